@@ -1,0 +1,343 @@
+package io.channelpush.channel.client;
+
+import com.google.gson.JsonElement;
+import io.channelpush.channel.protocol.ErrorCode;
+import io.channelpush.channel.protocol.Message;
+import io.channelpush.channel.protocol.Messages;
+import io.channelpush.channel.protocol.ProtocolException;
+import io.channelpush.channel.protocol.MessageType;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Client of the channel daemon: subscribe to channels, publish, and watch and feed work queues.
+ *
+ * <p>It connects in the background and reconnects by itself (capped, jittered backoff), re-sending its hello,
+ * subscriptions and watches; a ping every {@link ClientOptions#pingInterval()} notices a dead daemon within
+ * {@link ClientOptions#readTimeout()}. Publishes and enqueues go to a bounded buffer, in order, that survives
+ * reconnects; when it is full they throw {@link ChannelUnavailableException} and nothing is queued.
+ *
+ * <p>Threads: all methods are thread-safe. Handlers run on the client's single reader thread
+ * ({@code channel-client-<name>}), one at a time, in the order the daemon sent the messages; a handler must
+ * not block for long (a slow handler makes the daemon close this client as a slow consumer). Exceptions from
+ * handlers are logged and do not affect the client. Listener callbacks run on the same thread.
+ */
+public final class ChannelClient implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ChannelClient.class.getName());
+
+    /** Connection events, for health checks and metrics. Called on the reader thread; must not block. */
+    public interface Listener {
+        /** Connected (again): subscriptions and watches are in place. */
+        default void onConnected(boolean reconnect) {
+        }
+
+        /** The connection was lost; the client keeps reconnecting. */
+        default void onDisconnected(String reason) {
+        }
+
+        /** The daemon sent an error frame, for example {@code queue_full}. */
+        default void onError(ErrorCode code, String message) {
+        }
+    }
+
+    private record Watch(Consumer<JsonElement> handler, boolean autoReserve) {
+    }
+
+    private final ClientOptions options;
+    private final Listener listener;
+    private final OutboundBuffer buffer;
+    private final Map<String, Consumer<JsonElement>> subscriptions = new ConcurrentHashMap<>();
+    private final Map<String, Watch> watches = new ConcurrentHashMap<>();
+    private final Thread supervisor;
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final Object stateLock = new Object();
+    private DaemonConnection current;
+    private boolean connected;
+    private volatile boolean awaitingReserve;
+    private volatile boolean closed;
+
+    private ChannelClient(ClientOptions options, Listener listener) {
+        this.options = options;
+        this.listener = listener;
+        this.buffer = new OutboundBuffer(options.bufferLimitBytes());
+        this.supervisor = new Thread(this::superviseConnection, "channel-client-" + options.clientName());
+        this.supervisor.setDaemon(true);
+    }
+
+    /** Starts a client; it connects in the background. See {@link #awaitConnected}. */
+    public static ChannelClient start(ClientOptions options, Listener listener) {
+        ChannelClient c = new ChannelClient(options, listener == null ? new Listener() { } : listener);
+        c.supervisor.start();
+        return c;
+    }
+
+    public static ChannelClient start(ClientOptions options) {
+        return start(options, null);
+    }
+
+    /** Waits until connected; false on timeout. */
+    public boolean awaitConnected(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (stateLock) {
+            while (!connected && !closed) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return false;
+                }
+                stateLock.wait(left);
+            }
+            return connected;
+        }
+    }
+
+    public boolean isConnected() {
+        synchronized (stateLock) {
+            return connected;
+        }
+    }
+
+    /** Bytes of publishes and enqueues not yet written to the daemon. */
+    public long bufferedBytes() {
+        return buffer.dataBytes();
+    }
+
+    /** Subscribes to a channel; a second call for the same channel replaces the handler. */
+    public void on(String channel, Consumer<JsonElement> handler) {
+        if (subscriptions.put(channel, handler) == null) {
+            buffer.offerControl(Messages.subscribe(List.of(channel)));
+        }
+    }
+
+    public void unsubscribe(String channel) {
+        if (subscriptions.remove(channel) != null) {
+            buffer.offerControl(Messages.unsubscribe(List.of(channel)));
+        }
+    }
+
+    /** Publishes to one channel. @throws ChannelUnavailableException when the buffer is full or closed */
+    public void publish(String channel, JsonElement data) {
+        publish(List.of(channel), data);
+    }
+
+    /** Publishes to several channels at once. @throws ChannelUnavailableException when it cannot be queued */
+    public void publish(Collection<String> channels, JsonElement data) {
+        offer(Messages.publish(channels, data.toString()), "publish");
+    }
+
+    /** Adds an item to a work queue. @throws ChannelUnavailableException when it cannot be queued */
+    public void enqueue(String queue, JsonElement data) {
+        offer(Messages.enqueue(queue, data.toString()), "enqueue");
+    }
+
+    /** Watches a queue, reserving the next item as soon as the handler returns. */
+    public void watch(String queue, Consumer<JsonElement> handler) {
+        watch(queue, handler, true);
+    }
+
+    /**
+     * Watches a queue. With {@code autoReserve} false the caller must call {@link #reserve()} when it is ready
+     * for the next item (for asynchronous work); until then the daemon sends this client no other item.
+     */
+    public void watch(String queue, Consumer<JsonElement> handler, boolean autoReserve) {
+        boolean first = watches.isEmpty();
+        if (watches.put(queue, new Watch(handler, autoReserve)) == null) {
+            buffer.offerControl(Messages.watch(List.of(queue)));
+            if (first && !awaitingReserve) {
+                buffer.offerControl(Messages.simple(MessageType.RESERVE));
+            }
+        }
+    }
+
+    public void unwatch(String queue) {
+        if (watches.remove(queue) != null) {
+            buffer.offerControl(Messages.unwatch(List.of(queue)));
+        }
+    }
+
+    /** Tells the daemon this client is ready for its next queue item. */
+    public void reserve() {
+        awaitingReserve = false;
+        buffer.offerControl(Messages.simple(MessageType.RESERVE));
+    }
+
+    private void offer(byte[] frame, String what) {
+        if (closed) {
+            throw new ChannelUnavailableException("channel client is closed; " + what + " refused");
+        }
+        if (!buffer.offerData(frame)) {
+            throw new ChannelUnavailableException("channel buffer full (" + options.bufferLimitBytes()
+                    + " bytes) while the daemon at " + options.address() + " is unreachable or slow; "
+                    + what + " refused");
+        }
+    }
+
+    private void superviseConnection() {
+        long delay = options.reconnectMin().toNanos();
+        boolean everConnected = false;
+        while (!closed) {
+            DaemonConnection conn = null;
+            try {
+                conn = DaemonConnection.open(options);
+                buffer.dropControlFrames();
+                conn.sendNow(resyncFrames());
+                synchronized (stateLock) {
+                    if (closed) {
+                        conn.close();
+                        return;
+                    }
+                    current = conn;
+                    connected = true;
+                    stateLock.notifyAll();
+                }
+                conn.startWriter(buffer, "channel-writer-" + options.clientName());
+                LOG.info((everConnected ? "reconnected to" : "connected to") + " channel daemon " + options.address());
+                listener.onConnected(everConnected);
+                everConnected = true;
+                delay = options.reconnectMin().toNanos();
+                conn.readLoop(this::onMessage);
+            } catch (IOException | ProtocolException e) {
+                if (conn != null) {
+                    conn.close();
+                }
+                synchronized (stateLock) {
+                    current = null;
+                    connected = false;
+                }
+                if (!closed) {
+                    connectionLost(conn, e);
+                }
+            }
+            long sleep = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+            delay = Math.min(delay * 2, options.reconnectMax().toNanos());
+            try {
+                closing.await(sleep, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** The one place where a lost or refused connection is reported. */
+    private void connectionLost(DaemonConnection conn, Exception e) {
+        String reason = e instanceof ProtocolException p ? p.code().wireName() + ": " + p.getMessage() : e.toString();
+        if (conn == null) {
+            LOG.log(e instanceof ProtocolException ? Level.SEVERE : Level.FINE,
+                    () -> "cannot connect to channel daemon " + options.address() + ": " + reason + "; retrying");
+        } else {
+            LOG.warning(() -> "lost channel daemon " + options.address() + ": " + reason + "; reconnecting, "
+                    + buffer.dataBytes() + " bytes buffered");
+            listener.onDisconnected(reason);
+        }
+    }
+
+    private byte[][] resyncFrames() {
+        List<byte[]> frames = new ArrayList<>();
+        if (!subscriptions.isEmpty()) {
+            frames.add(Messages.subscribe(new ArrayList<>(subscriptions.keySet())));
+        }
+        if (!watches.isEmpty()) {
+            frames.add(Messages.watch(new ArrayList<>(watches.keySet())));
+            if (!awaitingReserve) {
+                frames.add(Messages.simple(MessageType.RESERVE));
+            }
+        }
+        return frames.toArray(new byte[0][]);
+    }
+
+    private void onMessage(Message m) {
+        try {
+            switch (m.type()) {
+                case EVENT -> onEvent(m);
+                case JOB -> onJob(m);
+                case ERROR -> onError(m);
+                case PONG, WELCOME, STATS_REPLY -> {
+                }
+                default -> LOG.warning(() -> "unexpected " + m.type().wireName() + " from channel daemon; ignored");
+            }
+        } catch (ProtocolException e) {
+            LOG.warning(() -> "malformed " + m.type().wireName() + " from channel daemon ignored: " + e.getMessage());
+        }
+    }
+
+    private void onEvent(Message m) throws ProtocolException {
+        Consumer<JsonElement> h = subscriptions.get(m.string("channel"));
+        if (h != null) {
+            runHandler(h, m.element("data"), "channel " + m.string("channel"));
+        }
+    }
+
+    private void onJob(Message m) throws ProtocolException {
+        String queue = m.string("queue");
+        Watch w = watches.get(queue);
+        awaitingReserve = true;
+        if (w == null) {
+            LOG.warning(() -> "job for unwatched queue " + queue + " ignored");
+        } else {
+            runHandler(w.handler(), m.element("data"), "queue " + queue);
+        }
+        if (w == null || w.autoReserve()) {
+            reserve();
+        }
+    }
+
+    private void onError(Message m) throws ProtocolException {
+        String code = m.string("code");
+        String text = m.string("message");
+        LOG.warning(() -> "channel daemon " + options.address() + " reports " + code + ": " + text);
+        ErrorCode c = ErrorCode.fromWire(code);
+        if (c != null) {
+            listener.onError(c, text);
+        }
+    }
+
+    private void runHandler(Consumer<JsonElement> handler, JsonElement data, String source) {
+        try {
+            handler.accept(data);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "handler for " + source + " failed; the client goes on", e);
+        }
+    }
+
+    /**
+     * Closes the connection and stops reconnecting; waits at most 2 s for the client's threads. Publishes still
+     * buffered are dropped and counted in a log line.
+     */
+    @Override
+    public void close() {
+        synchronized (stateLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            stateLock.notifyAll();
+        }
+        closing.countDown();
+        int unsent = buffer.close();
+        DaemonConnection c;
+        synchronized (stateLock) {
+            c = current;
+        }
+        if (c != null) {
+            c.close();
+        }
+        try {
+            supervisor.join(TimeUnit.SECONDS.toMillis(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (unsent > 0) {
+            LOG.warning(() -> "channel client closed with " + unsent + " publishes not yet sent to " + options.address());
+        }
+    }
+}

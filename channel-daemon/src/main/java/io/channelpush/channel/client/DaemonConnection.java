@@ -1,0 +1,155 @@
+package io.channelpush.channel.client;
+
+import io.channelpush.channel.protocol.ErrorCode;
+import io.channelpush.channel.protocol.FrameCodec;
+import io.channelpush.channel.protocol.Message;
+import io.channelpush.channel.protocol.MessageType;
+import io.channelpush.channel.protocol.Messages;
+import io.channelpush.channel.protocol.ProtocolException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * One socket to the daemon: the handshake, a writer thread draining the client's {@link OutboundBuffer} (many
+ * frames per flush, a ping every ping interval), and a reader loop run by the caller's thread. Every I/O failure
+ * ends {@link #readLoop}; the writer closes the socket on failure, which ends the reader. {@link #close()} is
+ * idempotent and may be called from any thread.
+ */
+final class DaemonConnection implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DaemonConnection.class.getName());
+    private static final int BATCH_FRAMES = 512;
+    private static final byte[] PING = Messages.simple(MessageType.PING);
+
+    private final ClientOptions options;
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    private Thread writer;
+    private volatile boolean closed;
+
+    private DaemonConnection(ClientOptions options, Socket socket) throws IOException {
+        this.options = options;
+        this.socket = socket;
+        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+        this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+    }
+
+    /**
+     * Connects, sends {@code hello} and waits for {@code welcome}.
+     *
+     * @throws ProtocolException when the daemon refuses the hello (for example {@code bad_secret})
+     */
+    static DaemonConnection open(ClientOptions o) throws IOException, ProtocolException {
+        Socket s = new Socket();
+        try {
+            s.setTcpNoDelay(true);
+            s.connect(new InetSocketAddress(o.host(), o.port()), (int) o.readTimeout().toMillis());
+            s.setSoTimeout((int) o.readTimeout().toMillis());
+            DaemonConnection c = new DaemonConnection(o, s);
+            c.out.write(Messages.hello(o.clientName(), o.secret()));
+            c.out.flush();
+            Message m = c.next();
+            if (m.type() == MessageType.ERROR) {
+                ErrorCode code = ErrorCode.fromWire(m.string("code"));
+                throw new ProtocolException(code == null ? ErrorCode.UNKNOWN_TYPE : code, m.string("message"));
+            }
+            if (m.type() != MessageType.WELCOME) {
+                throw new ProtocolException(ErrorCode.HELLO_REQUIRED, "expected welcome, got " + m.type().wireName());
+            }
+            return c;
+        } catch (IOException | ProtocolException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** Writes frames straight to the socket; only before {@link #startWriter}. */
+    void sendNow(byte[]... frames) throws IOException {
+        for (byte[] f : frames) {
+            out.write(f);
+        }
+        out.flush();
+    }
+
+    void startWriter(OutboundBuffer buffer, String name) {
+        writer = new Thread(() -> writeLoop(buffer), name);
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    private void writeLoop(OutboundBuffer buffer) {
+        long pingNanos = options.pingInterval().toNanos();
+        long nextPing = System.nanoTime() + pingNanos;
+        try {
+            while (!closed) {
+                long wait = Math.max(1, nextPing - System.nanoTime());
+                List<byte[]> batch = buffer.peek(BATCH_FRAMES, wait);
+                for (byte[] f : batch) {
+                    out.write(f);
+                }
+                if (System.nanoTime() - nextPing >= 0) {
+                    out.write(PING);
+                    nextPing = System.nanoTime() + pingNanos;
+                }
+                out.flush();
+                buffer.commit(batch.size());
+            }
+        } catch (IOException e) {
+            if (!closed) {
+                LOG.fine(() -> "write to channel daemon " + options.address() + " failed: " + e.getMessage());
+            }
+            closeSocket();
+        } catch (InterruptedException e) {
+            closeSocket();
+        }
+    }
+
+    /** Reads frames and hands them to {@code sink} until the connection fails or is closed. */
+    void readLoop(Consumer<Message> sink) throws IOException, ProtocolException {
+        while (!closed) {
+            sink.accept(next());
+        }
+    }
+
+    private Message next() throws IOException, ProtocolException {
+        byte[] body = FrameCodec.read(in, options.maxFrameBytes());
+        if (body == null) {
+            throw new EOFException("channel daemon closed the connection");
+        }
+        return Message.parse(body);
+    }
+
+    private void closeSocket() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // already failing; nothing more to do
+        }
+    }
+
+    /** Closes the socket and waits (at most 2 s) for the writer thread to end. */
+    @Override
+    public void close() {
+        closed = true;
+        closeSocket();
+        Thread w = writer;
+        if (w != null && w != Thread.currentThread()) {
+            w.interrupt();
+            try {
+                w.join(TimeUnit.SECONDS.toMillis(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

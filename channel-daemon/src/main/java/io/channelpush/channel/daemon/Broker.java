@@ -1,0 +1,298 @@
+package io.channelpush.channel.daemon;
+
+import com.google.gson.JsonObject;
+import io.channelpush.channel.protocol.ErrorCode;
+import io.channelpush.channel.protocol.Message;
+import io.channelpush.channel.protocol.MessageType;
+import io.channelpush.channel.protocol.Messages;
+import io.channelpush.channel.protocol.ProtocolException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * The daemon's pub/sub and queue semantics: which connection hears which channel, which watcher holds which
+ * item. One method per message type, dispatched from {@link #handle}. Confined to the event-loop thread.
+ */
+final class Broker {
+    private static final Logger LOG = Logger.getLogger(Broker.class.getName());
+
+    private final EventLoop loop;
+    private final DaemonConfig config;
+    private final String serverName;
+    private final Map<String, Set<Connection>> subscribers = new HashMap<>();
+    private final Map<String, WorkQueue> queues = new HashMap<>();
+    private long eventsDelivered;
+    private final long warmupEndsNanos;
+    private final Map<String, List<byte[]>> warmupEvents = new HashMap<>();
+    private long warmupBytes;
+    private boolean warming;
+
+    Broker(EventLoop loop, DaemonConfig config, String serverName) {
+        this.loop = loop;
+        this.config = config;
+        this.serverName = serverName;
+        this.warmupEndsNanos = System.nanoTime() + config.warmup().toNanos();
+        this.warming = !config.warmup().isZero();
+    }
+
+    long eventsDelivered() {
+        return eventsDelivered;
+    }
+
+    void handle(Connection c, Message m) throws ProtocolException {
+        if (!c.helloDone && m.type() != MessageType.HELLO) {
+            throw new ProtocolException(ErrorCode.HELLO_REQUIRED, "the first frame must be \"hello\"");
+        }
+        switch (m.type()) {
+            case HELLO -> hello(c, m);
+            case SUBSCRIBE -> subscribe(c, m);
+            case UNSUBSCRIBE -> unsubscribe(c, m);
+            case PUBLISH -> publish(c, m);
+            case ENQUEUE -> enqueue(c, m);
+            case WATCH -> watch(c, m);
+            case UNWATCH -> unwatch(c, m);
+            case RESERVE -> reserve(c);
+            case PING -> loop.send(c, Messages.simple(MessageType.PONG));
+            case STATS -> loop.send(c, Messages.of(stats()));
+            default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
+                    "\"" + m.type().wireName() + "\" is sent by the daemon, not to it");
+        }
+    }
+
+    private void hello(Connection c, Message m) throws ProtocolException {
+        if (c.helloDone) {
+            throw new ProtocolException(ErrorCode.HELLO_REQUIRED, "\"hello\" was already sent");
+        }
+        long protocol = m.number("protocol");
+        if (protocol != Messages.PROTOCOL_VERSION) {
+            throw new ProtocolException(ErrorCode.UNSUPPORTED_PROTOCOL,
+                    "this daemon speaks protocol " + Messages.PROTOCOL_VERSION + ", not " + protocol);
+        }
+        String name = m.optionalString("client");
+        String secret = m.optionalString("secret");
+        if (config.secret() != null && (secret == null || !MessageDigest.isEqual(
+                config.secret().getBytes(StandardCharsets.UTF_8), secret.getBytes(StandardCharsets.UTF_8)))) {
+            throw new ProtocolException(ErrorCode.BAD_SECRET,
+                    secret == null ? "this daemon requires a secret" : "wrong secret");
+        }
+        c.helloDone = true;
+        c.clientName = name == null ? "?" : name;
+        loop.send(c, Messages.welcome(serverName));
+    }
+
+    private void subscribe(Connection c, Message m) throws ProtocolException {
+        for (String ch : m.strings("channels")) {
+            if (c.channels.add(ch)) {
+                subscribers.computeIfAbsent(ch, k -> new LinkedHashSet<>()).add(c);
+                if (warming) {
+                    for (byte[] frame : warmupEvents.getOrDefault(ch, List.of())) {
+                        loop.send(c, frame);
+                    }
+                }
+            }
+        }
+    }
+
+    private void unsubscribe(Connection c, Message m) throws ProtocolException {
+        for (String ch : m.strings("channels")) {
+            if (c.channels.remove(ch)) {
+                removeSubscriber(ch, c);
+            }
+        }
+    }
+
+    private void publish(Connection c, Message m) throws ProtocolException {
+        List<String> channels = m.strings("channels");
+        String data = m.element("data").toString();
+        List<Connection> overflowed = null;
+        boolean retain = warming && System.nanoTime() - warmupEndsNanos < 0;
+        for (String ch : channels) {
+            Set<Connection> subs = subscribers.get(ch);
+            if (subs == null && !retain) {
+                continue;
+            }
+            byte[] frame = Messages.event(ch, data);
+            if (retain) {
+                retainForWarmup(ch, frame);
+            }
+            if (subs == null) {
+                continue;
+            }
+            for (Connection s : subs) {
+                if (s.queue(frame)) {
+                    eventsDelivered++;
+                    loop.markDirty(s);
+                } else {
+                    overflowed = overflowed == null ? new ArrayList<>() : overflowed;
+                    overflowed.add(s);
+                }
+            }
+        }
+        if (overflowed != null) {
+            for (Connection s : overflowed) {
+                loop.slowConsumer(s);
+            }
+        }
+    }
+
+    private void retainForWarmup(String ch, byte[] frame) {
+        if (warmupBytes + frame.length > config.outboundLimitBytes()) {
+            return;
+        }
+        warmupBytes += frame.length;
+        warmupEvents.computeIfAbsent(ch, k -> new ArrayList<>()).add(frame);
+    }
+
+    /** Ends the warm-up window once it has passed; called by the loop's periodic sweep. */
+    void endWarmupIfDue(long now) {
+        if (warming && now - warmupEndsNanos >= 0) {
+            warming = false;
+            long n = warmupEvents.values().stream().mapToLong(List::size).sum();
+            warmupEvents.clear();
+            LOG.fine(() -> "warm-up over; " + n + " events had been retained for late subscribers");
+        }
+    }
+
+    private void enqueue(Connection c, Message m) throws ProtocolException {
+        String name = m.string("queue");
+        String data = m.element("data").toString();
+        WorkQueue q = queues.computeIfAbsent(name, WorkQueue::new);
+        Connection watcher = q.takeReady();
+        if (watcher != null) {
+            give(watcher, q, data);
+        } else if (q.items.size() >= config.queueLimit()) {
+            loop.send(c, Messages.error(ErrorCode.QUEUE_FULL,
+                    "queue \"" + name + "\" already holds " + q.items.size() + " items; the item was dropped"));
+            LOG.warning(() -> "queue " + name + " is full (" + config.queueLimit() + "); refused an item from " + c);
+        } else {
+            q.items.addLast(data);
+        }
+    }
+
+    private void watch(Connection c, Message m) throws ProtocolException {
+        for (String name : m.strings("queues")) {
+            if (c.closing()) {
+                return;
+            }
+            if (c.queues.contains(name)) {
+                continue;
+            }
+            WorkQueue q = queues.computeIfAbsent(name, WorkQueue::new);
+            c.queues.add(name);
+            q.watchers.add(c);
+            if (c.ready) {
+                if (!q.items.isEmpty()) {
+                    give(c, q, q.items.pollFirst());
+                } else {
+                    q.markReady(c);
+                }
+            }
+        }
+    }
+
+    private void unwatch(Connection c, Message m) throws ProtocolException {
+        for (String name : m.strings("queues")) {
+            if (c.queues.remove(name)) {
+                dropWatcher(name, c);
+            }
+        }
+    }
+
+    private void reserve(Connection c) {
+        c.held = null;
+        c.ready = true;
+        int n = c.queues.size();
+        for (int i = 0; i < n; i++) {
+            WorkQueue q = queues.get(c.queues.get((c.nextQueueIndex + i) % n));
+            if (!q.items.isEmpty()) {
+                c.nextQueueIndex = (c.nextQueueIndex + i + 1) % n;
+                give(c, q, q.items.pollFirst());
+                return;
+            }
+        }
+        for (String name : c.queues) {
+            queues.get(name).markReady(c);
+        }
+    }
+
+    private void give(Connection c, WorkQueue q, String data) {
+        c.ready = false;
+        c.held = new Connection.HeldItem(q.name, data);
+        for (String name : c.queues) {
+            queues.get(name).unmarkReady(c);
+        }
+        loop.send(c, Messages.job(q.name, data));
+    }
+
+    /** Forgets a connection that is closing; an item it held goes back to the front of its queue. */
+    void remove(Connection c) {
+        for (String ch : c.channels) {
+            removeSubscriber(ch, c);
+        }
+        c.channels.clear();
+        for (String name : c.queues) {
+            dropWatcher(name, c);
+        }
+        c.queues.clear();
+        c.ready = false;
+        Connection.HeldItem held = c.held;
+        c.held = null;
+        if (held != null) {
+            WorkQueue q = queues.computeIfAbsent(held.queue(), WorkQueue::new);
+            Connection other = q.takeReady();
+            if (other != null) {
+                give(other, q, held.data());
+            } else {
+                q.items.addFirst(held.data());
+            }
+        }
+    }
+
+    private void removeSubscriber(String ch, Connection c) {
+        Set<Connection> subs = subscribers.get(ch);
+        if (subs != null && subs.remove(c) && subs.isEmpty()) {
+            subscribers.remove(ch);
+        }
+    }
+
+    private void dropWatcher(String name, Connection c) {
+        WorkQueue q = queues.get(name);
+        if (q == null) {
+            return;
+        }
+        q.watchers.remove(c);
+        q.unmarkReady(c);
+        if (q.unused()) {
+            queues.remove(name);
+        }
+    }
+
+    /** The body of a {@code stats_reply}. */
+    JsonObject stats() {
+        JsonObject o = new JsonObject();
+        o.addProperty("type", MessageType.STATS_REPLY.wireName());
+        o.addProperty("server", serverName);
+        o.addProperty("clients", loop.connectionCount());
+        JsonObject chans = new JsonObject();
+        subscribers.keySet().stream().sorted().forEach(k -> chans.addProperty(k, subscribers.get(k).size()));
+        o.add("channels", chans);
+        JsonObject qs = new JsonObject();
+        queues.keySet().stream().sorted().forEach(k -> {
+            JsonObject q = new JsonObject();
+            q.addProperty("depth", queues.get(k).items.size());
+            q.addProperty("watchers", queues.get(k).watchers.size());
+            qs.add(k, q);
+        });
+        o.add("queues", qs);
+        o.addProperty("events_delivered", eventsDelivered);
+        o.addProperty("events_per_second", loop.eventsPerSecond());
+        return o;
+    }
+}

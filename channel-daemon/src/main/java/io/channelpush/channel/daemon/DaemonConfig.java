@@ -1,0 +1,73 @@
+package io.channelpush.channel.daemon;
+
+import io.channelpush.channel.protocol.FrameCodec;
+import java.time.Duration;
+
+/**
+ * Settings of a {@link ChannelDaemon}. Immutable.
+ *
+ * @param host address to bind; 127.0.0.1 unless told otherwise
+ * @param port TCP port; 0 picks a free one
+ * @param maxFrameBytes largest accepted frame body
+ * @param queueLimit most items one queue keeps while no watcher takes them
+ * @param outboundLimitBytes most bytes queued for one connection before it is closed as a slow consumer
+ * @param idleTimeout a connection that sends nothing (not even a ping) for this long is closed
+ * @param secret shared secret every {@code hello} must carry, or {@code null} for none
+ * @param warmup how long after start publishes are also retained and replayed to connections that subscribe,
+ *     so that publishes buffered by clients during a daemon restart reach subscribers that reconnect a moment
+ *     after the publishers; {@link Duration#ZERO} turns it off
+ */
+public record DaemonConfig(String host, int port, int maxFrameBytes, int queueLimit, long outboundLimitBytes,
+                           Duration idleTimeout, String secret, Duration warmup) {
+    public static final int DEFAULT_PORT = 2206;
+
+    public DaemonConfig {
+        if (maxFrameBytes < 64) {
+            throw new IllegalArgumentException("max frame bytes must be at least 64, got " + maxFrameBytes);
+        }
+        if (queueLimit < 1) {
+            throw new IllegalArgumentException("queue limit must be at least 1, got " + queueLimit);
+        }
+        if (outboundLimitBytes < maxFrameBytes) {
+            throw new IllegalArgumentException("outbound limit must be at least the max frame size");
+        }
+    }
+
+    /** Defaults: 127.0.0.1:2206, 1 MiB frames, 100,000 items per queue, 16 MiB per connection, 60 s idle, 5 s warm-up. */
+    public static DaemonConfig defaults() {
+        return new DaemonConfig("127.0.0.1", DEFAULT_PORT, FrameCodec.DEFAULT_MAX_FRAME_BYTES, 100_000,
+                16L << 20, Duration.ofSeconds(60), null, Duration.ofSeconds(5));
+    }
+
+    public DaemonConfig withHost(String h) {
+        return new DaemonConfig(h, port, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, secret, warmup);
+    }
+
+    public DaemonConfig withPort(int p) {
+        return new DaemonConfig(host, p, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, secret, warmup);
+    }
+
+    public DaemonConfig withMaxFrameBytes(int n) {
+        return new DaemonConfig(host, port, n, queueLimit, Math.max(outboundLimitBytes, n), idleTimeout, secret, warmup);
+    }
+
+    public DaemonConfig withQueueLimit(int n) {
+        return new DaemonConfig(host, port, maxFrameBytes, n, outboundLimitBytes, idleTimeout, secret, warmup);
+    }
+
+    public DaemonConfig withOutboundLimitBytes(long n) {
+        return new DaemonConfig(host, port, maxFrameBytes, queueLimit, n, idleTimeout, secret, warmup);
+    }
+
+    public DaemonConfig withIdleTimeout(Duration d) {
+        return new DaemonConfig(host, port, maxFrameBytes, queueLimit, outboundLimitBytes, d, secret, warmup);
+    }
+
+    public DaemonConfig withWarmup(Duration d) {
+        return new DaemonConfig(host, port, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, secret, d);
+    }
+
+    public DaemonConfig withSecret(String s) {
+        return new DaemonConfig(host, port, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, s, warmup);
+    }
+}

@@ -1,0 +1,115 @@
+package io.channelpush.channel.daemon;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
+
+/**
+ * Command line of the channel daemon: {@code java -jar channel-daemon.jar [options]} runs it until SIGTERM;
+ * {@code java -jar channel-daemon.jar status [--host H] [--port P]} prints a running daemon's figures.
+ */
+public final class DaemonMain {
+    private static final Logger LOG = Logger.getLogger(DaemonMain.class.getName());
+
+    static final String USAGE = """
+            usage: java -jar channel-daemon.jar [options]
+                   java -jar channel-daemon.jar status [--host H] [--port P] [--secret-file F]
+              --host H                  address to bind (default 127.0.0.1; 0.0.0.0 for all interfaces)
+              --port P                  TCP port (default 2206)
+              --max-frame-bytes N       largest accepted frame body (default 1048576)
+              --queue-limit N           most items a queue keeps while nobody watches it (default 100000)
+              --outbound-limit-bytes N  bytes queued for one client before it is closed as slow (default 16777216)
+              --idle-timeout-seconds S  close clients silent for S seconds (default 60)
+              --warmup-ms N             after start, replay publishes to late subscribers for N ms (default 5000)
+              --secret-file F           require the secret in file F (default: env CHANNEL_SECRET, else none)
+              --help                    this text
+            """;
+
+    private DaemonMain() {
+    }
+
+    public static void main(String[] args) {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+        }
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        boolean status = args.length > 0 && args[0].equals("status");
+        DaemonConfig config = DaemonConfig.defaults().withSecret(System.getenv("CHANNEL_SECRET"));
+        try {
+            for (int i = status ? 1 : 0; i < args.length; i++) {
+                String a = args[i];
+                if (a.equals("--help") || a.equals("-h")) {
+                    out.print(USAGE);
+                    return 0;
+                }
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(a + " needs a value");
+                }
+                String v = args[++i];
+                config = switch (a) {
+                    case "--host" -> config.withHost(v);
+                    case "--port" -> config.withPort(port(v));
+                    case "--max-frame-bytes" -> config.withMaxFrameBytes(Integer.parseInt(v));
+                    case "--queue-limit" -> config.withQueueLimit(Integer.parseInt(v));
+                    case "--outbound-limit-bytes" -> config.withOutboundLimitBytes(Long.parseLong(v));
+                    case "--idle-timeout-seconds" -> config.withIdleTimeout(Duration.ofSeconds(Long.parseLong(v)));
+                    case "--warmup-ms" -> config.withWarmup(Duration.ofMillis(Long.parseLong(v)));
+                    case "--secret-file" -> config.withSecret(readSecret(Path.of(v)));
+                    default -> throw new IllegalArgumentException("unknown option " + a);
+                };
+            }
+        } catch (IllegalArgumentException | IOException e) {
+            err.println("channel-daemon: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        }
+        return status ? StatusCommand.run(config, out, err) : serve(config, err);
+    }
+
+    private static int serve(DaemonConfig config, PrintStream err) {
+        ChannelDaemon daemon;
+        try {
+            daemon = ChannelDaemon.start(config);
+        } catch (IOException e) {
+            err.println("channel-daemon: cannot listen on " + config.host() + ":" + config.port() + ": "
+                    + e.getMessage() + " (is another daemon running there?)");
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stop signal received; closing client connections");
+            daemon.close();
+            stopped.countDown();
+        }, "channel-daemon-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private static int port(String v) {
+        int p = Integer.parseInt(v);
+        if (p < 0 || p > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535, got " + v);
+        }
+        return p;
+    }
+
+    private static String readSecret(Path file) throws IOException {
+        String s = Files.readString(file, StandardCharsets.UTF_8).strip();
+        if (s.isEmpty()) {
+            throw new IllegalArgumentException("secret file " + file + " is empty");
+        }
+        return s;
+    }
+}

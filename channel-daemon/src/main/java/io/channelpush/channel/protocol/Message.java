@@ -1,0 +1,134 @@
+package io.channelpush.channel.protocol;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One decoded frame: its {@link MessageType} and its JSON object, with accessors that turn missing or
+ * mistyped fields into {@link ErrorCode#MISSING_FIELD}. Immutable once parsed; safe to hand to another thread.
+ */
+public final class Message {
+    private final MessageType type;
+    private final JsonObject json;
+
+    private Message(MessageType type, JsonObject json) {
+        this.type = type;
+        this.json = json;
+    }
+
+    /**
+     * Parses a frame body.
+     *
+     * @throws ProtocolException {@link ErrorCode#BAD_JSON} when the body is not a UTF-8 JSON object,
+     *     {@link ErrorCode#UNKNOWN_TYPE} when {@code type} is missing or unknown
+     */
+    public static Message parse(byte[] body) throws ProtocolException {
+        JsonElement root;
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body)).toString();
+            root = JsonParser.parseString(text);
+        } catch (CharacterCodingException e) {
+            throw new ProtocolException(ErrorCode.BAD_JSON, "frame body is not valid UTF-8");
+        } catch (JsonParseException | StackOverflowError e) {
+            throw new ProtocolException(ErrorCode.BAD_JSON, "frame body is not valid JSON");
+        }
+        if (!root.isJsonObject()) {
+            throw new ProtocolException(ErrorCode.BAD_JSON, "frame body must be one JSON object");
+        }
+        JsonObject json = root.getAsJsonObject();
+        JsonElement typeField = json.get("type");
+        MessageType type = isString(typeField) ? MessageType.fromWire(typeField.getAsString()) : null;
+        if (type == null) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
+                    typeField == null ? "frame has no \"type\" field" : "unknown message type " + typeField);
+        }
+        return new Message(type, json);
+    }
+
+    public MessageType type() {
+        return type;
+    }
+
+    /** The whole JSON object. */
+    public JsonObject json() {
+        return json;
+    }
+
+    /** A required string field. */
+    public String string(String field) throws ProtocolException {
+        JsonElement e = json.get(field);
+        if (!isString(e)) {
+            throw missing(field, "a string");
+        }
+        return e.getAsString();
+    }
+
+    /** An optional string field, or {@code null}. */
+    public String optionalString(String field) throws ProtocolException {
+        JsonElement e = json.get(field);
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (!isString(e)) {
+            throw missing(field, "a string");
+        }
+        return e.getAsString();
+    }
+
+    /** A required integer field. */
+    public long number(String field) throws ProtocolException {
+        JsonElement e = json.get(field);
+        if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw missing(field, "a number");
+        }
+        return e.getAsLong();
+    }
+
+    /** A required non-empty array of strings. */
+    public List<String> strings(String field) throws ProtocolException {
+        JsonElement e = json.get(field);
+        if (e == null || !e.isJsonArray() || e.getAsJsonArray().isEmpty()) {
+            throw missing(field, "a non-empty array of strings");
+        }
+        JsonArray array = e.getAsJsonArray();
+        List<String> out = new ArrayList<>(array.size());
+        for (JsonElement item : array) {
+            if (!isString(item)) {
+                throw missing(field, "a non-empty array of strings");
+            }
+            out.add(item.getAsString());
+        }
+        return out;
+    }
+
+    /** A required field of any JSON type ({@code null} included, but it must be present). */
+    public JsonElement element(String field) throws ProtocolException {
+        JsonElement e = json.get(field);
+        if (e == null) {
+            throw missing(field, "present");
+        }
+        return e;
+    }
+
+    private ProtocolException missing(String field, String what) {
+        return new ProtocolException(ErrorCode.MISSING_FIELD,
+                "\"" + type.wireName() + "\" needs field \"" + field + "\" to be " + what);
+    }
+
+    private static boolean isString(JsonElement e) {
+        return e != null && e.isJsonPrimitive() && ((JsonPrimitive) e).isString();
+    }
+}

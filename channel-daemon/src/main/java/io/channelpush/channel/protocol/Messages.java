@@ -1,0 +1,123 @@
+package io.channelpush.channel.protocol;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import java.util.Collection;
+
+/**
+ * Builds the frames of protocol v1 (prefix included), in both directions. Stateless and thread-safe.
+ * Payloads ({@code data}) are written as JSON text once; a publish fanned out to many subscribers shares
+ * one encoded event frame.
+ */
+public final class Messages {
+    /** The protocol version this code speaks. */
+    public static final int PROTOCOL_VERSION = 1;
+
+    private Messages() {
+    }
+
+    public static byte[] hello(String client, String secret) {
+        JsonObject o = typed(MessageType.HELLO);
+        o.addProperty("protocol", PROTOCOL_VERSION);
+        o.addProperty("client", client);
+        if (secret != null) {
+            o.addProperty("secret", secret);
+        }
+        return FrameCodec.encode(o.toString());
+    }
+
+    public static byte[] welcome(String server) {
+        JsonObject o = typed(MessageType.WELCOME);
+        o.addProperty("protocol", PROTOCOL_VERSION);
+        o.addProperty("server", server);
+        return FrameCodec.encode(o.toString());
+    }
+
+    public static byte[] subscribe(Collection<String> channels) {
+        return names(MessageType.SUBSCRIBE, "channels", channels);
+    }
+
+    public static byte[] unsubscribe(Collection<String> channels) {
+        return names(MessageType.UNSUBSCRIBE, "channels", channels);
+    }
+
+    public static byte[] watch(Collection<String> queues) {
+        return names(MessageType.WATCH, "queues", queues);
+    }
+
+    public static byte[] unwatch(Collection<String> queues) {
+        return names(MessageType.UNWATCH, "queues", queues);
+    }
+
+    /** A publish; {@code dataJson} must be valid JSON text. */
+    public static byte[] publish(Collection<String> channels, String dataJson) {
+        return FrameCodec.encode("{\"type\":\"publish\",\"channels\":" + array(channels) + ",\"data\":" + dataJson + "}");
+    }
+
+    /** An enqueue; {@code dataJson} must be valid JSON text. */
+    public static byte[] enqueue(String queue, String dataJson) {
+        return FrameCodec.encode("{\"type\":\"enqueue\",\"queue\":" + quote(queue) + ",\"data\":" + dataJson + "}");
+    }
+
+    /** An event; {@code dataJson} must be valid JSON text. */
+    public static byte[] event(String channel, String dataJson) {
+        return FrameCodec.encode("{\"type\":\"event\",\"channel\":" + quote(channel) + ",\"data\":" + dataJson + "}");
+    }
+
+    /** A job (one queue item); {@code dataJson} must be valid JSON text. */
+    public static byte[] job(String queue, String dataJson) {
+        return FrameCodec.encode("{\"type\":\"job\",\"queue\":" + quote(queue) + ",\"data\":" + dataJson + "}");
+    }
+
+    public static byte[] error(ErrorCode code, String message) {
+        JsonObject o = typed(MessageType.ERROR);
+        o.addProperty("code", code.wireName());
+        o.addProperty("message", message);
+        return FrameCodec.encode(o.toString());
+    }
+
+    public static byte[] simple(MessageType type) {
+        return FrameCodec.encode(typed(type).toString());
+    }
+
+    /** Wraps an already-built JSON object (its {@code type} must be set). */
+    public static byte[] of(JsonObject o) {
+        return FrameCodec.encode(o.toString());
+    }
+
+    /** A JSON string literal, escaped. */
+    public static String quote(String s) {
+        return new JsonPrimitive(s).toString();
+    }
+
+    private static String array(Collection<String> names) {
+        JsonArray a = new JsonArray(names.size());
+        for (String n : names) {
+            a.add(n);
+        }
+        return a.toString();
+    }
+
+    private static byte[] names(MessageType type, String field, Collection<String> names) {
+        JsonObject o = typed(type);
+        JsonArray a = new JsonArray(names.size());
+        for (String n : names) {
+            a.add(n);
+        }
+        o.add(field, a);
+        return FrameCodec.encode(o.toString());
+    }
+
+    private static JsonObject typed(MessageType type) {
+        JsonObject o = new JsonObject();
+        o.addProperty("type", type.wireName());
+        return o;
+    }
+
+    /** JSON text of an element (used for {@code data}). */
+    public static String json(JsonElement data) {
+        return data.toString();
+    }
+}

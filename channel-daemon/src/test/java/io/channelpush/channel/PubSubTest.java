@@ -1,0 +1,148 @@
+package io.channelpush.channel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonPrimitive;
+import io.channelpush.channel.client.ChannelClient;
+import io.channelpush.channel.client.ClientOptions;
+import io.channelpush.channel.daemon.ChannelDaemon;
+import io.channelpush.channel.daemon.DaemonConfig;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class PubSubTest {
+    private ChannelDaemon daemon;
+    private ChannelClient a;
+    private ChannelClient b;
+    private ChannelClient c;
+
+    @BeforeEach
+    void start() throws Exception {
+        daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0).withWarmup(Duration.ZERO));
+        a = connected("a");
+        b = connected("b");
+        c = connected("c");
+    }
+
+    @AfterEach
+    void stop() {
+        for (AutoCloseable x : new AutoCloseable[] {a, b, c, daemon}) {
+            try {
+                x.close();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private ChannelClient connected(String name) throws InterruptedException {
+        ChannelClient client = ChannelClient.start(ClientOptions.of("127.0.0.1", daemon.port()).withClientName(name));
+        assertTrue(client.awaitConnected(Duration.ofSeconds(5)), name + " did not connect");
+        return client;
+    }
+
+    private int markers;
+
+    /**
+     * Subscriptions travel through the same ordered stream as publishes: a client's own marker coming back proves
+     * its subscription landed. Clears everything the recorders got so far.
+     */
+    private void sync(ChannelClient client, Recorder rec, String channel, Recorder... others)
+            throws InterruptedException {
+        JsonPrimitive marker = new JsonPrimitive("sync-" + (++markers));
+        client.publish(channel, marker);
+        JsonElement e;
+        while ((e = rec.next(5_000)) != null && !e.equals(marker)) {
+            // skip earlier traffic
+        }
+        assertEquals(marker, e, "subscription to " + channel + " not active");
+        rec.received.clear();
+        for (Recorder r : others) {
+            r.received.clear();
+        }
+    }
+
+    @Test
+    void publishReachesEverySubscriberOfTheChannel() throws Exception {
+        Recorder ra = new Recorder();
+        Recorder rb = new Recorder();
+        a.on("news", ra);
+        b.on("news", rb);
+        sync(a, ra, "news");
+        sync(b, rb, "news", ra);
+        c.publish("news", new JsonPrimitive("hello"));
+        assertEquals(new JsonPrimitive("hello"), ra.next(5_000));
+        assertEquals(new JsonPrimitive("hello"), rb.next(5_000));
+    }
+
+    @Test
+    void publisherHearsItsOwnPublishOnlyWhenSubscribed() throws Exception {
+        Recorder ra = new Recorder();
+        Recorder rb = new Recorder();
+        a.on("x", ra);
+        sync(a, ra, "x");
+        b.on("y", rb);
+        sync(b, rb, "y");
+        a.publish("y", new JsonPrimitive(1));
+        a.publish("x", new JsonPrimitive(2));
+        assertEquals(new JsonPrimitive(2), ra.next(5_000), "a is subscribed to x and hears its own publish");
+        assertEquals(new JsonPrimitive(1), rb.next(5_000));
+        b.publish("y", new JsonPrimitive(3));
+        assertEquals(new JsonPrimitive(3), rb.next(5_000));
+        // a published to y but is not subscribed to it: nothing more arrived for a.
+        assertNull(ra.next(200));
+    }
+
+    @Test
+    void unsubscribeStopsDelivery() throws Exception {
+        Recorder ra = new Recorder();
+        Recorder rb = new Recorder();
+        a.on("t", ra);
+        b.on("t", rb);
+        sync(a, ra, "t");
+        sync(b, rb, "t", ra);
+        a.unsubscribe("t");
+        // b's marker after a's unsubscribe, published by a: a's stream is ordered, so when b sees it, a is out.
+        a.publish("t", new JsonPrimitive("after"));
+        assertEquals(new JsonPrimitive("after"), rb.next(5_000));
+        c.publish("t", new JsonPrimitive("later"));
+        assertEquals(new JsonPrimitive("later"), rb.next(5_000));
+        assertNull(ra.next(300), "unsubscribed client still received");
+    }
+
+    @Test
+    void onePublishToSeveralChannels() throws Exception {
+        Recorder r1 = new Recorder();
+        Recorder r2 = new Recorder();
+        Recorder r3 = new Recorder();
+        a.on("one", r1);
+        b.on("two", r2);
+        c.on("three", r3);
+        sync(a, r1, "one");
+        sync(b, r2, "two");
+        sync(c, r3, "three");
+        c.publish(List.of("one", "two", "nobody-listens"), new JsonPrimitive("multi"));
+        assertEquals(new JsonPrimitive("multi"), r1.next(5_000));
+        assertEquals(new JsonPrimitive("multi"), r2.next(5_000));
+        assertNull(r3.next(200));
+    }
+
+    @Test
+    void orderIsPreservedPerPublisher() throws Exception {
+        Recorder rb = new Recorder();
+        b.on("seq", rb);
+        sync(b, rb, "seq");
+        for (int i = 0; i < 5_000; i++) {
+            a.publish("seq", new JsonPrimitive(i));
+        }
+        for (int i = 0; i < 5_000; i++) {
+            assertEquals(new JsonPrimitive(i), rb.next(5_000));
+        }
+    }
+}
