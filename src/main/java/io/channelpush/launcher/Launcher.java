@@ -1,0 +1,261 @@
+package io.channelpush.launcher;
+
+import io.channelpush.channel.daemon.ChannelDaemon;
+import io.channelpush.channel.daemon.DaemonConfig;
+import io.channelpush.push.PublisherServlet;
+import io.channelpush.push.PushConfig;
+import io.channelpush.push.PushContextListener;
+import io.channelpush.push.PushNode;
+import io.undertow.Undertow;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.handlers.resource.ClassPathResourceManager;
+import io.undertow.servlet.Servlets;
+import io.undertow.servlet.api.DeploymentInfo;
+import io.undertow.servlet.api.DeploymentManager;
+import io.undertow.servlet.api.ServletContainer;
+import io.undertow.websockets.jsr.WebSocketDeploymentInfo;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
+
+/**
+ * Runs one push node in embedded Undertow with the WAR's own listener and servlet, plus (by default) an
+ * in-process channel daemon. {@link #close()} stops in reverse order: readiness off, WebSockets closed with
+ * 1001, deployment, listeners, I/O threads, daemon. Idempotent and thread-safe.
+ */
+public final class Launcher implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Launcher.class.getName());
+
+    private final ChannelDaemon daemon;
+    private final XnioWorker worker;
+    private final DeploymentManager deployment;
+    private final Undertow server;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Launcher(ChannelDaemon daemon, XnioWorker worker, DeploymentManager deployment, Undertow server) {
+        this.daemon = daemon;
+        this.worker = worker;
+        this.deployment = deployment;
+        this.server = server;
+    }
+
+    public static void main(String[] args) {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+        }
+        LauncherOptions options;
+        try {
+            if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+                System.out.print(LauncherOptions.USAGE);
+                return;
+            }
+            options = LauncherOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("channel-push: " + e.getMessage());
+            System.err.print(LauncherOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        Launcher launcher;
+        try {
+            launcher = start(options);
+        } catch (StartupException e) {
+            System.err.println("channel-push: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            launcher.close();
+            stopped.countDown();
+        }, "channel-push-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Start-up failed for a reason the operator can fix; the message says which. */
+    public static final class StartupException extends Exception {
+        StartupException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Starts everything, or nothing: on failure whatever was started is closed again.
+     *
+     * @throws StartupException when a port is taken, the daemon cannot be reached, or a setting is invalid
+     */
+    public static Launcher start(LauncherOptions o) throws StartupException {
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            String channel = o.channel();
+            ChannelDaemon daemon = null;
+            if (channel == null) {
+                try {
+                    daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(o.channelPort())
+                            .withSecret(secretFromEnvironment()));
+                } catch (IOException e) {
+                    throw new StartupException("cannot start the in-process channel daemon on 127.0.0.1:"
+                            + o.channelPort() + ": " + e.getMessage() + " (port taken? use --channel-port or "
+                            + "--channel host:port)", e);
+                }
+                started.add(daemon);
+                channel = "127.0.0.1:" + daemon.port();
+            } else if (!o.waitForChannel()) {
+                checkReachable(channel, o);
+            }
+            XnioWorker worker = Xnio.getInstance(Launcher.class.getClassLoader()).createWorker(OptionMap.builder()
+                    .set(Options.WORKER_IO_THREADS, Math.max(2, Runtime.getRuntime().availableProcessors()))
+                    .set(Options.WORKER_TASK_CORE_THREADS, 16)
+                    .set(Options.WORKER_TASK_MAX_THREADS, 64)
+                    .set(Options.TCP_NODELAY, true)
+                    .set(Options.WORKER_NAME, "channel-push")
+                    .getMap());
+            started.add(worker::shutdownNow);
+            DeploymentManager deployment = deploy(o, channel, worker);
+            started.add(deployment::undeploy);
+            Undertow.Builder b = Undertow.builder().setWorker(worker).setHandler(deployment.start());
+            b.addHttpListener(o.wsPort(), o.host());
+            if (o.httpPort() != o.wsPort() || o.wsPort() == 0) {
+                b.addHttpListener(o.httpPort(), o.host());
+            }
+            Undertow server = b.build();
+            try {
+                server.start();
+            } catch (RuntimeException e) {
+                deployment.stop();
+                throw new StartupException("cannot listen on " + o.host() + " ports " + o.wsPort() + "/" + o.httpPort()
+                        + ": " + rootMessage(e) + " (port taken? use --ws-port/--http-port)", e);
+            }
+            Launcher l = new Launcher(daemon, worker, deployment, server);
+            LOG.info(() -> "Channel Push worker " + l.node().workerId() + " serving ws://" + o.host() + ":" + l.port(0)
+                    + "/ and http://" + o.host() + ":" + l.port(l.portCount() - 1) + "/ ; channel " + o.channel()
+                    + (o.channel() == null ? " (in-process)" : ""));
+            return l;
+        } catch (StartupException e) {
+            closeAll(started);
+            throw e;
+        } catch (IOException | RuntimeException | jakarta.servlet.ServletException e) {
+            closeAll(started);
+            throw new StartupException("start-up failed: " + rootMessage(e), e);
+        }
+    }
+
+    private static DeploymentManager deploy(LauncherOptions o, String channel, XnioWorker worker)
+            throws jakarta.servlet.ServletException {
+        ClassLoader cl = Launcher.class.getClassLoader();
+        DeploymentInfo info = Servlets.deployment()
+                .setClassLoader(cl)
+                .setContextPath("/")
+                .setDeploymentName("channel-push")
+                .setResourceManager(new ClassPathResourceManager(cl, "webapp"))
+                .addInitParameter(PushConfig.CHANNEL, channel)
+                .addListener(Servlets.listener(PushContextListener.class))
+                .addServlet(Servlets.servlet("publisher", PublisherServlet.class).addMapping(""))
+                .addServletContextAttribute(WebSocketDeploymentInfo.ATTRIBUTE_NAME, new WebSocketDeploymentInfo()
+                        .setWorker(worker)
+                        .setBuffers(new DefaultByteBufferPool(true, 16 * 1024)));
+        if (o.workerId() != null) {
+            info.addInitParameter(PushConfig.WORKER_ID, o.workerId());
+        }
+        DeploymentManager manager = ServletContainer.Factory.newInstance().addDeployment(info);
+        manager.deploy();
+        return manager;
+    }
+
+    private static void checkReachable(String channel, LauncherOptions o) throws StartupException {
+        int colon = channel.lastIndexOf(':');
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(channel.substring(0, colon), Integer.parseInt(channel.substring(colon + 1))),
+                    (int) o.channelTimeout().toMillis());
+        } catch (IOException | RuntimeException e) {
+            throw new StartupException("cannot reach the channel daemon at " + channel + ": " + rootMessage(e)
+                    + " (start it, fix --channel, or pass --wait-for-channel to keep retrying)", e);
+        }
+    }
+
+    private static String secretFromEnvironment() {
+        String s = System.getProperty(PushConfig.CHANNEL_SECRET, System.getenv(PushConfig.envName(PushConfig.CHANNEL_SECRET)));
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    private static void closeAll(List<AutoCloseable> started) {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                LOG.fine(() -> "cleanup after failed start: " + e);
+            }
+        }
+    }
+
+    /** The node this launcher runs. */
+    public PushNode node() {
+        return (PushNode) deployment.getDeployment().getServletContext().getAttribute(PushNode.ATTRIBUTE);
+    }
+
+    /** Number of listeners (1 when both ports are the same). */
+    public int portCount() {
+        return server.getListenerInfo().size();
+    }
+
+    /** The port actually bound by listener {@code index} (0 = WebSocket port, last = publisher port). */
+    public int port(int index) {
+        return ((InetSocketAddress) server.getListenerInfo().get(index).getAddress()).getPort();
+    }
+
+    /** The in-process daemon's port, or -1 with an external daemon. */
+    public int channelPort() {
+        return daemon == null ? -1 : daemon.port();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        PushNode node = node();
+        if (node != null) {
+            node.stopAccepting();
+        }
+        try {
+            deployment.stop();
+        } catch (jakarta.servlet.ServletException e) {
+            LOG.warning("stopping the deployment: " + e.getMessage());
+        }
+        deployment.undeploy();
+        server.stop();
+        worker.shutdown();
+        try {
+            if (!worker.awaitTermination(5, TimeUnit.SECONDS)) {
+                worker.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (daemon != null) {
+            daemon.close();
+        }
+        LOG.info("Channel Push stopped");
+    }
+}

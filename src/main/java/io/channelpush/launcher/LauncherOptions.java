@@ -1,0 +1,75 @@
+package io.channelpush.launcher;
+
+import java.time.Duration;
+
+/**
+ * Command-line options of the launcher. Immutable.
+ *
+ * @param host address the web listeners bind
+ * @param wsPort WebSocket port (also serves HTTP); 0 picks a free one
+ * @param httpPort publisher port (also serves WebSockets); may equal {@code wsPort}
+ * @param channel external daemon {@code host:port}, or null to run one in-process
+ * @param channelPort port of the in-process daemon
+ * @param workerId this node's worker id, or null for the default
+ * @param waitForChannel keep retrying an unreachable external daemon instead of exiting
+ * @param channelTimeout how long start-up waits for the daemon before giving up
+ */
+public record LauncherOptions(String host, int wsPort, int httpPort, String channel, int channelPort, String workerId,
+                       boolean waitForChannel, Duration channelTimeout) {
+
+    static final String USAGE = """
+            usage: java -jar channel-push-launcher.jar [options]
+              --host H            address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
+              --ws-port P         WebSocket port (default 4236)
+              --http-port P       publisher port (default 4237); both ports serve both
+              --channel H:P       use the channel daemon at H:P instead of starting one in-process
+              --channel-port P    port of the in-process channel daemon (default 2206, bound to 127.0.0.1)
+              --worker-id ID      this node's worker id (default: random, unique in the cluster)
+              --wait-for-channel  if the daemon is unreachable at start-up, keep retrying instead of exiting
+              --help              this text
+            Other settings (limits, secrets) are system properties or environment variables: see README.
+            """;
+
+    public static LauncherOptions parse(String... args) {
+        String host = "127.0.0.1";
+        int ws = 4236;
+        int http = 4237;
+        String channel = null;
+        int channelPort = 2206;
+        String worker = null;
+        boolean wait = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--wait-for-channel")) {
+                wait = true;
+                continue;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(a.startsWith("--") ? a + " needs a value" : "unknown argument " + a);
+            }
+            String v = args[++i];
+            switch (a) {
+                case "--host" -> host = v;
+                case "--ws-port" -> ws = port(a, v);
+                case "--http-port" -> http = port(a, v);
+                case "--channel" -> channel = v;
+                case "--channel-port" -> channelPort = port(a, v);
+                case "--worker-id" -> worker = v;
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        return new LauncherOptions(host, ws, http, channel, channelPort, worker, wait, Duration.ofSeconds(5));
+    }
+
+    private static int port(String option, String v) {
+        try {
+            int p = Integer.parseInt(v);
+            if (p >= 0 && p <= 65535) {
+                return p;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " must be a port number 0..65535, got \"" + v + "\"");
+    }
+}

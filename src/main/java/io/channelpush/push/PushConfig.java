@@ -1,0 +1,121 @@
+package io.channelpush.push;
+
+import java.security.SecureRandom;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Settings of one push node. Each setting has a name such as {@code channelpush.worker-id}; its value is taken
+ * from, first to last: the Java system property of that name, the environment variable derived from it
+ * ({@code CHANNELPUSH_WORKER_ID}), the servlet context init-param of that name, the default. Immutable.
+ *
+ * @param workerId this node's id, unique in the cluster; the default is random per start
+ * @param channel the channel daemon's {@code host:port}
+ * @param channelSecret the daemon's shared secret, or null
+ * @param maxContentBytes largest publish content, in UTF-8 bytes (413 beyond it)
+ * @param maxClientMessageBytes largest WebSocket message a client may send (close 1009 beyond it)
+ * @param maxGroupsPerConnection groups one connection may join
+ * @param maxGroupIdLength longest group id, in characters
+ * @param sendQueueBytes bytes queued for one WebSocket client before it is closed as too slow (1013)
+ * @param channelBufferBytes bytes of publishes held while the channel daemon is unreachable (503 beyond it)
+ */
+public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
+                         int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
+                         long sendQueueBytes, long channelBufferBytes) {
+
+    public static final String WORKER_ID = "channelpush.worker-id";
+    public static final String CHANNEL = "channelpush.channel";
+    public static final String CHANNEL_SECRET = "channelpush.channel-secret";
+    public static final String MAX_CONTENT_BYTES = "channelpush.max-content-bytes";
+    public static final String MAX_CLIENT_MESSAGE_BYTES = "channelpush.max-client-message-bytes";
+    public static final String MAX_GROUPS_PER_CONNECTION = "channelpush.max-groups-per-connection";
+    public static final String MAX_GROUP_ID_LENGTH = "channelpush.max-group-id-length";
+    public static final String SEND_QUEUE_BYTES = "channelpush.send-queue-bytes";
+    public static final String CHANNEL_BUFFER_BYTES = "channelpush.channel-buffer-bytes";
+
+    /** Channel names the bus uses besides worker ids; a worker id may not take them. */
+    public static final String BROADCAST_CHANNEL = "broadcast";
+    public static final String GROUP_CHANNEL = "send_to_group";
+
+    private static final Pattern WORKER_ID_PATTERN = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+    public PushConfig {
+        if (!WORKER_ID_PATTERN.matcher(workerId).matches()) {
+            throw new IllegalArgumentException(WORKER_ID + " must be 1-64 of A-Z a-z 0-9 . _ : -, got \"" + workerId + "\"");
+        }
+        if (workerId.equals(BROADCAST_CHANNEL) || workerId.equals(GROUP_CHANNEL)) {
+            throw new IllegalArgumentException(WORKER_ID + " may not be \"" + workerId + "\": the bus uses that channel");
+        }
+        positive(MAX_CONTENT_BYTES, maxContentBytes);
+        positive(MAX_CLIENT_MESSAGE_BYTES, maxClientMessageBytes);
+        positive(MAX_GROUPS_PER_CONNECTION, maxGroupsPerConnection);
+        positive(MAX_GROUP_ID_LENGTH, maxGroupIdLength);
+        positive(SEND_QUEUE_BYTES, sendQueueBytes);
+        positive(CHANNEL_BUFFER_BYTES, channelBufferBytes);
+    }
+
+    /**
+     * Reads the settings.
+     *
+     * @param initParam the servlet context's init-params (name to value, or null)
+     * @throws IllegalArgumentException naming the setting when a value is malformed
+     */
+    public static PushConfig load(Function<String, String> initParam) {
+        Function<String, String> get = name -> {
+            String v = System.getProperty(name);
+            if (v == null) {
+                v = System.getenv(envName(name));
+            }
+            if (v == null) {
+                v = initParam.apply(name);
+            }
+            return v == null || v.isBlank() ? null : v.strip();
+        };
+        String worker = get.apply(WORKER_ID);
+        String channel = get.apply(CHANNEL);
+        return new PushConfig(
+                worker == null ? randomWorkerId() : worker,
+                channel == null ? "127.0.0.1:2206" : channel,
+                get.apply(CHANNEL_SECRET),
+                (int) number(get, MAX_CONTENT_BYTES, 256 * 1024),
+                (int) number(get, MAX_CLIENT_MESSAGE_BYTES, 64 * 1024),
+                (int) number(get, MAX_GROUPS_PER_CONNECTION, 100),
+                (int) number(get, MAX_GROUP_ID_LENGTH, 128),
+                number(get, SEND_QUEUE_BYTES, 1 << 20),
+                number(get, CHANNEL_BUFFER_BYTES, 8 << 20));
+    }
+
+    /** {@code channelpush.worker-id} becomes {@code CHANNELPUSH_WORKER_ID}. */
+    public static String envName(String name) {
+        return name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** A random id such as {@code w-k3x9q2}: two nodes get the same one by accident with odds of 1 in 2 billion. */
+    static String randomWorkerId() {
+        SecureRandom r = new SecureRandom();
+        StringBuilder b = new StringBuilder("w-");
+        for (int i = 0; i < 6; i++) {
+            b.append(Character.forDigit(r.nextInt(36), 36));
+        }
+        return b.toString();
+    }
+
+    private static long number(Function<String, String> get, String name, long dflt) {
+        String v = get.apply(name);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, got \"" + v + "\"");
+        }
+    }
+
+    private static void positive(String name, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.channelpush.push;
+
+import io.channelpush.channel.client.ClientOptions;
+import io.channelpush.push.bus.ChannelDaemonBus;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.annotation.WebListener;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerContainer;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.util.logging.Logger;
+
+/**
+ * Builds the node when the web application starts and closes it when it stops: the one place where the WAR's
+ * objects are wired. Works in WildFly (found by annotation scanning) and in the embedded launcher (declared).
+ */
+@WebListener
+public final class PushContextListener implements ServletContextListener {
+    private static final Logger LOG = Logger.getLogger(PushContextListener.class.getName());
+
+    @Override
+    public void contextInitialized(ServletContextEvent sce) {
+        ServletContext ctx = sce.getServletContext();
+        PushConfig config;
+        ClientOptions channel;
+        try {
+            config = PushConfig.load(ctx::getInitParameter);
+            channel = ClientOptions.parse(config.channel())
+                    .withSecret(config.channelSecret())
+                    .withClientName("push-node " + config.workerId())
+                    .withBufferLimitBytes(config.channelBufferBytes());
+        } catch (IllegalArgumentException e) {
+            LOG.severe("Channel Push cannot start: " + e.getMessage());
+            throw e;
+        }
+        PushNode node = new PushNode(config, listener -> new ChannelDaemonBus(channel, listener));
+        ctx.setAttribute(PushNode.ATTRIBUTE, node);
+        ServerContainer container = (ServerContainer) ctx.getAttribute(ServerContainer.class.getName());
+        if (container == null) {
+            node.close();
+            throw new IllegalStateException("Channel Push needs a WebSocket container (jakarta.websocket); "
+                    + "in WildFly enable the undertow subsystem's WebSocket support");
+        }
+        try {
+            container.addEndpoint(ServerEndpointConfig.Builder.create(PushEndpoint.class, "/")
+                    .configurator(new PushEndpoint.Factory(node))
+                    .build());
+        } catch (DeploymentException e) {
+            node.close();
+            throw new IllegalStateException("cannot register the WebSocket endpoint: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent sce) {
+        Object node = sce.getServletContext().getAttribute(PushNode.ATTRIBUTE);
+        if (node instanceof PushNode n) {
+            n.close();
+        }
+    }
+}

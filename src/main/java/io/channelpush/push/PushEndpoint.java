@@ -1,0 +1,70 @@
+package io.channelpush.push;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.util.logging.Logger;
+
+/**
+ * The pusher: one instance per WebSocket connection. On open it greets the client with
+ * {@code workerID:<w> connectionID:<c> connected\n}; text messages are group commands ({@link ClientCommands});
+ * on close the connection leaves its groups. Registered by {@link PushContextListener} through a
+ * {@link ServerEndpointConfig} whose {@link Factory} hands each instance its node, so that WildFly and the
+ * embedded launcher wire it the same way. No {@code @ServerEndpoint} on purpose: a scanning container would
+ * register it a second time. The container calls one instance from one thread at a time.
+ */
+public final class PushEndpoint {
+    private static final Logger LOG = Logger.getLogger(PushEndpoint.class.getName());
+
+    private final PushNode node;
+    private final ClientCommands commands;
+    private PushSession me;
+
+    PushEndpoint(PushNode node) {
+        this.node = node;
+        this.commands = new ClientCommands(node);
+    }
+
+    @OnOpen
+    public void onOpen(Session session) {
+        session.setMaxTextMessageBufferSize(node.config().maxClientMessageBytes());
+        session.setMaxBinaryMessageBufferSize(node.config().maxClientMessageBytes());
+        me = node.open(session);
+    }
+
+    @OnMessage
+    public void onMessage(String text) {
+        node.metrics().clientMessages.increment();
+        commands.handle(me, text);
+    }
+
+    @OnClose
+    public void onClose(CloseReason reason) {
+        if (me != null) {
+            node.closed(me);
+        }
+    }
+
+    @OnError
+    public void onError(Throwable t) {
+        LOG.fine(() -> "connection " + (me == null ? "?" : me.id) + ": " + t);
+    }
+
+    /** Creates endpoint instances wired to one node. */
+    static final class Factory extends ServerEndpointConfig.Configurator {
+        private final PushNode node;
+
+        Factory(PushNode node) {
+            this.node = node;
+        }
+
+        @Override
+        public <T> T getEndpointInstance(Class<T> endpointClass) {
+            return endpointClass.cast(new PushEndpoint(node));
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package io.channelpush.push;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.channelpush.push.bus.BusUnavailableException;
+import io.channelpush.push.bus.MessageBus;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.logging.Logger;
+
+/**
+ * One push node, built once per deployment: its connections, its groups, its bus subscriptions, and the three
+ * kinds of delivery (broadcast, to one connection, to a group). The endpoint and the publisher servlet reach it
+ * through the servlet context attribute {@link #ATTRIBUTE}. Thread-safe.
+ */
+public final class PushNode implements AutoCloseable {
+    /** Servlet context attribute holding the node. */
+    public static final String ATTRIBUTE = PushNode.class.getName();
+
+    private static final Logger LOG = Logger.getLogger(PushNode.class.getName());
+    private static final CloseReason GOING_AWAY = new CloseReason(CloseReason.CloseCodes.GOING_AWAY,
+            "node shutting down");
+
+    private final PushConfig config;
+    private final MessageBus bus;
+    private final PushMetrics metrics = new PushMetrics();
+    private final Map<Long, PushSession> connections = new ConcurrentHashMap<>();
+    private final GroupRegistry groups = new GroupRegistry();
+    private final AtomicLong nextConnectionId = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean accepting = true;
+
+    /**
+     * @param busFactory builds the bus given the listener this node wants to hear connection changes on
+     */
+    public PushNode(PushConfig config, Function<MessageBus.Listener, MessageBus> busFactory) {
+        this.config = config;
+        this.bus = busFactory.apply(new MessageBus.Listener() {
+            @Override
+            public void onConnected(boolean reconnect) {
+                if (reconnect) {
+                    metrics.channelReconnects.increment();
+                }
+                LOG.info(() -> "worker " + config.workerId() + ": bus " + (reconnect ? "restored" : "connected")
+                        + " (" + bus().describe() + ")");
+            }
+
+            @Override
+            public void onDisconnected(String reason) {
+                LOG.warning(() -> "worker " + config.workerId() + ": bus lost (" + reason + "); publishes are "
+                        + "buffered until it is back");
+            }
+        });
+        bus.subscribe(PushConfig.BROADCAST_CHANNEL, this::onBroadcast);
+        bus.subscribe(config.workerId(), this::onTargeted);
+        bus.subscribe(PushConfig.GROUP_CHANNEL, this::onGroup);
+        LOG.info(() -> "worker " + config.workerId() + " started; bus " + bus.describe());
+    }
+
+    private MessageBus bus() {
+        return bus;
+    }
+
+    public PushConfig config() {
+        return config;
+    }
+
+    public PushMetrics metrics() {
+        return metrics;
+    }
+
+    public String workerId() {
+        return config.workerId();
+    }
+
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    public int groupCount() {
+        return groups.groupCount();
+    }
+
+    public boolean busConnected() {
+        return bus.isConnected();
+    }
+
+    public boolean accepting() {
+        return accepting && !closed.get();
+    }
+
+    // ---- connections (called by the endpoint)
+
+    PushSession open(Session session) {
+        PushSession s = new PushSession(nextConnectionId.incrementAndGet(), session, config.sendQueueBytes(),
+                slow -> metrics.slowClientDisconnects.increment());
+        connections.put(s.id, s);
+        metrics.connectionsOpened.increment();
+        if (closed.get()) {
+            s.closeQuietly(GOING_AWAY);
+            return s;
+        }
+        s.send("workerID:" + config.workerId() + " connectionID:" + s.id + " connected\n");
+        return s;
+    }
+
+    void closed(PushSession s) {
+        s.markClosed();
+        connections.remove(s.id);
+        groups.leaveAll(s);
+        if (closed.get()) {
+            synchronized (connections) {
+                connections.notifyAll();
+            }
+        }
+    }
+
+    void join(PushSession s, String group) {
+        groups.join(group, s);
+    }
+
+    void leave(PushSession s, String group) {
+        groups.leave(group, s);
+    }
+
+    private void send(PushSession s, String text) {
+        if (s.send(text)) {
+            metrics.delivered.increment();
+        }
+    }
+
+    // ---- publishing (called by the servlet and the endpoint); each throws BusUnavailableException
+
+    public void broadcast(String content) {
+        JsonObject p = new JsonObject();
+        p.addProperty("content", content);
+        publish(PushConfig.BROADCAST_CHANNEL, p);
+        metrics.publishedBroadcast.increment();
+    }
+
+    public void pushTo(String workerId, long connectionId, String content) {
+        JsonObject p = new JsonObject();
+        p.addProperty("to_connection_id", connectionId);
+        p.addProperty("content", content);
+        publish(workerId, p);
+        metrics.publishedTargeted.increment();
+    }
+
+    public void sendToGroup(String group, String message) {
+        JsonObject p = new JsonObject();
+        p.addProperty("group_id", group);
+        p.addProperty("message", message);
+        publish(PushConfig.GROUP_CHANNEL, p);
+        metrics.publishedGroup.increment();
+    }
+
+    private void publish(String channel, JsonObject payload) {
+        try {
+            bus.publish(channel, payload);
+        } catch (BusUnavailableException e) {
+            metrics.publishFailures.increment();
+            throw e;
+        }
+    }
+
+    // ---- deliveries from the bus (on the bus thread; never block)
+
+    private void onBroadcast(JsonObject p) {
+        String content = text(p, "content");
+        if (content != null) {
+            for (PushSession s : connections.values()) {
+                send(s, content);
+            }
+        }
+    }
+
+    private void onTargeted(JsonObject p) {
+        String content = text(p, "content");
+        JsonElement id = p.get("to_connection_id");
+        if (content == null || id == null || !id.isJsonPrimitive()) {
+            return;
+        }
+        PushSession s = connections.get(id.getAsLong());
+        if (s == null) {
+            LOG.fine(() -> "worker " + config.workerId() + ": connection " + id + " does not exist; push dropped");
+            return;
+        }
+        send(s, content);
+    }
+
+    private void onGroup(JsonObject p) {
+        String group = text(p, "group_id");
+        String message = text(p, "message");
+        if (group != null && message != null) {
+            for (PushSession s : groups.members(group)) {
+                send(s, message);
+            }
+        }
+    }
+
+    private static String text(JsonObject p, String field) {
+        JsonElement e = p.get(field);
+        return e != null && e.isJsonPrimitive() ? e.getAsString() : null;
+    }
+
+    /**
+     * Stops accepting, closes every WebSocket with 1001 (going away), then closes the bus. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        accepting = false;
+        int n = connections.size();
+        for (PushSession s : new ArrayList<>(connections.values())) {
+            s.closeQuietly(GOING_AWAY);
+        }
+        awaitClosed(TimeUnit.SECONDS.toNanos(2));
+        bus.close();
+        LOG.info(() -> "worker " + config.workerId() + " stopped; closed " + n + " connections with 1001");
+    }
+
+    /** Waits, bounded, until every client has seen its close frame (onClose removes it from the map). */
+    private void awaitClosed(long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        synchronized (connections) {
+            while (!connections.isEmpty()) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    LOG.warning(() -> connections.size() + " connections did not finish closing; stopping anyway");
+                    return;
+                }
+                try {
+                    connections.wait(Math.min(left, 100));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Turns readiness off before a shutdown, so load balancers stop sending new clients. */
+    public void stopAccepting() {
+        accepting = false;
+    }
+}

@@ -1,0 +1,136 @@
+package io.channelpush.push;
+
+import io.channelpush.channel.daemon.ChannelDaemon;
+import io.channelpush.channel.daemon.DaemonConfig;
+import io.channelpush.channel.protocol.FrameCodec;
+import io.channelpush.channel.protocol.MessageType;
+import io.channelpush.channel.protocol.Messages;
+import io.channelpush.launcher.Launcher;
+import io.channelpush.launcher.LauncherOptions;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.FormRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+
+/**
+ * Everything a push test needs, started on loopback with free ports: a real channel daemon, push nodes (the
+ * launcher's embedded Undertow with the WAR's listener and servlet), Jetty's WebSocket and HTTP clients.
+ * One per test class; close it to stop everything.
+ */
+final class PushFixture implements AutoCloseable {
+    final ChannelDaemon daemon;
+    final HttpClient http = new HttpClient();
+    final WebSocketClient ws = new WebSocketClient(http);
+    private final List<Launcher> nodes = new ArrayList<>();
+    private final List<TestClient> clients = new ArrayList<>();
+
+    PushFixture() throws Exception {
+        daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0).withWarmup(Duration.ZERO));
+        http.start();
+        ws.setMaxTextMessageSize(4 << 20);
+        ws.start();
+    }
+
+    /** Starts a node on the shared daemon, waits until its bus subscriptions are in place. */
+    Launcher node(String workerId, String... extraArgs) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--ws-port", "0", "--http-port", "0",
+                "--channel", "127.0.0.1:" + daemon.port()));
+        if (workerId != null) {
+            args.addAll(List.of("--worker-id", workerId));
+        }
+        args.addAll(List.of(extraArgs));
+        Launcher l = Launcher.start(LauncherOptions.parse(args.toArray(new String[0])));
+        nodes.add(l);
+        int expected = nodes.size();
+        awaitSubscribers(PushConfig.BROADCAST_CHANNEL, expected);
+        awaitSubscribers(l.node().workerId(), 1);
+        return l;
+    }
+
+    /** Opens a WebSocket to a node and reads its welcome line. */
+    TestClient connect(Launcher node) throws Exception {
+        TestClient c = new TestClient();
+        ws.connect(c, URI.create("ws://127.0.0.1:" + node.port(0) + "/")).get(5, TimeUnit.SECONDS);
+        clients.add(c);
+        return c.awaitWelcome();
+    }
+
+    /** GET on the publisher with a raw query string (already encoded). */
+    ContentResponse get(Launcher node, String query) throws Exception {
+        return http.newRequest("http://127.0.0.1:" + node.port(1) + "/?" + query)
+                .timeout(10, TimeUnit.SECONDS).send();
+    }
+
+    /** Form-encoded POST on the publisher. */
+    ContentResponse post(Launcher node, Fields form) throws Exception {
+        return http.POST("http://127.0.0.1:" + node.port(1) + "/")
+                .body(new FormRequestContent(form, StandardCharsets.UTF_8))
+                .timeout(10, TimeUnit.SECONDS).send();
+    }
+
+    /** Sends a group command with an id and waits for its ack. */
+    static void command(TestClient c, String json) throws InterruptedException {
+        c.send(json);
+        String reply = c.next();
+        JsonObject o = JsonParser.parseString(reply).getAsJsonObject();
+        if (!"ack".equals(o.get("type").getAsString())) {
+            throw new AssertionError("expected an ack for " + json + ", got " + reply);
+        }
+    }
+
+    /** Waits until the daemon reports {@code n} subscribers on a channel. */
+    void awaitSubscribers(String channel, int n) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", daemon.port())) {
+            s.setSoTimeout(5_000);
+            DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+            s.getOutputStream().write(Messages.hello("test-stats", null));
+            FrameCodec.read(in, 1 << 20);
+            await(() -> {
+                try {
+                    s.getOutputStream().write(Messages.simple(MessageType.STATS));
+                    JsonObject stats = JsonParser.parseString(
+                            new String(FrameCodec.read(in, 1 << 24), StandardCharsets.UTF_8)).getAsJsonObject();
+                    var c = stats.getAsJsonObject("channels").get(channel);
+                    return c != null && c.getAsInt() == n;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }, "daemon never had " + n + " subscribers on " + channel);
+        }
+    }
+
+    /** Waits for a condition, polling, for at most 10 s. */
+    static void await(BooleanSupplier condition, String failure) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(failure);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        clients.forEach(TestClient::close);
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            nodes.get(i).close();
+        }
+        ws.stop();
+        http.stop();
+        daemon.close();
+    }
+}
