@@ -2,6 +2,7 @@ package io.channelpush.launcher;
 
 import io.channelpush.channel.daemon.ChannelDaemon;
 import io.channelpush.channel.daemon.DaemonConfig;
+import io.channelpush.channel.daemon.StopSignals;
 import io.channelpush.push.PublisherServlet;
 import io.channelpush.push.PushConfig;
 import io.channelpush.push.PushContextListener;
@@ -19,7 +20,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
@@ -74,15 +74,11 @@ public final class Launcher implements AutoCloseable {
             System.exit(1);
             return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            launcher.close();
-            stopped.countDown();
-        }, "channel-push-shutdown"));
         try {
-            stopped.await();
+            System.exit(StopSignals.install(launcher::close).awaitStop());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            launcher.close();
         }
     }
 

@@ -51,20 +51,18 @@ class PubSubTest {
 
     /**
      * Subscriptions travel through the same ordered stream as publishes: a client's own marker coming back proves
-     * its subscription landed. Clears everything the recorders got so far.
+     * its subscription landed. Waits for the marker at every given recorder (all subscribed to the channel) and
+     * drops everything they got up to it.
      */
-    private void sync(ChannelClient client, Recorder rec, String channel, Recorder... others)
-            throws InterruptedException {
+    private void sync(ChannelClient client, String channel, Recorder... subscribed) throws InterruptedException {
         JsonPrimitive marker = new JsonPrimitive("sync-" + (++markers));
         client.publish(channel, marker);
-        JsonElement e;
-        while ((e = rec.next(5_000)) != null && !e.equals(marker)) {
-            // skip earlier traffic
-        }
-        assertEquals(marker, e, "subscription to " + channel + " not active");
-        rec.received.clear();
-        for (Recorder r : others) {
-            r.received.clear();
+        for (Recorder rec : subscribed) {
+            JsonElement e;
+            while ((e = rec.next(5_000)) != null && !e.equals(marker)) {
+                // skip earlier traffic
+            }
+            assertEquals(marker, e, "subscription to " + channel + " not active");
         }
     }
 
@@ -74,8 +72,8 @@ class PubSubTest {
         Recorder rb = new Recorder();
         a.on("news", ra);
         b.on("news", rb);
-        sync(a, ra, "news");
-        sync(b, rb, "news", ra);
+        sync(a, "news", ra);
+        sync(b, "news", ra, rb);
         c.publish("news", new JsonPrimitive("hello"));
         assertEquals(new JsonPrimitive("hello"), ra.next(5_000));
         assertEquals(new JsonPrimitive("hello"), rb.next(5_000));
@@ -86,9 +84,9 @@ class PubSubTest {
         Recorder ra = new Recorder();
         Recorder rb = new Recorder();
         a.on("x", ra);
-        sync(a, ra, "x");
+        sync(a, "x", ra);
         b.on("y", rb);
-        sync(b, rb, "y");
+        sync(b, "y", rb);
         a.publish("y", new JsonPrimitive(1));
         a.publish("x", new JsonPrimitive(2));
         assertEquals(new JsonPrimitive(2), ra.next(5_000), "a is subscribed to x and hears its own publish");
@@ -105,8 +103,8 @@ class PubSubTest {
         Recorder rb = new Recorder();
         a.on("t", ra);
         b.on("t", rb);
-        sync(a, ra, "t");
-        sync(b, rb, "t", ra);
+        sync(a, "t", ra);
+        sync(b, "t", ra, rb);
         a.unsubscribe("t");
         // b's marker after a's unsubscribe, published by a: a's stream is ordered, so when b sees it, a is out.
         a.publish("t", new JsonPrimitive("after"));
@@ -124,9 +122,9 @@ class PubSubTest {
         a.on("one", r1);
         b.on("two", r2);
         c.on("three", r3);
-        sync(a, r1, "one");
-        sync(b, r2, "two");
-        sync(c, r3, "three");
+        sync(a, "one", r1);
+        sync(b, "two", r2);
+        sync(c, "three", r3);
         c.publish(List.of("one", "two", "nobody-listens"), new JsonPrimitive("multi"));
         assertEquals(new JsonPrimitive("multi"), r1.next(5_000));
         assertEquals(new JsonPrimitive("multi"), r2.next(5_000));
@@ -137,7 +135,7 @@ class PubSubTest {
     void orderIsPreservedPerPublisher() throws Exception {
         Recorder rb = new Recorder();
         b.on("seq", rb);
-        sync(b, rb, "seq");
+        sync(b, "seq", rb);
         for (int i = 0; i < 5_000; i++) {
             a.publish("seq", new JsonPrimitive(i));
         }

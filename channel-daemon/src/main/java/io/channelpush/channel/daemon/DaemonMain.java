@@ -6,16 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.logging.Logger;
 
 /**
  * Command line of the channel daemon: {@code java -jar channel-daemon.jar [options]} runs it until SIGTERM;
  * {@code java -jar channel-daemon.jar status [--host H] [--port P]} prints a running daemon's figures.
  */
 public final class DaemonMain {
-    private static final Logger LOG = Logger.getLogger(DaemonMain.class.getName());
-
     static final String USAGE = """
             usage: java -jar channel-daemon.jar [options]
                    java -jar channel-daemon.jar status [--host H] [--port P] [--secret-file F]
@@ -83,18 +79,13 @@ public final class DaemonMain {
                     + e.getMessage() + " (is another daemon running there?)");
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stop signal received; closing client connections");
-            daemon.close();
-            stopped.countDown();
-        }, "channel-daemon-shutdown"));
         try {
-            stopped.await();
+            return StopSignals.install(daemon::close).awaitStop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            daemon.close();
+            return 1;
         }
-        return 0;
     }
 
     private static int port(String v) {

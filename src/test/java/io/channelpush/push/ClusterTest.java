@@ -1,0 +1,84 @@
+package io.channelpush.push;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.channelpush.launcher.Launcher;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** One daemon, two nodes in one JVM, clients on both. */
+class ClusterTest {
+    private static PushFixture fx;
+    private static Launcher nodeA;
+    private static Launcher nodeB;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fx = new PushFixture();
+        nodeA = fx.node(null);
+        nodeB = fx.node(null);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        fx.close();
+    }
+
+    @Test
+    void defaultWorkerIdsDiffer() {
+        assertNotEquals(nodeA.node().workerId(), nodeB.node().workerId());
+    }
+
+    @Test
+    void broadcastPublishedOnBReachesClientsOnBothNodes() throws Exception {
+        TestClient onA = fx.connect(nodeA);
+        TestClient onB = fx.connect(nodeB);
+        assertEquals(nodeA.node().workerId(), onA.workerId);
+        assertEquals(nodeB.node().workerId(), onB.workerId);
+        assertEquals("ok", fx.get(nodeB, "content=to-all").getContentAsString());
+        assertEquals("to-all", onA.next());
+        assertEquals("to-all", onB.next());
+    }
+
+    @Test
+    void targetedPushFromBReachesAConnectionOnA() throws Exception {
+        TestClient onA = fx.connect(nodeA);
+        TestClient otherOnA = fx.connect(nodeA);
+        TestClient onB = fx.connect(nodeB);
+        assertEquals("ok", fx.get(nodeB, "to_worker_id=" + onA.workerId + "&to_connection_id=" + onA.connectionId
+                + "&content=for-a").getContentAsString());
+        assertEquals("for-a", onA.next());
+        fx.get(nodeB, "content=marker");
+        assertEquals("marker", otherOnA.next());
+        assertEquals("marker", onB.next());
+    }
+
+    @Test
+    void sameConnectionIdOnTheOtherNodeIsNotReached() throws Exception {
+        // Connection ids are per node: the worker id is what makes the target unique in the cluster.
+        TestClient onA = fx.connect(nodeA);
+        TestClient onB = fx.connect(nodeB);
+        fx.get(nodeA, "to_worker_id=" + onB.workerId + "&to_connection_id=" + onA.connectionId + "&content=x");
+        fx.get(nodeA, "content=marker");
+        assertEquals("marker", onA.next());
+    }
+
+    @Test
+    void groupMessageFromASocketOnBReachesMembersOnBothNodes() throws Exception {
+        TestClient memberA = fx.connect(nodeA);
+        TestClient memberB = fx.connect(nodeB);
+        TestClient outsider = fx.connect(nodeA);
+        PushFixture.command(memberA, "{\"cmd\":\"add_group\",\"group_id\":\"cluster-g\",\"id\":1}");
+        PushFixture.command(memberB, "{\"cmd\":\"add_group\",\"group_id\":\"cluster-g\",\"id\":2}");
+        memberB.send("{\"cmd\":\"send_to_group\",\"group_id\":\"cluster-g\",\"message\":\"hi group\"}");
+        assertEquals("hi group", memberA.next());
+        assertEquals("hi group", memberB.next());
+        assertEquals("ok", fx.get(nodeB, "group_id=cluster-g&content=from-http").getContentAsString());
+        assertEquals("from-http", memberA.next());
+        assertEquals("from-http", memberB.next());
+        fx.get(nodeB, "content=marker");
+        assertEquals("marker", outsider.next(), "the outsider got a group message");
+    }
+}
