@@ -7,6 +7,8 @@ import io.channelpush.push.PublisherServlet;
 import io.channelpush.push.PushConfig;
 import io.channelpush.push.PushContextListener;
 import io.channelpush.push.PushNode;
+import io.channelpush.push.ops.HealthServlet;
+import io.channelpush.push.ops.MetricsServlet;
 import io.undertow.Undertow;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.handlers.resource.ClassPathResourceManager;
@@ -161,6 +163,8 @@ public final class Launcher implements AutoCloseable {
                 .addInitParameter(PushConfig.CHANNEL, channel)
                 .addListener(Servlets.listener(PushContextListener.class))
                 .addServlet(Servlets.servlet("publisher", PublisherServlet.class).addMapping(""))
+                .addServlet(Servlets.servlet("health", HealthServlet.class).addMapping("/health/*"))
+                .addServlet(Servlets.servlet("metrics", MetricsServlet.class).addMapping("/metrics"))
                 .addServletContextAttribute(WebSocketDeploymentInfo.ATTRIBUTE_NAME, new WebSocketDeploymentInfo()
                         .setWorker(worker)
                         .setBuffers(new DefaultByteBufferPool(true, 16 * 1024)));

@@ -2,6 +2,10 @@ package io.channelpush.push;
 
 import io.channelpush.channel.client.ClientOptions;
 import io.channelpush.push.bus.ChannelDaemonBus;
+import io.channelpush.push.ops.JmxRegistration;
+import io.channelpush.push.ops.MetricsServlet;
+import io.channelpush.push.ops.NodeMetrics;
+import io.channelpush.push.ops.NodeStats;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -18,6 +22,7 @@ import java.util.logging.Logger;
 @WebListener
 public final class PushContextListener implements ServletContextListener {
     private static final Logger LOG = Logger.getLogger(PushContextListener.class.getName());
+    private static final String JMX_ATTRIBUTE = JmxRegistration.class.getName();
 
     @Override
     public void contextInitialized(ServletContextEvent sce) {
@@ -36,6 +41,8 @@ public final class PushContextListener implements ServletContextListener {
         }
         PushNode node = new PushNode(config, listener -> new ChannelDaemonBus(channel, listener));
         ctx.setAttribute(PushNode.ATTRIBUTE, node);
+        ctx.setAttribute(MetricsServlet.ATTRIBUTE, new NodeMetrics(node));
+        ctx.setAttribute(JMX_ATTRIBUTE, new JmxRegistration(new NodeStats(node)));
         ServerContainer container = (ServerContainer) ctx.getAttribute(ServerContainer.class.getName());
         if (container == null) {
             node.close();
@@ -54,9 +61,12 @@ public final class PushContextListener implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent sce) {
-        Object node = sce.getServletContext().getAttribute(PushNode.ATTRIBUTE);
-        if (node instanceof PushNode n) {
-            n.close();
+        ServletContext ctx = sce.getServletContext();
+        if (ctx.getAttribute(JMX_ATTRIBUTE) instanceof JmxRegistration jmx) {
+            jmx.close();
+        }
+        if (ctx.getAttribute(PushNode.ATTRIBUTE) instanceof PushNode node) {
+            node.close();
         }
     }
 }

@@ -31,7 +31,7 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
  * One per test class; close it to stop everything.
  */
 final class PushFixture implements AutoCloseable {
-    final ChannelDaemon daemon;
+    ChannelDaemon daemon;
     final HttpClient http = new HttpClient();
     final WebSocketClient ws = new WebSocketClient(http);
     private final List<Launcher> nodes = new ArrayList<>();
@@ -42,6 +42,16 @@ final class PushFixture implements AutoCloseable {
         http.start();
         ws.setMaxTextMessageSize(4 << 20);
         ws.start();
+    }
+
+    /** Stops the daemon (nodes lose their bus). */
+    void stopDaemon() {
+        daemon.close();
+    }
+
+    /** Starts the daemon again on the same port. */
+    void restartDaemon() throws Exception {
+        daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(daemon.port()).withWarmup(Duration.ZERO));
     }
 
     /** Starts a node on the shared daemon, waits until its bus subscriptions are in place. */

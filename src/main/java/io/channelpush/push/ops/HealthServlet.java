@@ -1,0 +1,60 @@
+package io.channelpush.push.ops;
+
+import com.google.gson.JsonObject;
+import io.channelpush.push.PushNode;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/**
+ * Health checks for load balancers and probes. {@code /health/live}: 200 while the deployment runs.
+ * {@code /health/ready}: 200 when connected to the bus and accepting sockets, else 503 — it turns 503 first when
+ * the node stops. JSON bodies. Stateless; thread-safe.
+ */
+@WebServlet(name = "health", urlPatterns = "/health/*")
+public final class HealthServlet extends HttpServlet {
+    private transient PushNode node;
+
+    @Override
+    public void init() throws ServletException {
+        node = (PushNode) getServletContext().getAttribute(PushNode.ATTRIBUTE);
+        if (node == null) {
+            throw new ServletException("no push node in the servlet context: PushContextListener did not run");
+        }
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String path = req.getPathInfo() == null ? "" : req.getPathInfo();
+        JsonObject body = new JsonObject();
+        body.addProperty("worker", node.workerId());
+        int status;
+        switch (path) {
+            case "/live" -> {
+                status = 200;
+                body.addProperty("status", "UP");
+            }
+            case "/ready" -> {
+                boolean bus = node.busConnected();
+                boolean accepting = node.accepting();
+                status = bus && accepting ? 200 : 503;
+                body.addProperty("status", status == 200 ? "UP" : "DOWN");
+                body.addProperty("bus", bus ? "connected" : "disconnected");
+                body.addProperty("accepting", accepting);
+                body.addProperty("connections", node.connectionCount());
+            }
+            default -> {
+                status = 404;
+                body.addProperty("status", "UNKNOWN");
+                body.addProperty("message", "use /health/live or /health/ready");
+            }
+        }
+        resp.setStatus(status);
+        resp.setContentType("application/json;charset=UTF-8");
+        resp.setHeader("Cache-Control", "no-store");
+        resp.getWriter().write(body.toString());
+    }
+}

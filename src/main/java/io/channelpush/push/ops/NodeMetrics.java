@@ -1,0 +1,64 @@
+package io.channelpush.push.ops;
+
+import io.channelpush.push.PushMetrics;
+import io.channelpush.push.PushNode;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * The node's figures in a Prometheus registry of its own (never the library's static default registry, so two
+ * deployments in one JVM do not mix), written in the Prometheus text format. Thread-safe.
+ */
+public final class NodeMetrics {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = new PrometheusTextFormatWriter(false);
+
+    public NodeMetrics(PushNode node) {
+        PushMetrics m = node.metrics();
+        gauge("channelpush_connections", "Open WebSocket connections", () -> node.connectionCount());
+        gauge("channelpush_groups", "Groups with at least one local member", () -> node.groupCount());
+        gauge("channelpush_bus_connected", "1 while connected to the message bus", () -> node.busConnected() ? 1 : 0);
+        gauge("channelpush_ready", "1 while ready (bus connected and accepting)",
+                () -> node.accepting() && node.busConnected() ? 1 : 0);
+        counter("channelpush_connections_opened", "WebSocket connections opened", () -> m.connectionsOpened());
+        counter("channelpush_client_messages", "Messages received from WebSocket clients", () -> m.clientMessages());
+        counter("channelpush_messages_delivered", "Messages queued to WebSocket clients (pushes, broadcasts, groups)",
+                () -> m.delivered());
+        CounterWithCallback.builder().name("channelpush_publishes").help("Publishes accepted, by kind")
+                .labelNames("kind")
+                .callback(cb -> {
+                    cb.call(m.publishedBroadcast(), "broadcast");
+                    cb.call(m.publishedTargeted(), "targeted");
+                    cb.call(m.publishedGroup(), "group");
+                }).register(registry);
+        counter("channelpush_publish_failures", "Publishes refused because the bus could not take them",
+                () -> m.publishFailures());
+        counter("channelpush_channel_reconnects", "Reconnections to the message bus", () -> m.channelReconnects());
+        counter("channelpush_slow_client_disconnects", "Clients closed with 1013 because their queue filled",
+                () -> m.slowClientDisconnects());
+    }
+
+    private void gauge(String name, String help, DoubleSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble()))
+                .register(registry);
+    }
+
+    private void counter(String name, String help, LongSupplier value) {
+        CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong()))
+                .register(registry);
+    }
+
+    public String contentType() {
+        return writer.getContentType();
+    }
+
+    public void write(OutputStream out) throws IOException {
+        writer.write(out, registry.scrape(), io.prometheus.metrics.config.EscapingScheme.DEFAULT);
+    }
+}
