@@ -139,6 +139,7 @@ public final class Launcher implements AutoCloseable {
                         + ": " + rootMessage(e) + " (port taken? use --ws-port/--http-port)", e);
             }
             Launcher l = new Launcher(daemon, worker, deployment, server);
+            warnIfOpen(o, l.node().config());
             LOG.info(() -> "Channel Push worker " + l.node().workerId() + " serving ws://" + o.host() + ":" + l.port(0)
                     + "/ and http://" + o.host() + ":" + l.port(l.portCount() - 1) + "/ ; channel " + o.channel()
                     + (o.channel() == null ? " (in-process)" : ""));
@@ -171,9 +172,25 @@ public final class Launcher implements AutoCloseable {
         if (o.workerId() != null) {
             info.addInitParameter(PushConfig.WORKER_ID, o.workerId());
         }
+        o.settings().forEach(info::addInitParameter);
         DeploymentManager manager = ServletContainer.Factory.newInstance().addDeployment(info);
         manager.deploy();
         return manager;
+    }
+
+    private static void warnIfOpen(LauncherOptions o, PushConfig c) {
+        boolean loopback;
+        try {
+            loopback = java.net.InetAddress.getByName(o.host()).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            loopback = false;
+        }
+        if (!loopback && c.publishKeys() == null && c.publishTokens() == null) {
+            LOG.warning("SECURITY: the publisher listens on " + o.host() + " without authentication: anyone who "
+                    + "reaches it can push to every client. Set " + PushConfig.PUBLISH_KEYS + " (HMAC keys) or "
+                    + PushConfig.PUBLISH_TOKENS + " (bearer tokens), e.g. --set " + PushConfig.PUBLISH_KEYS
+                    + "=k1:<secret>.");
+        }
     }
 
     private static void checkReachable(String channel, LauncherOptions o) throws StartupException {

@@ -1,6 +1,8 @@
 package io.channelpush.launcher;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Command-line options of the launcher. Immutable.
@@ -13,9 +15,10 @@ import java.time.Duration;
  * @param workerId this node's worker id, or null for the default
  * @param waitForChannel keep retrying an unreachable external daemon instead of exiting
  * @param channelTimeout how long start-up waits for the daemon before giving up
+ * @param settings node settings given with {@code --set name=value} (servlet init-params of the deployment)
  */
 public record LauncherOptions(String host, int wsPort, int httpPort, String channel, int channelPort, String workerId,
-                       boolean waitForChannel, Duration channelTimeout) {
+                       boolean waitForChannel, Duration channelTimeout, Map<String, String> settings) {
 
     static final String USAGE = """
             usage: java -jar channel-push-launcher.jar [options]
@@ -26,6 +29,7 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
               --channel-port P    port of the in-process channel daemon (default 2206, bound to 127.0.0.1)
               --worker-id ID      this node's worker id (default: random, unique in the cluster)
               --wait-for-channel  if the daemon is unreachable at start-up, keep retrying instead of exiting
+              --set NAME=VALUE    a node setting, e.g. --set channelpush.publish-keys=k1:secret (repeatable)
               --help              this text
             Other settings (limits, secrets) are system properties or environment variables: see README.
             """;
@@ -38,6 +42,7 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
         int channelPort = 2206;
         String worker = null;
         boolean wait = false;
+        Map<String, String> settings = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--wait-for-channel")) {
@@ -55,10 +60,18 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
                 case "--channel" -> channel = v;
                 case "--channel-port" -> channelPort = port(a, v);
                 case "--worker-id" -> worker = v;
+                case "--set" -> {
+                    int eq = v.indexOf('=');
+                    if (eq <= 0 || !v.startsWith("channelpush.")) {
+                        throw new IllegalArgumentException("--set takes channelpush.NAME=VALUE, got \"" + v + "\"");
+                    }
+                    settings.put(v.substring(0, eq), v.substring(eq + 1));
+                }
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
-        return new LauncherOptions(host, ws, http, channel, channelPort, worker, wait, Duration.ofSeconds(5));
+        return new LauncherOptions(host, ws, http, channel, channelPort, worker, wait, Duration.ofSeconds(5),
+                Map.copyOf(settings));
     }
 
     private static int port(String option, String v) {

@@ -19,10 +19,19 @@ import java.util.regex.Pattern;
  * @param maxGroupIdLength longest group id, in characters
  * @param sendQueueBytes bytes queued for one WebSocket client before it is closed as too slow (1013)
  * @param channelBufferBytes bytes of publishes held while the channel daemon is unreachable (503 beyond it)
+ * @param publishKeys HMAC keys of the publisher API, {@code id:secret[,id:secret...]}, or null
+ * @param publishTokens bearer tokens of the publisher API, {@code token[,token...]}, or null
+ * @param allowedOrigins WebSocket Origin patterns, comma-separated, {@code *} matching any characters
+ * @param allowMissingOrigin whether a handshake without an Origin header (non-browser clients) is accepted
+ * @param maxConnections most WebSocket connections on this node; more handshakes are refused
+ * @param maxCommandsPerSecond WebSocket messages per second a connection may send
+ * @param pingIntervalSeconds how often the node pings each client; one that misses two pongs is closed
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
-                         long sendQueueBytes, long channelBufferBytes) {
+                         long sendQueueBytes, long channelBufferBytes, String publishKeys, String publishTokens,
+                         String allowedOrigins, boolean allowMissingOrigin, int maxConnections,
+                         int maxCommandsPerSecond, int pingIntervalSeconds) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -33,6 +42,13 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String MAX_GROUP_ID_LENGTH = "channelpush.max-group-id-length";
     public static final String SEND_QUEUE_BYTES = "channelpush.send-queue-bytes";
     public static final String CHANNEL_BUFFER_BYTES = "channelpush.channel-buffer-bytes";
+    public static final String PUBLISH_KEYS = "channelpush.publish-keys";
+    public static final String PUBLISH_TOKENS = "channelpush.publish-tokens";
+    public static final String ALLOWED_ORIGINS = "channelpush.allowed-origins";
+    public static final String ALLOW_MISSING_ORIGIN = "channelpush.allow-missing-origin";
+    public static final String MAX_CONNECTIONS = "channelpush.max-connections";
+    public static final String MAX_COMMANDS_PER_SECOND = "channelpush.max-commands-per-second";
+    public static final String PING_INTERVAL_SECONDS = "channelpush.ping-interval-seconds";
 
     /** Channel names the bus uses besides worker ids; a worker id may not take them. */
     public static final String BROADCAST_CHANNEL = "broadcast";
@@ -53,6 +69,9 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         positive(MAX_GROUP_ID_LENGTH, maxGroupIdLength);
         positive(SEND_QUEUE_BYTES, sendQueueBytes);
         positive(CHANNEL_BUFFER_BYTES, channelBufferBytes);
+        positive(MAX_CONNECTIONS, maxConnections);
+        positive(MAX_COMMANDS_PER_SECOND, maxCommandsPerSecond);
+        positive(PING_INTERVAL_SECONDS, pingIntervalSeconds);
     }
 
     /**
@@ -83,7 +102,14 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 (int) number(get, MAX_GROUPS_PER_CONNECTION, 100),
                 (int) number(get, MAX_GROUP_ID_LENGTH, 128),
                 number(get, SEND_QUEUE_BYTES, 1 << 20),
-                number(get, CHANNEL_BUFFER_BYTES, 8 << 20));
+                number(get, CHANNEL_BUFFER_BYTES, 8 << 20),
+                get.apply(PUBLISH_KEYS),
+                get.apply(PUBLISH_TOKENS),
+                get.apply(ALLOWED_ORIGINS) == null ? "*" : get.apply(ALLOWED_ORIGINS),
+                bool(get, ALLOW_MISSING_ORIGIN, true),
+                (int) number(get, MAX_CONNECTIONS, 100_000),
+                (int) number(get, MAX_COMMANDS_PER_SECOND, 50),
+                (int) number(get, PING_INTERVAL_SECONDS, 25));
     }
 
     /** {@code channelpush.worker-id} becomes {@code CHANNELPUSH_WORKER_ID}. */
@@ -111,6 +137,17 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be a whole number, got \"" + v + "\"");
         }
+    }
+
+    private static boolean bool(Function<String, String> get, String name, boolean dflt) {
+        String v = get.apply(name);
+        if (v == null) {
+            return dflt;
+        }
+        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(v);
+        }
+        throw new IllegalArgumentException(name + " must be true or false, got \"" + v + "\"");
     }
 
     private static void positive(String name, long value) {

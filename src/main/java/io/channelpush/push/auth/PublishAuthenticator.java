@@ -1,0 +1,152 @@
+package io.channelpush.push.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+
+/**
+ * Checks publisher requests: an HMAC signature from {@link PublishSigner} under one of several active keys
+ * (rotation), with a timestamp within ±{@link #WINDOW_SECONDS} s and a nonce not seen in that window; or a bearer
+ * token. Signatures and tokens are compared in constant time. Thread-safe.
+ */
+public final class PublishAuthenticator {
+    /** Requests older or newer than this are refused. */
+    public static final long WINDOW_SECONDS = 300;
+    private static final Pattern NONCE = Pattern.compile("[A-Za-z0-9_-]{8,64}");
+
+    /** Outcome: {@code status} 0 when accepted, else the HTTP status to answer with {@code reason}. */
+    public record Verdict(int status, String reason) {
+        static final Verdict OK = new Verdict(0, null);
+
+        public boolean accepted() {
+            return status == 0;
+        }
+    }
+
+    private final Map<String, String> keys;
+    private final List<String> tokens;
+    private final Clock clock;
+    private final int maxNonces;
+    private final LinkedHashMap<String, Long> nonces = new LinkedHashMap<>();
+
+    /**
+     * @param keys key id to secret; several may be active at once
+     * @param tokens accepted bearer tokens
+     * @param maxNonces most nonces remembered at once (memory bound); beyond it signed requests get 429
+     */
+    public PublishAuthenticator(Map<String, String> keys, List<String> tokens, Clock clock, int maxNonces) {
+        this.keys = Map.copyOf(keys);
+        this.tokens = List.copyOf(tokens);
+        this.clock = clock;
+        this.maxNonces = maxNonces;
+    }
+
+    /**
+     * Parses the settings {@code id:secret,id2:secret2} and {@code token1,token2}.
+     *
+     * @return null when neither is set (the publisher is open)
+     * @throws IllegalArgumentException for a malformed key list
+     */
+    public static PublishAuthenticator fromSettings(String keySetting, String tokenSetting) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        if (keySetting != null) {
+            for (String pair : keySetting.split(",")) {
+                int colon = pair.indexOf(':');
+                if (colon <= 0 || colon == pair.strip().length() - 1) {
+                    throw new IllegalArgumentException("publish keys must be id:secret[,id:secret...]");
+                }
+                keys.put(pair.substring(0, colon).strip(), pair.substring(colon + 1).strip());
+            }
+        }
+        List<String> tokens = tokenSetting == null ? List.of()
+                : List.of(tokenSetting.split(",")).stream().map(String::strip).filter(t -> !t.isEmpty()).toList();
+        return keys.isEmpty() && tokens.isEmpty() ? null
+                : new PublishAuthenticator(keys, tokens, Clock.systemUTC(), 100_000);
+    }
+
+    /**
+     * @param header request header lookup (name to value or null)
+     * @param rawQuery the URL's query string as sent, or null
+     */
+    public Verdict check(String method, String path, String rawQuery, byte[] body, UnaryOperator<String> header) {
+        String auth = header.apply("Authorization");
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return bearer(auth.substring(7).strip());
+        }
+        String keyId = header.apply(PublishSigner.KEY_ID);
+        String ts = header.apply(PublishSigner.TIMESTAMP);
+        String nonce = header.apply(PublishSigner.NONCE);
+        String sig = header.apply(PublishSigner.SIGNATURE);
+        if (keyId == null || ts == null || nonce == null || sig == null) {
+            return refuse("missing signature: send " + PublishSigner.KEY_ID + ", " + PublishSigner.TIMESTAMP + ", "
+                    + PublishSigner.NONCE + " and " + PublishSigner.SIGNATURE + " (or Authorization: Bearer)");
+        }
+        String secret = keys.get(keyId);
+        if (secret == null) {
+            return refuse("unknown key id " + PublishSigner.encode(keyId));
+        }
+        long timestamp;
+        try {
+            timestamp = Long.parseLong(ts);
+        } catch (NumberFormatException e) {
+            return refuse(PublishSigner.TIMESTAMP + " must be Unix seconds");
+        }
+        long now = clock.instant().getEpochSecond();
+        if (Math.abs(now - timestamp) > WINDOW_SECONDS) {
+            return refuse("timestamp is more than " + WINDOW_SECONDS + " s away from the server's clock");
+        }
+        if (!NONCE.matcher(nonce).matches()) {
+            return refuse(PublishSigner.NONCE + " must be 8 to 64 of A-Z a-z 0-9 _ -");
+        }
+        String expected;
+        try {
+            expected = PublishSigner.signature(secret,
+                    PublishSigner.stringToSign(method, path, rawQuery, body, timestamp, nonce));
+        } catch (IllegalArgumentException e) {
+            return new Verdict(400, "the query string cannot be decoded: " + e.getMessage());
+        }
+        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), sig.getBytes(StandardCharsets.US_ASCII))) {
+            return refuse("signature does not match");
+        }
+        return rememberNonce(keyId + ":" + nonce, now);
+    }
+
+    private Verdict bearer(String token) {
+        boolean match = false;
+        byte[] given = token.getBytes(StandardCharsets.UTF_8);
+        for (String t : tokens) {
+            match |= MessageDigest.isEqual(t.getBytes(StandardCharsets.UTF_8), given);
+        }
+        return match ? Verdict.OK : refuse("bearer token not accepted");
+    }
+
+    private synchronized Verdict rememberNonce(String key, long now) {
+        Iterator<Map.Entry<String, Long>> it = nonces.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<String, Long> oldest = it.next();
+            if (oldest.getValue() >= now) {
+                break;
+            }
+            it.remove();
+        }
+        if (nonces.containsKey(key)) {
+            return refuse("nonce already used: this request was replayed");
+        }
+        if (nonces.size() >= maxNonces) {
+            return new Verdict(429, "too many signed requests in the last " + WINDOW_SECONDS + " s; retry later");
+        }
+        // Remembered until it can no longer pass the timestamp check.
+        nonces.put(key, now + 2 * WINDOW_SECONDS);
+        return Verdict.OK;
+    }
+
+    private static Verdict refuse(String reason) {
+        return new Verdict(401, reason);
+    }
+}
