@@ -6,6 +6,7 @@ import io.channelpush.channel.daemon.StopSignals;
 import io.channelpush.push.PublisherServlet;
 import io.channelpush.push.PushConfig;
 import io.channelpush.push.PushContextListener;
+import io.channelpush.push.HandshakeFilter;
 import io.channelpush.push.PushNode;
 import io.channelpush.push.ops.HealthServlet;
 import io.channelpush.push.ops.MetricsServlet;
@@ -163,6 +164,8 @@ public final class Launcher implements AutoCloseable {
                 .setResourceManager(new ClassPathResourceManager(cl, "webapp"))
                 .addInitParameter(PushConfig.CHANNEL, channel)
                 .addListener(Servlets.listener(PushContextListener.class))
+                .addFilter(Servlets.filter("handshake", HandshakeFilter.class))
+                .addFilterUrlMapping("handshake", "/*", jakarta.servlet.DispatcherType.REQUEST)
                 .addServlet(Servlets.servlet("publisher", PublisherServlet.class).addMapping(""))
                 .addServlet(Servlets.servlet("health", HealthServlet.class).addMapping("/health/*"))
                 .addServlet(Servlets.servlet("metrics", MetricsServlet.class).addMapping("/metrics"))

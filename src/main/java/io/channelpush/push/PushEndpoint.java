@@ -5,6 +5,7 @@ import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.logging.Logger;
@@ -39,7 +40,14 @@ public final class PushEndpoint {
     @OnMessage
     public void onMessage(String text) {
         node.metrics().clientMessages.increment();
-        commands.handle(me, text);
+        if (me.admitCommand()) {
+            commands.handle(me, text);
+        }
+    }
+
+    @OnMessage
+    public void onPong(PongMessage pong) {
+        me.pongReceived();
     }
 
     @OnClose
@@ -65,6 +73,16 @@ public final class PushEndpoint {
         @Override
         public <T> T getEndpointInstance(Class<T> endpointClass) {
             return endpointClass.cast(new PushEndpoint(node));
+        }
+
+        /** Refused origins get 403 from the container. */
+        @Override
+        public boolean checkOrigin(String origin) {
+            boolean ok = node.origins().allows(origin);
+            if (!ok) {
+                LOG.info(() -> "worker " + node.workerId() + " refused a WebSocket from origin " + origin);
+            }
+            return ok;
         }
     }
 }

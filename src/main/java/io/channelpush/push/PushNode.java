@@ -9,6 +9,8 @@ import jakarta.websocket.Session;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,12 +38,22 @@ public final class PushNode implements AutoCloseable {
     private final AtomicLong nextConnectionId = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean accepting = true;
+    private final OriginPolicy origins;
+    private final ScheduledExecutorService pinger;
 
     /**
      * @param busFactory builds the bus given the listener this node wants to hear connection changes on
      */
     public PushNode(PushConfig config, Function<MessageBus.Listener, MessageBus> busFactory) {
         this.config = config;
+        this.origins = new OriginPolicy(config.allowedOrigins(), config.allowMissingOrigin());
+        this.pinger = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "channel-push-pinger-" + config.workerId());
+            t.setDaemon(true);
+            return t;
+        });
+        long interval = config.pingIntervalSeconds();
+        pinger.scheduleAtFixedRate(this::pingAll, interval, interval, TimeUnit.SECONDS);
         this.bus = busFactory.apply(new MessageBus.Listener() {
             @Override
             public void onConnected(boolean reconnect) {
@@ -66,6 +78,18 @@ public final class PushNode implements AutoCloseable {
 
     private MessageBus bus() {
         return bus;
+    }
+
+    /** Which origins may open WebSockets. */
+    OriginPolicy origins() {
+        return origins;
+    }
+
+    private void pingAll() {
+        long timeout = TimeUnit.SECONDS.toNanos(2L * config.pingIntervalSeconds());
+        for (PushSession s : connections.values()) {
+            s.pingOrExpire(timeout);
+        }
     }
 
     public PushConfig config() {
@@ -100,7 +124,7 @@ public final class PushNode implements AutoCloseable {
 
     PushSession open(Session session) {
         PushSession s = new PushSession(nextConnectionId.incrementAndGet(), session, config.sendQueueBytes(),
-                slow -> metrics.slowClientDisconnects.increment());
+                config.maxCommandsPerSecond(), slow -> metrics.slowClientDisconnects.increment());
         connections.put(s.id, s);
         metrics.connectionsOpened.increment();
         if (closed.get()) {
@@ -224,6 +248,12 @@ public final class PushNode implements AutoCloseable {
             s.closeQuietly(GOING_AWAY);
         }
         awaitClosed(TimeUnit.SECONDS.toNanos(2));
+        pinger.shutdownNow();
+        try {
+            pinger.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         bus.close();
         LOG.info(() -> "worker " + config.workerId() + " stopped; closed " + n + " connections with 1001");
     }

@@ -21,6 +21,12 @@ import java.util.logging.Logger;
 final class PushSession {
     private static final Logger LOG = Logger.getLogger(PushSession.class.getName());
 
+    /** Close reason for a client that keeps sending faster than its command rate. */
+    static final CloseReason TOO_CHATTY = new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY,
+            "too many messages per second");
+    /** Close reason for a client that stopped answering pings. */
+    static final CloseReason PING_TIMEOUT = new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "ping timeout");
+
     /** Close reason for a client that cannot keep up with its messages. */
     static final CloseReason SLOW_CLIENT = new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER,
             "slow client: send queue full");
@@ -35,11 +41,65 @@ final class PushSession {
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    PushSession(long id, Session session, long queueLimitBytes, Consumer<PushSession> onSlow) {
+    private final int commandsPerSecond;
+    private long windowStart = System.nanoTime();
+    private int windowCount;
+    private volatile long lastPongNanos = System.nanoTime();
+
+    PushSession(long id, Session session, long queueLimitBytes, int commandsPerSecond, Consumer<PushSession> onSlow) {
         this.id = id;
         this.session = session;
         this.queueLimitBytes = queueLimitBytes;
+        this.commandsPerSecond = commandsPerSecond;
         this.onSlow = onSlow;
+    }
+
+    /**
+     * Counts one message from the client against its rate (per one-second window). Over the rate the message is
+     * refused with a {@code rate_limited} error (once per window); at twice the rate the connection is closed
+     * with 1008. Called by the container's one thread per session.
+     *
+     * @return true when the message may be handled
+     */
+    boolean admitCommand() {
+        long now = System.nanoTime();
+        if (now - windowStart >= 1_000_000_000L) {
+            windowStart = now;
+            windowCount = 0;
+        }
+        windowCount++;
+        if (windowCount <= commandsPerSecond) {
+            return true;
+        }
+        if (windowCount == commandsPerSecond + 1) {
+            send("{\"type\":\"error\",\"code\":\"rate_limited\",\"message\":\"more than " + commandsPerSecond
+                    + " messages per second; slow down or the connection is closed\"}");
+        } else if (windowCount > 2 * commandsPerSecond) {
+            LOG.info(() -> "connection " + id + " closed: more than " + 2 * commandsPerSecond + " messages per second");
+            closeQuietly(TOO_CHATTY);
+        }
+        return false;
+    }
+
+    void pongReceived() {
+        lastPongNanos = System.nanoTime();
+    }
+
+    /** Pings the client, or closes it when it has not answered for {@code timeoutNanos}. */
+    void pingOrExpire(long timeoutNanos) {
+        if (closed.get()) {
+            return;
+        }
+        if (System.nanoTime() - lastPongNanos > timeoutNanos) {
+            LOG.info(() -> "connection " + id + " closed: no pong for " + timeoutNanos / 1_000_000 + " ms");
+            closeQuietly(PING_TIMEOUT);
+            return;
+        }
+        try {
+            session.getAsyncRemote().sendPing(java.nio.ByteBuffer.allocate(0));
+        } catch (IOException | RuntimeException e) {
+            failed(e);
+        }
     }
 
     /** Queues a text message; never blocks. @return false when it was not queued (closed, or too slow) */
