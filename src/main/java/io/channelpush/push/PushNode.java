@@ -9,10 +9,12 @@ import jakarta.websocket.Session;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.logging.Logger;
@@ -40,6 +42,7 @@ public final class PushNode implements AutoCloseable {
     private volatile boolean accepting = true;
     private final OriginPolicy origins;
     private final ScheduledExecutorService pinger;
+    private final ExecutorService senders;
 
     /**
      * @param busFactory builds the bus given the listener this node wants to hear connection changes on
@@ -49,6 +52,13 @@ public final class PushNode implements AutoCloseable {
         this.origins = new OriginPolicy(config.allowedOrigins(), config.allowMissingOrigin());
         this.pinger = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "channel-push-pinger-" + config.workerId());
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicInteger senderCount = new AtomicInteger();
+        // Its queue holds at most one task per session (PushSession schedules one drain at a time).
+        this.senders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+            Thread t = new Thread(r, "channel-push-sender-" + config.workerId() + "-" + senderCount.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -123,7 +133,7 @@ public final class PushNode implements AutoCloseable {
     // ---- connections (called by the endpoint)
 
     PushSession open(Session session) {
-        PushSession s = new PushSession(nextConnectionId.incrementAndGet(), session, config.sendQueueBytes(),
+        PushSession s = new PushSession(nextConnectionId.incrementAndGet(), session, senders, config.sendQueueBytes(),
                 config.maxCommandsPerSecond(), slow -> metrics.slowClientDisconnects.increment());
         connections.put(s.id, s);
         metrics.connectionsOpened.increment();
@@ -249,8 +259,10 @@ public final class PushNode implements AutoCloseable {
         }
         awaitClosed(TimeUnit.SECONDS.toNanos(2));
         pinger.shutdownNow();
+        senders.shutdownNow();
         try {
             pinger.awaitTermination(2, TimeUnit.SECONDS);
+            senders.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

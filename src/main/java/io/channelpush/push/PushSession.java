@@ -1,11 +1,13 @@
 package io.channelpush.push;
 
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,10 +15,11 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * One WebSocket client of this node: its id, its groups, and its outbound queue. Sends are asynchronous and
- * ordered without locks: one send is in flight at a time, and whichever of the sender or the completion callback
- * finishes second sends the next message. The queue is bounded in bytes; a client that lets it fill up is closed
- * with 1013 (try again later). Thread-safe.
+ * One WebSocket client of this node: its id, its groups, and its outbound queue. Sends never block the caller:
+ * messages go to the queue and a sender thread hands them to the container in order, at most one drain at a time
+ * per session (no locks), batched so that a burst costs one socket write. The queue is bounded in bytes,
+ * counted until the container reports each message written; a client that lets it fill up is closed with 1013
+ * (try again later). Thread-safe.
  */
 final class PushSession {
     private static final Logger LOG = Logger.getLogger(PushSession.class.getName());
@@ -36,9 +39,11 @@ final class PushSession {
     final Set<String> groups = ConcurrentHashMap.newKeySet();
     private final long queueLimitBytes;
     private final Consumer<PushSession> onSlow;
-    private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
+    /** Text messages, and at most one CloseReason: the last thing to send. */
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
-    private final AtomicBoolean sending = new AtomicBoolean();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Executor senders;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private final int commandsPerSecond;
@@ -46,9 +51,11 @@ final class PushSession {
     private int windowCount;
     private volatile long lastPongNanos = System.nanoTime();
 
-    PushSession(long id, Session session, long queueLimitBytes, int commandsPerSecond, Consumer<PushSession> onSlow) {
+    PushSession(long id, Session session, Executor senders, long queueLimitBytes, int commandsPerSecond,
+                Consumer<PushSession> onSlow) {
         this.id = id;
         this.session = session;
+        this.senders = senders;
         this.queueLimitBytes = queueLimitBytes;
         this.commandsPerSecond = commandsPerSecond;
         this.onSlow = onSlow;
@@ -74,9 +81,13 @@ final class PushSession {
         if (windowCount == commandsPerSecond + 1) {
             send("{\"type\":\"error\",\"code\":\"rate_limited\",\"message\":\"more than " + commandsPerSecond
                     + " messages per second; slow down or the connection is closed\"}");
-        } else if (windowCount > 2 * commandsPerSecond) {
+        } else if (windowCount > 2 * commandsPerSecond && closed.compareAndSet(false, true)) {
             LOG.info(() -> "connection " + id + " closed: more than " + 2 * commandsPerSecond + " messages per second");
-            closeQuietly(TOO_CHATTY);
+            // after the rate_limited error already queued
+            queue.add(TOO_CHATTY);
+            if (scheduled.compareAndSet(false, true)) {
+                senders.execute(this::drain);
+            }
         }
         return false;
     }
@@ -119,45 +130,58 @@ final class PushSession {
             return false;
         }
         queue.add(text);
-        if (sending.compareAndSet(false, true)) {
-            pump();
+        if (scheduled.compareAndSet(false, true)) {
+            senders.execute(this::drain);
         }
         return true;
     }
 
-    private void pump() {
-        while (true) {
-            String next = queue.poll();
-            if (next == null) {
-                sending.set(false);
-                if (queue.isEmpty() || !sending.compareAndSet(false, true)) {
+    /**
+     * Hands everything queued to the container and flushes once, so that messages which arrived while the
+     * previous drain ran go out together, several frames per write. Runs on a sender thread, never two at once
+     * for one session, so the container receives the frames in queue order.
+     */
+    private void drain() {
+        RemoteEndpoint.Async remote = session.getAsyncRemote();
+        try {
+            // Explicit flushing only while draining: frames the container sends on its own (pongs, close
+            // frames) go out at once the rest of the time.
+            remote.setBatchingAllowed(true);
+            int n = 0;
+            Object item;
+            while ((item = queue.poll()) != null) {
+                if (item instanceof CloseReason reason) {
+                    remote.setBatchingAllowed(false);
+                    remote.flushBatch();
+                    closeNow(reason);
                     return;
                 }
-                continue;
-            }
-            long size = weight(next);
-            AtomicInteger handoff = new AtomicInteger();
-            try {
-                session.getAsyncRemote().sendText(next, result -> {
+                String next = (String) item;
+                long size = weight(next);
+                remote.sendText(next, result -> {
                     queuedBytes.addAndGet(-size);
                     if (!result.isOK()) {
                         failed(result.getException());
-                    } else if (handoff.getAndIncrement() == 1) {
-                        pump();
                     }
                 });
-            } catch (RuntimeException e) {
-                failed(e);
-                return;
+                n++;
             }
-            if (handoff.getAndIncrement() == 0) {
-                return;
+            remote.setBatchingAllowed(false);
+            if (n > 0) {
+                remote.flushBatch();
+            }
+        } catch (IOException | RuntimeException e) {
+            failed(e);
+        } finally {
+            scheduled.set(false);
+            if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+                senders.execute(this::drain);
             }
         }
     }
 
     private void failed(Throwable t) {
-        // The socket is gone or broken: stop sending (sending stays true), let onClose clean up.
+        // The socket is gone or broken: stop sending, let onClose clean up.
         if (closed.compareAndSet(false, true)) {
             LOG.fine(() -> "send to connection " + id + " failed: " + t);
             closeQuietly(new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "send failed"));
@@ -177,6 +201,10 @@ final class PushSession {
 
     void closeQuietly(CloseReason reason) {
         closed.set(true);
+        closeNow(reason);
+    }
+
+    private void closeNow(CloseReason reason) {
         try {
             if (session.isOpen()) {
                 session.close(reason);

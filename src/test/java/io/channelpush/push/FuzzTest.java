@@ -83,7 +83,10 @@ class FuzzTest {
         }
         TestClient fresh = fx.connect(node);
         assertEquals("ok", fx.get(node, "content=after-fuzz").getContentAsString());
-        assertEquals("after-fuzz", fresh.next());
+        String m;
+        do {
+            m = fresh.next();
+        } while (!m.equals("after-fuzz"));
     }
 
     @Test
@@ -111,7 +114,11 @@ class FuzzTest {
         System.out.println("publisher fuzz: status counts " + statuses);
         TestClient c = fx.connect(node);
         assertEquals("ok", fx.get(node, "content=still-ok").getContentAsString());
-        assertEquals("still-ok", c.next());
+        // broadcasts accepted just before may still be on their way to the new client
+        String m;
+        do {
+            m = c.next();
+        } while (!m.equals("still-ok"));
     }
 
     /** A GET with the query bytes sent as they are (no client-side validation). */
