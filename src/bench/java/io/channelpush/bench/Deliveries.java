@@ -1,0 +1,97 @@
+package io.channelpush.bench;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counts deliveries of the current phase and their publish-to-receive latency. Messages carry
+ * {@code <phase>:<seq>:<System.nanoTime() at publish>:<padding>}; publisher and clients share this JVM's clock.
+ * Each receiving thread records into a histogram of its own; {@link #latency()} merges them. Thread-safe.
+ */
+final class Deliveries {
+    private volatile String phase = "";
+    private final LongAdder count = new LongAdder();
+    private final LongAdder foreign = new LongAdder();
+    private final AtomicLong lastNanos = new AtomicLong();
+    private final ConcurrentLinkedQueue<LatencyHistogram> histograms = new ConcurrentLinkedQueue<>();
+    private volatile ThreadLocal<LatencyHistogram> local = newLocal();
+    private final LongAdder errors = new LongAdder();
+    private final ConcurrentLinkedQueue<String> closes = new ConcurrentLinkedQueue<>();
+
+    private ThreadLocal<LatencyHistogram> newLocal() {
+        return ThreadLocal.withInitial(() -> {
+            LatencyHistogram h = new LatencyHistogram();
+            histograms.add(h);
+            return h;
+        });
+    }
+
+    /** Starts counting a new phase; call between phases only. */
+    void start(String name) {
+        phase = name + ":";
+        count.reset();
+        foreign.reset();
+        histograms.clear();
+        local = newLocal();
+        lastNanos.set(0);
+    }
+
+    void record(String text) {
+        long now = System.nanoTime();
+        if (!text.startsWith(phase)) {
+            foreign.increment();
+            return;
+        }
+        int a = text.indexOf(':', phase.length());
+        int b = text.indexOf(':', a + 1);
+        long sent = Long.parseLong(text, a + 1, b, 10);
+        LatencyHistogram h = local.get();
+        synchronized (h) {
+            h.record(now - sent);
+        }
+        count.increment();
+        lastNanos.accumulateAndGet(now, Math::max);
+    }
+
+    void error(String text) {
+        errors.increment();
+    }
+
+    void closed(int status, String reason) {
+        if (status != 1000) {
+            closes.add(status + " " + reason);
+        }
+    }
+
+    long count() {
+        return count.sum();
+    }
+
+    long foreign() {
+        return foreign.sum();
+    }
+
+    long errors() {
+        return errors.sum();
+    }
+
+    List<String> unexpectedCloses() {
+        return List.copyOf(closes);
+    }
+
+    long lastNanos() {
+        return lastNanos.get();
+    }
+
+    LatencyHistogram latency() {
+        LatencyHistogram all = new LatencyHistogram();
+        for (LatencyHistogram h : histograms) {
+            synchronized (h) {
+                all.add(h);
+            }
+        }
+        return all;
+    }
+}

@@ -1,0 +1,202 @@
+package io.channelpush.bench;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+
+/**
+ * The push harness: opens N WebSocket clients against any server speaking the seed's URLs, then measures idle
+ * memory per connection (from the server processes' resident set), broadcast fan-out, targeted pushes and group
+ * messages: deliveries per second, publish-to-receive latency, lost deliveries. Clients and publisher run in this
+ * JVM on Jetty's non-blocking client; the report says how much CPU the harness itself used.
+ */
+final class PushBench {
+    private final PushBenchOptions o;
+    private final PrintStream out;
+    private final Deliveries deliveries = new Deliveries();
+    private final List<BenchClient> clients = new ArrayList<>();
+    private final List<WebSocketClient> wsClients = new ArrayList<>();
+    private final HttpClient publisherHttp = new HttpClient();
+    private final PushReport report;
+    private final String pad;
+
+    private PushBench(PushBenchOptions o, PrintStream out, String command) {
+        this.o = o;
+        this.out = out;
+        this.report = new PushReport(o, command);
+        this.pad = "x".repeat(Math.max(0, o.payload() - 40));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        if (List.of(args).contains("--help")) {
+            out.print(PushBenchOptions.USAGE);
+            return 0;
+        }
+        PushBenchOptions o;
+        try {
+            o = PushBenchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("push: " + e.getMessage());
+            err.print(PushBenchOptions.USAGE);
+            return 2;
+        }
+        PushBench b = new PushBench(o, out, "BenchMain push " + String.join(" ", args));
+        try {
+            b.start();
+            b.connectAll();
+            if (o.phases().contains("broadcast")) {
+                b.broadcast();
+            }
+            if (o.phases().contains("targeted")) {
+                b.targeted();
+            }
+            if (o.phases().contains("groups")) {
+                b.groups();
+            }
+        } finally {
+            b.stop();
+        }
+        b.report.finish(out, cpuSeconds(), b.deliveries.unexpectedCloses());
+        Files.writeString(Path.of(o.out()), b.report.json());
+        out.println("# JSON: " + o.out());
+        return 0;
+    }
+
+    private void start() throws Exception {
+        publisherHttp.setMaxConnectionsPerDestination(Math.max(64, o.window() * 2));
+        publisherHttp.start();
+        for (String source : o.sources()) {
+            HttpClient http = new HttpClient();
+            http.setBindAddress(new InetSocketAddress(source, 0));
+            http.setMaxConnectionsPerDestination(1_000_000);
+            WebSocketClient ws = new WebSocketClient(http);
+            ws.setMaxTextMessageSize(4 << 20);
+            ws.setIdleTimeout(java.time.Duration.ofMinutes(10));
+            http.start();
+            ws.start();
+            wsClients.add(ws);
+        }
+        report.header(out);
+    }
+
+    private long deadline() {
+        return System.nanoTime() + TimeUnit.SECONDS.toNanos(o.timeoutSeconds());
+    }
+
+    private void connectAll() throws Exception {
+        long rssBefore = PushReport.rssKb(o.pids());
+        long t0 = System.nanoTime();
+        long deadline = deadline();
+        List<CompletableFuture<BenchClient>> pending = new ArrayList<>();
+        for (int i = 0; i < o.clients() && System.nanoTime() < deadline; i++) {
+            BenchClient c = new BenchClient(deliveries);
+            URI target = o.wsUrls().get(i % o.wsUrls().size());
+            wsClients.get(i % wsClients.size()).connect(c, target);
+            pending.add(c.welcomed);
+            clients.add(c);
+            if (pending.size() == 500) {
+                CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+                pending.clear();
+            }
+        }
+        CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        // let the servers settle (allocation after the last handshake) before reading their memory
+        LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
+        long rssAfter = PushReport.rssKb(o.pids());
+        report.connected(out, clients.size(), seconds, rssBefore, rssAfter);
+    }
+
+    private String content(String phase, int i) {
+        return phase + ":" + i + ":" + System.nanoTime() + ":" + pad;
+    }
+
+    private void broadcast() throws Exception {
+        deliveries.start("b");
+        Publisher p = new Publisher(publisherHttp, o.httpUrls(), o.window(), o.rate());
+        long expected = (long) o.broadcasts() * clients.size();
+        long t0 = System.nanoTime();
+        long deadline = deadline();
+        p.run(o.broadcasts(), i -> "content=" + Publisher.encode(content("b", i)), deadline);
+        awaitCount(expected, deadline);
+        report.phase(out, "broadcast", o.broadcasts(), p.failures.get(), expected, deliveries, t0);
+    }
+
+    private void targeted() throws Exception {
+        deliveries.start("t");
+        Publisher p = new Publisher(publisherHttp, o.httpUrls(), o.window(), o.rate());
+        Random r = new Random(1);
+        int[] targets = r.ints(o.pushes(), 0, clients.size()).toArray();
+        long t0 = System.nanoTime();
+        long deadline = deadline();
+        p.run(o.pushes(), i -> {
+            BenchClient c = clients.get(targets[i]);
+            return "to_worker_id=" + Publisher.encode(c.workerId) + "&to_connection_id=" + c.connectionId
+                    + "&content=" + Publisher.encode(content("t", i));
+        }, deadline);
+        awaitCount(o.pushes(), deadline);
+        report.phase(out, "targeted", o.pushes(), p.failures.get(), o.pushes(), deliveries, t0);
+    }
+
+    private void groups() throws Exception {
+        int[] members = new int[o.groups()];
+        List<CompletableFuture<Void>> acks = new ArrayList<>();
+        for (int i = 0; i < clients.size(); i++) {
+            BenchClient c = clients.get(i);
+            c.acked = new CompletableFuture<>();
+            acks.add(c.acked);
+            members[i % o.groups()]++;
+            c.send("{\"cmd\":\"add_group\",\"group_id\":\"bench-" + (i % o.groups()) + "\",\"id\":" + i + "}");
+        }
+        CompletableFuture.allOf(acks.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+        deliveries.start("g");
+        long expected = 0;
+        long t0 = System.nanoTime();
+        long deadline = deadline();
+        long interval = o.rate() > 0 ? TimeUnit.SECONDS.toNanos(1) / o.rate() : 0;
+        for (int k = 0; k < o.groupMessages() && System.nanoTime() < deadline; k++) {
+            int group = k % o.groups();
+            expected += members[group];
+            // sent by a member of the group, over its socket, paced so as not to trip the rate limit
+            BenchClient sender = clients.get(group + o.groups() * (k / o.groups() % Math.max(1, members[group])));
+            sender.send("{\"cmd\":\"send_to_group\",\"group_id\":\"bench-" + group + "\",\"message\":\""
+                    + content("g", k) + "\"}");
+            if (interval > 0) {
+                LockSupport.parkNanos(interval);
+            }
+        }
+        awaitCount(expected, deadline);
+        report.phase(out, "groups", o.groupMessages(), deliveries.errors(), expected, deliveries, t0);
+    }
+
+    private void awaitCount(long expected, long deadline) {
+        while (deliveries.count() < expected && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    private void stop() throws Exception {
+        clients.forEach(BenchClient::close);
+        for (WebSocketClient ws : wsClients) {
+            ws.stop();
+            ws.getHttpClient().stop();
+        }
+        publisherHttp.stop();
+    }
+
+    private static double cpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1e9;
+    }
+}

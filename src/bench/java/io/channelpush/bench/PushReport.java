@@ -1,0 +1,99 @@
+package io.channelpush.bench;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** The push harness's output: one line per step as it happens, the same figures as JSON at the end. */
+final class PushReport {
+    private final PushBenchOptions o;
+    private final JsonObject json = new JsonObject();
+    private final JsonArray phases = new JsonArray();
+
+    PushReport(PushBenchOptions o, String command) {
+        this.o = o;
+        json.addProperty("command", command);
+        json.addProperty("cores", Runtime.getRuntime().availableProcessors());
+        json.addProperty("java", System.getProperty("java.version") + " " + System.getProperty("java.vm.name"));
+        json.add("phases", phases);
+    }
+
+    void header(PrintStream out) {
+        out.println("# push harness: " + o.clients() + " clients over " + o.wsUrls() + " from " + o.sources()
+                + ", publishing to " + o.httpUrls());
+        out.println("# machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java "
+                + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + "); payload "
+                + o.payload() + " B, window " + o.window() + ", rate " + (o.rate() == 0 ? "unlimited" : o.rate() + "/s"));
+        out.println("# " + json.get("command").getAsString());
+    }
+
+    void connected(PrintStream out, int clients, double seconds, long rssBeforeKb, long rssAfterKb) {
+        JsonObject c = new JsonObject();
+        c.addProperty("clients", clients);
+        c.addProperty("connect_seconds", seconds);
+        c.addProperty("connects_per_second", clients / seconds);
+        out.printf(Locale.ROOT, "connect     %,d clients in %.1f s = %,.0f connects/s%n", clients, seconds, clients / seconds);
+        if (rssBeforeKb > 0) {
+            double perConn = (rssAfterKb - rssBeforeKb) * 1024.0 / clients;
+            c.addProperty("server_rss_before_kb", rssBeforeKb);
+            c.addProperty("server_rss_after_kb", rssAfterKb);
+            c.addProperty("server_rss_bytes_per_connection", perConn);
+            out.printf(Locale.ROOT, "idle memory servers %s: RSS %,d KB -> %,d KB = %,.0f bytes (%.1f KB) per connection%n",
+                    o.pids(), rssBeforeKb, rssAfterKb, perConn, perConn / 1024);
+        }
+        json.add("connect", c);
+    }
+
+    void phase(PrintStream out, String name, int sent, long failures, long expected, Deliveries d, long startNanos) {
+        long delivered = d.count();
+        double seconds = Math.max(1e-9, (d.lastNanos() - startNanos) / 1e9);
+        LatencyHistogram h = d.latency();
+        JsonObject p = new JsonObject();
+        p.addProperty("phase", name);
+        p.addProperty("sent", sent);
+        p.addProperty("failed_requests", failures);
+        p.addProperty("expected_deliveries", expected);
+        p.addProperty("delivered", delivered);
+        p.addProperty("lost", expected - delivered);
+        p.addProperty("seconds", seconds);
+        p.addProperty("deliveries_per_second", delivered / seconds);
+        p.addProperty("p50_ms", h.percentileNanos(50) / 1e6);
+        p.addProperty("p99_ms", h.percentileNanos(99) / 1e6);
+        p.addProperty("max_ms", h.maxNanos() / 1e6);
+        phases.add(p);
+        out.printf(Locale.ROOT, "%-10s  sent %,d (%d failed)  delivered %,d of %,d  lost %,d  in %.2f s = %,.0f deliveries/s"
+                        + "  latency p50 %.1f ms  p99 %.1f ms  max %.1f ms%n", name, sent, failures, delivered, expected,
+                expected - delivered, seconds, delivered / seconds, h.percentileNanos(50) / 1e6,
+                h.percentileNanos(99) / 1e6, h.maxNanos() / 1e6);
+    }
+
+    void finish(PrintStream out, double cpuSeconds, List<String> closes) {
+        json.addProperty("harness_cpu_seconds", cpuSeconds);
+        json.addProperty("unexpected_closes", closes.size());
+        out.printf(Locale.ROOT, "# harness CPU: %.1f s (this JVM: clients + publisher)%s%n", cpuSeconds,
+                closes.isEmpty() ? "" : "; unexpected closes: " + closes.size() + " e.g. " + closes.get(0));
+    }
+
+    String json() {
+        return new GsonBuilder().setPrettyPrinting().create().toJson(json);
+    }
+
+    /** Sum of the resident set of the processes, in KB, from /proc; 0 without pids. */
+    static long rssKb(List<Long> pids) throws IOException {
+        long total = 0;
+        for (long pid : pids) {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    total += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        }
+        return total;
+    }
+}
