@@ -137,9 +137,10 @@ public final class Launcher implements AutoCloseable {
                         + ": " + rootMessage(e) + " (port taken? use --ws-port/--http-port)", e);
             }
             Launcher l = new Launcher(daemon, worker, deployment, server);
+            String http = "http://" + o.host() + ":" + l.port(l.portCount() - 1) + "/";
             LOG.info(() -> "Channel Push worker " + l.node().workerId() + " serving ws://" + o.host() + ":" + l.port(0)
-                    + "/ and http://" + o.host() + ":" + l.port(l.portCount() - 1) + "/ ; channel " + o.channel()
-                    + (o.channel() == null ? " (in-process)" : ""));
+                    + "/ and " + http + " ; channel " + o.channel() + (o.channel() == null ? " (in-process)" : "")
+                    + (l.node().config().demoEnabled() ? " ; demo page " + http + "demo/" : ""));
             return l;
         } catch (StartupException e) {
             closeAll(started);
@@ -158,6 +159,7 @@ public final class Launcher implements AutoCloseable {
                 .setContextPath("/")
                 .setDeploymentName("channel-push")
                 .setResourceManager(new ClassPathResourceManager(cl, "webapp"))
+                .addWelcomePage("index.html")
                 .addInitParameter(PushConfig.CHANNEL, channel)
                 .addListener(Servlets.listener(PushContextListener.class))
                 .addServlet(Servlets.servlet("publisher", PublisherServlet.class).addMapping(""))
@@ -166,6 +168,9 @@ public final class Launcher implements AutoCloseable {
                         .setBuffers(new DefaultByteBufferPool(true, 16 * 1024)));
         if (o.workerId() != null) {
             info.addInitParameter(PushConfig.WORKER_ID, o.workerId());
+        }
+        if (o.demo()) {
+            info.addInitParameter(PushConfig.DEMO_ENABLED, "true");
         }
         DeploymentManager manager = ServletContainer.Factory.newInstance().addDeployment(info);
         manager.deploy();

@@ -13,9 +13,10 @@ import java.time.Duration;
  * @param workerId this node's worker id, or null for the default
  * @param waitForChannel keep retrying an unreachable external daemon instead of exiting
  * @param channelTimeout how long start-up waits for the daemon before giving up
+ * @param demo serve the demo page at {@code /demo/} (on unless {@code --no-demo})
  */
 public record LauncherOptions(String host, int wsPort, int httpPort, String channel, int channelPort, String workerId,
-                       boolean waitForChannel, Duration channelTimeout) {
+                       boolean waitForChannel, Duration channelTimeout, boolean demo) {
 
     static final String USAGE = """
             usage: java -jar channel-push-launcher.jar [options]
@@ -26,6 +27,7 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
               --channel-port P    port of the in-process channel daemon (default 2206, bound to 127.0.0.1)
               --worker-id ID      this node's worker id (default: random, unique in the cluster)
               --wait-for-channel  if the daemon is unreachable at start-up, keep retrying instead of exiting
+              --no-demo           do not serve the demo page at /demo/
               --help              this text
             Other settings (limits, secrets) are system properties or environment variables: see README.
             """;
@@ -38,10 +40,15 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
         int channelPort = 2206;
         String worker = null;
         boolean wait = false;
+        boolean demo = true;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--wait-for-channel")) {
                 wait = true;
+                continue;
+            }
+            if (a.equals("--no-demo")) {
+                demo = false;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -58,7 +65,7 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
-        return new LauncherOptions(host, ws, http, channel, channelPort, worker, wait, Duration.ofSeconds(5));
+        return new LauncherOptions(host, ws, http, channel, channelPort, worker, wait, Duration.ofSeconds(5), demo);
     }
 
     private static int port(String option, String v) {

@@ -19,10 +19,11 @@ import java.util.regex.Pattern;
  * @param maxGroupIdLength longest group id, in characters
  * @param sendQueueBytes bytes queued for one WebSocket client before it is closed as too slow (1013)
  * @param channelBufferBytes bytes of publishes held while the channel daemon is unreachable (503 beyond it)
+ * @param demoEnabled whether the demo page at {@code /demo/} is served; off by default (the launcher turns it on)
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
-                         long sendQueueBytes, long channelBufferBytes) {
+                         long sendQueueBytes, long channelBufferBytes, boolean demoEnabled) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -33,6 +34,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String MAX_GROUP_ID_LENGTH = "channelpush.max-group-id-length";
     public static final String SEND_QUEUE_BYTES = "channelpush.send-queue-bytes";
     public static final String CHANNEL_BUFFER_BYTES = "channelpush.channel-buffer-bytes";
+    public static final String DEMO_ENABLED = "channelpush.demo-enabled";
 
     /** Channel names the bus uses besides worker ids; a worker id may not take them. */
     public static final String BROADCAST_CHANNEL = "broadcast";
@@ -83,7 +85,8 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 (int) number(get, MAX_GROUPS_PER_CONNECTION, 100),
                 (int) number(get, MAX_GROUP_ID_LENGTH, 128),
                 number(get, SEND_QUEUE_BYTES, 1 << 20),
-                number(get, CHANNEL_BUFFER_BYTES, 8 << 20));
+                number(get, CHANNEL_BUFFER_BYTES, 8 << 20),
+                bool(get, DEMO_ENABLED, false));
     }
 
     /** {@code channelpush.worker-id} becomes {@code CHANNELPUSH_WORKER_ID}. */
@@ -111,6 +114,20 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be a whole number, got \"" + v + "\"");
         }
+    }
+
+    private static boolean bool(Function<String, String> get, String name, boolean dflt) {
+        String v = get.apply(name);
+        if (v == null) {
+            return dflt;
+        }
+        if (v.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException(name + " must be true or false, got \"" + v + "\"");
     }
 
     private static void positive(String name, long value) {
