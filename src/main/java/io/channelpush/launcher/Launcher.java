@@ -141,9 +141,10 @@ public final class Launcher implements AutoCloseable {
             }
             Launcher l = new Launcher(daemon, worker, deployment, server);
             warnIfOpen(o, l.node().config());
+            String http = "http://" + o.host() + ":" + l.port(l.portCount() - 1) + "/";
             LOG.info(() -> "Channel Push worker " + l.node().workerId() + " serving ws://" + o.host() + ":" + l.port(0)
-                    + "/ and http://" + o.host() + ":" + l.port(l.portCount() - 1) + "/ ; channel " + o.channel()
-                    + (o.channel() == null ? " (in-process)" : ""));
+                    + "/ and " + http + " ; channel " + o.channel() + (o.channel() == null ? " (in-process)" : "")
+                    + (l.node().config().demoEnabled() ? " ; demo page " + http + "demo/" : ""));
             return l;
         } catch (StartupException e) {
             closeAll(started);
@@ -162,6 +163,7 @@ public final class Launcher implements AutoCloseable {
                 .setContextPath("/")
                 .setDeploymentName("channel-push")
                 .setResourceManager(new ClassPathResourceManager(cl, "webapp"))
+                .addWelcomePage("index.html")
                 .addInitParameter(PushConfig.CHANNEL, channel)
                 .addListener(Servlets.listener(PushContextListener.class))
                 .addFilter(Servlets.filter("handshake", HandshakeFilter.class))
@@ -174,6 +176,9 @@ public final class Launcher implements AutoCloseable {
                         .setBuffers(new DefaultByteBufferPool(true, 16 * 1024)));
         if (o.workerId() != null) {
             info.addInitParameter(PushConfig.WORKER_ID, o.workerId());
+        }
+        if (o.demo()) {
+            info.addInitParameter(PushConfig.DEMO_ENABLED, "true");
         }
         o.settings().forEach(info::addInitParameter);
         DeploymentManager manager = ServletContainer.Factory.newInstance().addDeployment(info);

@@ -15,10 +15,12 @@ import java.util.Map;
  * @param workerId this node's worker id, or null for the default
  * @param waitForChannel keep retrying an unreachable external daemon instead of exiting
  * @param channelTimeout how long start-up waits for the daemon before giving up
+ * @param demo serve the demo page at {@code /demo/} (on unless {@code --no-demo})
  * @param settings node settings given with {@code --set name=value} (servlet init-params of the deployment)
  */
 public record LauncherOptions(String host, int wsPort, int httpPort, String channel, int channelPort, String workerId,
-                       boolean waitForChannel, Duration channelTimeout, Map<String, String> settings) {
+                       boolean waitForChannel, Duration channelTimeout, boolean demo,
+                              Map<String, String> settings) {
 
     static final String USAGE = """
             usage: java -jar channel-push-launcher.jar [options]
@@ -29,6 +31,7 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
               --channel-port P    port of the in-process channel daemon (default 2206, bound to 127.0.0.1)
               --worker-id ID      this node's worker id (default: random, unique in the cluster)
               --wait-for-channel  if the daemon is unreachable at start-up, keep retrying instead of exiting
+              --no-demo           do not serve the demo page at /demo/
               --set NAME=VALUE    a node setting, e.g. --set channelpush.publish-keys=k1:secret (repeatable)
               --help              this text
             Other settings (limits, secrets) are system properties or environment variables: see README.
@@ -43,10 +46,15 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
         String worker = null;
         boolean wait = false;
         Map<String, String> settings = new LinkedHashMap<>();
+        boolean demo = true;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--wait-for-channel")) {
                 wait = true;
+                continue;
+            }
+            if (a.equals("--no-demo")) {
+                demo = false;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -70,7 +78,7 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
-        return new LauncherOptions(host, ws, http, channel, channelPort, worker, wait, Duration.ofSeconds(5),
+        return new LauncherOptions(host, ws, http, channel, channelPort, worker, wait, Duration.ofSeconds(5), demo,
                 Map.copyOf(settings));
     }
 

@@ -26,12 +26,13 @@ import java.util.regex.Pattern;
  * @param maxConnections most WebSocket connections on this node; more handshakes are refused
  * @param maxCommandsPerSecond WebSocket messages per second a connection may send
  * @param pingIntervalSeconds how often the node pings each client; one that misses two pongs is closed
+ * @param demoEnabled whether the demo page at {@code /demo/} is served; off by default (the launcher turns it on)
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
                          long sendQueueBytes, long channelBufferBytes, String publishKeys, String publishTokens,
                          String allowedOrigins, boolean allowMissingOrigin, int maxConnections,
-                         int maxCommandsPerSecond, int pingIntervalSeconds) {
+                         int maxCommandsPerSecond, int pingIntervalSeconds, boolean demoEnabled) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -49,6 +50,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String MAX_CONNECTIONS = "channelpush.max-connections";
     public static final String MAX_COMMANDS_PER_SECOND = "channelpush.max-commands-per-second";
     public static final String PING_INTERVAL_SECONDS = "channelpush.ping-interval-seconds";
+    public static final String DEMO_ENABLED = "channelpush.demo-enabled";
 
     /** Channel names the bus uses besides worker ids; a worker id may not take them. */
     public static final String BROADCAST_CHANNEL = "broadcast";
@@ -109,7 +111,8 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 bool(get, ALLOW_MISSING_ORIGIN, true),
                 (int) number(get, MAX_CONNECTIONS, 100_000),
                 (int) number(get, MAX_COMMANDS_PER_SECOND, 50),
-                (int) number(get, PING_INTERVAL_SECONDS, 25));
+                (int) number(get, PING_INTERVAL_SECONDS, 25),
+                bool(get, DEMO_ENABLED, false));
     }
 
     /** {@code channelpush.worker-id} becomes {@code CHANNELPUSH_WORKER_ID}. */

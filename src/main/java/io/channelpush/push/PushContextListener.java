@@ -17,7 +17,9 @@ import java.util.logging.Logger;
 
 /**
  * Builds the node when the web application starts and closes it when it stops: the one place where the WAR's
- * objects are wired. Works in WildFly (found by annotation scanning) and in the embedded launcher (declared).
+ * objects are wired: the node, the WebSocket endpoint and, when the demo is off, the {@link DemoGate}. Works
+ * in WildFly (found by annotation scanning) and in the embedded launcher (declared); both allow a declared
+ * listener to add endpoints and filters.
  */
 @WebListener
 public final class PushContextListener implements ServletContextListener {
@@ -56,6 +58,9 @@ public final class PushContextListener implements ServletContextListener {
         } catch (DeploymentException e) {
             node.close();
             throw new IllegalStateException("cannot register the WebSocket endpoint: " + e.getMessage(), e);
+        }
+        if (!config.demoEnabled()) {
+            ctx.addFilter("demo-gate", new DemoGate()).addMappingForUrlPatterns(null, false, DemoGate.URL_PATTERN);
         }
     }
 

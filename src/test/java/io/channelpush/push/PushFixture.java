@@ -84,6 +84,11 @@ final class PushFixture implements AutoCloseable {
                 .timeout(10, TimeUnit.SECONDS).send();
     }
 
+    /** GET of any path (starting with {@code /}) on a node's publisher port. */
+    ContentResponse fetch(Launcher node, String path) throws Exception {
+        return http.newRequest("http://127.0.0.1:" + node.port(1) + path).timeout(10, TimeUnit.SECONDS).send();
+    }
+
     /** Form-encoded POST on the publisher. */
     ContentResponse post(Launcher node, Fields form) throws Exception {
         return http.POST("http://127.0.0.1:" + node.port(1) + "/")

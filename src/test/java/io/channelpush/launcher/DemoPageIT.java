@@ -1,0 +1,149 @@
+package io.channelpush.launcher;
+
+import static io.channelpush.launcher.BrowserPage.js;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The demo page in a real browser: headless Chromium, driven over the DevTools protocol, opens {@code /demo/} on
+ * the launcher jar, and the page shows what the node sends it, sends through its forms, and finds a restarted
+ * node again. Saves screenshots: {@code target/demo-page.png}, {@code demo-page-phone.png} (390 px wide) and
+ * {@code demo-page-reconnecting.png}.
+ */
+class DemoPageIT {
+    private static final Pattern SERVING = Pattern.compile("serving ws://127\\.0\\.0\\.1:(\\d+)/ and http://127\\.0\\.0\\.1:(\\d+)/");
+    private static final String RECEIVED = "[...document.querySelectorAll('#log .entry.in .text')].map(e => e.textContent)";
+    private static final String LOGGED = "[...document.querySelectorAll('#log .entry')].map(e => e.textContent)";
+
+    private final HttpClient http = new HttpClient();
+    private final WebSocketClient ws = new WebSocketClient(http);
+
+    @BeforeEach
+    void startClients() throws Exception {
+        HeadlessChromium.binary(); // fails early, with the install command, when Chromium is missing
+        http.start();
+        ws.setMaxTextMessageSize(64 << 20); // screenshots arrive as base64 text
+        ws.start();
+    }
+
+    @AfterEach
+    void stopClients() throws Exception {
+        ws.stop();
+        http.stop();
+    }
+
+    @Test
+    void demoPageShowsItsIdsAndMessagesSendsThroughItsFormsAndReconnectsToARestartedNode() throws Exception {
+        try (HeadlessChromium chromium = HeadlessChromium.start()) {
+            DevTools devTools = new DevTools();
+            ws.connect(devTools, chromium.devToolsUri()).get(10, TimeUnit.SECONDS);
+            int wsPort;
+            int httpPort;
+            BrowserPage page;
+            try (JarProcess node = startNode("browser-a", "0", "0")) {
+                Matcher ports = SERVING.matcher(node.awaitLine("serving ws://", 30));
+                assertTrue(ports.find(), node.output());
+                wsPort = Integer.parseInt(ports.group(1));
+                httpPort = Integer.parseInt(ports.group(2));
+                page = BrowserPage.open(devTools, "http://127.0.0.1:" + httpPort + "/demo/");
+
+                awaitState(page, "open");
+                assertEquals("browser-a", page.text("#worker-id"));
+                String connection = page.text("#connection-id");
+                assertTrue(connection.matches("[1-9][0-9]*"), connection);
+                assertEquals("browser-a", page.eval("document.getElementById('push-worker').value").getAsString());
+                assertEquals(connection, page.eval("document.getElementById('push-connection').value").getAsString());
+
+                publish(httpPort, "to_worker_id=browser-a&to_connection_id=" + connection + "&content=hello-browser");
+                awaitReceived(page, "hello-browser");
+                publish(httpPort, "content=hello-everyone");
+                awaitReceived(page, "hello-everyone");
+                String time = page.text("#log .entry.in time");
+                assertTrue(time.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3}"), time);
+
+                page.submit("broadcast-form", null, "content", "broadcast from the page");
+                awaitReceived(page, "broadcast from the page");
+                page.submit("push-form", null, "content", "pushed to myself");
+                awaitReceived(page, "pushed to myself");
+                page.submit("group-form", "button[value=add_group]", "group_id", "lobby");
+                awaitLogged(page, "add_group lobby", 1);
+                assertEquals("lobby", page.text("#groups"));
+                publish(httpPort, "group_id=lobby&content=to-the-lobby");
+                awaitReceived(page, "to-the-lobby");
+                page.submit("group-send-form", null, "message", "hi lobby");
+                awaitReceived(page, "hi lobby");
+
+                page.screenshot(buildDir().resolve("demo-page.png"));
+                page.viewport(390, 844, 2, true);
+                page.screenshot(buildDir().resolve("demo-page-phone.png"));
+                page.viewport(1280, 900, 1, false);
+
+                node.terminate();
+                page.await("(s => s.dataset.state + ': ' + s.textContent)(document.getElementById('status'))",
+                        v -> v.getAsString().matches("closed: Disconnected \\(.*\\)\\. Reconnecting in [0-9.]+ s…"),
+                        15, "the page did not say it is reconnecting");
+                page.screenshot(buildDir().resolve("demo-page-reconnecting.png"));
+            }
+            try (JarProcess node = startNode("browser-b", String.valueOf(wsPort), String.valueOf(httpPort))) {
+                node.awaitLine("serving ws://", 30);
+                page.await("document.getElementById('worker-id').textContent", v -> v.getAsString().equals("browser-b"),
+                        30, "the page did not reconnect to the restarted node");
+                awaitState(page, "open");
+                awaitLogged(page, "add_group lobby", 2); // rejoined its group on the new node
+                publish(httpPort, "group_id=lobby&content=lobby-after-restart");
+                awaitReceived(page, "lobby-after-restart");
+            }
+            assertEquals(List.of(), devTools.pageErrors, "errors in the page");
+            devTools.close();
+        }
+    }
+
+    private static JarProcess startNode(String workerId, String wsPort, String httpPort) throws Exception {
+        return JarProcess.start("channel-push-launcher.jar", "--worker-id", workerId, "--ws-port", wsPort,
+                "--http-port", httpPort, "--channel-port", "0");
+    }
+
+    private void publish(int port, String query) throws Exception {
+        assertEquals("ok", http.newRequest(URI.create("http://127.0.0.1:" + port + "/?" + query))
+                .timeout(10, TimeUnit.SECONDS).send().getContentAsString());
+    }
+
+    private static void awaitState(BrowserPage page, String state) throws Exception {
+        page.await("document.getElementById('status').dataset.state", v -> v.getAsString().equals(state), 15,
+                "the page's status did not become " + state);
+    }
+
+    private static void awaitReceived(BrowserPage page, String message) throws Exception {
+        page.await(RECEIVED, v -> count(v, message) == 1, 10, "the page did not show the message \"" + message + "\" once");
+    }
+
+    private static void awaitLogged(BrowserPage page, String fragment, int times) throws Exception {
+        page.await(LOGGED + ".filter(t => t.includes(" + js(fragment) + "))",
+                v -> v.getAsJsonArray().size() == times, 10, "the log did not show \"" + fragment + "\" " + times + " times");
+    }
+
+    private static int count(JsonElement texts, String message) {
+        int n = 0;
+        for (JsonElement e : texts.getAsJsonArray()) {
+            n += e.getAsString().equals(message) ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static Path buildDir() {
+        return Path.of(System.getProperty("channelpush.build.dir", "target"));
+    }
+}
