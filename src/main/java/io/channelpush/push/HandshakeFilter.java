@@ -23,10 +23,7 @@ public final class HandshakeFilter extends HttpFilter {
 
     @Override
     public void init() throws ServletException {
-        node = (PushNode) getServletContext().getAttribute(PushNode.ATTRIBUTE);
-        if (node == null) {
-            throw new ServletException("no push node in the servlet context: PushContextListener did not run");
-        }
+        node = PushNode.of(getServletContext());
     }
 
     @Override

@@ -37,10 +37,7 @@ public final class PublisherServlet extends HttpServlet {
 
     @Override
     public void init() throws ServletException {
-        node = (PushNode) getServletContext().getAttribute(PushNode.ATTRIBUTE);
-        if (node == null) {
-            throw new ServletException("no push node in the servlet context: PushContextListener did not run");
-        }
+        node = PushNode.of(getServletContext());
         auth = PublishAuthenticator.fromSettings(node.config().publishKeys(), node.config().publishTokens());
     }
 

@@ -4,6 +4,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.channelpush.push.bus.BusUnavailableException;
 import io.channelpush.push.bus.MessageBus;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.util.ArrayList;
@@ -84,6 +86,18 @@ public final class PushNode implements AutoCloseable {
         bus.subscribe(config.workerId(), this::onTargeted);
         bus.subscribe(PushConfig.GROUP_CHANNEL, this::onGroup);
         LOG.info(() -> "worker " + config.workerId() + " started; bus " + bus.describe());
+    }
+
+    /**
+     * The node of a deployment, for its servlets and filters.
+     *
+     * @throws ServletException when {@link PushContextListener} has not put one there
+     */
+    public static PushNode of(ServletContext ctx) throws ServletException {
+        if (ctx.getAttribute(ATTRIBUTE) instanceof PushNode node) {
+            return node;
+        }
+        throw new ServletException("no push node in the servlet context: PushContextListener did not run");
     }
 
     private MessageBus bus() {
