@@ -84,10 +84,17 @@ final class PushReport {
         return new GsonBuilder().setPrettyPrinting().create().toJson(json);
     }
 
-    /** Sum of the resident set of the processes, in KB, from /proc; 0 without pids. */
-    static long rssKb(List<Long> pids) throws IOException {
+    /**
+     * Sum of the resident set of the processes, in KB, from /proc, after asking each for a full GC with
+     * {@code jcmd <pid> GC.run} (so that garbage does not count and G1 may give memory back); 0 without pids.
+     */
+    static long rssKb(List<Long> pids) throws IOException, InterruptedException {
         long total = 0;
         for (long pid : pids) {
+            Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pid), "GC.run").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            gc.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
                 if (line.startsWith("VmRSS:")) {
                     total += Long.parseLong(line.replaceAll("[^0-9]", ""));

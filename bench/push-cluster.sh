@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Benchmarks a local Channel Push cluster (one channel daemon, NODES launcher processes) with the push harness.
+# Everything runs on loopback and stops by itself. Build first: mvn -B -q package -DskipTests
+#
+#   bench/push-cluster.sh load [CLIENTS]      # one harness over 2 nodes: broadcast, targeted, groups; then wrk
+#   bench/push-cluster.sh idle CLIENTS NODES  # idle memory: NODES nodes, one harness process per node
+#
+# Output goes to the terminal and target/bench-*.json. Extra harness options: HARNESS_ARGS="--broadcasts 200".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-load}
+clients=${2:-10000}
+nodes=${3:-2}
+[[ $mode == load ]] && nodes=2
+base_channel=22206
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+# This container's hard limit is 20,000 descriptors per process: more clients need more processes.
+ulimit -n "$(ulimit -Hn)"
+
+[[ -f target/channel-push-launcher.jar && -f target/channel-daemon.jar ]] || { echo "run: mvn -B -q package -DskipTests" >&2; exit 2; }
+mvn -B -q -Pbench -DskipTests test-compile >/dev/null
+cp_file=target/bench-classpath.txt
+mvn -B -q -Pbench dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
+classpath="target/test-classes:target/classes:$(cat "$cp_file")"
+
+java -Xmx512m -jar target/channel-daemon.jar --port "$base_channel" > target/bench-daemon.log 2>&1 &
+pids+=($!)
+node_pids=()
+for i in $(seq 1 "$nodes"); do
+  ws=$((24236 + i * 1000)); http=$((24237 + i * 1000))
+  java -Xms256m -Xmx2g -jar target/channel-push-launcher.jar --channel "127.0.0.1:$base_channel" \
+       --ws-port "$ws" --http-port "$http" --worker-id "node-$i" --no-demo \
+       --set channelpush.max-connections=100000 --set channelpush.max-commands-per-second=1000 \
+       > "target/bench-node-$i.log" 2>&1 &
+  pids+=($!); node_pids+=($!)
+done
+for i in $(seq 1 "$nodes"); do
+  http=$((24237 + i * 1000))
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$http/health/ready" >/dev/null && break; sleep 0.2; done
+done
+echo "# daemon pid ${pids[0]}, node pids ${node_pids[*]}; $(nproc) cores; $(java -version 2>&1 | head -1)"
+
+harness() { java -Xms1g -Xmx3g -cp "$classpath" io.channelpush.bench.BenchMain push "$@"; }
+
+if [[ $mode == load ]]; then
+  harness --ws ws://127.0.0.1:25236/,ws://127.0.0.1:26236/ --http http://127.0.0.1:25237/,http://127.0.0.1:26237/ \
+          --clients "$clients" --pids "$(IFS=,; echo "${node_pids[*]}")" --out target/bench-push-load.json ${HARNESS_ARGS:-}
+  if command -v wrk >/dev/null; then
+    echo "# publish rate: wrk -t2 -c64 -d10s against node-1 (keep-alive GET /?content=x, broadcast to $clients closed clients: none connected now)"
+    wrk -t2 -c64 -d10s 'http://127.0.0.1:25237/?content=x'
+  else
+    echo "# wrk not installed (apt-get install -y wrk): publish rate skipped"
+  fi
+else
+  per=$((clients / nodes))
+  hpids=()
+  for i in $(seq 1 "$nodes"); do
+    ws=$((24236 + i * 1000)); http=$((24237 + i * 1000))
+    harness --ws "ws://127.0.0.1:$ws/" --http "http://127.0.0.1:$http/" --clients "$per" --phases idle \
+            --sources "127.0.0.$((i + 1))" --pids "${node_pids[$((i - 1))]}" --out "target/bench-push-idle-$i.json" \
+            > "target/bench-idle-$i.log" 2>&1 &
+    hpids+=($!)
+  done
+  for p in "${hpids[@]}"; do wait "$p"; done
+  cat target/bench-idle-*.log
+  python3 - "$nodes" <<'PY'
+import json, sys
+n = int(sys.argv[1]); total_c = 0; total_b = 0
+for i in range(1, n + 1):
+    c = json.load(open(f"target/bench-push-idle-{i}.json"))["connect"]
+    total_c += c["clients"]; total_b += c["server_rss_bytes_per_connection"] * c["clients"]
+print(f"idle memory: {total_c} connections over {n} nodes: {total_b / total_c:,.0f} bytes ({total_b / total_c / 1024:.1f} KB) resident per connection")
+PY
+fi
