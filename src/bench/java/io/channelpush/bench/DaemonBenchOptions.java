@@ -9,8 +9,12 @@ import java.util.List;
  * Command-line options of {@code daemon}; see {@link #USAGE}. Immutable.
  *
  * @param subscribers one run per value, in order
- * @param events events delivered per run (publishes = events / subscribers), warm-up included
- * @param warmupFraction leading share of the publishes left out of every figure
+ * @param events events delivered per run (publishes = events / subscribers), warm-up included; 0 for "auto":
+ *     as many as the rate seen during the warm-up delivers in {@code seconds}
+ * @param seconds with {@code events} auto, how long the measured part of a run should last
+ * @param warmupFraction with a fixed {@code events}, the leading share of the publishes left out of every figure
+ * @param warmupSeconds the warm-up lasts at least this long; with a fixed {@code events} the run is extended so
+ *     that the measured part stays {@code (1 - warmupFraction) * events}
  * @param window most publishes in flight (published minus what the slowest subscriber has received)
  * @param payloadBytes size of the JSON {@code data} of each publish
  * @param maxSeconds hard limit on the publishing of one run; it then stops and reports what it has
@@ -21,7 +25,9 @@ import java.util.List;
  * @param port port of an already running daemon, or 0 for a daemon the bench starts
  * @param json where the figures are also written as JSON
  */
-record DaemonBenchOptions(List<Integer> subscribers, long events, double warmupFraction, int window,
+record DaemonBenchOptions(List<Integer> subscribers, long events, int seconds, double warmupFraction,
+                          int warmupSeconds,
+                          int window,
                           int payloadBytes, int maxSeconds, int repeat, boolean externalDaemon,
                           List<String> daemonJvm, String host, int port, Path json) {
 
@@ -30,8 +36,13 @@ record DaemonBenchOptions(List<Integer> subscribers, long events, double warmupF
               One publisher (ChannelClient) fans out to S raw NIO subscribers of one channel through a channel
               daemon; prints events delivered per second, publish-to-receive latency (p50/p99/max) and lost events.
               --subscribers S[,S...]  subscriber counts, one run each (default 10,100)
-              --events N              events delivered per run, warm-up included (default 6000000)
-              --warmup-fraction F     leading share of publishes excluded from the figures (default 0.2)
+              --events N|auto         events delivered per run, warm-up included; auto (default): a warm-up
+                                      of --warmup-seconds, then as many events as that rate delivers in
+                                      --seconds (so a run lasts about 2 + 6 s whatever S and the machine)
+              --seconds T             measured time per run with --events auto (default 6)
+              --warmup-fraction F     with --events N: share of N excluded from the figures (default 0.2)
+              --warmup-seconds T      the warm-up lasts at least T s; with --events N the run is extended
+                                      so that (1-F)*N events are still measured (default 2)
               --window W              most publishes in flight (default 2000)
               --payload-bytes B       JSON size of each publish's data (default 100, at least 40)
               --max-seconds T         hard limit per run; stops and reports what it has (default 60)
@@ -44,8 +55,10 @@ record DaemonBenchOptions(List<Integer> subscribers, long events, double warmupF
 
     static DaemonBenchOptions parse(String[] args) {
         List<Integer> subscribers = List.of(10, 100);
-        long events = 6_000_000;
+        long events = 0;
+        int seconds = 6;
         double warmup = 0.2;
+        int warmupSeconds = 2;
         int window = 2000;
         int payload = 100;
         int maxSeconds = 60;
@@ -67,8 +80,10 @@ record DaemonBenchOptions(List<Integer> subscribers, long events, double warmupF
             String v = args[++i];
             switch (a) {
                 case "--subscribers" -> subscribers = counts(v);
-                case "--events" -> events = positive(a, Long.parseLong(v.replace("_", "")));
+                case "--events" -> events = v.equals("auto") ? 0 : positive(a, Long.parseLong(v.replace("_", "")));
+                case "--seconds" -> seconds = (int) positive(a, Integer.parseInt(v));
                 case "--warmup-fraction" -> warmup = Double.parseDouble(v);
+                case "--warmup-seconds" -> warmupSeconds = Integer.parseInt(v);
                 case "--window" -> window = (int) positive(a, Integer.parseInt(v));
                 case "--payload-bytes" -> payload = Integer.parseInt(v);
                 case "--max-seconds" -> maxSeconds = (int) positive(a, Integer.parseInt(v));
@@ -83,13 +98,16 @@ record DaemonBenchOptions(List<Integer> subscribers, long events, double warmupF
         if (warmup < 0 || warmup >= 1) {
             throw new IllegalArgumentException("--warmup-fraction must be in [0, 1)");
         }
+        if (warmupSeconds < 0) {
+            throw new IllegalArgumentException("--warmup-seconds must be at least 0");
+        }
         if (payload < 40) {
             throw new IllegalArgumentException("--payload-bytes must be at least 40");
         }
         if (port < 0 || port > 65535 || (port > 0 && external)) {
             throw new IllegalArgumentException("--port must be 1..65535 and not combined with --external-daemon");
         }
-        return new DaemonBenchOptions(subscribers, events, warmup, window, payload, maxSeconds, repeat, external,
+        return new DaemonBenchOptions(subscribers, events, seconds, warmup, warmupSeconds, window, payload, maxSeconds, repeat, external,
                 daemonJvm, host, port, json);
     }
 

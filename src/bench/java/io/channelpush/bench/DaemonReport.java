@@ -28,6 +28,7 @@ final class DaemonReport {
     private final Map<Integer, List<RunResult>> results = new LinkedHashMap<>();
     private String mode = "?";
     private String cpuScope = "?";
+    private String detail = "?";
 
     DaemonReport(DaemonBenchOptions options, String command) {
         this.options = options;
@@ -37,15 +38,21 @@ final class DaemonReport {
     void header(PrintStream out, DaemonTarget daemon) {
         mode = daemon.mode();
         cpuScope = daemon.cpuScope();
+        detail = daemon.detail();
         out.println("# channel daemon fan-out: 1 publisher (ChannelClient) -> S raw NIO subscribers of channel \""
                 + FanoutRun.CHANNEL + "\"");
         out.println("# machine: " + machine());
         out.println("# command: " + command);
-        out.println("# daemon: " + mode + " at " + daemon.address().getHostString() + ":" + daemon.address().getPort());
-        out.printf(Locale.ROOT, "# payload %d bytes (event frame %d bytes), %,d events per run (%.0f%% warm-up excluded),"
-                        + " window %d publishes, limit %d s per run, %d run(s) per S%n",
-                options.payloadBytes(), eventFrameBytes(), options.events(), options.warmupFraction() * 100,
-                options.window(), options.maxSeconds(), options.repeat());
+        out.println("# daemon: " + mode + " at " + daemon.address().getHostString() + ":" + daemon.address().getPort()
+                + " (" + daemon.detail() + ")");
+        String events = options.events() == 0
+                ? String.format(Locale.ROOT, "events per run: auto (warm-up %d s, then what that rate delivers in %d s)",
+                        options.warmupSeconds(), options.seconds())
+                : String.format(Locale.ROOT, "events per run: %,d (first %.0f%% and at least %d s are warm-up)",
+                        options.events(), options.warmupFraction() * 100, options.warmupSeconds());
+        out.printf(Locale.ROOT, "# payload %d bytes (event frame %d bytes), %s, window %d publishes, limit %d s per run,"
+                        + " %d run(s) per S%n", options.payloadBytes(), eventFrameBytes(), events, options.window(),
+                options.maxSeconds(), options.repeat());
     }
 
     void run(PrintStream out, int repeat, RunResult r) {
@@ -106,6 +113,7 @@ final class DaemonReport {
         JsonObject root = new JsonObject();
         root.addProperty("benchmark", "daemon");
         root.addProperty("mode", mode);
+        root.addProperty("mode_detail", detail);
         root.addProperty("command", command);
         JsonObject m = new JsonObject();
         m.addProperty("available_processors", Runtime.getRuntime().availableProcessors());
@@ -115,8 +123,10 @@ final class DaemonReport {
         JsonObject settings = new JsonObject();
         settings.addProperty("payload_bytes", options.payloadBytes());
         settings.addProperty("event_frame_bytes", eventFrameBytes());
-        settings.addProperty("events_per_run", options.events());
+        settings.addProperty("events_per_run", options.events() == 0 ? "auto" : Long.toString(options.events()));
+        settings.addProperty("measured_seconds_target", options.seconds());
         settings.addProperty("warmup_fraction", options.warmupFraction());
+        settings.addProperty("warmup_seconds_min", options.warmupSeconds());
         settings.addProperty("window", options.window());
         settings.addProperty("max_seconds", options.maxSeconds());
         settings.addProperty("repeat", options.repeat());

@@ -27,14 +27,17 @@ final class DaemonTarget implements AutoCloseable {
     private static final long START_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final String mode;
+    private final String detail;
     private final InetSocketAddress address;
     private final ChannelDaemon inProcess;
     private final Thread loopThread;
     private final Process child;
     private final Thread killChildOnExit;
 
-    private DaemonTarget(String mode, InetSocketAddress address, ChannelDaemon inProcess, Process child) {
+    private DaemonTarget(String mode, String detail, InetSocketAddress address, ChannelDaemon inProcess,
+                         Process child) {
         this.mode = mode;
+        this.detail = detail;
         this.address = address;
         this.inProcess = inProcess;
         this.loopThread = inProcess == null ? null : findThread("channel-daemon-" + address.getPort());
@@ -48,7 +51,8 @@ final class DaemonTarget implements AutoCloseable {
     /** A daemon in this JVM on 127.0.0.1 and a free port, with no warm-up replay. */
     static DaemonTarget inProcess() throws IOException {
         ChannelDaemon d = ChannelDaemon.start(DaemonConfig.defaults().withPort(0).withWarmup(Duration.ZERO));
-        return new DaemonTarget("in-process", new InetSocketAddress("127.0.0.1", d.port()), d, null);
+        return new DaemonTarget("in-process", "ChannelDaemon in this JVM",
+                new InetSocketAddress("127.0.0.1", d.port()), d, null);
     }
 
     /**
@@ -78,12 +82,14 @@ final class DaemonTarget implements AutoCloseable {
             }
             Thread.sleep(50);
         }
-        return new DaemonTarget("external-process (pid " + p.pid() + ")", address, null, p);
+        return new DaemonTarget("external-process", "child JVM pid " + p.pid() + ": " + String.join(" ", jvmOptions)
+                + " DaemonMain --port " + port + " --warmup-ms 0", address, null, p);
     }
 
     /** A daemon that is already running. */
     static DaemonTarget existing(String host, int port) {
-        return new DaemonTarget("external-port", new InetSocketAddress(host, port), null, null);
+        return new DaemonTarget("external-port", "a daemon already running", new InetSocketAddress(host, port), null,
+                null);
     }
 
     private static boolean accepts(InetSocketAddress address) {
@@ -104,8 +110,14 @@ final class DaemonTarget implements AutoCloseable {
         return null;
     }
 
+    /** in-process, external-process or external-port. */
     String mode() {
         return mode;
+    }
+
+    /** Mode details for the report: the child's pid and command line, for instance. */
+    String detail() {
+        return detail;
     }
 
     InetSocketAddress address() {

@@ -19,8 +19,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Phases: connect; wait for every subscriber's {@code welcome}; publish markers until every subscriber has seen
  * one (so every subscription is in place); publish {@code events / S} events of {@code {"t":nanoTime,"p":"xx.."}}
- * (padded to the payload size), the first {@code warmupFraction} of them unmeasured; wait until every subscriber
- * has received every event; count. Flow control: at most {@code window} publishes are in flight (published minus
+ * (padded to the payload size), the first {@code warmupFraction} of them (and at least {@code warmupSeconds} of
+ * publishing, the run being extended then) unmeasured; wait until every subscriber has received every event; count.
+ * With {@code events} auto, the warm-up lasts {@code warmupSeconds} and the measured part publishes as many events
+ * as the warm-up's rate would deliver in {@code seconds}. Flow control: at most {@code window} publishes are in flight (published minus
  * received by the slowest subscriber), so the daemon's per-connection queues stay at about
  * {@code window * frame size}, far under its 16 MiB slow-consumer limit; a publish refused by a full client
  * buffer is retried after a short pause. The run stops at {@code maxSeconds} whatever happens, then waits at most
@@ -95,8 +97,11 @@ final class FanoutRun {
 
     private RunResult publishAndCount(ChannelClient client, FanoutSubscribers subs) throws InterruptedException {
         int s = subs.size();
-        long publishes = Math.max(1, options.events() / s);
-        long warmup = (long) (publishes * options.warmupFraction());
+        boolean auto = options.events() == 0;
+        long publishes = auto ? Long.MAX_VALUE : Math.max(1, options.events() / s);
+        long warmup = auto ? 0 : (long) (publishes * options.warmupFraction());
+        long measured = publishes - warmup;
+        long warmupNanos = TimeUnit.SECONDS.toNanos(options.warmupSeconds());
         int window = options.window();
         String pad = pad(options.payloadBytes(), System.nanoTime());
         CpuMeter cpu = new CpuMeter(subs.thread());
@@ -104,12 +109,25 @@ final class FanoutRun {
         long start = System.nanoTime();
         long deadline = start + TimeUnit.SECONDS.toNanos(options.maxSeconds());
         long measureFrom = 0;
+        long halfwayNanos = 0;
+        long halfwayPublished = 0;
         boolean measuring = false;
         long published = 0;
         long retries = 0;
         boolean timedOut = false;
-        while (published < publishes) {
-            if (!measuring && published == warmup) {
+        while (!measuring || published < publishes) {
+            if (auto && halfwayNanos == 0 && System.nanoTime() - start >= warmupNanos / 2) {
+                halfwayNanos = System.nanoTime();
+                halfwayPublished = published;
+            }
+            if (!measuring && published >= warmup && System.nanoTime() - start >= warmupNanos) {
+                if (auto) {
+                    // the rate over the second half of the warm-up, when the JIT has done most of its work
+                    long now = System.nanoTime();
+                    double perSecond = (published - halfwayPublished) / Math.max(1e-3, (now - halfwayNanos) / 1e9);
+                    measured = Math.max(1, (long) (perSecond * options.seconds()));
+                }
+                publishes = published + measured;
                 cpu.start(daemon);
                 measureFrom = System.nanoTime();
                 subs.startMeasuring(measureFrom);

@@ -73,6 +73,7 @@ final class FanoutSubscribers implements AutoCloseable {
     private long eventsSinceMeasure;
     private long lastEventNanos;
     private long otherFrames;
+    private int lastT = -1;
 
     private FanoutSubscribers(Selector selector, Sub[] subs, String name) {
         this.selector = selector;
@@ -253,8 +254,10 @@ final class FanoutSubscribers implements AutoCloseable {
         byte[] h = s.head;
         int len = s.headFill;
         if (startsWith(h, len, TYPE_EVENT)) {
-            int t = find(h, len, T_FIELD, TYPE_EVENT.length);
+            // every event has the same layout: look where the last one had "t": before scanning
+            int t = at(h, len, T_FIELD, lastT) ? lastT : find(h, len, T_FIELD, TYPE_EVENT.length);
             if (t >= 0) {
+                lastT = t;
                 long published = parseLong(h, t + T_FIELD.length, len);
                 s.events++;
                 totalEvents++;
@@ -308,16 +311,24 @@ final class FanoutSubscribers implements AutoCloseable {
     }
 
     private static int find(byte[] h, int len, byte[] needle, int from) {
-        outer:
         for (int i = from; i <= len - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (h[i + j] != needle[j]) {
-                    continue outer;
-                }
+            if (at(h, len, needle, i)) {
+                return i;
             }
-            return i;
         }
         return -1;
+    }
+
+    private static boolean at(byte[] h, int len, byte[] needle, int i) {
+        if (i < 0 || i > len - needle.length) {
+            return false;
+        }
+        for (int j = 0; j < needle.length; j++) {
+            if (h[i + j] != needle[j]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long parseLong(byte[] h, int from, int len) {
