@@ -10,7 +10,7 @@ import java.util.List;
  *
  * @param subscribers one run per value, in order
  * @param events events delivered per run (publishes = events / subscribers), warm-up included; 0 for "auto":
- *     as many as the rate seen during the warm-up delivers in {@code seconds}
+ *     publish for {@code warmupSeconds} of warm-up and then for {@code seconds}
  * @param seconds with {@code events} auto, how long the measured part of a run should last
  * @param warmupFraction with a fixed {@code events}, the leading share of the publishes left out of every figure
  * @param warmupSeconds the warm-up lasts at least this long; with a fixed {@code events} the run is extended so
@@ -36,10 +36,10 @@ record DaemonBenchOptions(List<Integer> subscribers, long events, int seconds, d
               One publisher (ChannelClient) fans out to S raw NIO subscribers of one channel through a channel
               daemon; prints events delivered per second, publish-to-receive latency (p50/p99/max) and lost events.
               --subscribers S[,S...]  subscriber counts, one run each (default 10,100)
-              --events N|auto         events delivered per run, warm-up included; auto (default): a warm-up
-                                      of --warmup-seconds, then as many events as that rate delivers in
-                                      --seconds (so a run lasts about 2 + 6 s whatever S and the machine)
-              --seconds T             measured time per run with --events auto (default 6)
+              --events N|auto         events delivered per run, warm-up included; auto (default): publish
+                                      for --warmup-seconds of warm-up, then for --seconds measured (a run
+                                      lasts about 2 + 6 s whatever S and the machine)
+              --seconds T             measured publishing time per run with --events auto (default 6)
               --warmup-fraction F     with --events N: share of N excluded from the figures (default 0.2)
               --warmup-seconds T      the warm-up lasts at least T s; with --events N the run is extended
                                       so that (1-F)*N events are still measured (default 2)

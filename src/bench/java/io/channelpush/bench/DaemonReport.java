@@ -46,7 +46,7 @@ final class DaemonReport {
         out.println("# daemon: " + mode + " at " + daemon.address().getHostString() + ":" + daemon.address().getPort()
                 + " (" + daemon.detail() + ")");
         String events = options.events() == 0
-                ? String.format(Locale.ROOT, "events per run: auto (warm-up %d s, then what that rate delivers in %d s)",
+                ? String.format(Locale.ROOT, "events per run: auto (publish %d s of warm-up, then %d s measured)",
                         options.warmupSeconds(), options.seconds())
                 : String.format(Locale.ROOT, "events per run: %,d (first %.0f%% and at least %d s are warm-up)",
                         options.events(), options.warmupFraction() * 100, options.warmupSeconds());

@@ -21,8 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * one (so every subscription is in place); publish {@code events / S} events of {@code {"t":nanoTime,"p":"xx.."}}
  * (padded to the payload size), the first {@code warmupFraction} of them (and at least {@code warmupSeconds} of
  * publishing, the run being extended then) unmeasured; wait until every subscriber has received every event; count.
- * With {@code events} auto, the warm-up lasts {@code warmupSeconds} and the measured part publishes as many events
- * as the warm-up's rate would deliver in {@code seconds}. Flow control: at most {@code window} publishes are in flight (published minus
+ * With {@code events} auto, the warm-up lasts {@code warmupSeconds} and publishing stops {@code seconds} after the
+ * measured part began (so the count is whatever was published, and is still checked event by event). Flow control: at most {@code window} publishes are in flight (published minus
  * received by the slowest subscriber), so the daemon's per-connection queues stay at about
  * {@code window * frame size}, far under its 16 MiB slow-consumer limit; a publish refused by a full client
  * buffer is retried after a short pause. The run stops at {@code maxSeconds} whatever happens, then waits at most
@@ -109,25 +109,14 @@ final class FanoutRun {
         long start = System.nanoTime();
         long deadline = start + TimeUnit.SECONDS.toNanos(options.maxSeconds());
         long measureFrom = 0;
-        long halfwayNanos = 0;
-        long halfwayPublished = 0;
+        long measureNanos = TimeUnit.SECONDS.toNanos(options.seconds());
         boolean measuring = false;
         long published = 0;
         long retries = 0;
         boolean timedOut = false;
         while (!measuring || published < publishes) {
-            if (auto && halfwayNanos == 0 && System.nanoTime() - start >= warmupNanos / 2) {
-                halfwayNanos = System.nanoTime();
-                halfwayPublished = published;
-            }
             if (!measuring && published >= warmup && System.nanoTime() - start >= warmupNanos) {
-                if (auto) {
-                    // the rate over the second half of the warm-up, when the JIT has done most of its work
-                    long now = System.nanoTime();
-                    double perSecond = (published - halfwayPublished) / Math.max(1e-3, (now - halfwayNanos) / 1e9);
-                    measured = Math.max(1, (long) (perSecond * options.seconds()));
-                }
-                publishes = published + measured;
+                publishes = auto ? Long.MAX_VALUE : published + measured;
                 cpu.start(daemon);
                 measureFrom = System.nanoTime();
                 subs.startMeasuring(measureFrom);
@@ -139,6 +128,9 @@ final class FanoutRun {
                 }
                 if (System.nanoTime() - deadline > 0) {
                     timedOut = true;
+                    break;
+                }
+                if (auto && measuring && System.nanoTime() - measureFrom >= measureNanos) {
                     break;
                 }
                 if (published - subs.minReceived() >= window) {
