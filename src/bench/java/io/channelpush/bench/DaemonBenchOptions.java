@@ -53,6 +53,10 @@ record DaemonBenchOptions(List<Integer> subscribers, long events, int seconds, d
               --json FILE             JSON output (default target/bench-daemon.json)
             """;
 
+    private static final List<String> VALUED = List.of("--subscribers", "--events", "--seconds", "--warmup-fraction",
+            "--warmup-seconds", "--window", "--payload-bytes", "--max-seconds", "--repeat", "--daemon-jvm", "--host",
+            "--port", "--json");
+
     static DaemonBenchOptions parse(String[] args) {
         List<Integer> subscribers = List.of(10, 100);
         long events = 0;
@@ -73,6 +77,9 @@ record DaemonBenchOptions(List<Integer> subscribers, long events, int seconds, d
             if (a.equals("--external-daemon")) {
                 external = true;
                 continue;
+            }
+            if (!VALUED.contains(a)) {
+                throw new IllegalArgumentException("unknown option " + a);
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(a + " needs a value");

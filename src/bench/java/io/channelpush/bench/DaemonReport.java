@@ -1,5 +1,6 @@
 package io.channelpush.bench;
 
+import com.google.gson.FieldNamingPolicy;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -57,11 +58,11 @@ final class DaemonReport {
 
     void run(PrintStream out, int repeat, RunResult r) {
         out.printf(Locale.ROOT, "# run %d S=%d: %,.0f events/s  p50 %.1f us  p99 %.1f us  max %.1f us  lost %d"
-                        + "  (%d publishes, %,d delivered, %.2f s measured; CPU s: this JVM %.2f, daemon %.2f,"
-                        + " publisher %.2f, subscribers %.2f; %d retries)%s%n",
+                        + "  (%d publishes, %,d delivered, %.2f s measured; CPU s: this JVM %s, daemon %s,"
+                        + " publisher %s, subscribers %s; %d retries)%s%n",
                 repeat, r.subscribers(), r.eventsPerSecond(), r.p50Us(), r.p99Us(), r.maxUs(), r.lost(),
-                r.published(), r.delivered(), r.measuredSeconds(), r.benchCpuSeconds(), r.daemonCpuSeconds(),
-                r.publisherCpuSeconds(), r.subscriberCpuSeconds(), r.publishRetries(),
+                r.published(), r.delivered(), r.measuredSeconds(), num(r.benchCpuSeconds()), num(r.daemonCpuSeconds()),
+                num(r.publisherCpuSeconds()), num(r.subscriberCpuSeconds()), r.publishRetries(),
                 (r.timedOut() ? "  TIMED OUT" : "") + (r.failure() != null ? "  FAILED: " + r.failure() : ""));
     }
 
@@ -95,10 +96,11 @@ final class DaemonReport {
         out.println("subscribers  this_jvm  daemon  publisher  subscribers   (daemon = " + cpuScope + ")");
         for (var e : results.entrySet()) {
             List<RunResult> rs = e.getValue();
-            out.printf(Locale.ROOT, "%-11d  %8.2f  %6.2f  %9.2f  %11.2f%n", e.getKey(),
-                    median(rs, r -> cores(r, r.benchCpuSeconds())), median(rs, r -> cores(r, r.daemonCpuSeconds())),
-                    median(rs, r -> cores(r, r.publisherCpuSeconds())),
-                    median(rs, r -> cores(r, r.subscriberCpuSeconds())));
+            out.printf(Locale.ROOT, "%-11d  %8s  %6s  %9s  %11s%n", e.getKey(),
+                    num(median(rs, r -> cores(r, r.benchCpuSeconds()))),
+                    num(median(rs, r -> cores(r, r.daemonCpuSeconds()))),
+                    num(median(rs, r -> cores(r, r.publisherCpuSeconds()))),
+                    num(median(rs, r -> cores(r, r.subscriberCpuSeconds()))));
         }
         long uptimeMs = ManagementFactory.getRuntimeMXBean().getUptime();
         out.printf(Locale.ROOT, "# this JVM (load generator%s) used %.1f s of CPU in %.1f s since it started%n",
@@ -138,9 +140,9 @@ final class DaemonReport {
             List<RunResult> rs = e.getValue();
             JsonObject s = new JsonObject();
             s.addProperty("subscribers", e.getKey());
-            s.addProperty("events_per_second", median(rs, RunResult::eventsPerSecond));
-            s.addProperty("events_per_second_min", min(rs, RunResult::eventsPerSecond));
-            s.addProperty("events_per_second_max", max(rs, RunResult::eventsPerSecond));
+            s.addProperty("events_per_second", Math.round(median(rs, RunResult::eventsPerSecond)));
+            s.addProperty("events_per_second_min", Math.round(min(rs, RunResult::eventsPerSecond)));
+            s.addProperty("events_per_second_max", Math.round(max(rs, RunResult::eventsPerSecond)));
             s.addProperty("p50_us", median(rs, RunResult::p50Us));
             s.addProperty("p99_us", median(rs, RunResult::p99Us));
             s.addProperty("p99_us_min", min(rs, RunResult::p99Us));
@@ -150,7 +152,8 @@ final class DaemonReport {
             s.addProperty("clean", clean(rs));
             summary.add(s);
             for (RunResult r : rs) {
-                runs.add(new GsonBuilder().serializeSpecialFloatingPointValues().create().toJsonTree(r));
+                runs.add(new GsonBuilder().setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
+                        .create().toJsonTree(r));
             }
         }
         root.add("summary", summary);
@@ -159,7 +162,7 @@ final class DaemonReport {
         if (file.toAbsolutePath().getParent() != null) {
             Files.createDirectories(file.toAbsolutePath().getParent());
         }
-        Files.writeString(file, new GsonBuilder().setPrettyPrinting().create().toJson(root) + "\n",
+        Files.writeString(file, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root) + "\n",
                 StandardCharsets.UTF_8);
         return file;
     }
@@ -168,6 +171,11 @@ final class DaemonReport {
         return Messages.event(FanoutRun.CHANNEL,
                 FanoutRun.payload(System.nanoTime(), FanoutRun.pad(options.payloadBytes(), System.nanoTime()))
                         .toString()).length;
+    }
+
+    /** Two decimals, or n/a for the -1 of an unknown figure. */
+    private static String num(double v) {
+        return v < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
     }
 
     static String machine() {
