@@ -7,7 +7,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -17,7 +16,6 @@ import java.util.Set;
  * watch state. Confined to the daemon's event-loop thread; not thread-safe.
  */
 final class Connection {
-    private static final int MAX_BUFFERS_PER_WRITE = 256;
 
     final SocketChannel channel;
     final SelectionKey key;
@@ -40,8 +38,9 @@ final class Connection {
     long closeDeadlineNanos;
     boolean inDirtyList;
 
-    private final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
-    private final ByteBuffer[] batch = new ByteBuffer[MAX_BUFFERS_PER_WRITE];
+    /** Frames not yet fully written; the first one from {@link #headWritten} on. Arrays are shared, never modified. */
+    private final ArrayDeque<byte[]> out = new ArrayDeque<>();
+    private int headWritten;
     private final long outboundLimit;
     private long outBytes;
 
@@ -77,25 +76,27 @@ final class Connection {
         if (outBytes + frame.length > outboundLimit) {
             return false;
         }
-        out.addLast(ByteBuffer.wrap(frame));
+        out.addLast(frame);
         outBytes += frame.length;
         return true;
     }
 
     /** Drops every queued frame not yet started, so that a final error frame goes out next. */
     void dropUnsent() {
-        ByteBuffer head = out.peekFirst();
+        byte[] head = out.peekFirst();
         out.clear();
         outBytes = 0;
-        if (head != null && head.position() > 0) {
+        if (head != null && headWritten > 0) {
             out.addLast(head);
-            outBytes = head.remaining();
+            outBytes = head.length - headWritten;
+        } else {
+            headWritten = 0;
         }
     }
 
     /** Queues a final frame past the limit (it is small) and starts closing. */
     void closeAfter(byte[] lastFrame, long deadlineNanos) {
-        out.addLast(ByteBuffer.wrap(lastFrame));
+        out.addLast(lastFrame);
         outBytes += lastFrame.length;
         closeDeadlineNanos = deadlineNanos;
     }
@@ -109,26 +110,34 @@ final class Connection {
     }
 
     /**
-     * Writes as much as the socket takes without blocking, many frames per system call.
+     * Writes as much as the socket takes without blocking, many frames per system call: queued frames are copied
+     * into {@code scratch} (a direct buffer, so the JDK does not copy them again into temporary direct buffers of
+     * its own, one per frame) and written with one {@code write}.
      *
+     * @param scratch the event loop's direct buffer, reused for every connection; its content is not kept
      * @return true when everything queued was written
      */
-    boolean flush() throws IOException {
+    boolean flush(ByteBuffer scratch) throws IOException {
         while (!out.isEmpty()) {
-            int n = 0;
-            for (ByteBuffer b : out) {
-                batch[n++] = b;
-                if (n == MAX_BUFFERS_PER_WRITE) {
+            scratch.clear();
+            int skip = headWritten;
+            for (byte[] f : out) {
+                int n = Math.min(f.length - skip, scratch.remaining());
+                scratch.put(f, skip, n);
+                skip = 0;
+                if (!scratch.hasRemaining()) {
                     break;
                 }
             }
-            outBytes -= channel.write(batch, 0, n);
-            boolean socketFull = batch[n - 1].hasRemaining();
-            Arrays.fill(batch, 0, n, null);
-            while (!out.isEmpty() && !out.peekFirst().hasRemaining()) {
-                out.pollFirst();
+            scratch.flip();
+            int wanted = scratch.remaining();
+            int written = channel.write(scratch);
+            outBytes -= written;
+            headWritten += written;
+            while (!out.isEmpty() && headWritten >= out.peekFirst().length) {
+                headWritten -= out.pollFirst().length;
             }
-            if (socketFull) {
+            if (written < wanted) {
                 return false;
             }
         }

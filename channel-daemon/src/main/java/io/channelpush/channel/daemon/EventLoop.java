@@ -26,8 +26,8 @@ import java.util.logging.Logger;
  * <p>Why one thread: the daemon's work per message is tiny (parse once, encode the event once, append the same
  * bytes to each subscriber's queue), so a single loop keeps the subscription table lock-free and, above all,
  * coalesces writes: everything that arrives in one turn of the loop is appended first and then flushed with one
- * gathering {@code write} per connection, so a burst of publishes to a node costs one system call, not one per
- * event. Hundreds of node connections fit easily; blocking I/O would need two threads per connection and one
+ * {@code write} per connection (the queued frames copied into one direct buffer, up to 64 KiB per call), so a burst
+ * of publishes to a node costs one system call, not one per event. Hundreds of node connections fit easily; blocking I/O would need two threads per connection and one
  * system call per event. Everything here runs on that thread except {@link #wakeupForClose()}.
  */
 final class EventLoop implements Runnable {
@@ -40,6 +40,7 @@ final class EventLoop implements Runnable {
     private final DaemonConfig config;
     private final Broker broker;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
+    private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(64 * 1024);
     private final Set<Connection> connections = new HashSet<>();
     private final List<Connection> dirty = new ArrayList<>();
     private volatile boolean stopping;
@@ -212,7 +213,7 @@ final class EventLoop implements Runnable {
                 continue;
             }
             try {
-                boolean done = c.flush();
+                boolean done = c.flush(writeBuffer);
                 if (done && c.closing()) {
                     close(c);
                 } else {
@@ -272,7 +273,7 @@ final class EventLoop implements Runnable {
                 c.closeAfter(bye, 0);
             }
             try {
-                c.flush();
+                c.flush(writeBuffer);
             } catch (IOException e) {
                 // closing anyway
             }

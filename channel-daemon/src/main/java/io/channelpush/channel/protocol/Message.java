@@ -35,10 +35,12 @@ public final class Message {
     public static Message parse(byte[] body) throws ProtocolException {
         JsonElement root;
         try {
-            String text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body)).toString();
+            // ASCII (most frames) is valid UTF-8 as it is: skip the strict decoder and its buffers
+            String text = isAscii(body) ? new String(body, StandardCharsets.US_ASCII)
+                    : StandardCharsets.UTF_8.newDecoder()
+                            .onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT)
+                            .decode(ByteBuffer.wrap(body)).toString();
             root = JsonParser.parseString(text);
         } catch (CharacterCodingException e) {
             throw new ProtocolException(ErrorCode.BAD_JSON, "frame body is not valid UTF-8");
@@ -126,6 +128,15 @@ public final class Message {
     private ProtocolException missing(String field, String what) {
         return new ProtocolException(ErrorCode.MISSING_FIELD,
                 "\"" + type.wireName() + "\" needs field \"" + field + "\" to be " + what);
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isString(JsonElement e) {

@@ -1,0 +1,34 @@
+package io.channelpush.bench;
+
+import java.util.Arrays;
+
+/**
+ * Entry point of the benchmarks: the first argument names one, the rest are its options.
+ * {@code mvn -B -q -Pbench -DskipTests test-compile exec:exec -Dbench.args="daemon --help"}.
+ */
+public final class BenchMain {
+    static final String USAGE = """
+            usage: BenchMain <benchmark> [options]     (BenchMain <benchmark> --help for its options)
+              daemon   channel daemon fan-out: events/s and publish-to-receive latency, 1 publisher -> S subscribers
+            """;
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.print(USAGE);
+            System.exit(args.length == 0 ? 2 : 0);
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        int code = switch (args[0]) {
+            case "daemon" -> DaemonBench.run(rest, System.out, System.err);
+            default -> {
+                System.err.println("unknown benchmark: " + args[0]);
+                System.err.print(USAGE);
+                yield 2;
+            }
+        };
+        System.exit(code);
+    }
+}
