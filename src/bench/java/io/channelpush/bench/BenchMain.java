@@ -10,6 +10,8 @@ public final class BenchMain {
     static final String USAGE = """
             usage: BenchMain <benchmark> [options]     (BenchMain <benchmark> --help for its options)
               daemon   channel daemon fan-out: events/s and publish-to-receive latency, 1 publisher -> S subscribers
+              push     WebSocket push harness against any server with the seed's URLs: connects, idle memory,
+                       broadcast, targeted and group deliveries/s with latency
             """;
 
     private BenchMain() {
@@ -23,6 +25,7 @@ public final class BenchMain {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         int code = switch (args[0]) {
             case "daemon" -> DaemonBench.run(rest, System.out, System.err);
+            case "push" -> PushBench.run(rest, System.out, System.err);
             default -> {
                 System.err.println("unknown benchmark: " + args[0]);
                 System.err.print(USAGE);

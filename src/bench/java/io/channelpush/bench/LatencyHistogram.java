@@ -26,6 +26,15 @@ final class LatencyHistogram {
         }
     }
 
+    /** Adds another histogram's counts to this one. */
+    void add(LatencyHistogram other) {
+        for (int i = 0; i < BUCKETS; i++) {
+            counts[i] += other.counts[i];
+        }
+        total += other.total;
+        max = Math.max(max, other.max);
+    }
+
     long count() {
         return total;
     }
