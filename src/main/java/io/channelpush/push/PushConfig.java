@@ -1,5 +1,6 @@
 package io.channelpush.push;
 
+import io.channelpush.push.bus.NatsBus;
 import java.security.SecureRandom;
 import java.util.Locale;
 import java.util.function.Function;
@@ -11,18 +12,20 @@ import java.util.regex.Pattern;
  * ({@code CHANNELPUSH_WORKER_ID}), the servlet context init-param of that name, the default. Immutable.
  *
  * @param workerId this node's id, unique in the cluster; the default is random per start
- * @param channel the channel daemon's {@code host:port}
+ * @param channel the channel daemon's {@code host:port}; unused when {@code natsServers} is set
  * @param channelSecret the daemon's shared secret, or null
  * @param maxContentBytes largest publish content, in UTF-8 bytes (413 beyond it)
  * @param maxClientMessageBytes largest WebSocket message a client may send (close 1009 beyond it)
  * @param maxGroupsPerConnection groups one connection may join
  * @param maxGroupIdLength longest group id, in characters
  * @param sendQueueBytes bytes queued for one WebSocket client before it is closed as too slow (1013)
- * @param channelBufferBytes bytes of publishes held while the channel daemon is unreachable (503 beyond it)
+ * @param channelBufferBytes bytes of publishes held while the bus is unreachable (503 beyond it)
+ * @param natsServers {@code nats://host:port[,nats://host:port...]} to use NATS as the bus, or null for the
+ *                    channel daemon
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
-                         long sendQueueBytes, long channelBufferBytes) {
+                         long sendQueueBytes, long channelBufferBytes, String natsServers) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -33,6 +36,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String MAX_GROUP_ID_LENGTH = "channelpush.max-group-id-length";
     public static final String SEND_QUEUE_BYTES = "channelpush.send-queue-bytes";
     public static final String CHANNEL_BUFFER_BYTES = "channelpush.channel-buffer-bytes";
+    public static final String BUS = "channelpush.bus";
 
     /** Channel names the bus uses besides worker ids; a worker id may not take them. */
     public static final String BROADCAST_CHANNEL = "broadcast";
@@ -53,6 +57,13 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         positive(MAX_GROUP_ID_LENGTH, maxGroupIdLength);
         positive(SEND_QUEUE_BYTES, sendQueueBytes);
         positive(CHANNEL_BUFFER_BYTES, channelBufferBytes);
+        if (natsServers != null) {
+            try {
+                NatsBus.parseServers(natsServers);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(BUS + ": " + e.getMessage());
+            }
+        }
     }
 
     /**
@@ -83,7 +94,8 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 (int) number(get, MAX_GROUPS_PER_CONNECTION, 100),
                 (int) number(get, MAX_GROUP_ID_LENGTH, 128),
                 number(get, SEND_QUEUE_BYTES, 1 << 20),
-                number(get, CHANNEL_BUFFER_BYTES, 8 << 20));
+                number(get, CHANNEL_BUFFER_BYTES, 8 << 20),
+                get.apply(BUS));
     }
 
     /** {@code channelpush.worker-id} becomes {@code CHANNELPUSH_WORKER_ID}. */
