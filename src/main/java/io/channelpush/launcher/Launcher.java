@@ -10,6 +10,7 @@ import io.channelpush.push.HandshakeFilter;
 import io.channelpush.push.PushNode;
 import io.channelpush.push.ops.HealthServlet;
 import io.channelpush.push.ops.MetricsServlet;
+import io.channelpush.push.bus.NatsBus;
 import io.undertow.Undertow;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.handlers.resource.ClassPathResourceManager;
@@ -20,6 +21,7 @@ import io.undertow.servlet.api.ServletContainer;
 import io.undertow.websockets.jsr.WebSocketDeploymentInfo;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +34,8 @@ import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 
 /**
- * Runs one push node in embedded Undertow with the WAR's own listener and servlet, plus (by default) an
- * in-process channel daemon. {@link #close()} stops in reverse order: readiness off, WebSockets closed with
+ * Runs one push node in embedded Undertow with the WAR's own listener and servlet, plus (by default, that is
+ * without {@code --channel} or {@code --nats}) an in-process channel daemon. {@link #close()} stops in reverse order: readiness off, WebSockets closed with
  * 1001, deployment, listeners, I/O threads, daemon. Idempotent and thread-safe.
  */
 public final class Launcher implements AutoCloseable {
@@ -102,7 +104,11 @@ public final class Launcher implements AutoCloseable {
         try {
             String channel = o.channel();
             ChannelDaemon daemon = null;
-            if (channel == null) {
+            if (o.nats() != null) {
+                if (!o.waitForChannel()) {
+                    checkNatsReachable(o);
+                }
+            } else if (channel == null) {
                 try {
                     daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(o.channelPort())
                             .withSecret(secretFromEnvironment()));
@@ -142,8 +148,10 @@ public final class Launcher implements AutoCloseable {
             Launcher l = new Launcher(daemon, worker, deployment, server);
             warnIfOpen(o, l.node().config());
             String http = "http://" + o.host() + ":" + l.port(l.portCount() - 1) + "/";
+            String bus = o.nats() != null ? "NATS " + o.nats()
+                    : "channel " + channel + (o.channel() == null ? " (in-process)" : "");
             LOG.info(() -> "Channel Push worker " + l.node().workerId() + " serving ws://" + o.host() + ":" + l.port(0)
-                    + "/ and " + http + " ; channel " + o.channel() + (o.channel() == null ? " (in-process)" : "")
+                    + "/ and " + http + " ; " + bus
                     + (l.node().config().demoEnabled() ? " ; demo page " + http + "demo/" : ""));
             return l;
         } catch (StartupException e) {
@@ -164,7 +172,6 @@ public final class Launcher implements AutoCloseable {
                 .setDeploymentName("channel-push")
                 .setResourceManager(new ClassPathResourceManager(cl, "webapp"))
                 .addWelcomePage("index.html")
-                .addInitParameter(PushConfig.CHANNEL, channel)
                 .addListener(Servlets.listener(PushContextListener.class))
                 .addFilter(Servlets.filter("handshake", HandshakeFilter.class))
                 .addFilterUrlMapping("handshake", "/*", jakarta.servlet.DispatcherType.REQUEST)
@@ -174,6 +181,11 @@ public final class Launcher implements AutoCloseable {
                 .addServletContextAttribute(WebSocketDeploymentInfo.ATTRIBUTE_NAME, new WebSocketDeploymentInfo()
                         .setWorker(worker)
                         .setBuffers(new DefaultByteBufferPool(true, 16 * 1024)));
+        if (o.nats() != null) {
+            info.addInitParameter(PushConfig.BUS, o.nats());
+        } else {
+            info.addInitParameter(PushConfig.CHANNEL, channel);
+        }
         if (o.workerId() != null) {
             info.addInitParameter(PushConfig.WORKER_ID, o.workerId());
         }
@@ -210,6 +222,22 @@ public final class Launcher implements AutoCloseable {
             throw new StartupException("cannot reach the channel daemon at " + channel + ": " + rootMessage(e)
                     + " (start it, fix --channel, or pass --wait-for-channel to keep retrying)", e);
         }
+    }
+
+    /** Passes when at least one of the NATS servers accepts a TCP connection. */
+    private static void checkNatsReachable(LauncherOptions o) throws StartupException {
+        List<String> failures = new ArrayList<>();
+        for (URI server : NatsBus.parseServers(o.nats())) {
+            int port = server.getPort() < 0 ? 4222 : server.getPort();
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(server.getHost(), port), (int) o.channelTimeout().toMillis());
+                return;
+            } catch (IOException | RuntimeException e) {
+                failures.add(server + ": " + rootMessage(e));
+            }
+        }
+        throw new StartupException("cannot reach any NATS server (" + String.join("; ", failures)
+                + ") (start one, fix --nats, or pass --wait-for-channel to keep retrying)", null);
     }
 
     private static String secretFromEnvironment() {

@@ -1,5 +1,6 @@
 package io.channelpush.launcher;
 
+import io.channelpush.push.bus.NatsBus;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,16 +11,17 @@ import java.util.Map;
  * @param host address the web listeners bind
  * @param wsPort WebSocket port (also serves HTTP); 0 picks a free one
  * @param httpPort publisher port (also serves WebSockets); may equal {@code wsPort}
- * @param channel external daemon {@code host:port}, or null to run one in-process
+ * @param channel external daemon {@code host:port}, or null to run one in-process (unless {@code nats} is set)
+ * @param nats NATS servers {@code nats://host:port[,...]} to use instead of a channel daemon, or null
  * @param channelPort port of the in-process daemon
  * @param workerId this node's worker id, or null for the default
- * @param waitForChannel keep retrying an unreachable external daemon instead of exiting
- * @param channelTimeout how long start-up waits for the daemon before giving up
+ * @param waitForChannel keep retrying an unreachable external daemon or NATS instead of exiting
+ * @param channelTimeout how long start-up waits for the daemon or NATS before giving up
  * @param demo serve the demo page at {@code /demo/} (on unless {@code --no-demo})
  * @param settings node settings given with {@code --set name=value} (servlet init-params of the deployment)
  */
-public record LauncherOptions(String host, int wsPort, int httpPort, String channel, int channelPort, String workerId,
-                       boolean waitForChannel, Duration channelTimeout, boolean demo,
+public record LauncherOptions(String host, int wsPort, int httpPort, String channel, String nats, int channelPort,
+                              String workerId, boolean waitForChannel, Duration channelTimeout, boolean demo,
                               Map<String, String> settings) {
 
     static final String USAGE = """
@@ -28,9 +30,11 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
               --ws-port P         WebSocket port (default 4236)
               --http-port P       publisher port (default 4237); both ports serve both
               --channel H:P       use the channel daemon at H:P instead of starting one in-process
+              --nats URLS         use NATS instead of a channel daemon: nats://H:P[,nats://H:P...], tried in
+                                  that order; starts no daemon; not with --channel
               --channel-port P    port of the in-process channel daemon (default 2206, bound to 127.0.0.1)
               --worker-id ID      this node's worker id (default: random, unique in the cluster)
-              --wait-for-channel  if the daemon is unreachable at start-up, keep retrying instead of exiting
+              --wait-for-channel  if the daemon or NATS is unreachable at start-up, keep retrying instead of exiting
               --no-demo           do not serve the demo page at /demo/
               --set NAME=VALUE    a node setting, e.g. --set channelpush.publish-keys=k1:secret (repeatable)
               --help              this text
@@ -42,6 +46,7 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
         int ws = 4236;
         int http = 4237;
         String channel = null;
+        String nats = null;
         int channelPort = 2206;
         String worker = null;
         boolean wait = false;
@@ -66,6 +71,7 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
                 case "--ws-port" -> ws = port(a, v);
                 case "--http-port" -> http = port(a, v);
                 case "--channel" -> channel = v;
+                case "--nats" -> nats = natsServers(a, v);
                 case "--channel-port" -> channelPort = port(a, v);
                 case "--worker-id" -> worker = v;
                 case "--set" -> {
@@ -78,8 +84,20 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
-        return new LauncherOptions(host, ws, http, channel, channelPort, worker, wait, Duration.ofSeconds(5), demo,
+        if (channel != null && nats != null) {
+            throw new IllegalArgumentException("--channel and --nats choose the bus: give one of them, not both");
+        }
+        return new LauncherOptions(host, ws, http, channel, nats, channelPort, worker, wait, Duration.ofSeconds(5), demo,
                 Map.copyOf(settings));
+    }
+
+    private static String natsServers(String option, String v) {
+        try {
+            NatsBus.parseServers(v);
+            return v;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage());
+        }
     }
 
     private static int port(String option, String v) {

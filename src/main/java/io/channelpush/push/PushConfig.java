@@ -1,5 +1,6 @@
 package io.channelpush.push;
 
+import io.channelpush.push.bus.NatsBus;
 import java.security.SecureRandom;
 import java.util.Locale;
 import java.util.function.Function;
@@ -11,14 +12,14 @@ import java.util.regex.Pattern;
  * ({@code CHANNELPUSH_WORKER_ID}), the servlet context init-param of that name, the default. Immutable.
  *
  * @param workerId this node's id, unique in the cluster; the default is random per start
- * @param channel the channel daemon's {@code host:port}
+ * @param channel the channel daemon's {@code host:port}; unused when {@code natsServers} is set
  * @param channelSecret the daemon's shared secret, or null
  * @param maxContentBytes largest publish content, in UTF-8 bytes (413 beyond it)
  * @param maxClientMessageBytes largest WebSocket message a client may send (close 1009 beyond it)
  * @param maxGroupsPerConnection groups one connection may join
  * @param maxGroupIdLength longest group id, in characters
  * @param sendQueueBytes bytes queued for one WebSocket client before it is closed as too slow (1013)
- * @param channelBufferBytes bytes of publishes held while the channel daemon is unreachable (503 beyond it)
+ * @param channelBufferBytes bytes of publishes held while the bus is unreachable (503 beyond it)
  * @param publishKeys HMAC keys of the publisher API, {@code id:secret[,id:secret...]}, or null
  * @param publishTokens bearer tokens of the publisher API, {@code token[,token...]}, or null
  * @param allowedOrigins WebSocket Origin patterns, comma-separated, {@code *} matching any characters
@@ -27,12 +28,15 @@ import java.util.regex.Pattern;
  * @param maxCommandsPerSecond WebSocket messages per second a connection may send
  * @param pingIntervalSeconds how often the node pings each client; one that misses two pongs is closed
  * @param demoEnabled whether the demo page at {@code /demo/} is served; off by default (the launcher turns it on)
+ * @param natsServers {@code nats://host:port[,nats://host:port...]} to use NATS as the bus, or null for the
+ *                    channel daemon
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
                          long sendQueueBytes, long channelBufferBytes, String publishKeys, String publishTokens,
                          String allowedOrigins, boolean allowMissingOrigin, int maxConnections,
-                         int maxCommandsPerSecond, int pingIntervalSeconds, boolean demoEnabled) {
+                         int maxCommandsPerSecond, int pingIntervalSeconds, boolean demoEnabled,
+                         String natsServers) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -51,6 +55,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String MAX_COMMANDS_PER_SECOND = "channelpush.max-commands-per-second";
     public static final String PING_INTERVAL_SECONDS = "channelpush.ping-interval-seconds";
     public static final String DEMO_ENABLED = "channelpush.demo-enabled";
+    public static final String BUS = "channelpush.bus";
 
     /** Channel names the bus uses besides worker ids; a worker id may not take them. */
     public static final String BROADCAST_CHANNEL = "broadcast";
@@ -74,6 +79,13 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         positive(MAX_CONNECTIONS, maxConnections);
         positive(MAX_COMMANDS_PER_SECOND, maxCommandsPerSecond);
         positive(PING_INTERVAL_SECONDS, pingIntervalSeconds);
+        if (natsServers != null) {
+            try {
+                NatsBus.parseServers(natsServers);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(BUS + ": " + e.getMessage());
+            }
+        }
     }
 
     /**
@@ -112,7 +124,8 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 (int) number(get, MAX_CONNECTIONS, 100_000),
                 (int) number(get, MAX_COMMANDS_PER_SECOND, 50),
                 (int) number(get, PING_INTERVAL_SECONDS, 25),
-                bool(get, DEMO_ENABLED, false));
+                bool(get, DEMO_ENABLED, false),
+                get.apply(BUS));
     }
 
     /** {@code channelpush.worker-id} becomes {@code CHANNELPUSH_WORKER_ID}. */

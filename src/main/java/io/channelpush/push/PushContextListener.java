@@ -6,6 +6,8 @@ import io.channelpush.push.ops.JmxRegistration;
 import io.channelpush.push.ops.MetricsServlet;
 import io.channelpush.push.ops.NodeMetrics;
 import io.channelpush.push.ops.NodeStats;
+import io.channelpush.push.bus.MessageBus;
+import io.channelpush.push.bus.NatsBus;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -13,6 +15,9 @@ import jakarta.servlet.annotation.WebListener;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
+import java.net.URI;
+import java.util.List;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -30,18 +35,15 @@ public final class PushContextListener implements ServletContextListener {
     public void contextInitialized(ServletContextEvent sce) {
         ServletContext ctx = sce.getServletContext();
         PushConfig config;
-        ClientOptions channel;
+        Function<MessageBus.Listener, MessageBus> bus;
         try {
             config = PushConfig.load(ctx::getInitParameter);
-            channel = ClientOptions.parse(config.channel())
-                    .withSecret(config.channelSecret())
-                    .withClientName("push-node " + config.workerId())
-                    .withBufferLimitBytes(config.channelBufferBytes());
+            bus = bus(config);
         } catch (IllegalArgumentException e) {
             LOG.severe("Channel Push cannot start: " + e.getMessage());
             throw e;
         }
-        PushNode node = new PushNode(config, listener -> new ChannelDaemonBus(channel, listener));
+        PushNode node = new PushNode(config, bus);
         ctx.setAttribute(PushNode.ATTRIBUTE, node);
         ctx.setAttribute(MetricsServlet.ATTRIBUTE, new NodeMetrics(node));
         ctx.setAttribute(JMX_ATTRIBUTE, new JmxRegistration(new NodeStats(node)));
@@ -62,6 +64,20 @@ public final class PushContextListener implements ServletContextListener {
         if (!config.demoEnabled()) {
             ctx.addFilter("demo-gate", new DemoGate()).addMappingForUrlPatterns(null, false, DemoGate.URL_PATTERN);
         }
+    }
+
+    /** The bus backend: NATS when {@code channelpush.bus} names servers, else the channel daemon. */
+    private static Function<MessageBus.Listener, MessageBus> bus(PushConfig config) {
+        String name = "push-node " + config.workerId();
+        if (config.natsServers() != null) {
+            List<URI> servers = NatsBus.parseServers(config.natsServers());
+            return listener -> NatsBus.connect(servers, name, config.channelBufferBytes(), listener);
+        }
+        ClientOptions channel = ClientOptions.parse(config.channel())
+                .withSecret(config.channelSecret())
+                .withClientName(name)
+                .withBufferLimitBytes(config.channelBufferBytes());
+        return listener -> new ChannelDaemonBus(channel, listener);
     }
 
     @Override

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.channelpush.push.bus.NatsServerProcess;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
@@ -107,6 +110,53 @@ class LauncherJarIT {
         try (JarProcess launcher = JarProcess.start("channel-push-launcher.jar", "--help")) {
             assertEquals(0, launcher.awaitExit());
             assertTrue(launcher.output().contains("--ws-port"), launcher.output());
+        }
+    }
+
+    @Test
+    void launcherJarWithNatsServesThroughNatsAndStartsNoDaemon() throws Exception {
+        HttpClient http = new HttpClient();
+        WebSocketClient ws = new WebSocketClient(http);
+        http.start();
+        ws.start();
+        // The in-process daemon's port is taken: a launcher that tried to start one would exit.
+        try (NatsServerProcess nats = NatsServerProcess.start();
+             java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             JarProcess launcher = JarProcess.start("channel-push-launcher.jar", "--nats", nats.url(),
+                     "--ws-port", "0", "--http-port", "0", "--channel-port", String.valueOf(taken.getLocalPort()),
+                     "--worker-id", "jar-nats")) {
+            String serving = launcher.awaitLine("serving ws://", 30);
+            Matcher m = Pattern.compile("ws://127\\.0\\.0\\.1:(\\d+)/ and http://127\\.0\\.0\\.1:(\\d+)/ ; NATS ")
+                    .matcher(serving);
+            assertTrue(m.find(), serving);
+            Client a = new Client();
+            ws.connect(a, URI.create("ws://127.0.0.1:" + m.group(1) + "/")).get(5, TimeUnit.SECONDS);
+            assertTrue(a.next().startsWith("workerID:jar-nats connectionID:1 "));
+            assertEquals("ok", http.GET("http://127.0.0.1:" + m.group(2) + "/?content=via-nats").getContentAsString());
+            assertEquals("via-nats", a.next());
+            assertEquals(143, launcher.terminate());
+            assertEquals(1001, a.closed.get(5, TimeUnit.SECONDS));
+        } finally {
+            ws.stop();
+            http.stop();
+        }
+    }
+
+    @Test
+    void unreachableNatsIsAClearErrorAndNonZeroExit() throws Exception {
+        try (JarProcess launcher = JarProcess.start("channel-push-launcher.jar", "--ws-port", "0", "--http-port", "0",
+                "--nats", "nats://127.0.0.1:" + NatsServerProcess.freePort())) {
+            assertEquals(1, launcher.awaitExit());
+            assertTrue(launcher.output().contains("cannot reach any NATS server"), launcher.output());
+        }
+    }
+
+    @Test
+    void natsAndChannelTogetherAreRefused() throws Exception {
+        try (JarProcess launcher = JarProcess.start("channel-push-launcher.jar", "--nats", "nats://127.0.0.1:4222",
+                "--channel", "127.0.0.1:2206")) {
+            assertEquals(2, launcher.awaitExit());
+            assertTrue(launcher.output().contains("--channel and --nats"), launcher.output());
         }
     }
 }

@@ -4,24 +4,33 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.channelpush.launcher.Launcher;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** One daemon, two nodes in one JVM, clients on both. */
+/** One bus (a daemon or a NATS server), two nodes in one JVM, clients on both. */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(PushFixture.Backend.class)
 class ClusterTest {
+    /** The bus this invocation runs on; the fixture is built from it before the first test. */
+    @Parameter
+    PushFixture.Backend backend;
+
     private static PushFixture fx;
     private static Launcher nodeA;
     private static Launcher nodeB;
 
-    @BeforeAll
-    static void start() throws Exception {
-        fx = new PushFixture();
+    @BeforeParameterizedClassInvocation
+    static void start(PushFixture.Backend backend) throws Exception {
+        fx = new PushFixture(backend);
         nodeA = fx.node(null);
         nodeB = fx.node(null);
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() throws Exception {
         fx.close();
     }

@@ -7,6 +7,7 @@ import io.channelpush.channel.protocol.MessageType;
 import io.channelpush.channel.protocol.Messages;
 import io.channelpush.launcher.Launcher;
 import io.channelpush.launcher.LauncherOptions;
+import io.channelpush.push.bus.NatsServerProcess;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.BufferedInputStream;
@@ -26,19 +27,38 @@ import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /**
- * Everything a push test needs, started on loopback with free ports: a real channel daemon, push nodes (the
- * launcher's embedded Undertow with the WAR's listener and servlet), Jetty's WebSocket and HTTP clients.
- * One per test class; close it to stop everything.
+ * Everything a push test needs, started on loopback with free ports: the bus (a real channel daemon or a real
+ * nats-server, by {@link Backend}), push nodes (the launcher's embedded Undertow with the WAR's listener and
+ * servlet), Jetty's WebSocket and HTTP clients. One per test class; close it to stop everything.
  */
 final class PushFixture implements AutoCloseable {
+    /** The bus between the nodes. */
+    enum Backend { DAEMON, NATS }
+
+    final Backend backend;
+    /** The channel daemon, or null on NATS. */
     ChannelDaemon daemon;
+    /** The NATS server, or null on the daemon. */
+    final NatsServerProcess nats;
     final HttpClient http = new HttpClient();
     final WebSocketClient ws = new WebSocketClient(http);
     private final List<Launcher> nodes = new ArrayList<>();
     private final List<TestClient> clients = new ArrayList<>();
 
     PushFixture() throws Exception {
-        daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0).withWarmup(Duration.ZERO));
+        this(Backend.DAEMON);
+    }
+
+    PushFixture(Backend backend) throws Exception {
+        this(backend, backend == Backend.DAEMON
+                ? ChannelDaemon.start(DaemonConfig.defaults().withPort(0).withWarmup(Duration.ZERO)) : null,
+                backend == Backend.NATS ? NatsServerProcess.start() : null);
+    }
+
+    private PushFixture(Backend backend, ChannelDaemon daemon, NatsServerProcess nats) throws Exception {
+        this.backend = backend;
+        this.daemon = daemon;
+        this.nats = nats;
         http.start();
         ws.setMaxTextMessageSize(4 << 20);
         ws.start();
@@ -54,19 +74,45 @@ final class PushFixture implements AutoCloseable {
         daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(daemon.port()).withWarmup(Duration.ZERO));
     }
 
-    /** Starts a node on the shared daemon, waits until its bus subscriptions are in place. */
+    /** Clients only, for a test that runs its own NATS servers and starts nodes with {@link #natsNode}. */
+    static PushFixture withoutBus() throws Exception {
+        return new PushFixture(null, null, null);
+    }
+
+    /** Starts a node on the fixture's bus, waits until its bus subscriptions are in place. */
     Launcher node(String workerId, String... extraArgs) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--ws-port", "0", "--http-port", "0",
-                "--channel", "127.0.0.1:" + daemon.port()));
+        if (backend == null) {
+            throw new IllegalStateException("this fixture has no bus of its own: use natsNode");
+        }
+        if (backend == Backend.NATS) {
+            return natsNode(workerId, nats.url(), extraArgs);
+        }
+        Launcher l = start(workerId, List.of("--channel", "127.0.0.1:" + daemon.port()), extraArgs);
+        int expected = nodes.size();
+        awaitSubscribers(PushConfig.BROADCAST_CHANNEL, expected);
+        awaitSubscribers(l.node().workerId(), 1);
+        return l;
+    }
+
+    /**
+     * Starts a node on NATS servers ({@code nats://host:port[,...]}), waits until its bus is connected. Its
+     * subscriptions are then registered on the server it is connected to: NatsBus flushes each one.
+     */
+    Launcher natsNode(String workerId, String servers, String... extraArgs) throws Exception {
+        Launcher l = start(workerId, List.of("--nats", servers), extraArgs);
+        await(() -> l.node().busConnected(), "node " + l.node().workerId() + " never connected to NATS " + servers);
+        return l;
+    }
+
+    private Launcher start(String workerId, List<String> busArgs, String... extraArgs) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--ws-port", "0", "--http-port", "0"));
+        args.addAll(busArgs);
         if (workerId != null) {
             args.addAll(List.of("--worker-id", workerId));
         }
         args.addAll(List.of(extraArgs));
         Launcher l = Launcher.start(LauncherOptions.parse(args.toArray(new String[0])));
         nodes.add(l);
-        int expected = nodes.size();
-        awaitSubscribers(PushConfig.BROADCAST_CHANNEL, expected);
-        awaitSubscribers(l.node().workerId(), 1);
         return l;
     }
 
@@ -146,6 +192,11 @@ final class PushFixture implements AutoCloseable {
         }
         ws.stop();
         http.stop();
-        daemon.close();
+        if (daemon != null) {
+            daemon.close();
+        }
+        if (nats != null) {
+            nats.close();
+        }
     }
 }

@@ -8,22 +8,31 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.util.Fields;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The seed's walk-through: welcome lines, broadcast, targeted push, through a real node and daemon. */
+/** The seed's walk-through: welcome lines, broadcast, targeted push, through a real node and bus; on both buses. */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(PushFixture.Backend.class)
 class SeedWalkthroughTest {
+    /** The bus this invocation runs on; the fixture is built from it before the first test. */
+    @Parameter
+    PushFixture.Backend backend;
+
     private static PushFixture fx;
     private static Launcher node;
 
-    @BeforeAll
-    static void start() throws Exception {
-        fx = new PushFixture();
+    @BeforeParameterizedClassInvocation
+    static void start(PushFixture.Backend backend) throws Exception {
+        fx = new PushFixture(backend);
         node = fx.node("seed-node");
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() throws Exception {
         fx.close();
     }

@@ -1,5 +1,7 @@
 /**
- * The message bus between nodes: {@link io.channelpush.push.bus.MessageBus} and its implementations. The web
- * application sees only the interface, so backends change without touching the endpoint, servlet or registries.
+ * The message bus between nodes: {@link io.channelpush.push.bus.MessageBus} and its two implementations,
+ * {@link io.channelpush.push.bus.ChannelDaemonBus} (the channel daemon) and {@link io.channelpush.push.bus.NatsBus}
+ * (NATS core publish/subscribe). The web application sees only the interface, so backends change without touching
+ * the endpoint, servlet or registries.
  */
 package io.channelpush.push.bus;

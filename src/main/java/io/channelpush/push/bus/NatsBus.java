@@ -1,0 +1,315 @@
+package io.channelpush.push.bus;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.Consumer;
+import io.nats.client.Dispatcher;
+import io.nats.client.ErrorListener;
+import io.nats.client.MessageHandler;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * {@link MessageBus} over NATS core publish/subscribe, through one jnats {@link Connection}. Each channel is a
+ * subject ({@link NatsSubjects}: {@code broadcast} is {@code channelpush.broadcast}).
+ *
+ * <p>Delivery: every subscription runs on one jnats {@link Dispatcher}, that is one thread, so handlers run one at
+ * a time and in publish order per publisher, as with the channel daemon. The dispatcher's queue is bounded by
+ * jnats' pending limits (524,288 messages or 64 MiB); beyond them NATS drops messages for this node, which is
+ * logged as a slow consumer. NATS core is at-most-once: messages published while this node is disconnected are
+ * not delivered to it later.
+ *
+ * <p>Connection: the servers are tried in the order given; the connection is made in the background and kept
+ * forever (a new attempt every 250 ms, jittered). A closed socket is noticed at once, a silent server by pings
+ * within about 6 s. While disconnected, publishes wait in jnats' reconnect buffer of {@code bufferBytes} and are
+ * sent, after the subscriptions, on reconnect; a publish that does not fit throws {@link BusUnavailableException}.
+ *
+ * <p>Thread-safe. Listener calls arrive on jnats' callback thread, one at a time.
+ */
+public final class NatsBus implements MessageBus {
+    private static final Logger LOG = Logger.getLogger(NatsBus.class.getName());
+
+    static final Duration RECONNECT_WAIT = Duration.ofMillis(250);
+    static final Duration RECONNECT_JITTER = Duration.ofMillis(100);
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration PING_INTERVAL = Duration.ofSeconds(2);
+    static final int MAX_PINGS_OUT = 2;
+    /** Smallest publish jnats can hold, in bytes, protocol line included: sizes its message-count limit. */
+    private static final int MIN_MESSAGE_BYTES = 32;
+
+    private final String servers;
+    private final Listener listener;
+    private final CountDownLatch attached = new CountDownLatch(1);
+    private final AtomicBoolean connected = new AtomicBoolean();
+    private final AtomicBoolean everConnected = new AtomicBoolean();
+    private final LongAdder slowConsumerEvents = new LongAdder();
+    private final Map<String, MessageHandler> handlers = new LinkedHashMap<>(); // by subject; guarded by this
+    private Dispatcher dispatcher; // guarded by this
+    private boolean closed; // guarded by this
+    private volatile Connection connection; // set by the first connection event
+
+    private NatsBus(String servers, Listener listener) {
+        this.servers = servers;
+        this.listener = listener;
+    }
+
+    /**
+     * Starts connecting and waits up to about one connection timeout for the first attempt, so that on a reachable
+     * server the subscriptions made right after this returns are in place when {@link #subscribe} returns. An
+     * unreachable server is not an error: the bus keeps trying and reports {@link Listener#onConnected} later.
+     *
+     * @param servers from {@link #parseServers(String)}
+     * @param connectionName shown by the NATS server's monitoring
+     * @param bufferBytes publishes held while disconnected; beyond it publish throws {@link BusUnavailableException}
+     */
+    public static NatsBus connect(List<URI> servers, String connectionName, long bufferBytes, Listener listener) {
+        if (servers.isEmpty()) {
+            throw new IllegalArgumentException("no NATS server given");
+        }
+        NatsBus bus = new NatsBus(servers.stream().map(URI::toString).collect(Collectors.joining(",")), listener);
+        Options options = new Options.Builder()
+                .servers(servers.stream().map(URI::toString).toArray(String[]::new))
+                .noRandomize()
+                .connectionName(connectionName)
+                .maxReconnects(-1)
+                .reconnectWait(RECONNECT_WAIT)
+                .reconnectJitter(RECONNECT_JITTER)
+                .connectionTimeout(CONNECT_TIMEOUT)
+                .pingInterval(PING_INTERVAL)
+                .maxPingsOut(MAX_PINGS_OUT)
+                .reconnectBufferSize(bufferBytes)
+                // So that the byte limit, not jnats' message count, decides when publishes are refused.
+                .maxMessagesInOutgoingQueue((int) Math.min(Integer.MAX_VALUE,
+                        Math.max(Options.DEFAULT_MAX_MESSAGES_IN_OUTGOING_QUEUE, bufferBytes / MIN_MESSAGE_BYTES)))
+                .connectionListener(bus::onConnectionEvent)
+                .errorListener(bus.new Errors())
+                .build();
+        try {
+            Nats.connectAsynchronously(options, true);
+            if (!bus.attached.await(CONNECT_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS)) {
+                LOG.warning(() -> "no answer yet from NATS " + bus.servers + "; still trying");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return bus;
+    }
+
+    /**
+     * Parses {@code nats://host:port[,nats://host:port...]}; the port defaults to 4222.
+     *
+     * @throws IllegalArgumentException naming the bad entry
+     */
+    public static List<URI> parseServers(String list) {
+        List<URI> servers = new ArrayList<>();
+        for (String s : list.split(",", -1)) {
+            String entry = s.strip();
+            URI uri;
+            try {
+                uri = new URI(entry);
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("not a NATS server URL: \"" + entry + "\"");
+            }
+            if (uri.getScheme() == null || !uri.getScheme().toLowerCase(Locale.ROOT).equals("nats")
+                    || uri.getHost() == null || uri.getUserInfo() != null || uri.getPort() == 0 || uri.getPort() > 65535
+                    || !(uri.getPath() == null || uri.getPath().isEmpty()) || uri.getQuery() != null) {
+                throw new IllegalArgumentException("not a NATS server URL: \"" + entry + "\" (nats://host:port)");
+            }
+            servers.add(uri);
+        }
+        return servers;
+    }
+
+    @Override
+    public void publish(String channel, JsonObject payload) {
+        Connection c = connection;
+        if (c == null) {
+            throw new BusUnavailableException(isClosed() ? "NATS bus is closed" : "not connected to NATS " + servers + " yet");
+        }
+        try {
+            c.publish(NatsSubjects.subject(channel), payload.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (IllegalStateException e) {
+            // Reconnect buffer or outgoing queue full, or the connection is closed.
+            throw new BusUnavailableException("NATS: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // Larger than the server's max_payload.
+            throw new BusUnavailableException("NATS refused the message: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void subscribe(String channel, java.util.function.Consumer<JsonObject> handler) {
+        String subject = NatsSubjects.subject(channel);
+        MessageHandler h = message -> deliver(channel, message.getData(), handler);
+        Connection c;
+        synchronized (this) {
+            if (handlers.putIfAbsent(subject, h) != null) {
+                throw new IllegalArgumentException("already subscribed to channel " + channel);
+            }
+            if (dispatcher == null) {
+                return; // subscribed when the connection is attached
+            }
+            dispatcher.subscribe(subject, h);
+            c = connection;
+        }
+        // The server has the subscription once it answers this ping: later publishes of any client reach it.
+        if (c.getStatus() == Connection.Status.CONNECTED) {
+            try {
+                c.flush(CONNECT_TIMEOUT);
+            } catch (TimeoutException e) {
+                LOG.fine(() -> "no flush of the subscription to " + subject + "; it is sent again on reconnect");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void deliver(String channel, byte[] data, java.util.function.Consumer<JsonObject> handler) {
+        JsonElement e;
+        try {
+            e = JsonParser.parseString(new String(data, StandardCharsets.UTF_8));
+        } catch (JsonParseException ex) {
+            LOG.warning(() -> "ignored a payload that is not JSON on channel " + channel + ": " + ex.getMessage());
+            return;
+        }
+        if (!e.isJsonObject()) {
+            LOG.warning(() -> "ignored a non-object payload on channel " + channel + ": " + e);
+            return;
+        }
+        try {
+            handler.accept(e.getAsJsonObject());
+        } catch (RuntimeException ex) {
+            LOG.log(Level.WARNING, "handler of channel " + channel + " failed", ex);
+        }
+    }
+
+    @Override
+    public boolean isConnected() {
+        Connection c = connection;
+        return c != null && c.getStatus() == Connection.Status.CONNECTED;
+    }
+
+    @Override
+    public String describe() {
+        return "nats " + servers;
+    }
+
+    /** Times NATS reported this node as a slow consumer (messages dropped), since start. */
+    public long slowConsumerEvents() {
+        return slowConsumerEvents.sum();
+    }
+
+    /** Closes the connection, which stops reconnecting and the dispatcher thread. Idempotent. */
+    @Override
+    public void close() {
+        Connection c;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            c = connection;
+        }
+        if (c != null) {
+            closeQuietly(c);
+        }
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
+    }
+
+    private void onConnectionEvent(Connection c, ConnectionListener.Events event) {
+        attach(c);
+        if (isClosed()) {
+            return;
+        }
+        switch (event) {
+            case CONNECTED, RECONNECTED -> {
+                if (!connected.getAndSet(true)) {
+                    listener.onConnected(everConnected.getAndSet(true));
+                }
+            }
+            case DISCONNECTED, CLOSED -> {
+                if (connected.getAndSet(false)) {
+                    String error = c.getLastError();
+                    listener.onDisconnected("NATS " + event.name().toLowerCase(Locale.ROOT)
+                            + (error == null || error.isEmpty() ? "" : ": " + error));
+                }
+            }
+            case LAME_DUCK -> LOG.warning(() -> "NATS server " + c.getConnectedUrl()
+                    + " is shutting down (lame duck); this node moves to another server when it closes");
+            default -> LOG.fine(() -> "NATS " + event.getEvent());
+        }
+    }
+
+    /** The first event brings the connection: subscribe what was asked for before it came. */
+    private void attach(Connection c) {
+        boolean closeIt;
+        synchronized (this) {
+            if (connection != null) {
+                return;
+            }
+            connection = c;
+            closeIt = closed;
+            if (!closed) {
+                dispatcher = c.createDispatcher();
+                handlers.forEach(dispatcher::subscribe);
+            }
+        }
+        attached.countDown();
+        if (closeIt) {
+            closeQuietly(c);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** jnats' error callbacks, as log lines. */
+    private final class Errors implements ErrorListener {
+        @Override
+        public void errorOccurred(Connection conn, String error) {
+            LOG.warning(() -> "NATS server error: " + error);
+        }
+
+        @Override
+        public void exceptionOccurred(Connection conn, Exception exp) {
+            // Mostly failed connection attempts while a server is down, every 250 ms: the listener reports the outage.
+            LOG.fine(() -> "NATS: " + exp);
+        }
+
+        @Override
+        public void slowConsumerDetected(Connection conn, Consumer consumer) {
+            slowConsumerEvents.increment();
+            LOG.warning(() -> "NATS dropped messages for this node: its handlers fell " + consumer.getPendingMessageCount()
+                    + " messages behind (slow consumer, " + slowConsumerEvents.sum() + " times since start)");
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.channelpush.push.bus;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A real {@code nats-server} process on 127.0.0.1, started and ready (its log said "Server is ready") when
+ * {@link #start} returns. {@link #close()} stops it with SIGTERM, {@link #kill()} with SIGKILL, as a crash would;
+ * {@link #startAgain()} starts a new process with the same name and ports. Tests fail, not skip, when
+ * {@code nats-server} is not installed: CI installs it. Not thread-safe; one test drives it.
+ */
+public final class NatsServerProcess implements AutoCloseable {
+    private static final int READY_SECONDS = 10;
+
+    public final String name;
+    public final int port;
+    /** Port of the cluster listener, or 0 for a server outside any cluster. */
+    public final int clusterPort;
+    private final int[] routePorts;
+    private final Process process;
+    private final List<String> log = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+
+    private NatsServerProcess(String name, int port, int clusterPort, int[] routePorts) throws IOException {
+        this.name = name;
+        this.port = port;
+        this.clusterPort = clusterPort;
+        this.routePorts = routePorts.clone();
+        List<String> cmd = new ArrayList<>(List.of(binary().toString(), "-a", "127.0.0.1", "-p", String.valueOf(port),
+                "-n", name));
+        if (clusterPort > 0) {
+            cmd.addAll(List.of("--cluster_name", "channelpush-test", "--cluster", "nats://127.0.0.1:" + clusterPort));
+            List<String> routes = new ArrayList<>();
+            for (int r : routePorts) {
+                routes.add("nats://127.0.0.1:" + r);
+            }
+            if (!routes.isEmpty()) {
+                cmd.addAll(List.of("--routes", String.join(",", routes)));
+            }
+        }
+        process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Thread reader = new Thread(this::pump, "nats-server-" + name + "-log");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** A standalone server on a free port. */
+    public static NatsServerProcess start() throws Exception {
+        int port = freePort();
+        return start("nats-" + port, port, 0);
+    }
+
+    /**
+     * A server with the given ports; with a cluster port it joins the cluster and dials the route ports.
+     *
+     * @throws AssertionError when nats-server is missing, exits, or is not ready within 10 s
+     */
+    public static NatsServerProcess start(String name, int port, int clusterPort, int... routePorts) throws Exception {
+        NatsServerProcess s = new NatsServerProcess(name, port, clusterPort, routePorts);
+        s.awaitReady();
+        return s;
+    }
+
+    /** A new process with this one's name and ports; stop this one first. */
+    public NatsServerProcess startAgain() throws Exception {
+        return start(name, port, clusterPort, routePorts);
+    }
+
+    /** {@code nats://127.0.0.1:port}. */
+    public String url() {
+        return "nats://127.0.0.1:" + port;
+    }
+
+    public String output() {
+        return String.join("\n", log);
+    }
+
+    private void awaitReady() throws Exception {
+        try {
+            ready.get(READY_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            close();
+            throw new AssertionError("nats-server " + name + " did not become ready within " + READY_SECONDS
+                    + " s; its output:\n" + output(), e);
+        }
+    }
+
+    private void pump() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                log.add(line);
+                if (line.contains("Server is ready")) {
+                    ready.complete(null);
+                }
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+        ready.completeExceptionally(new IllegalStateException("nats-server exited with " + exitCode()));
+    }
+
+    private String exitCode() {
+        try {
+            return String.valueOf(process.waitFor(5, TimeUnit.SECONDS) ? process.exitValue() : "nothing yet");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
+    /** SIGKILL, as a crash: its clients see their sockets close. Returns when the process is gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new AssertionError("nats-server " + name + " survived SIGKILL for 10 s");
+        }
+    }
+
+    /** SIGTERM, then SIGKILL if it has not stopped within 10 s. Idempotent. */
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            kill();
+        }
+    }
+
+    /** A port that was free a moment ago (the usual small race with other processes applies). */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The nats-server executable, from PATH or the sbin directories Debian installs it to. */
+    static Path binary() {
+        Set<String> dirs = new LinkedHashSet<>();
+        String path = System.getenv("PATH");
+        if (path != null) {
+            dirs.addAll(List.of(path.split(java.io.File.pathSeparator)));
+        }
+        dirs.addAll(List.of("/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin"));
+        for (String d : dirs) {
+            Path p = Path.of(d.isEmpty() ? "." : d, "nats-server");
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        throw new AssertionError("nats-server is not installed: the NATS tests need it. Install it with "
+                + "\"apt-get install nats-server\" (Debian/Ubuntu) or put it on the PATH; .ci/run installs it.");
+    }
+}
