@@ -5,7 +5,8 @@
 #   bench/push-cluster.sh load [CLIENTS]      # one harness over 2 nodes: broadcast, targeted, groups; then wrk
 #   bench/push-cluster.sh idle CLIENTS NODES  # idle memory: NODES nodes, one harness process per node
 #
-# Output goes to the terminal and target/bench-*.json. Extra harness options: HARNESS_ARGS="--broadcasts 200".
+# Output goes to the terminal and target/bench-*.json. Extra harness options: HARNESS_ARGS="--broadcasts 200";
+# extra node JVM options (a profile, say): NODE_JVM_OPTS="-XX:StartFlightRecording=filename=target/node.jfr".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-load}
@@ -30,7 +31,7 @@ pids+=($!)
 node_pids=()
 for i in $(seq 1 "$nodes"); do
   ws=$((24236 + i * 1000)); http=$((24237 + i * 1000))
-  java -Xms256m -Xmx2g -jar target/channel-push-launcher.jar --channel "127.0.0.1:$base_channel" \
+  java -Xms256m -Xmx2g ${NODE_JVM_OPTS:-} -jar target/channel-push-launcher.jar --channel "127.0.0.1:$base_channel" \
        --ws-port "$ws" --http-port "$http" --worker-id "node-$i" --no-demo \
        --set channelpush.max-connections=100000 --set channelpush.max-commands-per-second=1000 \
        > "target/bench-node-$i.log" 2>&1 &
@@ -47,7 +48,9 @@ harness() { java -Xms1g -Xmx3g -cp "$classpath" io.channelpush.bench.BenchMain p
 if [[ $mode == load ]]; then
   harness --ws ws://127.0.0.1:25236/,ws://127.0.0.1:26236/ --http http://127.0.0.1:25237/,http://127.0.0.1:26237/ \
           --clients "$clients" --pids "$(IFS=,; echo "${node_pids[*]}")" --out target/bench-push-load.json ${HARNESS_ARGS:-}
-  if command -v wrk >/dev/null; then
+  if [[ -n ${SKIP_WRK:-} ]]; then
+    :
+  elif command -v wrk >/dev/null; then
     echo "# publish rate: wrk -t2 -c64 -d10s against node-1 (keep-alive GET /?content=x, broadcast to $clients closed clients: none connected now)"
     wrk -t2 -c64 -d10s 'http://127.0.0.1:25237/?content=x'
   else

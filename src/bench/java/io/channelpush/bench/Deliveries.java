@@ -19,6 +19,7 @@ final class Deliveries {
     private volatile ThreadLocal<LatencyHistogram> local = newLocal();
     private final LongAdder errors = new LongAdder();
     private final ConcurrentLinkedQueue<String> closes = new ConcurrentLinkedQueue<>();
+    private volatile boolean stopping;
 
     private ThreadLocal<LatencyHistogram> newLocal() {
         return ThreadLocal.withInitial(() -> {
@@ -59,8 +60,13 @@ final class Deliveries {
         errors.increment();
     }
 
+    /** From now on closes are expected (the harness is closing its clients). */
+    void stopping() {
+        stopping = true;
+    }
+
     void closed(int status, String reason) {
-        if (status != 1000) {
+        if (!stopping && status != 1000) {
             closes.add(status + " " + reason);
         }
     }

@@ -187,6 +187,7 @@ final class PushBench {
     }
 
     private void stop() throws Exception {
+        deliveries.stopping();
         clients.forEach(BenchClient::close);
         for (WebSocketClient ws : wsClients) {
             ws.stop();
