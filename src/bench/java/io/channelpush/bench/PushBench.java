@@ -116,6 +116,10 @@ final class PushBench {
         LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
         long rssAfter = PushReport.rssKb(o.pids());
         report.connected(out, clients.size(), seconds, rssBefore, rssAfter);
+        if (o.holdSeconds() > 0) {
+            out.println("# holding " + clients.size() + " connections for " + o.holdSeconds() + " s");
+            LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(o.holdSeconds()));
+        }
     }
 
     private String content(String phase, int i) {

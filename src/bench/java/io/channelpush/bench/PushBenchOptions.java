@@ -23,10 +23,11 @@ import java.util.Set;
  * @param phases which of idle, broadcast, targeted, groups to run
  * @param timeoutSeconds hard limit of each phase
  * @param out JSON report file
+ * @param holdSeconds keep the clients connected this long after the idle measurement (for inspecting a server)
  */
 record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<String> sources, int broadcasts,
                         int pushes, int groups, int groupMessages, int payload, int window, int rate, List<Long> pids,
-                        Set<String> phases, int timeoutSeconds, String out) {
+                        Set<String> phases, int timeoutSeconds, String out, int holdSeconds) {
 
     static final String USAGE = """
             usage: BenchMain push [options]   (a running push cluster, seed URLs; only loopback addresses)
@@ -45,6 +46,7 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
               --phases LIST           idle,broadcast,targeted,groups (default all)
               --timeout-seconds S     limit per phase (default 120)
               --out FILE              JSON report (default target/bench-push.json)
+              --hold-seconds S        keep the clients connected S seconds after the idle measurement (default 0)
             """;
 
     static PushBenchOptions parse(String[] args) {
@@ -63,6 +65,7 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
         Set<String> phases = Set.of("idle", "broadcast", "targeted", "groups");
         int timeout = 120;
         String out = "target/bench-push.json";
+        int hold = 0;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(args[i] + " needs a value");
@@ -84,6 +87,7 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
                 case "--phases" -> phases = Set.of(v.split(","));
                 case "--timeout-seconds" -> timeout = positive(args[i], v);
                 case "--out" -> out = v;
+                case "--hold-seconds" -> hold = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -98,7 +102,7 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
             }
         }
         return new PushBenchOptions(ws, http, clients, sources, broadcasts, pushes, groups, groupMessages, payload,
-                window, rate, pids, phases, timeout, out);
+                window, rate, pids, phases, timeout, out, hold);
     }
 
     private static List<URI> concat(List<URI> a, List<URI> b) {

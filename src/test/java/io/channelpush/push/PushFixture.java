@@ -154,7 +154,12 @@ final class PushFixture implements AutoCloseable {
 
     /** Waits until the daemon reports {@code n} subscribers on a channel. */
     void awaitSubscribers(String channel, int n) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", daemon.port())) {
+        awaitSubscribers(daemon.port(), channel, n, Duration.ofSeconds(10));
+    }
+
+    /** Waits until the daemon on 127.0.0.1:{@code port} reports {@code n} subscribers on a channel. */
+    static void awaitSubscribers(int port, String channel, int n, Duration timeout) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(5_000);
             DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
             s.getOutputStream().write(Messages.hello("test-stats", null));
@@ -165,17 +170,22 @@ final class PushFixture implements AutoCloseable {
                     JsonObject stats = JsonParser.parseString(
                             new String(FrameCodec.read(in, 1 << 24), StandardCharsets.UTF_8)).getAsJsonObject();
                     var c = stats.getAsJsonObject("channels").get(channel);
-                    return c != null && c.getAsInt() == n;
+                    return n == 0 ? c == null || c.getAsInt() == 0 : c != null && c.getAsInt() == n;
                 } catch (Exception e) {
                     throw new AssertionError(e);
                 }
-            }, "daemon never had " + n + " subscribers on " + channel);
+            }, timeout, "daemon never had " + n + " subscribers on " + channel);
         }
     }
 
     /** Waits for a condition, polling, for at most 10 s. */
     static void await(BooleanSupplier condition, String failure) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        await(condition, Duration.ofSeconds(10), failure);
+    }
+
+    /** Waits for a condition, polling every 5 ms, for at most {@code timeout}. */
+    static void await(BooleanSupplier condition, Duration timeout, String failure) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(failure);
