@@ -4,6 +4,7 @@
 #
 #   bench/push-cluster.sh load [CLIENTS]      # one harness over 2 nodes: broadcast, targeted, groups; then wrk
 #   bench/push-cluster.sh idle CLIENTS NODES  # idle memory: NODES nodes, one harness process per node
+#   BUS=nats bench/push-cluster.sh load ...   # the same on a nats-server instead of the channel daemon
 #
 # Output goes to the terminal and target/bench-*.json. Extra harness options: HARNESS_ARGS="--broadcasts 200";
 # extra node JVM options (a profile, say): NODE_JVM_OPTS="-XX:StartFlightRecording=filename=target/node.jfr".
@@ -26,13 +27,21 @@ cp_file=target/bench-classpath.txt
 mvn -B -q -Pbench dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
 classpath="target/test-classes:target/classes:$(cat "$cp_file")"
 
-java -Xmx512m -jar target/channel-daemon.jar --port "$base_channel" > target/bench-daemon.log 2>&1 &
+# BUS=nats runs the nodes on a nats-server (Debian package) instead of the channel daemon.
+if [[ ${BUS:-daemon} == nats ]]; then
+  nats_bin=$(command -v nats-server || echo /usr/sbin/nats-server)
+  "$nats_bin" -a 127.0.0.1 -p 24222 > target/bench-nats.log 2>&1 &
+  bus_arg=(--nats nats://127.0.0.1:24222)
+else
+  java -Xmx512m -jar target/channel-daemon.jar --port "$base_channel" > target/bench-daemon.log 2>&1 &
+  bus_arg=(--channel "127.0.0.1:$base_channel")
+fi
 pids+=($!)
 node_pids=()
 for i in $(seq 1 "$nodes"); do
   ws=$((24236 + i * 1000)); http=$((24237 + i * 1000))
-  java -Xms256m -Xmx2g ${NODE_JVM_OPTS:-} -jar target/channel-push-launcher.jar --channel "127.0.0.1:$base_channel" \
-       --ws-port "$ws" --http-port "$http" --worker-id "node-$i" --no-demo \
+  java -Xms256m -Xmx2g ${NODE_JVM_OPTS:-} -jar target/channel-push-launcher.jar "${bus_arg[@]}" \
+       --ws-port "$ws" --http-port "$http" --worker-id "node-$i" --no-demo --wait-for-channel \
        --set channelpush.max-connections=100000 --set channelpush.max-commands-per-second=1000 \
        > "target/bench-node-$i.log" 2>&1 &
   pids+=($!); node_pids+=($!)
@@ -41,7 +50,7 @@ for i in $(seq 1 "$nodes"); do
   http=$((24237 + i * 1000))
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$http/health/ready" >/dev/null && break; sleep 0.2; done
 done
-echo "# daemon pid ${pids[0]}, node pids ${node_pids[*]}; $(nproc) cores; $(java -version 2>&1 | head -1)"
+echo "# bus ${BUS:-daemon} pid ${pids[0]}, node pids ${node_pids[*]}; $(nproc) cores; $(java -version 2>&1 | head -1)"
 
 harness() { java -Xms1g -Xmx3g -cp "$classpath" io.channelpush.bench.BenchMain push "$@"; }
 

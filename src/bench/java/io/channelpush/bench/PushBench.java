@@ -130,11 +130,13 @@ final class PushBench {
         deliveries.start("b");
         Publisher p = new Publisher(publisherHttp, o.httpUrls(), o.window(), o.rate());
         long expected = (long) o.broadcasts() * clients.size();
+        double cpu0 = PushReport.cpuSeconds(o.pids());
         long t0 = System.nanoTime();
         long deadline = deadline();
         p.run(o.broadcasts(), i -> "content=" + Publisher.encode(content("b", i)), deadline);
         awaitCount(expected, deadline);
-        report.phase(out, "broadcast", o.broadcasts(), p.failures.get(), expected, deliveries, t0);
+        report.phase(out, "broadcast", o.broadcasts(), p.failures.get(), expected, deliveries, t0,
+                PushReport.cpuSeconds(o.pids()) - cpu0);
     }
 
     private void targeted() throws Exception {
@@ -142,6 +144,7 @@ final class PushBench {
         Publisher p = new Publisher(publisherHttp, o.httpUrls(), o.window(), o.rate());
         Random r = new Random(1);
         int[] targets = r.ints(o.pushes(), 0, clients.size()).toArray();
+        double cpu0 = PushReport.cpuSeconds(o.pids());
         long t0 = System.nanoTime();
         long deadline = deadline();
         p.run(o.pushes(), i -> {
@@ -150,7 +153,8 @@ final class PushBench {
                     + "&content=" + Publisher.encode(content("t", i));
         }, deadline);
         awaitCount(o.pushes(), deadline);
-        report.phase(out, "targeted", o.pushes(), p.failures.get(), o.pushes(), deliveries, t0);
+        report.phase(out, "targeted", o.pushes(), p.failures.get(), o.pushes(), deliveries, t0,
+                PushReport.cpuSeconds(o.pids()) - cpu0);
     }
 
     private void groups() throws Exception {
@@ -166,6 +170,7 @@ final class PushBench {
         CompletableFuture.allOf(acks.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
         deliveries.start("g");
         long expected = 0;
+        double cpu0 = PushReport.cpuSeconds(o.pids());
         long t0 = System.nanoTime();
         long deadline = deadline();
         long interval = o.rate() > 0 ? TimeUnit.SECONDS.toNanos(1) / o.rate() : 0;
@@ -181,7 +186,8 @@ final class PushBench {
             }
         }
         awaitCount(expected, deadline);
-        report.phase(out, "groups", o.groupMessages(), deliveries.errors(), expected, deliveries, t0);
+        report.phase(out, "groups", o.groupMessages(), deliveries.errors(), expected, deliveries, t0,
+                PushReport.cpuSeconds(o.pids()) - cpu0);
     }
 
     private void awaitCount(long expected, long deadline) {

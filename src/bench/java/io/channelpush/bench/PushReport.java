@@ -50,7 +50,8 @@ final class PushReport {
         json.add("connect", c);
     }
 
-    void phase(PrintStream out, String name, int sent, long failures, long expected, Deliveries d, long startNanos) {
+    void phase(PrintStream out, String name, int sent, long failures, long expected, Deliveries d, long startNanos,
+               double serverCpuSeconds) {
         long delivered = d.count();
         double seconds = Math.max(1e-9, (d.lastNanos() - startNanos) / 1e9);
         LatencyHistogram h = d.latency();
@@ -66,11 +67,12 @@ final class PushReport {
         p.addProperty("p50_ms", h.percentileNanos(50) / 1e6);
         p.addProperty("p99_ms", h.percentileNanos(99) / 1e6);
         p.addProperty("max_ms", h.maxNanos() / 1e6);
+        p.addProperty("server_cpu_seconds", serverCpuSeconds);
         phases.add(p);
         out.printf(Locale.ROOT, "%-10s  sent %,d (%d failed)  delivered %,d of %,d  lost %,d  in %.2f s = %,.0f deliveries/s"
-                        + "  latency p50 %.1f ms  p99 %.1f ms  max %.1f ms%n", name, sent, failures, delivered, expected,
-                expected - delivered, seconds, delivered / seconds, h.percentileNanos(50) / 1e6,
-                h.percentileNanos(99) / 1e6, h.maxNanos() / 1e6);
+                        + "  latency p50 %.1f ms  p99 %.1f ms  max %.1f ms  server CPU %.1f s%n", name, sent, failures,
+                delivered, expected, expected - delivered, seconds, delivered / seconds, h.percentileNanos(50) / 1e6,
+                h.percentileNanos(99) / 1e6, h.maxNanos() / 1e6, serverCpuSeconds);
     }
 
     void finish(PrintStream out, double cpuSeconds, List<String> closes) {
@@ -82,6 +84,18 @@ final class PushReport {
 
     String json() {
         return new GsonBuilder().setPrettyPrinting().create().toJson(json);
+    }
+
+    /** CPU seconds (user + system) the processes have used so far, from /proc; 0 without pids. */
+    static double cpuSeconds(List<Long> pids) throws IOException {
+        double total = 0;
+        for (long pid : pids) {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields 14 and 15 of stat (utime, stime), counted after the command name: indexes 11 and 12
+            total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        }
+        return total;
     }
 
     /**

@@ -45,6 +45,7 @@ public final class PushNode implements AutoCloseable {
     private final OriginPolicy origins;
     private final ScheduledExecutorService pinger;
     private final ExecutorService senders;
+    private final SessionExecutors sessionExecutors;
 
     /**
      * @param busFactory builds the bus given the listener this node wants to hear connection changes on
@@ -64,6 +65,7 @@ public final class PushNode implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.sessionExecutors = new SessionExecutors(senders);
         long interval = config.pingIntervalSeconds();
         pinger.scheduleAtFixedRate(this::pingAll, interval, interval, TimeUnit.SECONDS);
         this.bus = busFactory.apply(new MessageBus.Listener() {
@@ -147,7 +149,8 @@ public final class PushNode implements AutoCloseable {
     // ---- connections (called by the endpoint)
 
     PushSession open(Session session) {
-        PushSession s = new PushSession(nextConnectionId.incrementAndGet(), session, senders, config.sendQueueBytes(),
+        PushSession s = new PushSession(nextConnectionId.incrementAndGet(), session, sessionExecutors.forSession(session),
+                config.sendQueueBytes(),
                 config.maxCommandsPerSecond(), slow -> metrics.slowClientDisconnects.increment());
         connections.put(s.id, s);
         metrics.connectionsOpened.increment();
@@ -222,7 +225,8 @@ public final class PushNode implements AutoCloseable {
 
     private void onBroadcast(JsonObject p) {
         String content = text(p, "content");
-        if (content != null) {
+        // isEmpty is a counter read; iterating an emptied map still walks its whole table
+        if (content != null && !connections.isEmpty()) {
             for (PushSession s : connections.values()) {
                 send(s, content);
             }

@@ -43,7 +43,8 @@ final class PushSession {
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    private final Executor senders;
+    /** Runs this session's drains; on Undertow, the session's I/O thread. */
+    final Executor drainer;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private final int commandsPerSecond;
@@ -51,11 +52,11 @@ final class PushSession {
     private int windowCount;
     private volatile long lastPongNanos = System.nanoTime();
 
-    PushSession(long id, Session session, Executor senders, long queueLimitBytes, int commandsPerSecond,
+    PushSession(long id, Session session, Executor drainer, long queueLimitBytes, int commandsPerSecond,
                 Consumer<PushSession> onSlow) {
         this.id = id;
         this.session = session;
-        this.senders = senders;
+        this.drainer = drainer;
         this.queueLimitBytes = queueLimitBytes;
         this.commandsPerSecond = commandsPerSecond;
         this.onSlow = onSlow;
@@ -85,9 +86,7 @@ final class PushSession {
             LOG.info(() -> "connection " + id + " closed: more than " + 2 * commandsPerSecond + " messages per second");
             // after the rate_limited error already queued
             queue.add(TOO_CHATTY);
-            if (scheduled.compareAndSet(false, true)) {
-                senders.execute(this::drain);
-            }
+            scheduleDrain();
         }
         return false;
     }
@@ -130,10 +129,18 @@ final class PushSession {
             return false;
         }
         queue.add(text);
-        if (scheduled.compareAndSet(false, true)) {
-            senders.execute(this::drain);
-        }
+        scheduleDrain();
         return true;
+    }
+
+    /**
+     * Schedules a drain unless one is pending. Never drains inline: while the drain waits its turn, later messages
+     * join the queue and go out in the same write.
+     */
+    private void scheduleDrain() {
+        if (scheduled.compareAndSet(false, true)) {
+            drainer.execute(this::drain);
+        }
     }
 
     /**
@@ -175,7 +182,7 @@ final class PushSession {
         } finally {
             scheduled.set(false);
             if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
-                senders.execute(this::drain);
+                drainer.execute(this::drain);
             }
         }
     }
