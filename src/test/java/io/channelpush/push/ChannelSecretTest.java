@@ -1,0 +1,38 @@
+package io.channelpush.push;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.channelpush.channel.daemon.ChannelDaemon;
+import io.channelpush.channel.daemon.DaemonConfig;
+import io.channelpush.launcher.Launcher;
+import io.channelpush.launcher.LauncherOptions;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.HttpClient;
+import org.junit.jupiter.api.Test;
+
+/** A node uses the daemon's shared secret when configured; with a wrong one it stays not ready. */
+class ChannelSecretTest {
+    private static Launcher node(ChannelDaemon daemon, String secret) throws Exception {
+        return Launcher.start(LauncherOptions.parse("--ws-port", "0", "--http-port", "0", "--no-demo",
+                "--channel", "127.0.0.1:" + daemon.port(), "--set", "channelpush.channel-secret=" + secret));
+    }
+
+    @Test
+    void nodeWithTheRightSecretBecomesReadyAndOneWithAWrongSecretDoesNot() throws Exception {
+        HttpClient http = new HttpClient();
+        http.start();
+        try (ChannelDaemon daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0).withSecret("shared-s3cret"));
+             Launcher good = node(daemon, "shared-s3cret");
+             Launcher bad = node(daemon, "guess")) {
+            PushFixture.await(() -> good.node().busConnected(), "node with the right secret never connected");
+            assertEquals(200, http.newRequest("http://127.0.0.1:" + good.port(1) + "/health/ready")
+                    .timeout(5, TimeUnit.SECONDS).send().getStatus());
+            assertEquals(503, http.newRequest("http://127.0.0.1:" + bad.port(1) + "/health/ready")
+                    .timeout(5, TimeUnit.SECONDS).send().getStatus());
+            assertFalse(bad.node().busConnected());
+        } finally {
+            http.stop();
+        }
+    }
+}
