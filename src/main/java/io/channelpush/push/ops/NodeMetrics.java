@@ -17,7 +17,8 @@ import java.util.function.LongSupplier;
  */
 public final class NodeMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
-    private final PrometheusTextFormatWriter writer = new PrometheusTextFormatWriter(false);
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.builder()
+            .setIncludeCreatedTimestamps(false).build();
 
     public NodeMetrics(PushNode node) {
         PushMetrics m = node.metrics();
