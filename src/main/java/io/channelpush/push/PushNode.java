@@ -8,22 +8,14 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
-import java.util.ArrayList;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
- * One push node, built once per deployment: its connections, its groups, its bus subscriptions, and the three
- * kinds of delivery (broadcast, to one connection, to a group). The endpoint and the publisher servlet reach it
+ * One push node, built once per deployment: its connections ({@link ConnectionRegistry}), its groups, its bus
+ * subscriptions, and the three kinds of delivery (broadcast, to one connection, to a group). The endpoint and the publisher servlet reach it
  * through the servlet context attribute {@link #ATTRIBUTE}. Thread-safe.
  */
 public final class PushNode implements AutoCloseable {
@@ -37,15 +29,11 @@ public final class PushNode implements AutoCloseable {
     private final PushConfig config;
     private final MessageBus bus;
     private final PushMetrics metrics = new PushMetrics();
-    private final Map<Long, PushSession> connections = new ConcurrentHashMap<>();
+    private final ConnectionRegistry connections;
     private final GroupRegistry groups = new GroupRegistry();
-    private final AtomicLong nextConnectionId = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean accepting = true;
     private final OriginPolicy origins;
-    private final ScheduledExecutorService pinger;
-    private final ExecutorService senders;
-    private final SessionExecutors sessionExecutors;
 
     /**
      * @param busFactory builds the bus given the listener this node wants to hear connection changes on
@@ -53,21 +41,7 @@ public final class PushNode implements AutoCloseable {
     public PushNode(PushConfig config, Function<MessageBus.Listener, MessageBus> busFactory) {
         this.config = config;
         this.origins = new OriginPolicy(config.allowedOrigins(), config.allowMissingOrigin());
-        this.pinger = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "channel-push-pinger-" + config.workerId());
-            t.setDaemon(true);
-            return t;
-        });
-        AtomicInteger senderCount = new AtomicInteger();
-        // Its queue holds at most one task per session (PushSession schedules one drain at a time).
-        this.senders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
-            Thread t = new Thread(r, "channel-push-sender-" + config.workerId() + "-" + senderCount.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        this.sessionExecutors = new SessionExecutors(senders);
-        long interval = config.pingIntervalSeconds();
-        pinger.scheduleAtFixedRate(this::pingAll, interval, interval, TimeUnit.SECONDS);
+        this.connections = new ConnectionRegistry(config, slow -> metrics.slowClientDisconnects.increment());
         this.bus = busFactory.apply(new MessageBus.Listener() {
             @Override
             public void onConnected(boolean reconnect) {
@@ -111,13 +85,6 @@ public final class PushNode implements AutoCloseable {
         return origins;
     }
 
-    private void pingAll() {
-        long timeout = TimeUnit.SECONDS.toNanos(2L * config.pingIntervalSeconds());
-        for (PushSession s : connections.values()) {
-            s.pingOrExpire(timeout);
-        }
-    }
-
     public PushConfig config() {
         return config;
     }
@@ -149,10 +116,7 @@ public final class PushNode implements AutoCloseable {
     // ---- connections (called by the endpoint)
 
     PushSession open(Session session) {
-        PushSession s = new PushSession(nextConnectionId.incrementAndGet(), session, sessionExecutors.forSession(session),
-                config.sendQueueBytes(),
-                config.maxCommandsPerSecond(), slow -> metrics.slowClientDisconnects.increment());
-        connections.put(s.id, s);
+        PushSession s = connections.register(session);
         metrics.connectionsOpened.increment();
         if (closed.get()) {
             s.closeQuietly(GOING_AWAY);
@@ -164,13 +128,8 @@ public final class PushNode implements AutoCloseable {
 
     void closed(PushSession s) {
         s.markClosed();
-        connections.remove(s.id);
+        connections.remove(s);
         groups.leaveAll(s);
-        if (closed.get()) {
-            synchronized (connections) {
-                connections.notifyAll();
-            }
-        }
     }
 
     void join(PushSession s, String group) {
@@ -182,8 +141,10 @@ public final class PushNode implements AutoCloseable {
     }
 
     private void send(PushSession s, String text) {
-        if (s.send(text)) {
-            metrics.delivered.increment();
+        // counted before queueing, so that a client never sees a message the counter does not show yet
+        metrics.delivered.increment();
+        if (!s.send(text)) {
+            metrics.delivered.decrement();
         }
     }
 
@@ -225,9 +186,8 @@ public final class PushNode implements AutoCloseable {
 
     private void onBroadcast(JsonObject p) {
         String content = text(p, "content");
-        // isEmpty is a counter read; iterating an emptied map still walks its whole table
         if (content != null && !connections.isEmpty()) {
-            for (PushSession s : connections.values()) {
+            for (PushSession s : connections.all()) {
                 send(s, content);
             }
         }
@@ -271,41 +231,10 @@ public final class PushNode implements AutoCloseable {
             return;
         }
         accepting = false;
-        int n = connections.size();
-        for (PushSession s : new ArrayList<>(connections.values())) {
-            s.closeQuietly(GOING_AWAY);
-        }
-        awaitClosed(TimeUnit.SECONDS.toNanos(2));
-        pinger.shutdownNow();
-        senders.shutdownNow();
-        try {
-            pinger.awaitTermination(2, TimeUnit.SECONDS);
-            senders.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        int n = connections.closeAll(GOING_AWAY, TimeUnit.SECONDS.toNanos(2));
+        connections.close();
         bus.close();
         LOG.info(() -> "worker " + config.workerId() + " stopped; closed " + n + " connections with 1001");
-    }
-
-    /** Waits, bounded, until every client has seen its close frame (onClose removes it from the map). */
-    private void awaitClosed(long timeoutNanos) {
-        long deadline = System.nanoTime() + timeoutNanos;
-        synchronized (connections) {
-            while (!connections.isEmpty()) {
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left <= 0) {
-                    LOG.warning(() -> connections.size() + " connections did not finish closing; stopping anyway");
-                    return;
-                }
-                try {
-                    connections.wait(Math.min(left, 100));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
     }
 
     /** Turns readiness off before a shutdown, so load balancers stop sending new clients. */

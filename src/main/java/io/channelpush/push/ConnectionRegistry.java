@@ -1,0 +1,136 @@
+package io.channelpush.push;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * The node's open connections and the threads that serve them: ids (unique within the node), the sender pool
+ * that drains sessions where the container has no I/O thread to offer, and the pinger that keeps silent clients
+ * from lingering. {@link #close()} ends those threads. Thread-safe.
+ */
+final class ConnectionRegistry implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ConnectionRegistry.class.getName());
+
+    private final PushConfig config;
+    private final Consumer<PushSession> onSlow;
+    private final Map<Long, PushSession> connections = new ConcurrentHashMap<>();
+    private final AtomicLong nextId = new AtomicLong();
+    private final ScheduledExecutorService pinger;
+    private final ExecutorService senders;
+    private final SessionExecutors sessionExecutors;
+
+    /** @param onSlow told about each client closed for being too slow (for metrics) */
+    ConnectionRegistry(PushConfig config, Consumer<PushSession> onSlow) {
+        this.config = config;
+        this.onSlow = onSlow;
+        this.pinger = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "channel-push-pinger-" + config.workerId()));
+        AtomicInteger senderCount = new AtomicInteger();
+        // Its queue holds at most one task per session (PushSession schedules one drain at a time).
+        this.senders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                r -> daemon(r, "channel-push-sender-" + config.workerId() + "-" + senderCount.incrementAndGet()));
+        this.sessionExecutors = new SessionExecutors(senders);
+        long interval = config.pingIntervalSeconds();
+        pinger.scheduleAtFixedRate(this::pingAll, interval, interval, TimeUnit.SECONDS);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Registers a new session under the next connection id. */
+    PushSession register(Session session) {
+        PushSession s = new PushSession(nextId.incrementAndGet(), session, sessionExecutors.forSession(session),
+                config.sendQueueBytes(), config.maxCommandsPerSecond(), onSlow);
+        connections.put(s.id, s);
+        return s;
+    }
+
+    void remove(PushSession s) {
+        connections.remove(s.id);
+        synchronized (connections) {
+            connections.notifyAll();
+        }
+    }
+
+    PushSession get(long id) {
+        return connections.get(id);
+    }
+
+    /** A live view; iterate, do not keep. */
+    Collection<PushSession> all() {
+        return connections.values();
+    }
+
+    int size() {
+        return connections.size();
+    }
+
+    /** A counter read: an emptied map still walks its whole table when iterated. */
+    boolean isEmpty() {
+        return connections.isEmpty();
+    }
+
+    private void pingAll() {
+        long timeout = TimeUnit.SECONDS.toNanos(2L * config.pingIntervalSeconds());
+        for (PushSession s : connections.values()) {
+            s.pingOrExpire(timeout);
+        }
+    }
+
+    /**
+     * Closes every session with {@code reason} and waits, at most {@code timeoutNanos}, until each has seen its
+     * close frame (onClose removes it).
+     *
+     * @return how many sessions were open
+     */
+    int closeAll(CloseReason reason, long timeoutNanos) {
+        int n = connections.size();
+        for (PushSession s : new ArrayList<>(connections.values())) {
+            s.closeQuietly(reason);
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        synchronized (connections) {
+            while (!connections.isEmpty()) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    LOG.warning(() -> connections.size() + " connections did not finish closing; stopping anyway");
+                    break;
+                }
+                try {
+                    connections.wait(Math.min(left, 100));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Ends the pinger and the sender threads, waiting at most 2 s for each. */
+    @Override
+    public void close() {
+        pinger.shutdownNow();
+        senders.shutdownNow();
+        try {
+            pinger.awaitTermination(2, TimeUnit.SECONDS);
+            senders.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
