@@ -8,11 +8,8 @@ import io.channelpush.channel.protocol.ProtocolException;
 import io.channelpush.channel.protocol.MessageType;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -51,20 +48,15 @@ public final class ChannelClient implements AutoCloseable {
         }
     }
 
-    private record Watch(Consumer<JsonElement> handler, boolean autoReserve) {
-    }
-
     private final ClientOptions options;
     private final Listener listener;
     private final OutboundBuffer buffer;
-    private final Map<String, Consumer<JsonElement>> subscriptions = new ConcurrentHashMap<>();
-    private final Map<String, Watch> watches = new ConcurrentHashMap<>();
+    private final Interests interests = new Interests();
     private final Thread supervisor;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Object stateLock = new Object();
     private DaemonConnection current;
     private boolean connected;
-    private volatile boolean awaitingReserve;
     private volatile boolean closed;
 
     private ChannelClient(ClientOptions options, Listener listener) {
@@ -114,13 +106,13 @@ public final class ChannelClient implements AutoCloseable {
 
     /** Subscribes to a channel; a second call for the same channel replaces the handler. */
     public void on(String channel, Consumer<JsonElement> handler) {
-        if (subscriptions.put(channel, handler) == null) {
+        if (interests.subscribe(channel, handler)) {
             buffer.offerControl(Messages.subscribe(List.of(channel)));
         }
     }
 
     public void unsubscribe(String channel) {
-        if (subscriptions.remove(channel) != null) {
+        if (interests.unsubscribe(channel)) {
             buffer.offerControl(Messages.unsubscribe(List.of(channel)));
         }
     }
@@ -150,24 +142,18 @@ public final class ChannelClient implements AutoCloseable {
      * for the next item (for asynchronous work); until then the daemon sends this client no other item.
      */
     public void watch(String queue, Consumer<JsonElement> handler, boolean autoReserve) {
-        boolean first = watches.isEmpty();
-        if (watches.put(queue, new Watch(handler, autoReserve)) == null) {
-            buffer.offerControl(Messages.watch(List.of(queue)));
-            if (first && !awaitingReserve) {
-                buffer.offerControl(Messages.simple(MessageType.RESERVE));
-            }
-        }
+        interests.watch(queue, handler, autoReserve).forEach(buffer::offerControl);
     }
 
     public void unwatch(String queue) {
-        if (watches.remove(queue) != null) {
+        if (interests.unwatch(queue)) {
             buffer.offerControl(Messages.unwatch(List.of(queue)));
         }
     }
 
     /** Tells the daemon this client is ready for its next queue item. */
     public void reserve() {
-        awaitingReserve = false;
+        interests.reserved();
         buffer.offerControl(Messages.simple(MessageType.RESERVE));
     }
 
@@ -190,7 +176,7 @@ public final class ChannelClient implements AutoCloseable {
             try {
                 conn = DaemonConnection.open(options);
                 buffer.dropControlFrames();
-                conn.sendNow(resyncFrames());
+                conn.sendNow(interests.resyncFrames());
                 synchronized (stateLock) {
                     if (closed) {
                         conn.close();
@@ -241,25 +227,15 @@ public final class ChannelClient implements AutoCloseable {
         }
     }
 
-    private byte[][] resyncFrames() {
-        List<byte[]> frames = new ArrayList<>();
-        if (!subscriptions.isEmpty()) {
-            frames.add(Messages.subscribe(new ArrayList<>(subscriptions.keySet())));
-        }
-        if (!watches.isEmpty()) {
-            frames.add(Messages.watch(new ArrayList<>(watches.keySet())));
-            if (!awaitingReserve) {
-                frames.add(Messages.simple(MessageType.RESERVE));
-            }
-        }
-        return frames.toArray(new byte[0][]);
-    }
-
     private void onMessage(Message m) {
         try {
             switch (m.type()) {
-                case EVENT -> onEvent(m);
-                case JOB -> onJob(m);
+                case EVENT -> interests.onEvent(m);
+                case JOB -> {
+                    if (interests.onJob(m)) {
+                        reserve();
+                    }
+                }
                 case ERROR -> onError(m);
                 case PONG, WELCOME, STATS_REPLY -> {
                 }
@@ -270,27 +246,6 @@ public final class ChannelClient implements AutoCloseable {
         }
     }
 
-    private void onEvent(Message m) throws ProtocolException {
-        Consumer<JsonElement> h = subscriptions.get(m.string("channel"));
-        if (h != null) {
-            runHandler(h, m.element("data"), "channel " + m.string("channel"));
-        }
-    }
-
-    private void onJob(Message m) throws ProtocolException {
-        String queue = m.string("queue");
-        Watch w = watches.get(queue);
-        awaitingReserve = true;
-        if (w == null) {
-            LOG.warning(() -> "job for unwatched queue " + queue + " ignored");
-        } else {
-            runHandler(w.handler(), m.element("data"), "queue " + queue);
-        }
-        if (w == null || w.autoReserve()) {
-            reserve();
-        }
-    }
-
     private void onError(Message m) throws ProtocolException {
         String code = m.string("code");
         String text = m.string("message");
@@ -298,14 +253,6 @@ public final class ChannelClient implements AutoCloseable {
         ErrorCode c = ErrorCode.fromWire(code);
         if (c != null) {
             listener.onError(c, text);
-        }
-    }
-
-    private void runHandler(Consumer<JsonElement> handler, JsonElement data, String source) {
-        try {
-            handler.accept(data);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "handler for " + source + " failed; the client goes on", e);
         }
     }
 
