@@ -56,10 +56,12 @@ final class PushBench {
             b.start();
             b.connectAll();
             if (o.phases().contains("broadcast")) {
-                b.broadcast();
+                b.broadcast(Math.max(1, o.broadcasts() / 5), false);
+                b.broadcast(o.broadcasts(), true);
             }
             if (o.phases().contains("targeted")) {
-                b.targeted();
+                b.targeted(Math.max(1, o.pushes() / 5), false);
+                b.targeted(o.pushes(), true);
             }
             if (o.phases().contains("groups")) {
                 b.groups();
@@ -126,35 +128,43 @@ final class PushBench {
         return phase + ":" + i + ":" + System.nanoTime() + ":" + pad;
     }
 
-    private void broadcast() throws Exception {
-        deliveries.start("b");
+    /** @param measured false for the unreported warm-up (a fifth of the count) that lets the JITs settle */
+    private void broadcast(int count, boolean measured) throws Exception {
+        String phase = measured ? "b" : "wb";
+        deliveries.start(phase);
         Publisher p = new Publisher(publisherHttp, o.httpUrls(), o.window(), o.rate());
-        long expected = (long) o.broadcasts() * clients.size();
+        long expected = (long) count * clients.size();
         double cpu0 = PushReport.cpuSeconds(o.pids());
         long t0 = System.nanoTime();
         long deadline = deadline();
-        p.run(o.broadcasts(), i -> "content=" + Publisher.encode(content("b", i)), deadline);
+        p.run(count, i -> "content=" + Publisher.encode(content(phase, i)), deadline);
         awaitCount(expected, deadline);
-        report.phase(out, "broadcast", o.broadcasts(), p.failures.get(), expected, deliveries, t0,
-                PushReport.cpuSeconds(o.pids()) - cpu0);
+        if (measured) {
+            report.phase(out, "broadcast", count, p.failures.get(), expected, deliveries, t0,
+                    PushReport.cpuSeconds(o.pids()) - cpu0);
+        }
     }
 
-    private void targeted() throws Exception {
-        deliveries.start("t");
+    /** @param measured false for the unreported warm-up */
+    private void targeted(int count, boolean measured) throws Exception {
+        String phase = measured ? "t" : "wt";
+        deliveries.start(phase);
         Publisher p = new Publisher(publisherHttp, o.httpUrls(), o.window(), o.rate());
-        Random r = new Random(1);
-        int[] targets = r.ints(o.pushes(), 0, clients.size()).toArray();
+        Random r = new Random(measured ? 1 : 2);
+        int[] targets = r.ints(count, 0, clients.size()).toArray();
         double cpu0 = PushReport.cpuSeconds(o.pids());
         long t0 = System.nanoTime();
         long deadline = deadline();
-        p.run(o.pushes(), i -> {
+        p.run(count, i -> {
             BenchClient c = clients.get(targets[i]);
             return "to_worker_id=" + Publisher.encode(c.workerId) + "&to_connection_id=" + c.connectionId
-                    + "&content=" + Publisher.encode(content("t", i));
+                    + "&content=" + Publisher.encode(content(phase, i));
         }, deadline);
-        awaitCount(o.pushes(), deadline);
-        report.phase(out, "targeted", o.pushes(), p.failures.get(), o.pushes(), deliveries, t0,
-                PushReport.cpuSeconds(o.pids()) - cpu0);
+        awaitCount(count, deadline);
+        if (measured) {
+            report.phase(out, "targeted", count, p.failures.get(), count, deliveries, t0,
+                    PushReport.cpuSeconds(o.pids()) - cpu0);
+        }
     }
 
     private void groups() throws Exception {

@@ -31,6 +31,7 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
 
     static final String USAGE = """
             usage: BenchMain push [options]   (a running push cluster, seed URLs; only loopback addresses)
+              (broadcast and targeted phases start with an unreported warm-up of a fifth of their count)
               --ws URL[,URL]          WebSocket URLs (default ws://127.0.0.1:4236/)
               --http URL[,URL]        publisher URLs (default http://127.0.0.1:4237/)
               --clients N             WebSocket clients (default 1000)
