@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -138,14 +139,21 @@ final class PushSession {
      */
     private void scheduleDrain() {
         if (scheduled.compareAndSet(false, true)) {
-            drainer.execute(this::drain);
+            try {
+                drainer.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                // the node or the connection's I/O thread is stopping: nothing more can be sent
+                scheduled.set(false);
+                failed(e);
+            }
         }
     }
 
     /**
      * Hands everything queued to the container and flushes once, so that messages which arrived while the
-     * previous drain ran go out together, several frames per write. Runs on a sender thread, never two at once
-     * for one session, so the container receives the frames in queue order.
+     * previous drain ran go out together, several frames per write. Runs on the session's drain thread (its
+     * Undertow I/O thread, or one of the node's sender threads), never two at once for one session, so the
+     * container receives the frames in queue order.
      */
     private void drain() {
         RemoteEndpoint.Async remote = session.getAsyncRemote();
@@ -180,8 +188,8 @@ final class PushSession {
             failed(e);
         } finally {
             scheduled.set(false);
-            if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
-                drainer.execute(this::drain);
+            if (!queue.isEmpty()) {
+                scheduleDrain();
             }
         }
     }
