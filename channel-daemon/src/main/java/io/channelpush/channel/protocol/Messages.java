@@ -1,7 +1,6 @@
 package io.channelpush.channel.protocol;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import java.util.Collection;
@@ -92,21 +91,17 @@ public final class Messages {
         return new JsonPrimitive(s).toString();
     }
 
-    private static String array(Collection<String> names) {
+    private static JsonArray array(Collection<String> names) {
         JsonArray a = new JsonArray(names.size());
         for (String n : names) {
             a.add(n);
         }
-        return a.toString();
+        return a;
     }
 
     private static byte[] names(MessageType type, String field, Collection<String> names) {
         JsonObject o = typed(type);
-        JsonArray a = new JsonArray(names.size());
-        for (String n : names) {
-            a.add(n);
-        }
-        o.add(field, a);
+        o.add(field, array(names));
         return FrameCodec.encode(o.toString());
     }
 
@@ -114,10 +109,5 @@ public final class Messages {
         JsonObject o = new JsonObject();
         o.addProperty("type", type.wireName());
         return o;
-    }
-
-    /** JSON text of an element (used for {@code data}). */
-    public static String json(JsonElement data) {
-        return data.toString();
     }
 }
