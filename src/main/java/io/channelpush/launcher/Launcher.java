@@ -111,7 +111,7 @@ public final class Launcher implements AutoCloseable {
             } else if (channel == null) {
                 try {
                     daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(o.channelPort())
-                            .withSecret(secretFromEnvironment()));
+                            .withSecret(PushConfig.setting(PushConfig.CHANNEL_SECRET, o.settings()::get)));
                 } catch (IOException e) {
                     throw new StartupException("cannot start the in-process channel daemon on 127.0.0.1:"
                             + o.channelPort() + ": " + e.getMessage() + " (port taken? use --channel-port or "
@@ -238,11 +238,6 @@ public final class Launcher implements AutoCloseable {
         }
         throw new StartupException("cannot reach any NATS server (" + String.join("; ", failures)
                 + ") (start one, fix --nats, or pass --wait-for-channel to keep retrying)", null);
-    }
-
-    private static String secretFromEnvironment() {
-        String s = System.getProperty(PushConfig.CHANNEL_SECRET, System.getenv(PushConfig.envName(PushConfig.CHANNEL_SECRET)));
-        return s == null || s.isBlank() ? null : s.strip();
     }
 
     private static String rootMessage(Throwable t) {

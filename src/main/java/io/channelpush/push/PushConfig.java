@@ -95,16 +95,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
      * @throws IllegalArgumentException naming the setting when a value is malformed
      */
     public static PushConfig load(Function<String, String> initParam) {
-        Function<String, String> get = name -> {
-            String v = System.getProperty(name);
-            if (v == null) {
-                v = System.getenv(envName(name));
-            }
-            if (v == null) {
-                v = initParam.apply(name);
-            }
-            return v == null || v.isBlank() ? null : v.strip();
-        };
+        Function<String, String> get = name -> setting(name, initParam);
         String worker = get.apply(WORKER_ID);
         String channel = get.apply(CHANNEL);
         return new PushConfig(
@@ -126,6 +117,22 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 (int) number(get, PING_INTERVAL_SECONDS, 25),
                 bool(get, DEMO_ENABLED, false),
                 get.apply(BUS));
+    }
+
+    /**
+     * One setting, looked up in the documented order: system property, environment variable, init-param.
+     *
+     * @return the stripped value, or null when unset or blank
+     */
+    public static String setting(String name, Function<String, String> initParam) {
+        String v = System.getProperty(name);
+        if (v == null) {
+            v = System.getenv(envName(name));
+        }
+        if (v == null) {
+            v = initParam.apply(name);
+        }
+        return v == null || v.isBlank() ? null : v.strip();
     }
 
     /** {@code channelpush.worker-id} becomes {@code CHANNELPUSH_WORKER_ID}. */

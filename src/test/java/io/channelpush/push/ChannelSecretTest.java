@@ -2,11 +2,15 @@ package io.channelpush.push;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.channelpush.channel.client.ChannelClient;
+import io.channelpush.channel.client.ClientOptions;
 import io.channelpush.channel.daemon.ChannelDaemon;
 import io.channelpush.channel.daemon.DaemonConfig;
 import io.channelpush.launcher.Launcher;
 import io.channelpush.launcher.LauncherOptions;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.HttpClient;
 import org.junit.jupiter.api.Test;
@@ -33,6 +37,19 @@ class ChannelSecretTest {
             assertFalse(bad.node().busConnected());
         } finally {
             http.stop();
+        }
+    }
+
+    @Test
+    void secretGivenWithSetAlsoProtectsTheInProcessDaemon() throws Exception {
+        try (Launcher l = Launcher.start(LauncherOptions.parse("--ws-port", "0", "--http-port", "0", "--no-demo",
+                "--channel-port", "0", "--set", "channelpush.channel-secret=in-process-s3cret"));
+             ChannelClient without = ChannelClient.start(ClientOptions.of("127.0.0.1", l.channelPort()));
+             ChannelClient with = ChannelClient.start(ClientOptions.of("127.0.0.1", l.channelPort())
+                     .withSecret("in-process-s3cret"))) {
+            PushFixture.await(() -> l.node().busConnected(), "the node never reached its own daemon");
+            assertTrue(with.awaitConnected(Duration.ofSeconds(5)));
+            assertFalse(without.awaitConnected(Duration.ofMillis(500)), "the in-process daemon took a hello without secret");
         }
     }
 }
