@@ -146,7 +146,10 @@ public final class Launcher implements AutoCloseable {
                         + ": " + rootMessage(e) + " (port taken? use --ws-port/--http-port)", e);
             }
             Launcher l = new Launcher(daemon, worker, deployment, server);
-            warnIfOpen(o, l.node().config());
+            String warning = l.node().config().openPublisherWarning(o.host());
+            if (warning != null) {
+                LOG.warning(warning);
+            }
             String http = "http://" + o.host() + ":" + l.port(l.portCount() - 1) + "/";
             String bus = o.nats() != null ? "NATS " + o.nats()
                     : "channel " + channel + (o.channel() == null ? " (in-process)" : "");
@@ -196,21 +199,6 @@ public final class Launcher implements AutoCloseable {
         DeploymentManager manager = ServletContainer.Factory.newInstance().addDeployment(info);
         manager.deploy();
         return manager;
-    }
-
-    private static void warnIfOpen(LauncherOptions o, PushConfig c) {
-        boolean loopback;
-        try {
-            loopback = java.net.InetAddress.getByName(o.host()).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
-            loopback = false;
-        }
-        if (!loopback && c.publishKeys() == null && c.publishTokens() == null) {
-            LOG.warning("SECURITY: the publisher listens on " + o.host() + " without authentication: anyone who "
-                    + "reaches it can push to every client. Set " + PushConfig.PUBLISH_KEYS + " (HMAC keys) or "
-                    + PushConfig.PUBLISH_TOKENS + " (bearer tokens), e.g. --set " + PushConfig.PUBLISH_KEYS
-                    + "=k1:<secret>.");
-        }
     }
 
     private static void checkReachable(String channel, LauncherOptions o) throws StartupException {

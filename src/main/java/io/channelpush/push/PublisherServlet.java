@@ -9,10 +9,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -80,11 +77,11 @@ public final class PublisherServlet extends HttpServlet {
                 return;
             }
         }
-        Map<String, List<String>> params = new LinkedHashMap<>();
+        Map<String, List<String>> params;
+        String form = new String(body, StandardCharsets.UTF_8);
         try {
-            FormData.parse(query).forEach((k, v) -> params.computeIfAbsent(k, x -> new java.util.ArrayList<>()).addAll(v));
-            FormData.parse(new String(body, StandardCharsets.UTF_8))
-                    .forEach((k, v) -> params.computeIfAbsent(k, x -> new java.util.ArrayList<>()).addAll(v));
+            // the URL's parameters first, then the form body's; empty parts are skipped
+            params = FormData.parse(query == null ? form : query + "&" + form);
         } catch (IllegalArgumentException e) {
             answer(resp, 400, "the parameters cannot be decoded: " + e.getMessage());
             return;
@@ -144,17 +141,11 @@ public final class PublisherServlet extends HttpServlet {
     }
 
     private void warnIfOpenToTheNetwork(HttpServletRequest req) {
-        if (warnedOpen.get()) {
-            return;
-        }
-        try {
-            if (!InetAddress.getByName(req.getLocalAddr()).isLoopbackAddress() && warnedOpen.compareAndSet(false, true)) {
-                LOG.warning("SECURITY: the publisher of worker " + node.workerId() + " is reachable on "
-                        + req.getLocalAddr() + " without authentication: anyone who reaches it can push to every "
-                        + "client. Set " + PushConfig.PUBLISH_KEYS + " or " + PushConfig.PUBLISH_TOKENS + ".");
+        if (!warnedOpen.get()) {
+            String warning = node.config().openPublisherWarning(req.getLocalAddr());
+            if (warning != null && warnedOpen.compareAndSet(false, true)) {
+                LOG.warning(warning);
             }
-        } catch (UnknownHostException e) {
-            // a local address always parses
         }
     }
 

@@ -1,6 +1,8 @@
 package io.channelpush.push;
 
 import io.channelpush.push.bus.NatsBus;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.util.Locale;
 import java.util.function.Function;
@@ -117,6 +119,28 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 (int) number(get, PING_INTERVAL_SECONDS, 25),
                 bool(get, DEMO_ENABLED, false),
                 get.apply(BUS));
+    }
+
+    /**
+     * The start-up or first-request warning for a publisher reachable at {@code address} without keys or tokens.
+     *
+     * @return the log line, or null when the publisher is authenticated or the address is a loopback one
+     */
+    public String openPublisherWarning(String address) {
+        if (publishKeys != null || publishTokens != null || loopback(address)) {
+            return null;
+        }
+        return "SECURITY: the publisher of worker " + workerId + " is reachable on " + address + " without "
+                + "authentication: anyone who reaches it can push to every client. Set " + PUBLISH_KEYS
+                + " (HMAC keys, e.g. k1:<secret>) or " + PUBLISH_TOKENS + " (bearer tokens).";
+    }
+
+    private static boolean loopback(String address) {
+        try {
+            return InetAddress.getByName(address).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /**

@@ -1,0 +1,35 @@
+package io.channelpush.push;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PushConfigTest {
+    private static PushConfig config(Map<String, String> initParams) {
+        return PushConfig.load(initParams::get);
+    }
+
+    @Test
+    void openPublisherIsWarnedAboutOnlyOffLoopbackAndWithoutKeys() {
+        PushConfig open = config(Map.of(PushConfig.WORKER_ID, "w1"));
+        String warning = open.openPublisherWarning("0.0.0.0");
+        assertNotNull(warning);
+        assertTrue(warning.startsWith("SECURITY:") && warning.contains(PushConfig.PUBLISH_KEYS), warning);
+        assertNull(open.openPublisherWarning("127.0.0.1"));
+        assertNull(config(Map.of(PushConfig.PUBLISH_KEYS, "k1:s")).openPublisherWarning("0.0.0.0"));
+        assertNull(config(Map.of(PushConfig.PUBLISH_TOKENS, "t")).openPublisherWarning("0.0.0.0"));
+    }
+
+    @Test
+    void malformedSettingsNameTheSetting() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> config(Map.of(PushConfig.MAX_CONNECTIONS, "many")));
+        assertTrue(e.getMessage().contains(PushConfig.MAX_CONNECTIONS), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> config(Map.of(PushConfig.WORKER_ID, "broadcast")));
+        assertThrows(IllegalArgumentException.class, () -> config(Map.of(PushConfig.DEMO_ENABLED, "yes")));
+    }
+}
