@@ -1,22 +1,31 @@
 package io.channelpush.bench;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Session;
 
 /**
- * One harness WebSocket client: remembers its welcome ids, completes futures on welcome and on acks, and hands
- * every other message to the shared {@link Deliveries}. Public so that Jetty can call it; thread-safe.
+ * One harness WebSocket client, whatever transport carries it: remembers its welcome ids, completes futures on
+ * welcome and on acks, and hands every other message to the shared {@link Deliveries}. Thread-safe: a transport
+ * calls the {@code on...} methods from one thread per connection; {@link #send} and {@link #close} from any.
  */
-public final class BenchClient implements Session.Listener.AutoDemanding {
+final class BenchClient {
     private static final Pattern WELCOME = Pattern.compile("workerID:(\\S+) connectionID:(\\d+) connected\n");
+
+    /** The socket under a client, as its transport sees it. */
+    interface Link {
+        void send(String text);
+
+        /** Starts a normal close (1000). */
+        void close();
+    }
 
     final CompletableFuture<BenchClient> welcomed = new CompletableFuture<>();
     volatile CompletableFuture<Void> acked = new CompletableFuture<>();
     private final Deliveries deliveries;
-    private volatile Session session;
+    private volatile Link link;
     volatile String workerId;
     volatile long connectionId;
 
@@ -24,13 +33,12 @@ public final class BenchClient implements Session.Listener.AutoDemanding {
         this.deliveries = deliveries;
     }
 
-    @Override
-    public void onWebSocketOpen(Session s) {
-        session = s;
+    void opened(Link l) {
+        link = l;
     }
 
-    @Override
-    public void onWebSocketText(String text) {
+    /** A whole text message. */
+    void onText(String text) {
         if (workerId == null) {
             Matcher m = WELCOME.matcher(text);
             if (m.matches()) {
@@ -50,24 +58,37 @@ public final class BenchClient implements Session.Listener.AutoDemanding {
         }
     }
 
-    @Override
-    public void onWebSocketError(Throwable cause) {
+    /**
+     * A whole text message as UTF-8 bytes {@code [from, from + length)} of {@code buf} (absolute, the buffer's
+     * position is not used): deliveries are counted without building a string.
+     */
+    void onText(ByteBuffer buf, int from, int length) {
+        if (workerId != null && length > 0 && buf.get(from) != '{') {
+            deliveries.record(buf, from, length);
+            return;
+        }
+        byte[] bytes = new byte[length];
+        buf.get(from, bytes);
+        onText(new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    void onError(Throwable cause) {
         welcomed.completeExceptionally(cause);
     }
 
-    @Override
-    public void onWebSocketClose(int status, String reason) {
+    void onClose(int status, String reason) {
+        welcomed.completeExceptionally(new IllegalStateException("closed before the welcome: " + status + " " + reason));
         deliveries.closed(status, reason);
     }
 
     void send(String text) {
-        session.sendText(text, Callback.NOOP);
+        link.send(text);
     }
 
     void close() {
-        Session s = session;
-        if (s != null && s.isOpen()) {
-            s.close(1000, "bench done", Callback.NOOP);
+        Link l = link;
+        if (l != null) {
+            l.close();
         }
     }
 }

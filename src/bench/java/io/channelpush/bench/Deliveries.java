@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class Deliveries {
     private volatile String phase = "";
+    private volatile byte[] phaseBytes = new byte[0];
     private final LongAdder count = new LongAdder();
     private final LongAdder foreign = new LongAdder();
     private final AtomicLong lastNanos = new AtomicLong();
@@ -32,6 +33,7 @@ final class Deliveries {
     /** Starts counting a new phase; call between phases only. */
     void start(String name) {
         phase = name + ":";
+        phaseBytes = phase.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         count.reset();
         foreign.reset();
         histograms.clear();
@@ -48,9 +50,40 @@ final class Deliveries {
         int a = text.indexOf(':', phase.length());
         int b = text.indexOf(':', a + 1);
         long sent = Long.parseLong(text, a + 1, b, 10);
+        recordLatency(now, now - sent);
+    }
+
+    /** {@link #record(String)} for a message held as UTF-8 bytes {@code [from, from + length)} of {@code buf}. */
+    void record(java.nio.ByteBuffer buf, int from, int length) {
+        long now = System.nanoTime();
+        byte[] prefix = phaseBytes;
+        int end = from + length;
+        int i = from;
+        for (byte b : prefix) {
+            if (i >= end || buf.get(i++) != b) {
+                foreign.increment();
+                return;
+            }
+        }
+        while (i < end && buf.get(i) != ':') {
+            i++;
+        }
+        long sent = 0;
+        for (i++; i < end && buf.get(i) != ':'; i++) {
+            int d = buf.get(i) - '0';
+            if (d < 0 || d > 9) {
+                foreign.increment();
+                return;
+            }
+            sent = sent * 10 + d;
+        }
+        recordLatency(now, now - sent);
+    }
+
+    private void recordLatency(long now, long nanos) {
         LatencyHistogram h = local.get();
         synchronized (h) {
-            h.record(now - sent);
+            h.record(nanos);
         }
         count.increment();
         lastNanos.accumulateAndGet(now, Math::max);

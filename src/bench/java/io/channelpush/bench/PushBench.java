@@ -2,7 +2,6 @@ package io.channelpush.bench;
 
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,20 +12,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /**
  * The push harness: opens N WebSocket clients against any server speaking the seed's URLs, then measures idle
  * memory per connection (from the server processes' resident set), broadcast fan-out, targeted pushes and group
- * messages: deliveries per second, publish-to-receive latency, lost deliveries. Clients and publisher run in this
- * JVM on Jetty's non-blocking client; the report says how much CPU the harness itself used.
+ * messages: deliveries per second, publish-to-receive latency, lost deliveries. Clients run in this JVM on a
+ * non-blocking {@link Transport} (the JDK's sockets by default, or Jetty's client), the publisher on Jetty's HTTP
+ * client; the report says how much CPU the harness itself used.
  */
 final class PushBench {
     private final PushBenchOptions o;
     private final PrintStream out;
     private final Deliveries deliveries = new Deliveries();
     private final List<BenchClient> clients = new ArrayList<>();
-    private final List<WebSocketClient> wsClients = new ArrayList<>();
+    private Transport transport;
     private final HttpClient publisherHttp = new HttpClient();
     private final PushReport report;
     private final String pad;
@@ -78,17 +77,7 @@ final class PushBench {
     private void start() throws Exception {
         publisherHttp.setMaxConnectionsPerDestination(Math.max(64, o.window() * 2));
         publisherHttp.start();
-        for (String source : o.sources()) {
-            HttpClient http = new HttpClient();
-            http.setBindAddress(new InetSocketAddress(source, 0));
-            http.setMaxConnectionsPerDestination(1_000_000);
-            WebSocketClient ws = new WebSocketClient(http);
-            ws.setMaxTextMessageSize(4 << 20);
-            ws.setIdleTimeout(java.time.Duration.ofMinutes(10));
-            http.start();
-            ws.start();
-            wsClients.add(ws);
-        }
+        transport = Transport.create(o.client(), o);
         report.header(out);
     }
 
@@ -104,7 +93,7 @@ final class PushBench {
         for (int i = 0; i < o.clients() && System.nanoTime() < deadline; i++) {
             BenchClient c = new BenchClient(deliveries);
             URI target = o.wsUrls().get(i % o.wsUrls().size());
-            wsClients.get(i % wsClients.size()).connect(c, target);
+            transport.connect(c, target, i);
             pending.add(c.welcomed);
             clients.add(c);
             if (pending.size() == 500) {
@@ -209,9 +198,8 @@ final class PushBench {
     private void stop() throws Exception {
         deliveries.stopping();
         clients.forEach(BenchClient::close);
-        for (WebSocketClient ws : wsClients) {
-            ws.stop();
-            ws.getHttpClient().stop();
+        if (transport != null) {
+            transport.close();
         }
         publisherHttp.stop();
     }

@@ -24,10 +24,13 @@ import java.util.Set;
  * @param timeoutSeconds hard limit of each phase
  * @param out JSON report file
  * @param holdSeconds keep the clients connected this long after the idle measurement (for inspecting a server)
+ * @param client which WebSocket client: {@code nio} (the JDK's non-blocking sockets) or {@code jetty}
+ * @param clientThreads selector threads of the nio client
  */
 record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<String> sources, int broadcasts,
                         int pushes, int groups, int groupMessages, int payload, int window, int rate, List<Long> pids,
-                        Set<String> phases, int timeoutSeconds, String out, int holdSeconds) {
+                        Set<String> phases, int timeoutSeconds, String out, int holdSeconds, String client,
+                        int clientThreads) {
 
     static final String USAGE = """
             usage: BenchMain push [options]   (a running push cluster, seed URLs; only loopback addresses)
@@ -48,6 +51,8 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
               --timeout-seconds S     limit per phase (default 120)
               --out FILE              JSON report (default target/bench-push.json)
               --hold-seconds S        keep the clients connected S seconds after the idle measurement (default 0)
+              --client nio|jetty      WebSocket client: the JDK's non-blocking sockets, or Jetty's (default nio)
+              --client-threads T      selector threads of the nio client (default 1)
             """;
 
     static PushBenchOptions parse(String[] args) {
@@ -67,6 +72,8 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
         int timeout = 120;
         String out = "target/bench-push.json";
         int hold = 0;
+        String client = "nio";
+        int clientThreads = 1;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(args[i] + " needs a value");
@@ -89,6 +96,8 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
                 case "--timeout-seconds" -> timeout = positive(args[i], v);
                 case "--out" -> out = v;
                 case "--hold-seconds" -> hold = Integer.parseInt(v);
+                case "--client" -> client = v;
+                case "--client-threads" -> clientThreads = positive(args[i], v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -102,8 +111,11 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
                 throw new IllegalArgumentException("only loopback source addresses are allowed, not " + s);
             }
         }
+        if (!client.equals("nio") && !client.equals("jetty")) {
+            throw new IllegalArgumentException("--client must be nio or jetty, not " + client);
+        }
         return new PushBenchOptions(ws, http, clients, sources, broadcasts, pushes, groups, groupMessages, payload,
-                window, rate, pids, phases, timeout, out, hold);
+                window, rate, pids, phases, timeout, out, hold, client, clientThreads);
     }
 
     private static List<URI> concat(List<URI> a, List<URI> b) {

@@ -29,7 +29,8 @@ final class PushReport {
                 + ", publishing to " + o.httpUrls());
         out.println("# machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java "
                 + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + "); payload "
-                + o.payload() + " B, window " + o.window() + ", rate " + (o.rate() == 0 ? "unlimited" : o.rate() + "/s"));
+                + o.payload() + " B, window " + o.window() + ", rate " + (o.rate() == 0 ? "unlimited" : o.rate() + "/s")
+                + "; client " + o.client() + (o.client().equals("nio") ? " x" + o.clientThreads() + " threads" : ""));
         out.println("# " + json.get("command").getAsString());
     }
 
