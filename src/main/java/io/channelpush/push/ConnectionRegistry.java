@@ -17,8 +17,8 @@ import java.util.logging.Logger;
 
 /**
  * The node's open connections and the threads that serve them: ids (unique within the node), the sender pool
- * that drains sessions where the container has no I/O thread to offer, and the pinger that keeps silent clients
- * from lingering. {@link #close()} ends those threads. Thread-safe.
+ * that drains sessions where the container has no I/O thread to offer, the timer of delayed drains, and the pinger
+ * that keeps silent clients from lingering. {@link #close()} ends those threads. Thread-safe.
  */
 final class ConnectionRegistry implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ConnectionRegistry.class.getName());
@@ -28,8 +28,10 @@ final class ConnectionRegistry implements AutoCloseable {
     private final Map<Long, PushSession> connections = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong();
     private final ScheduledExecutorService pinger;
+    /** Runs delayed drains (the write delay); apart from the pinger, whose rounds over every session take a while. */
+    private final ScheduledExecutorService writeTimer;
     private final ExecutorService senders;
-    private final SessionExecutors sessionExecutors;
+    private final FrameSenders frameSenders;
 
     /** @param onSlow told about each client closed for being too slow (for metrics) */
     ConnectionRegistry(PushConfig config, Consumer<PushSession> onSlow) {
@@ -40,7 +42,9 @@ final class ConnectionRegistry implements AutoCloseable {
         // Its queue holds at most one task per session (PushSession schedules one drain at a time).
         this.senders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 r -> daemon(r, "channel-push-sender-" + config.workerId() + "-" + senderCount.incrementAndGet()));
-        this.sessionExecutors = new SessionExecutors(senders);
+        this.writeTimer = Executors.newSingleThreadScheduledExecutor(
+                r -> daemon(r, "channel-push-write-timer-" + config.workerId()));
+        this.frameSenders = new FrameSenders(senders, writeTimer, config.writeDelayMillis());
         long interval = config.pingIntervalSeconds();
         pinger.scheduleAtFixedRate(this::pingAll, interval, interval, TimeUnit.SECONDS);
     }
@@ -53,7 +57,7 @@ final class ConnectionRegistry implements AutoCloseable {
 
     /** Registers a new session under the next connection id. */
     PushSession register(Session session) {
-        PushSession s = new PushSession(nextId.incrementAndGet(), session, sessionExecutors.forSession(session),
+        PushSession s = new PushSession(nextId.incrementAndGet(), session, frameSenders,
                 config.sendQueueBytes(), config.maxCommandsPerSecond(), onSlow);
         connections.put(s.id, s);
         return s;
@@ -121,13 +125,15 @@ final class ConnectionRegistry implements AutoCloseable {
         return n;
     }
 
-    /** Ends the pinger and the sender threads, waiting at most 2 s for each. */
+    /** Ends the pinger, the write timer and the sender threads, waiting at most 2 s for each. */
     @Override
     public void close() {
         pinger.shutdownNow();
+        writeTimer.shutdownNow();
         senders.shutdownNow();
         try {
             pinger.awaitTermination(2, TimeUnit.SECONDS);
+            writeTimer.awaitTermination(2, TimeUnit.SECONDS);
             senders.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -32,13 +32,15 @@ import java.util.regex.Pattern;
  * @param demoEnabled whether the demo page at {@code /demo/} is served; off by default (the launcher turns it on)
  * @param natsServers {@code nats://host:port[,nats://host:port...]} to use NATS as the bus, or null for the
  *                    channel daemon
+ * @param writeDelayMillis how long a client's messages may wait for more to share one socket write (0: write at
+ *                         once; a few tens of ms multiply fan-out throughput when broadcasts come faster)
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
                          long sendQueueBytes, long channelBufferBytes, String publishKeys, String publishTokens,
                          String allowedOrigins, boolean allowMissingOrigin, int maxConnections,
                          int maxCommandsPerSecond, int pingIntervalSeconds, boolean demoEnabled,
-                         String natsServers) {
+                         String natsServers, int writeDelayMillis) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -58,6 +60,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String PING_INTERVAL_SECONDS = "channelpush.ping-interval-seconds";
     public static final String DEMO_ENABLED = "channelpush.demo-enabled";
     public static final String BUS = "channelpush.bus";
+    public static final String WRITE_DELAY_MS = "channelpush.write-delay-ms";
 
     /** Channel names the bus uses besides worker ids; a worker id may not take them. */
     public static final String BROADCAST_CHANNEL = "broadcast";
@@ -81,6 +84,9 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         positive(MAX_CONNECTIONS, maxConnections);
         positive(MAX_COMMANDS_PER_SECOND, maxCommandsPerSecond);
         positive(PING_INTERVAL_SECONDS, pingIntervalSeconds);
+        if (writeDelayMillis < 0 || writeDelayMillis > 1000) {
+            throw new IllegalArgumentException(WRITE_DELAY_MS + " must be 0 to 1000, got " + writeDelayMillis);
+        }
         if (natsServers != null) {
             try {
                 NatsBus.parseServers(natsServers);
@@ -118,7 +124,8 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 (int) number(get, MAX_COMMANDS_PER_SECOND, 50),
                 (int) number(get, PING_INTERVAL_SECONDS, 25),
                 bool(get, DEMO_ENABLED, false),
-                get.apply(BUS));
+                get.apply(BUS),
+                (int) number(get, WRITE_DELAY_MS, 0));
     }
 
     /**

@@ -8,6 +8,7 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -140,11 +141,26 @@ public final class PushNode implements AutoCloseable {
         groups.leave(group, s);
     }
 
-    private void send(PushSession s, String text) {
+    private void send(PushSession s, OutboundMessage m) {
         // counted before queueing, so that a client never sees a message the counter does not show yet
         metrics.delivered.increment();
-        if (!s.send(text)) {
+        if (!s.send(m)) {
             metrics.delivered.decrement();
+        }
+    }
+
+    /** {@link #send} to many, counting once: the sessions' count first, corrected by what was not queued. */
+    private void sendAll(Iterable<PushSession> sessions, int expected, String text) {
+        OutboundMessage m = expected > 1 ? OutboundMessage.forMany(text) : OutboundMessage.forOne(text);
+        metrics.delivered.add(expected);
+        int queued = 0;
+        for (PushSession s : sessions) {
+            if (s.send(m)) {
+                queued++;
+            }
+        }
+        if (queued != expected) {
+            metrics.delivered.add(queued - expected);
         }
     }
 
@@ -187,9 +203,7 @@ public final class PushNode implements AutoCloseable {
     private void onBroadcast(JsonObject p) {
         String content = text(p, "content");
         if (content != null && !connections.isEmpty()) {
-            for (PushSession s : connections.all()) {
-                send(s, content);
-            }
+            sendAll(connections.all(), connections.size(), content);
         }
     }
 
@@ -204,15 +218,16 @@ public final class PushNode implements AutoCloseable {
             LOG.fine(() -> "worker " + config.workerId() + ": connection " + id + " does not exist; push dropped");
             return;
         }
-        send(s, content);
+        send(s, OutboundMessage.forOne(content));
     }
 
     private void onGroup(JsonObject p) {
         String group = text(p, "group_id");
         String message = text(p, "message");
         if (group != null && message != null) {
-            for (PushSession s : groups.members(group)) {
-                send(s, message);
+            Set<PushSession> members = groups.members(group);
+            if (!members.isEmpty()) {
+                sendAll(members, members.size(), message);
             }
         }
     }

@@ -1,14 +1,11 @@
 package io.channelpush.push;
 
 import jakarta.websocket.CloseReason;
-import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -16,10 +13,10 @@ import java.util.logging.Logger;
 
 /**
  * One WebSocket client of this node: its id, its groups, and its outbound queue. Sends never block the caller:
- * messages go to the queue and a sender thread hands them to the container in order, at most one drain at a time
- * per session (no locks), batched so that a burst costs one socket write. The queue is bounded in bytes,
- * counted until the container reports each message written; a client that lets it fill up is closed with 1013
- * (try again later). Thread-safe.
+ * messages go to the queue and a drain hands them to the container ({@link FrameSender}) in order, at most one
+ * drain at a time per session (no locks), batched so that what queued up meanwhile costs one socket write. The
+ * queue is bounded in bytes, counted until the container reports each message written; a client that lets it fill
+ * up is closed with 1013 (try again later). Thread-safe.
  */
 final class PushSession {
     private static final Logger LOG = Logger.getLogger(PushSession.class.getName());
@@ -43,8 +40,8 @@ final class PushSession {
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    /** Runs this session's drains; on Undertow, the session's I/O thread. */
-    final Executor drainer;
+    private final FrameSender sender;
+    private final DrainGroup drains;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private final int commandsPerSecond;
@@ -52,11 +49,22 @@ final class PushSession {
     private int windowCount;
     private volatile long lastPongNanos = System.nanoTime();
 
-    PushSession(long id, Session session, Executor drainer, long queueLimitBytes, int commandsPerSecond,
+    PushSession(long id, Session session, FrameSenders senders, long queueLimitBytes, int commandsPerSecond,
                 Consumer<PushSession> onSlow) {
         this.id = id;
         this.session = session;
-        this.drainer = drainer;
+        this.sender = senders.forSession(session, new FrameSender.Listener() {
+            @Override
+            public void sent(OutboundMessage m) {
+                queuedBytes.addAndGet(-m.weight());
+            }
+
+            @Override
+            public void failed(Throwable t) {
+                PushSession.this.failed(t);
+            }
+        });
+        this.drains = senders.group(sender.executor());
         this.queueLimitBytes = queueLimitBytes;
         this.commandsPerSecond = commandsPerSecond;
         this.onSlow = onSlow;
@@ -112,12 +120,17 @@ final class PushSession {
         }
     }
 
-    /** Queues a text message; never blocks. @return false when it was not queued (closed, or too slow) */
+    /** Queues a text message for this client alone; never blocks. @return false when it was not queued */
     boolean send(String text) {
+        return send(OutboundMessage.forOne(text));
+    }
+
+    /** Queues a message; never blocks. @return false when it was not queued (closed, or too slow) */
+    boolean send(OutboundMessage m) {
         if (closed.get()) {
             return false;
         }
-        long size = weight(text);
+        long size = m.weight();
         if (queuedBytes.addAndGet(size) > queueLimitBytes) {
             queuedBytes.addAndGet(-size);
             if (closed.compareAndSet(false, true)) {
@@ -128,7 +141,7 @@ final class PushSession {
             }
             return false;
         }
-        queue.add(text);
+        queue.add(m);
         scheduleDrain();
         return true;
     }
@@ -139,51 +152,37 @@ final class PushSession {
      */
     private void scheduleDrain() {
         if (scheduled.compareAndSet(false, true)) {
-            try {
-                drainer.execute(this::drain);
-            } catch (RejectedExecutionException e) {
-                // the node or the connection's I/O thread is stopping: nothing more can be sent
-                scheduled.set(false);
-                failed(e);
-            }
+            drains.schedule(this);
         }
+    }
+
+    /** The drain thread refused the drain (node or connection stopping): nothing more can be sent. */
+    void drainRefused(RuntimeException e) {
+        scheduled.set(false);
+        failed(e);
     }
 
     /**
      * Hands everything queued to the container and flushes once, so that messages which arrived while the
-     * previous drain ran go out together, several frames per write. Runs on the session's drain thread (its
-     * Undertow I/O thread, or one of the node's sender threads), never two at once for one session, so the
-     * container receives the frames in queue order.
+     * previous drain ran go out together, several frames per write. Runs in its {@link DrainGroup}'s sweep, on the
+     * sender's executor (the session's Undertow I/O thread, or one of the node's sender threads), never two at once
+     * for one session, so the container receives the frames in queue order.
      */
-    private void drain() {
-        RemoteEndpoint.Async remote = session.getAsyncRemote();
+    void drain() {
         try {
             // Explicit flushing only while draining: frames the container sends on its own (pongs, close
             // frames) go out at once the rest of the time.
-            remote.setBatchingAllowed(true);
-            int n = 0;
+            sender.begin();
             Object item;
             while ((item = queue.poll()) != null) {
                 if (item instanceof CloseReason reason) {
-                    remote.setBatchingAllowed(false);
-                    remote.flushBatch();
+                    sender.end();
                     closeNow(reason);
                     return;
                 }
-                String next = (String) item;
-                long size = weight(next);
-                remote.sendText(next, result -> {
-                    queuedBytes.addAndGet(-size);
-                    if (!result.isOK()) {
-                        failed(result.getException());
-                    }
-                });
-                n++;
+                sender.send((OutboundMessage) item);
             }
-            remote.setBatchingAllowed(false);
-            if (n > 0) {
-                remote.flushBatch();
-            }
+            sender.end();
         } catch (IOException | RuntimeException e) {
             failed(e);
         } finally {
@@ -230,10 +229,5 @@ final class PushSession {
 
     long queuedBytes() {
         return queuedBytes.get();
-    }
-
-    /** Java memory of a queued string, roughly. */
-    private static long weight(String text) {
-        return 2L * text.length() + 32;
     }
 }

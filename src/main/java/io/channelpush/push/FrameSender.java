@@ -1,0 +1,30 @@
+package io.channelpush.push;
+
+import java.io.IOException;
+import java.util.concurrent.Executor;
+
+/**
+ * How one session's text frames reach its container, in batches: {@link #begin()}, any number of
+ * {@link #send}, then {@link #end()}, which writes the batch (several frames per socket write where the container
+ * allows). Two implementations: {@link UndertowFrameSender} (Undertow's own WebSocket channel, WildFly and the
+ * launcher) and {@link JakartaFrameSender} (the standard asynchronous remote endpoint, any container). Called by
+ * one drain at a time, on {@link #executor()}; not thread-safe otherwise.
+ */
+interface FrameSender {
+
+    /** Told when each frame has been written or the connection failed. */
+    interface Listener {
+        void sent(OutboundMessage m);
+
+        void failed(Throwable t);
+    }
+
+    /** Where this session's drains run: the connection's own I/O thread where there is one. */
+    Executor executor();
+
+    void begin() throws IOException;
+
+    void send(OutboundMessage m) throws IOException;
+
+    void end() throws IOException;
+}

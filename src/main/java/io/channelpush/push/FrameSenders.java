@@ -1,0 +1,58 @@
+package io.channelpush.push;
+
+import jakarta.websocket.Session;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.logging.Logger;
+
+/**
+ * Picks each session's {@link FrameSender}: on Undertow (WildFly and the launcher) {@link UndertowFrameSender},
+ * elsewhere {@link JakartaFrameSender} draining on the node's sender threads; and keeps one {@link DrainGroup}
+ * per drain thread. Thread-safe.
+ */
+final class FrameSenders {
+    private static final Logger LOG = Logger.getLogger(FrameSenders.class.getName());
+
+    private final Executor fallback;
+    private final boolean undertow;
+    private final ScheduledExecutorService timer;
+    private final int writeDelayMillis;
+    private final Map<Executor, DrainGroup> groups = new ConcurrentHashMap<>();
+
+    /**
+     * @param fallback the threads that drain sessions where the container has no I/O thread to offer
+     * @param timer delays drains by {@code writeDelayMillis} when that is positive
+     */
+    FrameSenders(Executor fallback, ScheduledExecutorService timer, int writeDelayMillis) {
+        this.fallback = fallback;
+        this.timer = timer;
+        this.writeDelayMillis = writeDelayMillis;
+        boolean found;
+        try {
+            Class.forName("io.undertow.websockets.jsr.UndertowSession", false, getClass().getClassLoader());
+            found = true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            found = false;
+            LOG.fine("not on Undertow: sessions drain on the node's sender threads");
+        }
+        this.undertow = found;
+    }
+
+    FrameSender forSession(Session session, FrameSender.Listener listener) {
+        if (undertow) {
+            // UndertowFrameSender is loaded only here, where Undertow's classes are known to be visible
+            FrameSender s = UndertowFrameSender.of(session, listener);
+            if (s != null) {
+                return s;
+            }
+        }
+        return new JakartaFrameSender(session, fallback, listener);
+    }
+
+    /** The drain group of the sessions whose sender runs on {@code executor}; one per I/O thread. */
+    DrainGroup group(Executor executor) {
+        return groups.computeIfAbsent(executor, e -> new DrainGroup(e, timer, writeDelayMillis));
+    }
+}

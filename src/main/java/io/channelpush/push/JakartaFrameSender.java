@@ -1,0 +1,50 @@
+package io.channelpush.push;
+
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.util.concurrent.Executor;
+
+/**
+ * {@link FrameSender} over the standard asynchronous remote endpoint, for containers other than Undertow: frames
+ * are batched with {@code setBatchingAllowed}/{@code flushBatch}; drains run on the node's sender threads.
+ * Not thread-safe: one drain at a time.
+ */
+final class JakartaFrameSender implements FrameSender {
+    private final RemoteEndpoint.Async remote;
+    private final Executor executor;
+    private final Listener listener;
+
+    JakartaFrameSender(Session session, Executor executor, Listener listener) {
+        this.remote = session.getAsyncRemote();
+        this.executor = executor;
+        this.listener = listener;
+    }
+
+    @Override
+    public Executor executor() {
+        return executor;
+    }
+
+    @Override
+    public void begin() throws IOException {
+        remote.setBatchingAllowed(true);
+    }
+
+    @Override
+    public void send(OutboundMessage m) {
+        remote.sendText(m.text, result -> {
+            if (result.isOK()) {
+                listener.sent(m);
+            } else {
+                listener.failed(result.getException());
+            }
+        });
+    }
+
+    @Override
+    public void end() throws IOException {
+        remote.setBatchingAllowed(false);
+        remote.flushBatch();
+    }
+}

@@ -1,0 +1,88 @@
+package io.channelpush.push;
+
+import io.undertow.connector.PooledByteBuffer;
+import io.undertow.util.ImmediatePooledByteBuffer;
+import io.undertow.websockets.core.StreamSinkFrameChannel;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.core.WebSocketFrameType;
+import io.undertow.websockets.jsr.UndertowSession;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import org.xnio.ChannelListeners;
+import org.xnio.IoUtils;
+
+/**
+ * {@link FrameSender} on Undertow (WildFly and the launcher), one level below Jakarta WebSocket: drains run on the
+ * connection's own I/O thread, so frames are written inline instead of being handed to that thread; each frame's
+ * body is the message's shared encoded bytes (no per-connection encoding); a batch is queued with explicit
+ * flushing on and written with one gathering write, after which each frame that went out completes at once (only a
+ * frame left behind by a full socket gets a write listener). Frames Undertow sends on its own (pongs, close) are
+ * flushed at once outside a batch. Loaded only when Undertow's classes are visible. Not thread-safe: one drain at a
+ * time, on the I/O thread.
+ */
+final class UndertowFrameSender implements FrameSender {
+    private final WebSocketChannel channel;
+    private final Listener listener;
+    private final List<StreamSinkFrameChannel> frames = new ArrayList<>();
+    private final List<OutboundMessage> messages = new ArrayList<>();
+
+    private UndertowFrameSender(WebSocketChannel channel, Listener listener) {
+        this.channel = channel;
+        this.listener = listener;
+    }
+
+    /** @return a sender for an Undertow session, or null for any other session */
+    static FrameSender of(jakarta.websocket.Session session, Listener listener) {
+        return session instanceof UndertowSession u ? new UndertowFrameSender(u.getWebSocketChannel(), listener) : null;
+    }
+
+    @Override
+    public Executor executor() {
+        return channel.getIoThread();
+    }
+
+    @Override
+    public void begin() {
+        frames.clear();
+        messages.clear();
+        channel.setRequireExplicitFlush(true);
+    }
+
+    @Override
+    public void send(OutboundMessage m) throws IOException {
+        StreamSinkFrameChannel frame = channel.send(WebSocketFrameType.TEXT);
+        PooledByteBuffer body = new ImmediatePooledByteBuffer(m.payload());
+        if (!frame.send(body)) {
+            throw new IOException("Undertow refused the body of a new frame");
+        }
+        frame.shutdownWrites();
+        frames.add(frame);
+        messages.add(m);
+    }
+
+    @Override
+    public void end() throws IOException {
+        channel.setRequireExplicitFlush(false);
+        channel.flush();
+        for (int i = 0; i < frames.size(); i++) {
+            StreamSinkFrameChannel frame = frames.get(i);
+            OutboundMessage m = messages.get(i);
+            if (frame.flush()) {
+                listener.sent(m);
+            } else {
+                // the socket is full: complete when Undertow has written the rest
+                frame.getWriteSetter().set(ChannelListeners.flushingChannelListener(
+                        f -> listener.sent(m),
+                        (f, e) -> {
+                            listener.failed(e);
+                            IoUtils.safeClose(f);
+                        }));
+                frame.resumeWrites();
+            }
+        }
+        frames.clear();
+        messages.clear();
+    }
+}
