@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  * @param demoEnabled whether the demo page at {@code /demo/} is served; off by default (the launcher turns it on)
  * @param natsServers {@code nats://host:port[,nats://host:port...]} to use NATS as the bus, or null for the
  *                    channel daemon
+ * @param publisherOnIoThread whether publishes are answered on Undertow's I/O thread (WildFly, the launcher)
+ *                            instead of going through the servlet on a worker thread
  * @param writeDelayMillis how long a client's messages may wait for more to share one socket write (0: write at
  *                         once; a few tens of ms multiply fan-out throughput when broadcasts come faster)
  */
@@ -40,7 +42,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                          long sendQueueBytes, long channelBufferBytes, String publishKeys, String publishTokens,
                          String allowedOrigins, boolean allowMissingOrigin, int maxConnections,
                          int maxCommandsPerSecond, int pingIntervalSeconds, boolean demoEnabled,
-                         String natsServers, int writeDelayMillis) {
+                         String natsServers, boolean publisherOnIoThread, int writeDelayMillis) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -61,6 +63,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String DEMO_ENABLED = "channelpush.demo-enabled";
     public static final String BUS = "channelpush.bus";
     public static final String WRITE_DELAY_MS = "channelpush.write-delay-ms";
+    public static final String PUBLISHER_ON_IO_THREAD = "channelpush.publisher-on-io-thread";
 
     /** Channel names the bus uses besides worker ids; a worker id may not take them. */
     public static final String BROADCAST_CHANNEL = "broadcast";
@@ -125,6 +128,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 (int) number(get, PING_INTERVAL_SECONDS, 25),
                 bool(get, DEMO_ENABLED, false),
                 get.apply(BUS),
+                bool(get, PUBLISHER_ON_IO_THREAD, true),
                 (int) number(get, WRITE_DELAY_MS, 0));
     }
 

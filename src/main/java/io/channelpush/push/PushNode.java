@@ -35,6 +35,7 @@ public final class PushNode implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean accepting = true;
     private final OriginPolicy origins;
+    private final Publishing publishing;
 
     /**
      * @param busFactory builds the bus given the listener this node wants to hear connection changes on
@@ -62,6 +63,7 @@ public final class PushNode implements AutoCloseable {
         bus.subscribe(PushConfig.BROADCAST_CHANNEL, this::onBroadcast);
         bus.subscribe(config.workerId(), this::onTargeted);
         bus.subscribe(PushConfig.GROUP_CHANNEL, this::onGroup);
+        this.publishing = new Publishing(this);
         LOG.info(() -> "worker " + config.workerId() + " started; bus " + bus.describe());
     }
 
@@ -79,6 +81,16 @@ public final class PushNode implements AutoCloseable {
 
     private MessageBus bus() {
         return bus;
+    }
+
+    /** The publisher's rules, shared by the servlet and the I/O-thread handler (one replay cache per node). */
+    Publishing publishing() {
+        return publishing;
+    }
+
+    /** Whether a publish may run on an I/O thread: the bus never waits when it cannot take a message. */
+    boolean publishNeverBlocks() {
+        return bus.publishNeverBlocks();
     }
 
     /** Which origins may open WebSockets. */

@@ -39,6 +39,12 @@ public final class ChannelDaemonBus implements MessageBus {
         }
     }
 
+    /** The channel client's buffer refuses a publish when full; it never waits. */
+    @Override
+    public boolean publishNeverBlocks() {
+        return true;
+    }
+
     @Override
     public void subscribe(String channel, Consumer<JsonObject> handler) {
         client.on(channel, (JsonElement data) -> {

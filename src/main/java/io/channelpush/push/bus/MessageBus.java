@@ -23,6 +23,12 @@ public interface MessageBus extends AutoCloseable {
      */
     void publish(String channel, JsonObject payload);
 
+    /**
+     * Whether {@link #publish} always returns at once (refusing what it cannot take), so that it may be called on
+     * an I/O thread; false for a backend whose client can wait for room in its queue.
+     */
+    boolean publishNeverBlocks();
+
     /** Subscribes this node to a channel; one handler per channel. */
     void subscribe(String channel, Consumer<JsonObject> handler);
 

@@ -158,6 +158,12 @@ public final class NatsBus implements MessageBus {
         }
     }
 
+    /** jnats waits up to its request-cleanup interval (5 s) for room in a full outgoing queue. */
+    @Override
+    public boolean publishNeverBlocks() {
+        return false;
+    }
+
     @Override
     public void subscribe(String channel, java.util.function.Consumer<JsonObject> handler) {
         String subject = NatsSubjects.subject(channel);

@@ -1,0 +1,162 @@
+package io.channelpush.push;
+
+import io.channelpush.push.auth.FormData;
+import io.channelpush.push.auth.PublishAuthenticator;
+import io.channelpush.push.bus.BusUnavailableException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
+import java.util.logging.Logger;
+
+/**
+ * The publisher's rules, whatever carries the request ({@link PublisherServlet}, or {@link PublishHandler} on
+ * Undertow's I/O thread): {@code ?content=X} broadcasts, {@code ?to_worker_id=W&to_connection_id=C&content=X}
+ * pushes to one connection, {@code ?group_id=G&content=X} sends to a group, as GET or form-encoded POST. One
+ * {@link Answer} per request: {@code ok} (200), a one-line reason with 400, 401, 413, 415 or 429, 503 when the bus
+ * cannot take the message. Never blocks. Thread-safe.
+ */
+final class Publishing {
+    private static final Logger LOG = Logger.getLogger(Publishing.class.getName());
+    static final String FORM = "application/x-www-form-urlencoded";
+
+    /** What to answer: a status and a line of text. */
+    record Answer(int status, String text) {
+        static final Answer OK = new Answer(200, "ok");
+    }
+
+    private final PushNode node;
+    private final PublishAuthenticator auth;
+    private final AtomicBoolean warnedOpen = new AtomicBoolean();
+
+    Publishing(PushNode node) {
+        this.node = node;
+        this.auth = PublishAuthenticator.fromSettings(node.config().publishKeys(), node.config().publishTokens());
+    }
+
+    PushNode node() {
+        return node;
+    }
+
+    /** Longest POST body accepted: percent-encoding at most triples the content. */
+    long bodyLimit() {
+        return 3L * node.config().maxContentBytes() + 4096;
+    }
+
+    /**
+     * Checks a POST before its body is read.
+     *
+     * @param contentLength the declared length, or -1
+     * @return the answer to give at once, or null to read the body (at most {@link #bodyLimit()} bytes)
+     */
+    Answer checkPost(long contentLength, String contentType) {
+        if (contentLength > bodyLimit()) {
+            return tooLarge();
+        }
+        if (contentType != null && !contentType.toLowerCase(Locale.ROOT).startsWith(FORM)) {
+            return new Answer(415, "POST bodies must be " + FORM);
+        }
+        return null;
+    }
+
+    Answer tooLarge() {
+        return new Answer(413, "content is larger than " + node.config().maxContentBytes() + " bytes");
+    }
+
+    /**
+     * Authenticates, parses and routes one request.
+     *
+     * @param query the URL's query string as sent, or null
+     * @param body the form body (empty for GET)
+     * @param header request header lookup (name to value, or null)
+     * @param localAddress the address the request came in on, for the open-publisher warning
+     * @param remoteAddress the client's address, for the log
+     */
+    Answer publish(String method, String path, String query, byte[] body, UnaryOperator<String> header,
+                   String localAddress, String remoteAddress) {
+        if (query != null && query.isEmpty()) {
+            query = null;
+        }
+        if (auth == null) {
+            warnIfOpenToTheNetwork(localAddress);
+        } else {
+            PublishAuthenticator.Verdict v = auth.check(method, path, query, body, header);
+            if (!v.accepted()) {
+                LOG.info(() -> "publish from " + remoteAddress + " refused with " + v.status() + ": " + v.reason());
+                return new Answer(v.status(), v.reason());
+            }
+        }
+        Map<String, List<String>> params;
+        String form = new String(body, StandardCharsets.UTF_8);
+        try {
+            // the URL's parameters first, then the form body's; empty parts are skipped
+            params = FormData.parse(query == null ? form : query + "&" + form);
+        } catch (IllegalArgumentException e) {
+            return new Answer(400, "the parameters cannot be decoded: " + e.getMessage());
+        }
+        return route(params);
+    }
+
+    private Answer route(Map<String, List<String>> params) {
+        String content = one(params, "content");
+        String worker = one(params, "to_worker_id");
+        String connection = one(params, "to_connection_id");
+        String group = one(params, "group_id");
+        if (content == null || content.isEmpty()) {
+            return new Answer(400, "content is missing or empty");
+        }
+        if (content.getBytes(StandardCharsets.UTF_8).length > node.config().maxContentBytes()) {
+            return tooLarge();
+        }
+        if ((worker == null) != (connection == null)) {
+            return new Answer(400, "to_worker_id and to_connection_id go together");
+        }
+        if (worker != null && group != null) {
+            return new Answer(400, "give either to_worker_id/to_connection_id or group_id, not both");
+        }
+        try {
+            if (worker != null) {
+                long id = connectionId(connection);
+                if (id <= 0 || worker.isEmpty()) {
+                    return new Answer(400, "to_connection_id must be a positive whole number and to_worker_id non-empty");
+                }
+                node.pushTo(worker, id, content);
+            } else if (group != null) {
+                if (group.isEmpty() || group.length() > node.config().maxGroupIdLength()) {
+                    return new Answer(400, "group_id must be 1 to " + node.config().maxGroupIdLength() + " characters");
+                }
+                node.sendToGroup(group, content);
+            } else {
+                node.broadcast(content);
+            }
+        } catch (BusUnavailableException e) {
+            LOG.warning(() -> "publish refused with 503: " + e.getMessage());
+            return new Answer(503, "the message bus cannot take messages now; try again later");
+        }
+        return Answer.OK;
+    }
+
+    private static String one(Map<String, List<String>> params, String name) {
+        List<String> v = params.get(name);
+        return v == null ? null : v.get(0);
+    }
+
+    private void warnIfOpenToTheNetwork(String localAddress) {
+        if (!warnedOpen.get()) {
+            String warning = node.config().openPublisherWarning(localAddress);
+            if (warning != null && warnedOpen.compareAndSet(false, true)) {
+                LOG.warning(warning);
+            }
+        }
+    }
+
+    private static long connectionId(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}
