@@ -2,13 +2,18 @@ package io.channelpush.bench;
 
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Counts deliveries of the current phase and their publish-to-receive latency. Messages carry
  * {@code <phase>:<seq>:<System.nanoTime() at publish>:<padding>}; publisher and clients share this JVM's clock.
- * Each receiving thread records into a histogram of its own; {@link #latency()} merges them. Thread-safe.
+ * Each receiving thread records into a histogram of its own; {@link #latency()} merges them. Per message it also
+ * counts the clients that received it, so that a publisher can wait for a message to be delivered everywhere
+ * ({@link #awaitDelivered}). Thread-safe.
  */
 final class Deliveries {
     private volatile String phase = "";
@@ -21,6 +26,9 @@ final class Deliveries {
     private final LongAdder errors = new LongAdder();
     private final ConcurrentLinkedQueue<String> closes = new ConcurrentLinkedQueue<>();
     private volatile boolean stopping;
+    private volatile AtomicIntegerArray perMessage = new AtomicIntegerArray(0);
+    private volatile int recipients;
+    private volatile Thread waiter;
 
     private ThreadLocal<LatencyHistogram> newLocal() {
         return ThreadLocal.withInitial(() -> {
@@ -32,6 +40,15 @@ final class Deliveries {
 
     /** Starts counting a new phase; call between phases only. */
     void start(String name) {
+        start(name, 0, 0);
+    }
+
+    /**
+     * Starts a phase of {@code messages} messages numbered from 0, each meant for {@code recipients} clients.
+     */
+    void start(String name, int messages, int recipients) {
+        perMessage = new AtomicIntegerArray(messages);
+        this.recipients = recipients;
         phase = name + ":";
         phaseBytes = phase.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         count.reset();
@@ -50,7 +67,7 @@ final class Deliveries {
         int a = text.indexOf(':', phase.length());
         int b = text.indexOf(':', a + 1);
         long sent = Long.parseLong(text, a + 1, b, 10);
-        recordLatency(now, now - sent);
+        recordLatency(now, now - sent, Integer.parseInt(text, phase.length(), a, 10));
     }
 
     /** {@link #record(String)} for a message held as UTF-8 bytes {@code [from, from + length)} of {@code buf}. */
@@ -65,8 +82,9 @@ final class Deliveries {
                 return;
             }
         }
-        while (i < end && buf.get(i) != ':') {
-            i++;
+        int seq = 0;
+        for (; i < end && buf.get(i) != ':'; i++) {
+            seq = seq * 10 + buf.get(i) - '0';
         }
         long sent = 0;
         for (i++; i < end && buf.get(i) != ':'; i++) {
@@ -77,16 +95,45 @@ final class Deliveries {
             }
             sent = sent * 10 + d;
         }
-        recordLatency(now, now - sent);
+        recordLatency(now, now - sent, seq);
     }
 
-    private void recordLatency(long now, long nanos) {
+    private void recordLatency(long now, long nanos, int seq) {
         LatencyHistogram h = local.get();
         synchronized (h) {
             h.record(nanos);
         }
         count.increment();
         lastNanos.accumulateAndGet(now, Math::max);
+        AtomicIntegerArray per = perMessage;
+        if (seq >= 0 && seq < per.length() && per.incrementAndGet(seq) == recipients) {
+            Thread w = waiter;
+            if (w != null) {
+                LockSupport.unpark(w);
+            }
+        }
+    }
+
+    /**
+     * Waits until message {@code seq} of the phase has reached all its recipients, or the deadline.
+     *
+     * @return false at the deadline
+     */
+    boolean awaitDelivered(int seq, long deadlineNanos) {
+        AtomicIntegerArray per = perMessage;
+        waiter = Thread.currentThread();
+        try {
+            while (per.get(seq) < recipients) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+            }
+            return true;
+        } finally {
+            waiter = null;
+        }
     }
 
     void error(String text) {

@@ -19,9 +19,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * One harness WebSocket over a raw socket: the HTTP upgrade (checking {@code Sec-WebSocket-Accept}), RFC 6455 frames
  * from the server (text, binary, continuation, ping answered with pong, close echoed), masked frames to it. No
  * extensions are offered, so reserved bits are errors. Confined to its loop's thread: others reach it through
- * {@link NioTransport.Loop#execute}.
+ * {@link NioLoop#execute}.
  */
-final class NioConnection implements BenchClient.Link {
+final class NioConnection implements BenchClient.Link, NioLoop.Handler {
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final int MAX_MESSAGE = 16 << 20;
     private static final int MAX_HANDSHAKE = 16 << 10;
@@ -31,7 +31,7 @@ final class NioConnection implements BenchClient.Link {
     private final SocketChannel ch;
     private final BenchClient client;
     private final URI target;
-    private final NioTransport.Loop loop;
+    private final NioLoop loop;
     private final Runnable onSocketClosed;
     private final String key;
     private SelectionKey selectionKey;
@@ -43,7 +43,7 @@ final class NioConnection implements BenchClient.Link {
     private boolean closeSent;
     private boolean closeWhenFlushed;
 
-    NioConnection(SocketChannel ch, BenchClient client, URI target, NioTransport.Loop loop, Runnable onSocketClosed) {
+    NioConnection(SocketChannel ch, BenchClient client, URI target, NioLoop loop, Runnable onSocketClosed) {
         this.ch = ch;
         this.client = client;
         this.target = target;
@@ -97,7 +97,8 @@ final class NioConnection implements BenchClient.Link {
 
     // ---- the loop's thread
 
-    void ready(SelectionKey k, ByteBuffer shared) {
+    @Override
+    public void ready(SelectionKey k, ByteBuffer shared) {
         try {
             if (k.isConnectable()) {
                 ch.finishConnect();
@@ -340,7 +341,8 @@ final class NioConnection implements BenchClient.Link {
     }
 
     /** Closes the socket at once (harness stopping, or nothing more to say). */
-    void abort() {
+    @Override
+    public void abort() {
         if (state != State.CLOSED) {
             closeSocket();
             client.onClose(1006, "aborted by the harness");

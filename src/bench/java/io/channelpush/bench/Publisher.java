@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
-import org.eclipse.jetty.client.HttpClient;
+import java.util.function.IntPredicate;
 
 /**
  * Sends publisher requests asynchronously with at most {@code window} in flight and at most {@code rate} per
@@ -17,7 +17,7 @@ import org.eclipse.jetty.client.HttpClient;
  * one caller.
  */
 final class Publisher {
-    private final HttpClient http;
+    private final PublishClient http;
     private final List<URI> urls;
     private final Semaphore window;
     private final int windowSize;
@@ -25,7 +25,7 @@ final class Publisher {
     final AtomicLong failures = new AtomicLong();
     final AtomicLong sent = new AtomicLong();
 
-    Publisher(HttpClient http, List<URI> urls, int window, int rate) {
+    Publisher(PublishClient http, List<URI> urls, int window, int rate) {
         this.http = http;
         this.urls = urls;
         this.window = new Semaphore(window);
@@ -42,8 +42,16 @@ final class Publisher {
      * a timestamp inside it is the send time). Returns when every answer has arrived or the deadline passed.
      */
     void run(int n, IntFunction<String> query, long deadlineNanos) throws InterruptedException {
+        run(n, query, i -> true, deadlineNanos);
+    }
+
+    /**
+     * {@link #run(int, IntFunction, long)} with a gate: {@code gate} is asked before the i-th request and may
+     * wait; when it answers false the run stops there.
+     */
+    void run(int n, IntFunction<String> query, IntPredicate gate, long deadlineNanos) throws InterruptedException {
         long next = System.nanoTime();
-        for (int i = 0; i < n && System.nanoTime() < deadlineNanos; i++) {
+        for (int i = 0; i < n && System.nanoTime() < deadlineNanos && gate.test(i); i++) {
             if (intervalNanos > 0) {
                 long wait = next - System.nanoTime();
                 if (wait > 0) {
@@ -56,8 +64,8 @@ final class Publisher {
             }
             URI base = urls.get(i % urls.size());
             sent.incrementAndGet();
-            http.newRequest(base.resolve("/?" + query.apply(i))).timeout(30, TimeUnit.SECONDS).send(result -> {
-                if (result.isFailed() || result.getResponse().getStatus() != 200) {
+            http.get(base, "/?" + query.apply(i), status -> {
+                if (status != 200) {
                     failures.incrementAndGet();
                 }
                 window.release();

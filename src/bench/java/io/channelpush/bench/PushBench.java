@@ -11,7 +11,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.eclipse.jetty.client.HttpClient;
 
 /**
  * The push harness: opens N WebSocket clients against any server speaking the seed's URLs, then measures idle
@@ -26,7 +25,7 @@ final class PushBench {
     private final Deliveries deliveries = new Deliveries();
     private final List<BenchClient> clients = new ArrayList<>();
     private Transport transport;
-    private final HttpClient publisherHttp = new HttpClient();
+    private PublishClient publisherHttp;
     private final PushReport report;
     private final String pad;
 
@@ -75,8 +74,8 @@ final class PushBench {
     }
 
     private void start() throws Exception {
-        publisherHttp.setMaxConnectionsPerDestination(Math.max(64, o.window() * 2));
-        publisherHttp.start();
+        int connections = Math.max(64, o.window() * 2);
+        publisherHttp = o.client().equals("jetty") ? new JettyPublishClient(connections) : new NioHttpClient(connections);
         transport = Transport.create(o.client(), o);
         report.header(out);
     }
@@ -120,13 +119,16 @@ final class PushBench {
     /** @param measured false for the unreported warm-up (a fifth of the count) that lets the JITs settle */
     private void broadcast(int count, boolean measured) throws Exception {
         String phase = measured ? "b" : "wb";
-        deliveries.start(phase);
+        deliveries.start(phase, count, clients.size());
         Publisher p = new Publisher(publisherHttp, o.httpUrls(), o.window(), o.rate());
         long expected = (long) count * clients.size();
         double cpu0 = PushReport.cpuSeconds(o.pids());
         long t0 = System.nanoTime();
         long deadline = deadline();
-        p.run(count, i -> "content=" + Publisher.encode(content(phase, i)), deadline);
+        int inFlight = o.inFlight();
+        // with --in-flight, broadcast i waits until broadcast i - inFlight has reached every client
+        p.run(count, i -> "content=" + Publisher.encode(content(phase, i)),
+                i -> inFlight == 0 || i < inFlight || deliveries.awaitDelivered(i - inFlight, deadline), deadline);
         awaitCount(expected, deadline);
         if (measured) {
             report.phase(out, "broadcast", count, p.failures.get(), expected, deliveries, t0,
@@ -201,7 +203,9 @@ final class PushBench {
         if (transport != null) {
             transport.close();
         }
-        publisherHttp.stop();
+        if (publisherHttp != null) {
+            publisherHttp.close();
+        }
     }
 
     private static double cpuSeconds() {

@@ -26,11 +26,12 @@ import java.util.Set;
  * @param holdSeconds keep the clients connected this long after the idle measurement (for inspecting a server)
  * @param client which WebSocket client: {@code nio} (the JDK's non-blocking sockets) or {@code jetty}
  * @param clientThreads selector threads of the nio client
+ * @param inFlight broadcasts on their way at most (published, not yet received by every client); 0 for no bound
  */
 record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<String> sources, int broadcasts,
                         int pushes, int groups, int groupMessages, int payload, int window, int rate, List<Long> pids,
                         Set<String> phases, int timeoutSeconds, String out, int holdSeconds, String client,
-                        int clientThreads) {
+                        int clientThreads, int inFlight) {
 
     static final String USAGE = """
             usage: BenchMain push [options]   (a running push cluster, seed URLs; only loopback addresses)
@@ -46,6 +47,8 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
               --payload BYTES         content size (default 100)
               --window W              publishes in flight at most (default 8)
               --rate R                publishes per second at most, 0 = no limit (default 0)
+              --in-flight N           broadcasts on their way at most: the next is published when the one N
+                                      before it has reached every client, 0 = no such bound (default 0)
               --pids PID[,PID]        server processes whose resident memory is measured (idle phase)
               --phases LIST           idle,broadcast,targeted,groups (default all)
               --timeout-seconds S     limit per phase (default 120)
@@ -74,6 +77,7 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
         int hold = 0;
         String client = "nio";
         int clientThreads = 1;
+        int inFlight = 0;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(args[i] + " needs a value");
@@ -98,6 +102,7 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
                 case "--hold-seconds" -> hold = Integer.parseInt(v);
                 case "--client" -> client = v;
                 case "--client-threads" -> clientThreads = positive(args[i], v);
+                case "--in-flight" -> inFlight = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -115,7 +120,7 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
             throw new IllegalArgumentException("--client must be nio or jetty, not " + client);
         }
         return new PushBenchOptions(ws, http, clients, sources, broadcasts, pushes, groups, groupMessages, payload,
-                window, rate, pids, phases, timeout, out, hold, client, clientThreads);
+                window, rate, pids, phases, timeout, out, hold, client, clientThreads, inFlight);
     }
 
     private static List<URI> concat(List<URI> a, List<URI> b) {

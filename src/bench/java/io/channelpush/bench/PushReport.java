@@ -30,6 +30,7 @@ final class PushReport {
         out.println("# machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java "
                 + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + "); payload "
                 + o.payload() + " B, window " + o.window() + ", rate " + (o.rate() == 0 ? "unlimited" : o.rate() + "/s")
+                + (o.inFlight() > 0 ? ", broadcasts in flight " + o.inFlight() : "")
                 + "; client " + o.client() + (o.client().equals("nio") ? " x" + o.clientThreads() + " threads" : ""));
         out.println("# " + json.get("command").getAsString());
     }
