@@ -23,6 +23,7 @@ final class BenchClient {
     }
 
     final CompletableFuture<BenchClient> welcomed = new CompletableFuture<>();
+    final CompletableFuture<Void> closed = new CompletableFuture<>();
     volatile CompletableFuture<Void> acked = new CompletableFuture<>();
     private final Deliveries deliveries;
     private volatile Link link;
@@ -79,6 +80,7 @@ final class BenchClient {
     void onClose(int status, String reason) {
         welcomed.completeExceptionally(new IllegalStateException("closed before the welcome: " + status + " " + reason));
         deliveries.closed(status, reason);
+        closed.complete(null);
     }
 
     void send(String text) {

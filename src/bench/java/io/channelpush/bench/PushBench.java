@@ -84,7 +84,29 @@ final class PushBench {
         return System.nanoTime() + TimeUnit.SECONDS.toNanos(o.timeoutSeconds());
     }
 
+    /**
+     * Opens and closes {@code --warm-connections} clients before the memory baseline is read, so that what a
+     * server spends once (worker threads for handshakes, compiled code, heap pages touched by the first
+     * allocations) is not charged to the connections measured.
+     */
+    private void warmUpConnections() throws Exception {
+        List<BenchClient> warm = new ArrayList<>();
+        for (int i = 0; i < o.warmConnections(); i++) {
+            BenchClient c = new BenchClient(deliveries);
+            transport.connect(c, o.wsUrls().get(i % o.wsUrls().size()), i);
+            warm.add(c);
+        }
+        CompletableFuture.allOf(warm.stream().map(c -> c.welcomed).toArray(CompletableFuture[]::new))
+                .get(60, TimeUnit.SECONDS);
+        warm.forEach(BenchClient::close);
+        CompletableFuture.allOf(warm.stream().map(c -> c.closed).toArray(CompletableFuture[]::new))
+                .get(60, TimeUnit.SECONDS);
+    }
+
     private void connectAll() throws Exception {
+        if (!o.pids().isEmpty() && o.warmConnections() > 0) {
+            warmUpConnections();
+        }
         long rssBefore = PushReport.rssKb(o.pids());
         long t0 = System.nanoTime();
         long deadline = deadline();
@@ -123,6 +145,7 @@ final class PushBench {
         Publisher p = new Publisher(publisherHttp, o.httpUrls(), o.window(), o.rate());
         long expected = (long) count * clients.size();
         double cpu0 = PushReport.cpuSeconds(o.pids());
+        double own0 = cpuSeconds();
         long t0 = System.nanoTime();
         long deadline = deadline();
         int inFlight = o.inFlight();
@@ -132,7 +155,8 @@ final class PushBench {
         awaitCount(expected, deadline);
         if (measured) {
             report.phase(out, "broadcast", count, p.failures.get(), expected, deliveries, t0,
-                    PushReport.cpuSeconds(o.pids()) - cpu0);
+                    PushReport.cpuSeconds(o.pids()) - cpu0,
+                    cpuSeconds() - own0);
         }
     }
 
@@ -144,6 +168,7 @@ final class PushBench {
         Random r = new Random(measured ? 1 : 2);
         int[] targets = r.ints(count, 0, clients.size()).toArray();
         double cpu0 = PushReport.cpuSeconds(o.pids());
+        double own0 = cpuSeconds();
         long t0 = System.nanoTime();
         long deadline = deadline();
         p.run(count, i -> {
@@ -154,7 +179,8 @@ final class PushBench {
         awaitCount(count, deadline);
         if (measured) {
             report.phase(out, "targeted", count, p.failures.get(), count, deliveries, t0,
-                    PushReport.cpuSeconds(o.pids()) - cpu0);
+                    PushReport.cpuSeconds(o.pids()) - cpu0,
+                    cpuSeconds() - own0);
         }
     }
 
@@ -172,6 +198,7 @@ final class PushBench {
         deliveries.start("g");
         long expected = 0;
         double cpu0 = PushReport.cpuSeconds(o.pids());
+        double own0 = cpuSeconds();
         long t0 = System.nanoTime();
         long deadline = deadline();
         long interval = o.rate() > 0 ? TimeUnit.SECONDS.toNanos(1) / o.rate() : 0;
@@ -188,7 +215,8 @@ final class PushBench {
         }
         awaitCount(expected, deadline);
         report.phase(out, "groups", o.groupMessages(), deliveries.errors(), expected, deliveries, t0,
-                PushReport.cpuSeconds(o.pids()) - cpu0);
+                PushReport.cpuSeconds(o.pids()) - cpu0,
+                    cpuSeconds() - own0);
     }
 
     private void awaitCount(long expected, long deadline) {

@@ -27,11 +27,12 @@ import java.util.Set;
  * @param client which WebSocket client: {@code nio} (the JDK's non-blocking sockets) or {@code jetty}
  * @param clientThreads selector threads of the nio client
  * @param inFlight broadcasts on their way at most (published, not yet received by every client); 0 for no bound
+ * @param warmConnections clients opened and closed before the memory baseline is read (with {@code --pids})
  */
 record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<String> sources, int broadcasts,
                         int pushes, int groups, int groupMessages, int payload, int window, int rate, List<Long> pids,
                         Set<String> phases, int timeoutSeconds, String out, int holdSeconds, String client,
-                        int clientThreads, int inFlight) {
+                        int clientThreads, int inFlight, int warmConnections) {
 
     static final String USAGE = """
             usage: BenchMain push [options]   (a running push cluster, seed URLs; only loopback addresses)
@@ -50,6 +51,8 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
               --in-flight N           broadcasts on their way at most: the next is published when the one N
                                       before it has reached every client, 0 = no such bound (default 0)
               --pids PID[,PID]        server processes whose resident memory is measured (idle phase)
+              --warm-connections K    with --pids: clients opened and closed before the memory baseline, so that
+                                      one-time costs (threads, compiled code) are not charged (default 1000)
               --phases LIST           idle,broadcast,targeted,groups (default all)
               --timeout-seconds S     limit per phase (default 120)
               --out FILE              JSON report (default target/bench-push.json)
@@ -78,6 +81,7 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
         String client = "nio";
         int clientThreads = 1;
         int inFlight = 0;
+        int warm = 1000;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(args[i] + " needs a value");
@@ -103,6 +107,7 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
                 case "--client" -> client = v;
                 case "--client-threads" -> clientThreads = positive(args[i], v);
                 case "--in-flight" -> inFlight = Integer.parseInt(v);
+                case "--warm-connections" -> warm = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -120,7 +125,7 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
             throw new IllegalArgumentException("--client must be nio or jetty, not " + client);
         }
         return new PushBenchOptions(ws, http, clients, sources, broadcasts, pushes, groups, groupMessages, payload,
-                window, rate, pids, phases, timeout, out, hold, client, clientThreads, inFlight);
+                window, rate, pids, phases, timeout, out, hold, client, clientThreads, inFlight, warm);
     }
 
     private static List<URI> concat(List<URI> a, List<URI> b) {

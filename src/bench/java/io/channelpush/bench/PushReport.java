@@ -46,14 +46,16 @@ final class PushReport {
             c.addProperty("server_rss_before_kb", rssBeforeKb);
             c.addProperty("server_rss_after_kb", rssAfterKb);
             c.addProperty("server_rss_bytes_per_connection", perConn);
-            out.printf(Locale.ROOT, "idle memory servers %s: RSS %,d KB -> %,d KB = %,.0f bytes (%.1f KB) per connection%n",
-                    o.pids(), rssBeforeKb, rssAfterKb, perConn, perConn / 1024);
+            c.addProperty("warm_connections", o.warmConnections());
+            out.printf(Locale.ROOT, "idle memory servers %s: RSS %,d KB -> %,d KB = %,.0f bytes (%.1f KB) per connection"
+                            + " (baseline after %,d connections opened and closed)%n",
+                    o.pids(), rssBeforeKb, rssAfterKb, perConn, perConn / 1024, o.warmConnections());
         }
         json.add("connect", c);
     }
 
     void phase(PrintStream out, String name, int sent, long failures, long expected, Deliveries d, long startNanos,
-               double serverCpuSeconds) {
+               double serverCpuSeconds, double harnessCpuSeconds) {
         long delivered = d.count();
         double seconds = Math.max(1e-9, (d.lastNanos() - startNanos) / 1e9);
         LatencyHistogram h = d.latency();
@@ -70,11 +72,15 @@ final class PushReport {
         p.addProperty("p99_ms", h.percentileNanos(99) / 1e6);
         p.addProperty("max_ms", h.maxNanos() / 1e6);
         p.addProperty("server_cpu_seconds", serverCpuSeconds);
+        p.addProperty("harness_cpu_seconds", harnessCpuSeconds);
+        p.addProperty("server_cpu_us_per_delivery", delivered == 0 ? 0 : serverCpuSeconds / delivered * 1e6);
+        p.addProperty("harness_cpu_us_per_delivery", delivered == 0 ? 0 : harnessCpuSeconds / delivered * 1e6);
         phases.add(p);
         out.printf(Locale.ROOT, "%-10s  sent %,d (%d failed)  delivered %,d of %,d  lost %,d  in %.2f s = %,.0f deliveries/s"
-                        + "  latency p50 %.1f ms  p99 %.1f ms  max %.1f ms  server CPU %.1f s%n", name, sent, failures,
-                delivered, expected, expected - delivered, seconds, delivered / seconds, h.percentileNanos(50) / 1e6,
-                h.percentileNanos(99) / 1e6, h.maxNanos() / 1e6, serverCpuSeconds);
+                        + "  latency p50 %.1f ms  p99 %.1f ms  max %.1f ms  CPU: servers %.1f s, harness %.1f s%n", name,
+                sent, failures, delivered, expected, expected - delivered, seconds, delivered / seconds,
+                h.percentileNanos(50) / 1e6, h.percentileNanos(99) / 1e6, h.maxNanos() / 1e6, serverCpuSeconds,
+                harnessCpuSeconds);
     }
 
     void finish(PrintStream out, double cpuSeconds, List<String> closes) {

@@ -1,0 +1,79 @@
+package io.channelpush.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.channelpush.launcher.Launcher;
+import io.channelpush.launcher.LauncherOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The push harness against a real launcher (in-process daemon, real sockets): every phase counts every delivery,
+ * with either WebSocket client, and the JSON report holds the same figures as the table. Small counts: a check of
+ * the harness, not a benchmark.
+ */
+class PushBenchTest {
+    private static Launcher node;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = Launcher.start(LauncherOptions.parse(new String[] {"--ws-port", "0", "--http-port", "0",
+                "--channel-port", "0", "--no-demo", "--set", "channelpush.max-commands-per-second=1000"}));
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    @ParameterizedTest(name = "client {0}")
+    @ValueSource(strings = {"nio", "jetty"})
+    void everyPhaseCountsEveryDeliveryAndWritesTheSameFiguresAsJson(String client, @org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path json = dir.resolve("bench.json");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = PushBench.run(new String[] {
+            "--ws", "ws://127.0.0.1:" + node.port(0) + "/", "--http", "http://127.0.0.1:" + node.port(1) + "/",
+            "--clients", "60", "--broadcasts", "20", "--pushes", "200", "--groups", "3", "--group-messages", "12",
+            "--phases", "broadcast,targeted,groups", "--client", client, "--in-flight", "2",
+            "--timeout-seconds", "60", "--out", json.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String table = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8) + table);
+        JsonObject report = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        Map<String, JsonObject> phases = new HashMap<>();
+        for (JsonElement e : report.getAsJsonArray("phases")) {
+            phases.put(e.getAsJsonObject().get("phase").getAsString(), e.getAsJsonObject());
+        }
+        assertEquals(Map.of("broadcast", 20L * 60, "targeted", 200L, "groups", 12L * 20),
+                Map.of("broadcast", delivered(phases, "broadcast"), "targeted", delivered(phases, "targeted"),
+                        "groups", delivered(phases, "groups")), table);
+        for (JsonObject p : phases.values()) {
+            assertEquals(0, p.get("lost").getAsLong(), p.toString());
+            assertEquals(0, p.get("failed_requests").getAsLong(), p.toString());
+            assertTrue(p.get("p99_ms").getAsDouble() >= p.get("p50_ms").getAsDouble(), p.toString());
+            assertTrue(table.contains(String.format(java.util.Locale.ROOT, "delivered %,d of %,d",
+                    p.get("delivered").getAsLong(), p.get("expected_deliveries").getAsLong())), table);
+        }
+        assertEquals(0, report.get("unexpected_closes").getAsInt(), table);
+        assertEquals(60, report.getAsJsonObject("connect").get("clients").getAsInt());
+    }
+
+    private static long delivered(Map<String, JsonObject> phases, String name) {
+        return phases.get(name).get("delivered").getAsLong();
+    }
+}
