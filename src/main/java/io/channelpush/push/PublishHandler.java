@@ -31,7 +31,10 @@ final class PublishHandler implements HttpHandler {
         Publishing p = publishingFor(exchange);
         if (p == null) {
             next.handleRequest(exchange);
-        } else if (exchange.getRequestMethod().equals(Methods.GET)) {
+            return;
+        }
+        p.node().metrics().publishRequestsOnIoThread.increment();
+        if (exchange.getRequestMethod().equals(Methods.GET)) {
             answer(exchange, publish(p, exchange, EMPTY));
         } else {
             Publishing.Answer early = p.checkPost(exchange.getRequestContentLength(),

@@ -24,11 +24,13 @@ public final class PublisherServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        publishing.node().metrics().publishRequestsThroughServlet.increment();
         answer(resp, publish(req, new byte[0]));
     }
 
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        publishing.node().metrics().publishRequestsThroughServlet.increment();
         Publishing.Answer early = publishing.checkPost(req.getContentLengthLong(), req.getContentType());
         if (early != null) {
             answer(resp, early);

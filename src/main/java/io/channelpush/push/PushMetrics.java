@@ -13,6 +13,8 @@ public final class PushMetrics {
     final LongAdder publishFailures = new LongAdder();
     final LongAdder channelReconnects = new LongAdder();
     final LongAdder slowClientDisconnects = new LongAdder();
+    final LongAdder publishRequestsOnIoThread = new LongAdder();
+    final LongAdder publishRequestsThroughServlet = new LongAdder();
 
     public long connectionsOpened() {
         return connectionsOpened.sum();
@@ -48,5 +50,15 @@ public final class PushMetrics {
 
     public long slowClientDisconnects() {
         return slowClientDisconnects.sum();
+    }
+
+    /** Publisher requests answered on Undertow's I/O thread ({@link PublishHandler}). */
+    public long publishRequestsOnIoThread() {
+        return publishRequestsOnIoThread.sum();
+    }
+
+    /** Publisher requests answered by {@link PublisherServlet}. */
+    public long publishRequestsThroughServlet() {
+        return publishRequestsThroughServlet.sum();
     }
 }

@@ -51,8 +51,15 @@ class PublisherPathsTest {
         "POST | -                                      | nothing=here",
     })
     void bothPathsAnswerAlike(String method, String query, String form) throws Exception {
+        long io0 = ioThread.node().metrics().publishRequestsOnIoThread();
+        long servlet0 = servlet.node().metrics().publishRequestsThroughServlet();
         ContentResponse a = send(ioThread, method, query, form);
         ContentResponse b = send(servlet, method, query, form);
+        // each took the path it claims to, and only that one
+        assertEquals(io0 + 1, ioThread.node().metrics().publishRequestsOnIoThread());
+        assertEquals(0, ioThread.node().metrics().publishRequestsThroughServlet());
+        assertEquals(servlet0 + 1, servlet.node().metrics().publishRequestsThroughServlet());
+        assertEquals(0, servlet.node().metrics().publishRequestsOnIoThread());
         assertEquals(b.getStatus(), a.getStatus(), "status");
         assertEquals(b.getContentAsString(), a.getContentAsString(), "body");
         assertEquals(b.getHeaders().get("Content-Type").replace(" ", "").toLowerCase(),

@@ -1,5 +1,7 @@
 package io.channelpush.push;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,5 +33,21 @@ class PushConfigTest {
         assertTrue(e.getMessage().contains(PushConfig.MAX_CONNECTIONS), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> config(Map.of(PushConfig.WORKER_ID, "broadcast")));
         assertThrows(IllegalArgumentException.class, () -> config(Map.of(PushConfig.DEMO_ENABLED, "yes")));
+        for (String bad : new String[] {"-1", "1001", "soon"}) {
+            IllegalArgumentException d = assertThrows(IllegalArgumentException.class,
+                    () -> config(Map.of(PushConfig.WRITE_DELAY_MS, bad)));
+            assertTrue(d.getMessage().contains(PushConfig.WRITE_DELAY_MS), d.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> config(Map.of(PushConfig.PUBLISHER_ON_IO_THREAD, "maybe")));
+    }
+
+    @Test
+    void messagesGoOutAtOnceAndPublishesOnTheIoThreadUnlessConfiguredOtherwise() {
+        PushConfig defaults = config(Map.of());
+        assertEquals(0, defaults.writeDelayMillis());
+        assertTrue(defaults.publisherOnIoThread());
+        PushConfig set = config(Map.of(PushConfig.WRITE_DELAY_MS, "60", PushConfig.PUBLISHER_ON_IO_THREAD, "false"));
+        assertEquals(60, set.writeDelayMillis());
+        assertFalse(set.publisherOnIoThread());
     }
 }

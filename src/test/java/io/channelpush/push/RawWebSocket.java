@@ -66,6 +66,31 @@ final class RawWebSocket implements AutoCloseable {
         return new Frame(b0 & 0x0F, payload);
     }
 
+    /**
+     * Reads what one socket read returns (waiting for the first byte) and splits it into whole frames: what the
+     * server wrote together arrives together on loopback.
+     */
+    java.util.List<Frame> readOnce() throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        int n = in.read(buf);
+        if (n < 0) {
+            throw new EOFException("connection closed");
+        }
+        java.util.List<Frame> frames = new java.util.ArrayList<>();
+        DataInputStream chunk = new DataInputStream(new java.io.ByteArrayInputStream(buf, 0, n));
+        while (chunk.available() > 0) {
+            int b0 = chunk.readUnsignedByte();
+            int len = chunk.readUnsignedByte() & 0x7F;
+            if (len == 126) {
+                len = chunk.readUnsignedShort();
+            }
+            byte[] payload = new byte[len];
+            chunk.readFully(payload);
+            frames.add(new Frame(b0 & 0x0F, payload));
+        }
+        return frames;
+    }
+
     /** Reads until a close frame; fails on EOF or timeout. */
     Frame readUntilClose() throws IOException {
         while (true) {

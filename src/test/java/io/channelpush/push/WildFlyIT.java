@@ -101,11 +101,15 @@ class WildFlyIT {
         assertEquals(WORKER, body.get("worker").getAsString());
         assertEquals(200, get("/health/live").getStatus());
 
+        publish("content=metrics-probe");
         ContentResponse metrics = get("/metrics");
         assertEquals(200, metrics.getStatus());
         assertTrue(metrics.getMediaType().startsWith("text/plain"), metrics.getMediaType());
         assertTrue(Pattern.compile("(?m)^channelpush_connections \\d").matcher(metrics.getContentAsString()).find(),
                 metrics.getContentAsString());
+        // WildFly loaded the WAR's ServletExtension: publishes are answered on the I/O thread
+        assertTrue(Pattern.compile("(?m)^channelpush_publisher_requests_total\\{path=\"io_thread\"} [1-9]")
+                .matcher(metrics.getContentAsString()).find(), metrics.getContentAsString());
 
         try (LocalJmx jmx = LocalJmx.attach(management.pid())) {
             ObjectName name = pushNodeMBean();

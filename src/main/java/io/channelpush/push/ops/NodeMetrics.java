@@ -38,6 +38,13 @@ public final class NodeMetrics {
                     cb.call(m.publishedTargeted(), "targeted");
                     cb.call(m.publishedGroup(), "group");
                 }).register(registry);
+        CounterWithCallback.builder().name("channelpush_publisher_requests")
+                .help("Publisher requests answered, by where: Undertow's I/O thread or the servlet")
+                .labelNames("path")
+                .callback(cb -> {
+                    cb.call(m.publishRequestsOnIoThread(), "io_thread");
+                    cb.call(m.publishRequestsThroughServlet(), "servlet");
+                }).register(registry);
         counter("channelpush_publish_failures", "Publishes refused because the bus could not take them",
                 () -> m.publishFailures());
         counter("channelpush_channel_reconnects", "Reconnections to the message bus", () -> m.channelReconnects());
