@@ -7,7 +7,8 @@
 #   BUS=nats bench/push-cluster.sh load ...   # the same on a nats-server instead of the channel daemon
 #
 # Output goes to the terminal and target/bench-*.json. Extra harness options: HARNESS_ARGS="--broadcasts 200";
-# extra node JVM options (a profile, say): NODE_JVM_OPTS="-XX:StartFlightRecording=filename=target/node.jfr".
+# node JVM options: NODE_JVM_OPTS="-XX:+UseSerialGC -Xmn16m" (default: none, the JVM's G1); extra launcher
+# arguments: NODE_ARGS="--set channelpush.write-delay-ms=60"; SKIP_WRK=1 leaves out the publish-rate run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-load}
@@ -42,7 +43,7 @@ for i in $(seq 1 "$nodes"); do
   ws=$((24236 + i * 1000)); http=$((24237 + i * 1000))
   java -Xms256m -Xmx2g ${NODE_JVM_OPTS:-} -jar target/channel-push-launcher.jar "${bus_arg[@]}" \
        --ws-port "$ws" --http-port "$http" --worker-id "node-$i" --no-demo --wait-for-channel \
-       --set channelpush.max-connections=100000 --set channelpush.max-commands-per-second=1000 \
+       --set channelpush.max-connections=100000 --set channelpush.max-commands-per-second=1000 ${NODE_ARGS:-} \
        > "target/bench-node-$i.log" 2>&1 &
   pids+=($!); node_pids+=($!)
 done
@@ -51,6 +52,7 @@ for i in $(seq 1 "$nodes"); do
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$http/health/ready" >/dev/null && break; sleep 0.2; done
 done
 echo "# bus ${BUS:-daemon} pid ${pids[0]}, node pids ${node_pids[*]}; $(nproc) cores; $(java -version 2>&1 | head -1)"
+echo "# nodes: java -Xms256m -Xmx2g ${NODE_JVM_OPTS:-} -jar target/channel-push-launcher.jar ... ${NODE_ARGS:-}"
 
 harness() { java -Xms1g -Xmx3g -cp "$classpath" io.channelpush.bench.BenchMain push "$@"; }
 
@@ -60,7 +62,8 @@ if [[ $mode == load ]]; then
   if [[ -n ${SKIP_WRK:-} ]]; then
     :
   elif command -v wrk >/dev/null; then
-    echo "# publish rate: wrk -t2 -c64 -d10s against node-1 (keep-alive GET /?content=x, broadcast to $clients closed clients: none connected now)"
+    echo "# publish rate: wrk -t2 -c64 -d10s against node-1 after 15 s of warm-up (keep-alive GET /?content=x; the harness's clients are gone)"
+    wrk -t2 -c64 -d15s 'http://127.0.0.1:25237/?content=x' > /dev/null
     wrk -t2 -c64 -d10s 'http://127.0.0.1:25237/?content=x'
   else
     echo "# wrk not installed (apt-get install -y wrk): publish rate skipped"

@@ -54,8 +54,11 @@ final class PushBench {
             b.start();
             b.connectAll();
             if (o.phases().contains("broadcast")) {
-                b.broadcast(Math.max(1, o.broadcasts() / 5), false);
-                b.broadcast(o.broadcasts(), true);
+                if (o.warmupBroadcasts() > 0) {
+                    b.broadcast(o.warmupBroadcasts(), false, false);
+                }
+                b.broadcast(Math.max(1, o.broadcasts() / 5), false, true);
+                b.broadcast(o.broadcasts(), true, true);
             }
             if (o.phases().contains("targeted")) {
                 b.targeted(Math.max(1, o.pushes() / 5), false);
@@ -138,17 +141,20 @@ final class PushBench {
         return phase + ":" + i + ":" + System.nanoTime() + ":" + pad;
     }
 
-    /** @param measured false for the unreported warm-up (a fifth of the count) that lets the JITs settle */
-    private void broadcast(int count, boolean measured) throws Exception {
+    /**
+     * @param measured false for the unreported warm-ups that let the JITs settle
+     * @param paced whether {@code --rate} and {@code --in-flight} apply (false: as fast as the window allows)
+     */
+    private void broadcast(int count, boolean measured, boolean paced) throws Exception {
         String phase = measured ? "b" : "wb";
         deliveries.start(phase, count, clients.size());
-        Publisher p = new Publisher(publisherHttp, o.httpUrls(), o.window(), o.rate());
+        Publisher p = new Publisher(publisherHttp, o.httpUrls(), o.window(), paced ? o.rate() : 0);
         long expected = (long) count * clients.size();
         double cpu0 = PushReport.cpuSeconds(o.pids());
         double own0 = cpuSeconds();
         long t0 = System.nanoTime();
         long deadline = deadline();
-        int inFlight = o.inFlight();
+        int inFlight = paced ? o.inFlight() : 0;
         // with --in-flight, broadcast i waits until broadcast i - inFlight has reached every client
         p.run(count, i -> "content=" + Publisher.encode(content(phase, i)),
                 i -> inFlight == 0 || i < inFlight || deliveries.awaitDelivered(i - inFlight, deadline), deadline);

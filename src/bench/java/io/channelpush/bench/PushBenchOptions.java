@@ -28,15 +28,17 @@ import java.util.Set;
  * @param clientThreads selector threads of the nio client
  * @param inFlight broadcasts on their way at most (published, not yet received by every client); 0 for no bound
  * @param warmConnections clients opened and closed before the memory baseline is read (with {@code --pids})
+ * @param warmupBroadcasts broadcasts sent as fast as the window allows before the broadcast phase's own warm-up
  */
 record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<String> sources, int broadcasts,
                         int pushes, int groups, int groupMessages, int payload, int window, int rate, List<Long> pids,
                         Set<String> phases, int timeoutSeconds, String out, int holdSeconds, String client,
-                        int clientThreads, int inFlight, int warmConnections) {
+                        int clientThreads, int inFlight, int warmConnections, int warmupBroadcasts) {
 
     static final String USAGE = """
             usage: BenchMain push [options]   (a running push cluster, seed URLs; only loopback addresses)
-              (broadcast and targeted phases start with an unreported warm-up of a fifth of their count)
+              (broadcast and targeted phases start with an unreported warm-up of a fifth of their count; the
+               broadcast phase first sends --warmup-broadcasts as fast as the window allows)
               --ws URL[,URL]          WebSocket URLs (default ws://127.0.0.1:4236/)
               --http URL[,URL]        publisher URLs (default http://127.0.0.1:4237/)
               --clients N             WebSocket clients (default 1000)
@@ -51,6 +53,7 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
               --in-flight N           broadcasts on their way at most: the next is published when the one N
                                       before it has reached every client, 0 = no such bound (default 0)
               --pids PID[,PID]        server processes whose resident memory is measured (idle phase)
+              --warmup-broadcasts N   unpaced broadcasts before the broadcast phase (default 100)
               --warm-connections K    with --pids: clients opened and closed before the memory baseline, so that
                                       one-time costs (threads, compiled code) are not charged (default 1000)
               --phases LIST           idle,broadcast,targeted,groups (default all)
@@ -82,6 +85,7 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
         int clientThreads = 1;
         int inFlight = 0;
         int warm = 1000;
+        int warmupBroadcasts = 100;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(args[i] + " needs a value");
@@ -108,6 +112,7 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
                 case "--client-threads" -> clientThreads = positive(args[i], v);
                 case "--in-flight" -> inFlight = Integer.parseInt(v);
                 case "--warm-connections" -> warm = Integer.parseInt(v);
+                case "--warmup-broadcasts" -> warmupBroadcasts = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -125,7 +130,7 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
             throw new IllegalArgumentException("--client must be nio or jetty, not " + client);
         }
         return new PushBenchOptions(ws, http, clients, sources, broadcasts, pushes, groups, groupMessages, payload,
-                window, rate, pids, phases, timeout, out, hold, client, clientThreads, inFlight, warm);
+                window, rate, pids, phases, timeout, out, hold, client, clientThreads, inFlight, warm, warmupBroadcasts);
     }
 
     private static List<URI> concat(List<URI> a, List<URI> b) {
