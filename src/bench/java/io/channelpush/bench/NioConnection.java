@@ -67,7 +67,8 @@ final class NioConnection implements BenchClient.Link, NioLoop.Handler {
         }
     }
 
-    private void connected() {
+    @Override
+    public void connected() {
         state = State.HANDSHAKE;
         queue(ByteBuffer.wrap(handshakeRequest().getBytes(StandardCharsets.ISO_8859_1)));
     }
@@ -98,23 +99,13 @@ final class NioConnection implements BenchClient.Link, NioLoop.Handler {
     // ---- the loop's thread
 
     @Override
-    public void ready(SelectionKey k, ByteBuffer shared) {
-        try {
-            if (k.isConnectable()) {
-                ch.finishConnect();
-                k.interestOps(SelectionKey.OP_READ);
-                connected();
-                return;
-            }
-            if (k.isValid() && k.isWritable()) {
-                flush();
-            }
-            if (k.isValid() && k.isReadable()) {
-                read(shared);
-            }
-        } catch (IOException | RuntimeException e) {
-            fail(e);
-        }
+    public void writable() throws IOException {
+        flush();
+    }
+
+    @Override
+    public void readable(ByteBuffer shared) throws IOException {
+        read(shared);
     }
 
     private String handshakeRequest() {
@@ -325,6 +316,11 @@ final class NioConnection implements BenchClient.Link, NioLoop.Handler {
         if (closeWhenFlushed) {
             closeSocket();
         }
+    }
+
+    @Override
+    public void failed(Exception e) {
+        fail(e);
     }
 
     private void fail(Throwable e) {

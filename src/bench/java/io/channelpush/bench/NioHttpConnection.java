@@ -44,25 +44,25 @@ final class NioHttpConnection implements NioLoop.Handler {
     }
 
     @Override
-    public void ready(SelectionKey k, ByteBuffer shared) {
-        try {
-            if (k.isConnectable()) {
-                ch.finishConnect();
-                k.interestOps(SelectionKey.OP_READ);
-                if (out != null) {
-                    flush();
-                }
-                return;
-            }
-            if (k.isValid() && k.isWritable()) {
-                flush();
-            }
-            if (k.isValid() && k.isReadable()) {
-                read();
-            }
-        } catch (IOException | RuntimeException e) {
-            fail();
+    public void connected() throws IOException {
+        if (out != null) {
+            flush();
         }
+    }
+
+    @Override
+    public void writable() throws IOException {
+        flush();
+    }
+
+    @Override
+    public void readable(ByteBuffer shared) throws IOException {
+        read();
+    }
+
+    @Override
+    public void failed(Exception e) {
+        fail();
     }
 
     private void flush() throws IOException {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -13,10 +14,20 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 final class NioLoop implements AutoCloseable {
 
-    /** A socket's owner on this loop; called on the loop's thread only. */
+    /**
+     * A socket's owner on this loop, called on the loop's thread only. The loop finishes connects (then reads are
+     * of interest) and hands every exception of these calls to {@link #failed}.
+     */
     interface Handler {
-        /** The socket is ready; {@code shared} is the loop's read buffer, free to use until this returns. */
-        void ready(SelectionKey key, ByteBuffer shared);
+        void connected() throws IOException;
+
+        void writable() throws IOException;
+
+        /** @param shared the loop's read buffer, free to use until this returns */
+        void readable(ByteBuffer shared) throws IOException;
+
+        /** The one place a socket's failures go: close it and tell its owner. */
+        void failed(Exception e);
 
         /** The loop is stopping: close at once. */
         void abort();
@@ -50,7 +61,7 @@ final class NioLoop implements AutoCloseable {
                     task.run();
                 }
                 for (SelectionKey k : selector.selectedKeys()) {
-                    ((Handler) k.attachment()).ready(k, in);
+                    ready(k);
                 }
                 selector.selectedKeys().clear();
             }
@@ -65,6 +76,26 @@ final class NioLoop implements AutoCloseable {
             } catch (IOException ignored) {
                 // stopping anyway
             }
+        }
+    }
+
+    private void ready(SelectionKey k) {
+        Handler h = (Handler) k.attachment();
+        try {
+            if (k.isConnectable()) {
+                ((SocketChannel) k.channel()).finishConnect();
+                k.interestOps(SelectionKey.OP_READ);
+                h.connected();
+                return;
+            }
+            if (k.isValid() && k.isWritable()) {
+                h.writable();
+            }
+            if (k.isValid() && k.isReadable()) {
+                h.readable(in);
+            }
+        } catch (IOException | RuntimeException e) {
+            h.failed(e);
         }
     }
 
