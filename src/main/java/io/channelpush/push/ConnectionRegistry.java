@@ -30,7 +30,7 @@ final class ConnectionRegistry implements AutoCloseable {
     private final ScheduledExecutorService pinger;
     /** Seconds the pinger has run; its thread only. */
     private long pingTicks;
-    /** Runs delayed drains (the write delay); apart from the pinger, whose rounds over every session take a while. */
+    /** Runs delayed sweeps (the write delay); a thread apart from the pinger, which walks every session each second. */
     private final ScheduledExecutorService writeTimer;
     private final ExecutorService senders;
     private final FrameSenders frameSenders;
@@ -41,7 +41,8 @@ final class ConnectionRegistry implements AutoCloseable {
         this.onSlow = onSlow;
         this.pinger = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "channel-push-pinger-" + config.workerId()));
         AtomicInteger senderCount = new AtomicInteger();
-        // Its queue holds at most one task per session (PushSession schedules one drain at a time).
+        // Its queue holds at most one waiting task: the sessions it drains form one DrainGroup, which schedules
+        // one sweep at a time.
         this.senders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 r -> daemon(r, "channel-push-sender-" + config.workerId() + "-" + senderCount.incrementAndGet()));
         this.writeTimer = Executors.newSingleThreadScheduledExecutor(
