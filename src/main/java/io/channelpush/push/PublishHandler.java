@@ -3,6 +3,7 @@ package io.channelpush.push;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import jakarta.servlet.ServletContext;
 import java.net.InetSocketAddress;
@@ -53,8 +54,8 @@ final class PublishHandler implements HttpHandler {
 
     /** The rules to answer this exchange with here, or null when it is not a publish this handler takes. */
     private Publishing publishingFor(HttpServerExchange exchange) {
-        boolean get = exchange.getRequestMethod().equals(Methods.GET);
-        if (!get && !exchange.getRequestMethod().equals(Methods.POST)
+        HttpString method = exchange.getRequestMethod();
+        if (!method.equals(Methods.GET) && !method.equals(Methods.POST)
                 || !exchange.getRelativePath().equals("/")
                 // a WebSocket handshake on the same path belongs to the endpoint
                 || exchange.getRequestHeaders().contains(Headers.UPGRADE)) {

@@ -8,6 +8,7 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -153,15 +154,10 @@ public final class PushNode implements AutoCloseable {
         groups.leave(group, s);
     }
 
-    private void send(PushSession s, OutboundMessage m) {
-        // counted before queueing, so that a client never sees a message the counter does not show yet
-        metrics.delivered.increment();
-        if (!s.send(m)) {
-            metrics.delivered.decrement();
-        }
-    }
-
-    /** {@link #send} to many, counting once: the sessions' count first, corrected by what was not queued. */
+    /**
+     * Queues {@code text} to {@code expected} sessions, counting the deliveries before queueing (so that a client
+     * never sees a message the counter does not show yet), corrected afterwards by what was not queued.
+     */
     private void sendAll(Iterable<PushSession> sessions, int expected, String text) {
         OutboundMessage m = expected > 1 ? OutboundMessage.forMany(text) : OutboundMessage.forOne(text);
         metrics.delivered.add(expected);
@@ -230,7 +226,7 @@ public final class PushNode implements AutoCloseable {
             LOG.fine(() -> "worker " + config.workerId() + ": connection " + id + " does not exist; push dropped");
             return;
         }
-        send(s, OutboundMessage.forOne(content));
+        sendAll(List.of(s), 1, content);
     }
 
     private void onGroup(JsonObject p) {
