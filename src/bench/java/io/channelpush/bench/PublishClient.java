@@ -19,4 +19,13 @@ interface PublishClient extends AutoCloseable {
 
     @Override
     void close() throws Exception;
+
+    /** @param name {@code nio} or {@code jetty}, as for {@link Transport#create} */
+    static PublishClient create(String name, int connectionsPerServer) throws Exception {
+        return switch (name) {
+            case "nio" -> new NioHttpClient(connectionsPerServer);
+            case "jetty" -> new JettyPublishClient(connectionsPerServer);
+            default -> throw new IllegalArgumentException("unknown client " + name + " (nio or jetty)");
+        };
+    }
 }

@@ -15,9 +15,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The push harness: opens N WebSocket clients against any server speaking the seed's URLs, then measures idle
  * memory per connection (from the server processes' resident set), broadcast fan-out, targeted pushes and group
- * messages: deliveries per second, publish-to-receive latency, lost deliveries. Clients run in this JVM on a
- * non-blocking {@link Transport} (the JDK's sockets by default, or Jetty's client), the publisher on Jetty's HTTP
- * client; the report says how much CPU the harness itself used.
+ * messages: deliveries per second, publish-to-receive latency, lost deliveries. Clients and publisher run in this
+ * JVM, non-blocking ({@link Transport} and {@link PublishClient}: the JDK's sockets by default, or Jetty's clients);
+ * the report says how much CPU the servers and the harness itself used.
  */
 final class PushBench {
     private final PushBenchOptions o;
@@ -77,8 +77,7 @@ final class PushBench {
     }
 
     private void start() throws Exception {
-        int connections = Math.max(64, o.window() * 2);
-        publisherHttp = o.client().equals("jetty") ? new JettyPublishClient(connections) : new NioHttpClient(connections);
+        publisherHttp = PublishClient.create(o.client(), Math.max(64, o.window() * 2));
         transport = Transport.create(o.client(), o);
         report.header(out);
     }
@@ -150,8 +149,7 @@ final class PushBench {
         deliveries.start(phase, count, clients.size());
         Publisher p = new Publisher(publisherHttp, o.httpUrls(), o.window(), paced ? o.rate() : 0);
         long expected = (long) count * clients.size();
-        double cpu0 = PushReport.cpuSeconds(o.pids());
-        double own0 = cpuSeconds();
+        Cpu cpu0 = cpu();
         long t0 = System.nanoTime();
         long deadline = deadline();
         int inFlight = paced ? o.inFlight() : 0;
@@ -161,8 +159,7 @@ final class PushBench {
         awaitCount(expected, deadline);
         if (measured) {
             report.phase(out, "broadcast", count, p.failures.get(), expected, deliveries, t0,
-                    PushReport.cpuSeconds(o.pids()) - cpu0,
-                    cpuSeconds() - own0);
+                    cpu().since(cpu0));
         }
     }
 
@@ -173,8 +170,7 @@ final class PushBench {
         Publisher p = new Publisher(publisherHttp, o.httpUrls(), o.window(), o.rate());
         Random r = new Random(measured ? 1 : 2);
         int[] targets = r.ints(count, 0, clients.size()).toArray();
-        double cpu0 = PushReport.cpuSeconds(o.pids());
-        double own0 = cpuSeconds();
+        Cpu cpu0 = cpu();
         long t0 = System.nanoTime();
         long deadline = deadline();
         p.run(count, i -> {
@@ -185,8 +181,7 @@ final class PushBench {
         awaitCount(count, deadline);
         if (measured) {
             report.phase(out, "targeted", count, p.failures.get(), count, deliveries, t0,
-                    PushReport.cpuSeconds(o.pids()) - cpu0,
-                    cpuSeconds() - own0);
+                    cpu().since(cpu0));
         }
     }
 
@@ -203,8 +198,7 @@ final class PushBench {
         CompletableFuture.allOf(acks.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
         deliveries.start("g");
         long expected = 0;
-        double cpu0 = PushReport.cpuSeconds(o.pids());
-        double own0 = cpuSeconds();
+        Cpu cpu0 = cpu();
         long t0 = System.nanoTime();
         long deadline = deadline();
         long interval = o.rate() > 0 ? TimeUnit.SECONDS.toNanos(1) / o.rate() : 0;
@@ -221,8 +215,7 @@ final class PushBench {
         }
         awaitCount(expected, deadline);
         report.phase(out, "groups", o.groupMessages(), deliveries.errors(), expected, deliveries, t0,
-                PushReport.cpuSeconds(o.pids()) - cpu0,
-                    cpuSeconds() - own0);
+                cpu().since(cpu0));
     }
 
     private void awaitCount(long expected, long deadline) {
@@ -240,6 +233,17 @@ final class PushBench {
         if (publisherHttp != null) {
             publisherHttp.close();
         }
+    }
+
+    /** CPU seconds used so far by the servers ({@code --pids}) and by this JVM. */
+    record Cpu(double servers, double harness) {
+        Cpu since(Cpu start) {
+            return new Cpu(servers - start.servers, harness - start.harness);
+        }
+    }
+
+    private Cpu cpu() throws java.io.IOException {
+        return new Cpu(PushReport.cpuSeconds(o.pids()), cpuSeconds());
     }
 
     private static double cpuSeconds() {

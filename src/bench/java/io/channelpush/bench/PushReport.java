@@ -55,7 +55,9 @@ final class PushReport {
     }
 
     void phase(PrintStream out, String name, int sent, long failures, long expected, Deliveries d, long startNanos,
-               double serverCpuSeconds, double harnessCpuSeconds) {
+               PushBench.Cpu cpu) {
+        double serverCpuSeconds = cpu.servers();
+        double harnessCpuSeconds = cpu.harness();
         long delivered = d.count();
         double seconds = Math.max(1e-9, (d.lastNanos() - startNanos) / 1e9);
         LatencyHistogram h = d.latency();
