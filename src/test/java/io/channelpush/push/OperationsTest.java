@@ -86,7 +86,17 @@ class OperationsTest {
         PushFixture.await(() -> status("/health/ready") == 200, "readiness never came back");
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarted);
         assertTrue(millis <= 2_000, "ready again after " + millis + " ms");
+        // the client turns connected before its listener counts the reconnect: wait for the count, then check it
+        PushFixture.await(() -> metricNow("channelpush_channel_reconnects_total") >= 1, "the reconnect was never counted");
         assertEquals(1, metric("channelpush_channel_reconnects_total"));
+    }
+
+    private double metricNow(String name) {
+        try {
+            return metric(name);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     private int status(String path) {
