@@ -12,6 +12,7 @@ import io.channelpush.push.ops.HealthServlet;
 import io.channelpush.push.ops.MetricsServlet;
 import io.channelpush.push.bus.NatsBus;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.handlers.resource.ClassPathResourceManager;
 import io.undertow.servlet.Servlets;
@@ -40,6 +41,11 @@ import org.xnio.XnioWorker;
  */
 public final class Launcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Launcher.class.getName());
+    /**
+     * More parameters than a request line within the header size limit can hold, so Undertow's parser never
+     * refuses them (its refusal has no body); the publisher refuses any it does not know, with the reason.
+     */
+    private static final int MAX_PARAMETERS = 1 << 20;
 
     private final ChannelDaemon daemon;
     private final XnioWorker worker;
@@ -132,7 +138,11 @@ public final class Launcher implements AutoCloseable {
             started.add(worker::shutdownNow);
             DeploymentManager deployment = deploy(o, channel, worker);
             started.add(deployment::undeploy);
-            Undertow.Builder b = Undertow.builder().setWorker(worker).setHandler(deployment.start());
+            Undertow.Builder b = Undertow.builder().setWorker(worker).setHandler(new PathDecoding(deployment.start()))
+                    // Undertow's parser refuses a bad %-escape or too many parameters with an empty 400 that no
+                    // handler can fill in; left to the node, each refusal says why (the node decodes itself).
+                    .setServerOption(UndertowOptions.DECODE_URL, false)
+                    .setServerOption(UndertowOptions.MAX_PARAMETERS, MAX_PARAMETERS);
             b.addHttpListener(o.wsPort(), o.host());
             if (o.httpPort() != o.wsPort() || o.wsPort() == 0) {
                 b.addHttpListener(o.httpPort(), o.host());

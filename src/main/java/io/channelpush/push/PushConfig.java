@@ -65,18 +65,13 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String WRITE_DELAY_MS = "channelpush.write-delay-ms";
     public static final String PUBLISHER_ON_IO_THREAD = "channelpush.publisher-on-io-thread";
 
-    /** Channel names the bus uses besides worker ids; a worker id may not take them. */
-    public static final String BROADCAST_CHANNEL = "broadcast";
-    public static final String GROUP_CHANNEL = "send_to_group";
-
+    /** What a worker id may be, for messages. */
+    static final String WORKER_ID_RULE = "1-64 of A-Z a-z 0-9 . _ : -";
     private static final Pattern WORKER_ID_PATTERN = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     public PushConfig {
         if (!WORKER_ID_PATTERN.matcher(workerId).matches()) {
-            throw new IllegalArgumentException(WORKER_ID + " must be 1-64 of A-Z a-z 0-9 . _ : -, got \"" + workerId + "\"");
-        }
-        if (workerId.equals(BROADCAST_CHANNEL) || workerId.equals(GROUP_CHANNEL)) {
-            throw new IllegalArgumentException(WORKER_ID + " may not be \"" + workerId + "\": the bus uses that channel");
+            throw new IllegalArgumentException(WORKER_ID + " must be " + WORKER_ID_RULE + ", got \"" + workerId + "\"");
         }
         positive(MAX_CONTENT_BYTES, maxContentBytes);
         positive(MAX_CLIENT_MESSAGE_BYTES, maxClientMessageBytes);
@@ -130,6 +125,11 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 get.apply(BUS),
                 bool(get, PUBLISHER_ON_IO_THREAD, true),
                 (int) number(get, WRITE_DELAY_MS, 0));
+    }
+
+    /** Whether {@code id} may be a worker id ({@link #WORKER_ID_RULE}). */
+    static boolean isValidWorkerId(String id) {
+        return WORKER_ID_PATTERN.matcher(id).matches();
     }
 
     /**

@@ -7,11 +7,15 @@ import jakarta.servlet.ServletContext;
 /**
  * Undertow's hook into this deployment (WildFly and the launcher both load it from
  * {@code META-INF/services/io.undertow.servlet.ServletExtension}; other containers ignore that file): puts
- * {@link PublishHandler} in front of the servlet chain, so that publishes are answered on the I/O thread.
+ * {@link PublishHandler} in front of the servlet chain, so that publishes are answered on the I/O thread, and
+ * {@link MethodGuard} in front of everything, so that no path answers {@code TRACE} and the publisher no
+ * {@code HEAD}.
  */
 public final class UndertowExtension implements ServletExtension {
     @Override
     public void handleDeployment(DeploymentInfo deploymentInfo, ServletContext servletContext) {
         deploymentInfo.addInitialHandlerChainWrapper(next -> new PublishHandler(next, servletContext));
+        // added last, so it wraps the publish handler: it runs first
+        deploymentInfo.addInitialHandlerChainWrapper(MethodGuard::new);
     }
 }

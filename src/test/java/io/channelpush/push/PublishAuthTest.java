@@ -146,4 +146,18 @@ class PublishAuthTest {
                 Map.of("Authorization", "Bearer nope")), "bearer token not accepted");
         nothingDelivered();
     }
+
+    @Test
+    void aSignatureOverARepeatedParameterCannotBeReorderedIntoAnotherPublish() throws Exception {
+        long ts = now();
+        String nonce = nonce();
+        // signed over content=A&content=B: sorting made it valid for content=B&content=A too
+        Map<String, String> h = PublishSigner.headers("k1", "secret-one", "GET", "/", "content=A&content=B",
+                new byte[0], ts, nonce);
+        // the signature is valid for the reordered query; the repeated parameter is what refuses it
+        ContentResponse r = send(fx.http.newRequest("http://127.0.0.1:" + node.port(1) + "/?content=B&content=A"), h);
+        assertEquals(400, r.getStatus(), r.getContentAsString());
+        assertTrue(r.getContentAsString().contains("content is given 2 times"), r.getContentAsString());
+        nothingDelivered();
+    }
 }

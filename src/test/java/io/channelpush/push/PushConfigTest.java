@@ -31,7 +31,7 @@ class PushConfigTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> config(Map.of(PushConfig.MAX_CONNECTIONS, "many")));
         assertTrue(e.getMessage().contains(PushConfig.MAX_CONNECTIONS), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> config(Map.of(PushConfig.WORKER_ID, "broadcast")));
+        assertThrows(IllegalArgumentException.class, () -> config(Map.of(PushConfig.WORKER_ID, "two words")));
         assertThrows(IllegalArgumentException.class, () -> config(Map.of(PushConfig.DEMO_ENABLED, "yes")));
         for (String bad : new String[] {"-1", "1001", "soon"}) {
             IllegalArgumentException d = assertThrows(IllegalArgumentException.class,
