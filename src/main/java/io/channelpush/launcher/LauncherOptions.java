@@ -1,8 +1,10 @@
 package io.channelpush.launcher;
 
+import io.channelpush.push.PushConfig;
 import io.channelpush.push.bus.NatsBus;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,7 +40,9 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
               --no-demo           do not serve the demo page at /demo/
               --set NAME=VALUE    a node setting, e.g. --set channelpush.publish-keys=k1:secret (repeatable)
               --help              this text
-            Other settings (limits, secrets) are system properties or environment variables: see README.
+            Other settings (limits, secrets) are system properties or environment variables: see README. These
+            flags win over a system property or environment variable of the same setting; an unknown
+            channelpush.* name anywhere stops the start with the list of valid names.
             """;
 
     public static LauncherOptions parse(String... args) {
@@ -79,6 +83,10 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
                     if (eq <= 0 || !v.startsWith("channelpush.")) {
                         throw new IllegalArgumentException("--set takes channelpush.NAME=VALUE, got \"" + v + "\"");
                     }
+                    if (!PushConfig.settingNames().contains(v.substring(0, eq))) {
+                        throw new IllegalArgumentException(
+                                PushConfig.unknownSettingsMessage(List.of("--set " + v.substring(0, eq))));
+                    }
                     settings.put(v.substring(0, eq), v.substring(eq + 1));
                 }
                 default -> throw new IllegalArgumentException("unknown option " + a);
@@ -86,6 +94,14 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
         }
         if (channel != null && nats != null) {
             throw new IllegalArgumentException("--channel and --nats choose the bus: give one of them, not both");
+        }
+        if ((channel != null || nats != null) && settings.containsKey(PushConfig.BUS)) {
+            throw new IllegalArgumentException((channel != null ? "--channel" : "--nats") + " and --set "
+                    + PushConfig.BUS + " both choose the bus: give one of them");
+        }
+        if (worker != null && settings.containsKey(PushConfig.WORKER_ID)) {
+            throw new IllegalArgumentException("--worker-id and --set " + PushConfig.WORKER_ID + " both set the "
+                    + "worker id: give one of them");
         }
         return new LauncherOptions(host, ws, http, channel, nats, channelPort, worker, wait, Duration.ofSeconds(5), demo,
                 Map.copyOf(settings));

@@ -1,17 +1,26 @@
 package io.channelpush.push;
 
 import io.channelpush.push.bus.NatsBus;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
  * Settings of one push node. Each setting has a name such as {@code channelpush.worker-id}; its value is taken
- * from, first to last: the Java system property of that name, the environment variable derived from it
- * ({@code CHANNELPUSH_WORKER_ID}), the servlet context init-param of that name, the default. Immutable.
+ * from, first to last: an explicit setting (the launcher's flags and {@code --set}), the Java system property of
+ * that name, the environment variable derived from it ({@code CHANNELPUSH_WORKER_ID}), the servlet context
+ * init-param of that name, the default ({@link SettingSources}). A name under {@code channelpush.} (or
+ * {@code CHANNELPUSH_}) that is no setting is refused, with the list of valid names: the settings are the
+ * {@code public static final String} constants of this class whose value starts with {@code channelpush.}.
+ * Immutable.
  *
  * @param workerId this node's id, unique in the cluster; the default is random per start
  * @param channel the channel daemon's {@code host:port}; unused when {@code natsServers} is set
@@ -67,6 +76,8 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
 
     /** What a worker id may be, for messages. */
     static final String WORKER_ID_RULE = "1-64 of A-Z a-z 0-9 . _ : -";
+    static final String PREFIX = "channelpush.";
+    static final String ENV_PREFIX = "CHANNELPUSH_";
     private static final Pattern WORKER_ID_PATTERN = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     public PushConfig {
@@ -101,7 +112,18 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
      * @throws IllegalArgumentException naming the setting when a value is malformed
      */
     public static PushConfig load(Function<String, String> initParam) {
-        Function<String, String> get = name -> setting(name, initParam);
+        return load(SettingSources.system(Map.of(), initParam, List.of()));
+    }
+
+    /**
+     * Reads the settings from {@code sources}.
+     *
+     * @throws IllegalArgumentException naming the setting when a value is malformed, or naming every unknown
+     *                                  {@code channelpush.} name with the list of valid ones
+     */
+    public static PushConfig load(SettingSources sources) {
+        sources.checkNames();
+        Function<String, String> get = sources::value;
         String worker = get.apply(WORKER_ID);
         String channel = get.apply(CHANNEL);
         return new PushConfig(
@@ -154,8 +176,36 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         }
     }
 
+    /** Every setting's name, from this class's constants: each {@code public static final String} starting with
+     * {@code channelpush.}, so that a setting added as such a constant is known at once. */
+    public static List<String> settingNames() {
+        List<String> names = new ArrayList<>();
+        for (Field f : PushConfig.class.getFields()) {
+            int m = f.getModifiers();
+            if (Modifier.isStatic(m) && Modifier.isFinal(m) && f.getType() == String.class) {
+                try {
+                    if (f.get(null) instanceof String v && v.startsWith(PREFIX)) {
+                        names.add(v);
+                    }
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException("public constant " + f.getName() + " not readable", e);
+                }
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    /** The message refusing unknown settings, with the valid names. */
+    public static String unknownSettingsMessage(List<String> unknown) {
+        return "unknown setting" + (unknown.size() == 1 ? " " : "s ") + String.join(", ", unknown)
+                + " (misspelt?); valid settings: " + String.join(", ", settingNames())
+                + " (as environment variables: the name in upper case, . and - as _, e.g. "
+                + envName(WORKER_ID) + ")";
+    }
+
     /**
-     * One setting, looked up in the documented order: system property, environment variable, init-param.
+     * One setting from this JVM's system property, environment variable or {@code initParam}, in that order (no
+     * explicit settings: see {@link SettingSources#value}).
      *
      * @return the stripped value, or null when unset or blank
      */
