@@ -45,13 +45,16 @@ import java.util.regex.Pattern;
  *                            instead of going through the servlet on a worker thread
  * @param writeDelayMillis how long a client's messages may wait for more to share one socket write (0: write at
  *                         once; a few tens of ms multiply fan-out throughput when broadcasts come faster)
+ * @param clientGroupMessages whether WebSocket clients may {@code send_to_group} (any client may then message any
+ *                            group: the group id is the only protection); on by default, as in the seed
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
                          long sendQueueBytes, long channelBufferBytes, String publishKeys, String publishTokens,
                          String allowedOrigins, boolean allowMissingOrigin, int maxConnections,
                          int maxCommandsPerSecond, int pingIntervalSeconds, boolean demoEnabled,
-                         String natsServers, boolean publisherOnIoThread, int writeDelayMillis) {
+                         String natsServers, boolean publisherOnIoThread, int writeDelayMillis,
+                         boolean clientGroupMessages) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -73,6 +76,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String BUS = "channelpush.bus";
     public static final String WRITE_DELAY_MS = "channelpush.write-delay-ms";
     public static final String PUBLISHER_ON_IO_THREAD = "channelpush.publisher-on-io-thread";
+    public static final String CLIENT_GROUP_MESSAGES = "channelpush.client-group-messages";
 
     /** What a worker id may be, for messages. */
     static final String WORKER_ID_RULE = "1-64 of A-Z a-z 0-9 . _ : -";
@@ -146,7 +150,8 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 bool(get, DEMO_ENABLED, false),
                 get.apply(BUS),
                 bool(get, PUBLISHER_ON_IO_THREAD, true),
-                (int) number(get, WRITE_DELAY_MS, 0));
+                (int) number(get, WRITE_DELAY_MS, 0),
+                bool(get, CLIENT_GROUP_MESSAGES, true));
     }
 
     /** Whether {@code id} may be a worker id ({@link #WORKER_ID_RULE}). */
@@ -166,6 +171,21 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         return "SECURITY: the publisher of worker " + workerId + " is reachable on " + address + " without "
                 + "authentication: anyone who reaches it can push to every client. Set " + PUBLISH_KEYS
                 + " (HMAC keys, e.g. k1:<secret>) or " + PUBLISH_TOKENS + " (bearer tokens).";
+    }
+
+    /**
+     * The start-up warning for a node whose publisher is authenticated while any WebSocket client may still
+     * message any group.
+     *
+     * @return the log line, or null when the publisher is open or client group messages are off
+     */
+    public String clientGroupMessagesWarning() {
+        if (!clientGroupMessages || publishKeys == null && publishTokens == null) {
+            return null;
+        }
+        return "SECURITY: the publisher of worker " + workerId + " needs a key or token, but any WebSocket client "
+                + "can send_to_group to any group whose id it knows or guesses. Set " + CLIENT_GROUP_MESSAGES
+                + "=false unless clients are meant to message groups.";
     }
 
     private static boolean loopback(String address) {

@@ -67,6 +67,10 @@ public final class PushNode implements AutoCloseable {
         bus.subscribe(Channels.GROUPS, this::onGroup);
         this.publishing = new Publishing(this);
         LOG.info(() -> "worker " + config.workerId() + " started; bus " + bus.describe());
+        String groupWarning = config.clientGroupMessagesWarning();
+        if (groupWarning != null) {
+            LOG.warning(groupWarning);
+        }
     }
 
     /**

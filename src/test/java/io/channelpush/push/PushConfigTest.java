@@ -125,4 +125,17 @@ class PushConfigTest {
         assertNull(PushConfig.load(sources(Map.of(PushConfig.BUS, ""), Map.of(),
                 Map.of(PushConfig.envName(PushConfig.BUS), "nats://127.0.0.1:4222"), Map.of())).natsServers());
     }
+
+    @Test
+    void clientGroupMessagesAreOnByDefaultAndWarnedAboutOnlyBesideAnAuthenticatedPublisher() {
+        assertTrue(config(Map.of()).clientGroupMessages());
+        assertNull(config(Map.of()).clientGroupMessagesWarning());
+        String warning = config(Map.of(PushConfig.PUBLISH_KEYS, "k1:s")).clientGroupMessagesWarning();
+        assertTrue(warning.startsWith("SECURITY:") && warning.contains(PushConfig.CLIENT_GROUP_MESSAGES + "=false"),
+                warning);
+        PushConfig off = config(Map.of(PushConfig.PUBLISH_KEYS, "k1:s", PushConfig.CLIENT_GROUP_MESSAGES, "false"));
+        assertFalse(off.clientGroupMessages());
+        assertNull(off.clientGroupMessagesWarning());
+        assertThrows(IllegalArgumentException.class, () -> config(Map.of(PushConfig.CLIENT_GROUP_MESSAGES, "no")));
+    }
 }
