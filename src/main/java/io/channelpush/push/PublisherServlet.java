@@ -65,6 +65,9 @@ public final class PublisherServlet extends HttpServlet {
     private static void answer(HttpServletResponse resp, Publishing.Answer a) throws IOException {
         resp.setStatus(a.status());
         resp.setContentType("text/plain;charset=UTF-8");
+        if (a.retryAfterSeconds() > 0) {
+            resp.setHeader("Retry-After", Long.toString(a.retryAfterSeconds()));
+        }
         if (a.status() == 401) {
             resp.setHeader("WWW-Authenticate", "ChannelPush-HMAC-SHA256");
         }

@@ -24,9 +24,13 @@ final class Publishing {
     /** Every parameter the publisher takes; any other is refused (400). */
     static final List<String> PARAMETERS = List.of("content", "to_worker_id", "to_connection_id", "group_id");
 
-    /** What to answer: a status and a line of text. */
-    record Answer(int status, String text) {
+    /** What to answer: a status, a line of text, and for 429 the seconds for {@code Retry-After} (else 0). */
+    record Answer(int status, String text, long retryAfterSeconds) {
         static final Answer OK = new Answer(200, "ok");
+
+        Answer(int status, String text) {
+            this(status, text, 0);
+        }
     }
 
     private final PushNode node;
@@ -35,7 +39,9 @@ final class Publishing {
 
     Publishing(PushNode node) {
         this.node = node;
-        this.auth = PublishAuthenticator.fromSettings(node.config().publishKeys(), node.config().publishTokens());
+        PushConfig c = node.config();
+        this.auth = PublishAuthenticator.fromSettings(c.publishKeys(), c.publishTokens(), c.publishMaxClockSkewSeconds(),
+                c.publishReplayCacheNonces());
     }
 
     PushNode node() {
@@ -87,7 +93,7 @@ final class Publishing {
             PublishAuthenticator.Verdict v = auth.check(method, path, query, body, header);
             if (!v.accepted()) {
                 LOG.info(() -> "publish from " + remoteAddress + " refused with " + v.status() + ": " + v.reason());
-                return new Answer(v.status(), v.reason());
+                return new Answer(v.status(), v.reason(), v.retryAfterSeconds());
             }
         }
         Map<String, List<String>> params;

@@ -1,5 +1,6 @@
 package io.channelpush.push;
 
+import io.channelpush.push.auth.PublishAuthenticator;
 import io.channelpush.push.bus.NatsBus;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -47,6 +48,8 @@ import java.util.regex.Pattern;
  *                         once; a few tens of ms multiply fan-out throughput when broadcasts come faster)
  * @param clientGroupMessages whether WebSocket clients may {@code send_to_group} (any client may then message any
  *                            group: the group id is the only protection); on by default, as in the seed
+ * @param publishMaxClockSkewSeconds how far a signed request's timestamp may be from the node's clock (1 to 300)
+ * @param publishReplayCacheNonces most nonces of signed requests remembered at once (429 beyond)
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
@@ -54,7 +57,8 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                          String allowedOrigins, boolean allowMissingOrigin, int maxConnections,
                          int maxCommandsPerSecond, int pingIntervalSeconds, boolean demoEnabled,
                          String natsServers, boolean publisherOnIoThread, int writeDelayMillis,
-                         boolean clientGroupMessages) {
+                         boolean clientGroupMessages, int publishMaxClockSkewSeconds,
+                         int publishReplayCacheNonces) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -77,6 +81,8 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String WRITE_DELAY_MS = "channelpush.write-delay-ms";
     public static final String PUBLISHER_ON_IO_THREAD = "channelpush.publisher-on-io-thread";
     public static final String CLIENT_GROUP_MESSAGES = "channelpush.client-group-messages";
+    public static final String PUBLISH_MAX_CLOCK_SKEW_SECONDS = "channelpush.publish-max-clock-skew-seconds";
+    public static final String PUBLISH_REPLAY_CACHE_NONCES = "channelpush.publish-replay-cache-nonces";
 
     /** What a worker id may be, for messages. */
     static final String WORKER_ID_RULE = "1-64 of A-Z a-z 0-9 . _ : -";
@@ -100,6 +106,11 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         if (writeDelayMillis < 0 || writeDelayMillis > 1000) {
             throw new IllegalArgumentException(WRITE_DELAY_MS + " must be 0 to 1000, got " + writeDelayMillis);
         }
+        if (publishMaxClockSkewSeconds < 1 || publishMaxClockSkewSeconds > 300) {
+            throw new IllegalArgumentException(PUBLISH_MAX_CLOCK_SKEW_SECONDS + " must be 1 to 300, got "
+                    + publishMaxClockSkewSeconds);
+        }
+        positive(PUBLISH_REPLAY_CACHE_NONCES, publishReplayCacheNonces);
         if (natsServers != null) {
             try {
                 NatsBus.parseServers(natsServers);
@@ -151,7 +162,9 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 get.apply(BUS),
                 bool(get, PUBLISHER_ON_IO_THREAD, true),
                 (int) number(get, WRITE_DELAY_MS, 0),
-                bool(get, CLIENT_GROUP_MESSAGES, true));
+                bool(get, CLIENT_GROUP_MESSAGES, true),
+                (int) number(get, PUBLISH_MAX_CLOCK_SKEW_SECONDS, PublishAuthenticator.DEFAULT_SKEW_SECONDS),
+                (int) number(get, PUBLISH_REPLAY_CACHE_NONCES, PublishAuthenticator.DEFAULT_MAX_NONCES));
     }
 
     /** Whether {@code id} may be a worker id ({@link #WORKER_ID_RULE}). */
