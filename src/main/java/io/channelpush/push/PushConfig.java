@@ -236,23 +236,6 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 + envName(WORKER_ID) + ")";
     }
 
-    /**
-     * One setting from this JVM's system property, environment variable or {@code initParam}, in that order (no
-     * explicit settings: see {@link SettingSources#value}).
-     *
-     * @return the stripped value, or null when unset or blank
-     */
-    public static String setting(String name, Function<String, String> initParam) {
-        String v = System.getProperty(name);
-        if (v == null) {
-            v = System.getenv(envName(name));
-        }
-        if (v == null) {
-            v = initParam.apply(name);
-        }
-        return v == null || v.isBlank() ? null : v.strip();
-    }
-
     /** {@code channelpush.worker-id} becomes {@code CHANNELPUSH_WORKER_ID}. */
     public static String envName(String name) {
         return name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
