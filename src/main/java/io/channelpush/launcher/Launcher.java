@@ -126,6 +126,9 @@ public final class Launcher implements AutoCloseable {
             if (o.workerId() != null) {
                 explicit.put(PushConfig.WORKER_ID, o.workerId());
             }
+            if (!o.demo()) {
+                explicit.put(PushConfig.DEMO_ENABLED, "false");
+            }
             if (o.nats() != null) {
                 explicit.put(PushConfig.BUS, o.nats());
             } else if (o.channel() != null) {

@@ -103,6 +103,19 @@ class LauncherSettingsTest {
     }
 
     @Test
+    void noDemoWinsOverTheEnvironmentAndTheLaunchersDefaultLosesToIt() throws Exception {
+        String daemon = "127.0.0.1:" + fx.daemon.port();
+        Map<String, String> env = Map.of("CHANNELPUSH_DEMO_ENABLED", "true");
+        try (Launcher l = Launcher.start(options("--channel", daemon, "--no-demo"), env, Map.of())) {
+            assertFalse(l.node().config().demoEnabled(), "CHANNELPUSH_DEMO_ENABLED beat --no-demo");
+        }
+        try (Launcher l = Launcher.start(options("--channel", daemon), Map.of("CHANNELPUSH_DEMO_ENABLED", "false"),
+                Map.of())) {
+            assertFalse(l.node().config().demoEnabled(), "the launcher's default is not a flag: the environment wins");
+        }
+    }
+
+    @Test
     void withoutABusFlagTheEnvironmentsChannelIsUsedAndNamed() throws Exception {
         String daemon = "127.0.0.1:" + fx.daemon.port();
         try (Launcher l = Launcher.start(options(), Map.of("CHANNELPUSH_CHANNEL", daemon), Map.of())) {
