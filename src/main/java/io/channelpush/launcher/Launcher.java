@@ -310,9 +310,6 @@ public final class Launcher implements AutoCloseable {
         PushNode node = node();
         if (node != null) {
             node.stopAccepting();
-            // before the deployment stops: stopping it closes the WebSocket container, which would close the
-            // sockets itself (no reason given) and leave the node nothing to close and count
-            node.close();
         }
         try {
             deployment.stop();
