@@ -122,19 +122,7 @@ public final class Launcher implements AutoCloseable {
             throws StartupException {
         List<AutoCloseable> started = new ArrayList<>();
         try {
-            Map<String, String> explicit = new LinkedHashMap<>(o.settings());
-            if (o.workerId() != null) {
-                explicit.put(PushConfig.WORKER_ID, o.workerId());
-            }
-            if (!o.demo()) {
-                explicit.put(PushConfig.DEMO_ENABLED, "false");
-            }
-            if (o.nats() != null) {
-                explicit.put(PushConfig.BUS, o.nats());
-            } else if (o.channel() != null) {
-                explicit.put(PushConfig.CHANNEL, o.channel());
-                explicit.put(PushConfig.BUS, ""); // --channel chooses the daemon, whatever CHANNELPUSH_BUS says
-            }
+            Map<String, String> explicit = new LinkedHashMap<>(o.explicitSettings());
             SettingSources sources = new SettingSources(explicit, properties, environment, name -> null, List.of());
             sources.checkNames();
             // the bus the node will really use: flags, then properties, then the environment

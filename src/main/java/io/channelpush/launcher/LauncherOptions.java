@@ -107,6 +107,28 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
                 Map.copyOf(settings));
     }
 
+    /**
+     * The flags as node settings that win over every other source: {@code --set}, {@code --worker-id},
+     * {@code --nats} or {@code --channel} (which also unsets {@code channelpush.bus}, so that a
+     * {@code CHANNELPUSH_BUS} cannot take the node elsewhere), {@code --no-demo}.
+     */
+    Map<String, String> explicitSettings() {
+        Map<String, String> explicit = new LinkedHashMap<>(settings);
+        if (!demo) {
+            explicit.put(PushConfig.DEMO_ENABLED, "false");
+        }
+        if (workerId != null) {
+            explicit.put(PushConfig.WORKER_ID, workerId);
+        }
+        if (nats != null) {
+            explicit.put(PushConfig.BUS, nats);
+        } else if (channel != null) {
+            explicit.put(PushConfig.CHANNEL, channel);
+            explicit.put(PushConfig.BUS, ""); // a blank explicit value unsets
+        }
+        return explicit;
+    }
+
     private static String natsServers(String option, String v) {
         try {
             NatsBus.parseServers(v);
