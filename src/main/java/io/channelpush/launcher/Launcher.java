@@ -8,10 +8,12 @@ import io.channelpush.push.PushConfig;
 import io.channelpush.push.PushContextListener;
 import io.channelpush.push.HandshakeFilter;
 import io.channelpush.push.PushNode;
+import io.channelpush.push.SettingSources;
 import io.channelpush.push.ops.HealthServlet;
 import io.channelpush.push.ops.MetricsServlet;
 import io.channelpush.push.bus.NatsBus;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.handlers.resource.ClassPathResourceManager;
 import io.undertow.servlet.Servlets;
@@ -24,7 +26,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.Socket;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
@@ -40,6 +44,11 @@ import org.xnio.XnioWorker;
  */
 public final class Launcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Launcher.class.getName());
+    /**
+     * More parameters than a request line within the header size limit can hold, so Undertow's parser never
+     * refuses them (its refusal has no body); the publisher refuses any it does not know, with the reason.
+     */
+    private static final int MAX_PARAMETERS = 1 << 20;
 
     private final ChannelDaemon daemon;
     private final XnioWorker worker;
@@ -100,18 +109,34 @@ public final class Launcher implements AutoCloseable {
      * @throws StartupException when a port is taken, the daemon cannot be reached, or a setting is invalid
      */
     public static Launcher start(LauncherOptions o) throws StartupException {
+        SettingSources jvm = SettingSources.system(Map.of(), name -> null, List.of());
+        return start(o, jvm.environment(), jvm.properties());
+    }
+
+    /**
+     * Starts with {@code environment} and system {@code properties} in place of this JVM's (tests supply their
+     * own). The options' flags win over both: {@code --worker-id}, {@code --channel}, {@code --nats} and
+     * {@code --set} are explicit settings ({@link SettingSources}).
+     */
+    public static Launcher start(LauncherOptions o, Map<String, String> environment, Map<String, String> properties)
+            throws StartupException {
         List<AutoCloseable> started = new ArrayList<>();
         try {
-            String channel = o.channel();
+            Map<String, String> explicit = new LinkedHashMap<>(o.explicitSettings());
+            SettingSources sources = new SettingSources(explicit, properties, environment, name -> null, List.of());
+            sources.checkNames();
+            // the bus the node will really use: flags, then properties, then the environment
+            String nats = sources.value(PushConfig.BUS);
+            String channel = nats == null ? sources.value(PushConfig.CHANNEL) : null;
             ChannelDaemon daemon = null;
-            if (o.nats() != null) {
+            if (nats != null) {
                 if (!o.waitForChannel()) {
-                    checkNatsReachable(o);
+                    checkNatsReachable(nats, o);
                 }
             } else if (channel == null) {
                 try {
                     daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(o.channelPort())
-                            .withSecret(PushConfig.setting(PushConfig.CHANNEL_SECRET, o.settings()::get)));
+                            .withSecret(sources.value(PushConfig.CHANNEL_SECRET)));
                 } catch (IOException e) {
                     throw new StartupException("cannot start the in-process channel daemon on 127.0.0.1:"
                             + o.channelPort() + ": " + e.getMessage() + " (port taken? use --channel-port or "
@@ -119,9 +144,11 @@ public final class Launcher implements AutoCloseable {
                 }
                 started.add(daemon);
                 channel = "127.0.0.1:" + daemon.port();
+                explicit.put(PushConfig.CHANNEL, channel);
             } else if (!o.waitForChannel()) {
                 checkReachable(channel, o);
             }
+            sources = new SettingSources(Map.copyOf(explicit), properties, environment, name -> null, List.of());
             XnioWorker worker = Xnio.getInstance(Launcher.class.getClassLoader()).createWorker(OptionMap.builder()
                     .set(Options.WORKER_IO_THREADS, Math.max(2, Runtime.getRuntime().availableProcessors()))
                     .set(Options.WORKER_TASK_CORE_THREADS, 16)
@@ -130,9 +157,13 @@ public final class Launcher implements AutoCloseable {
                     .set(Options.WORKER_NAME, "channel-push")
                     .getMap());
             started.add(worker::shutdownNow);
-            DeploymentManager deployment = deploy(o, channel, worker);
+            DeploymentManager deployment = deploy(o, sources, worker);
             started.add(deployment::undeploy);
-            Undertow.Builder b = Undertow.builder().setWorker(worker).setHandler(deployment.start());
+            Undertow.Builder b = Undertow.builder().setWorker(worker).setHandler(new PathDecoding(deployment.start()))
+                    // Undertow's parser refuses a bad %-escape or too many parameters with an empty 400 that no
+                    // handler can fill in; left to the node, each refusal says why (the node decodes itself).
+                    .setServerOption(UndertowOptions.DECODE_URL, false)
+                    .setServerOption(UndertowOptions.MAX_PARAMETERS, MAX_PARAMETERS);
             b.addHttpListener(o.wsPort(), o.host());
             if (o.httpPort() != o.wsPort() || o.wsPort() == 0) {
                 b.addHttpListener(o.httpPort(), o.host());
@@ -151,8 +182,9 @@ public final class Launcher implements AutoCloseable {
                 LOG.warning(warning);
             }
             String http = "http://" + o.host() + ":" + l.port(l.portCount() - 1) + "/";
-            String bus = o.nats() != null ? "NATS " + o.nats()
-                    : "channel " + channel + (o.channel() == null ? " (in-process)" : "");
+            PushConfig config = l.node().config();
+            String bus = config.natsServers() != null ? "NATS " + config.natsServers()
+                    : "channel " + config.channel() + (daemon != null ? " (in-process)" : "");
             LOG.info(() -> "Channel Push worker " + l.node().workerId() + " serving ws://" + o.host() + ":" + l.port(0)
                     + "/ and " + http + " ; " + bus
                     + (l.node().config().demoEnabled() ? " ; demo page " + http + "demo/" : ""));
@@ -166,7 +198,7 @@ public final class Launcher implements AutoCloseable {
         }
     }
 
-    private static DeploymentManager deploy(LauncherOptions o, String channel, XnioWorker worker)
+    private static DeploymentManager deploy(LauncherOptions o, SettingSources sources, XnioWorker worker)
             throws jakarta.servlet.ServletException {
         ClassLoader cl = Launcher.class.getClassLoader();
         DeploymentInfo info = Servlets.deployment()
@@ -184,18 +216,11 @@ public final class Launcher implements AutoCloseable {
                 .addServletContextAttribute(WebSocketDeploymentInfo.ATTRIBUTE_NAME, new WebSocketDeploymentInfo()
                         .setWorker(worker)
                         .setBuffers(new DefaultByteBufferPool(true, 16 * 1024)));
-        if (o.nats() != null) {
-            info.addInitParameter(PushConfig.BUS, o.nats());
-        } else {
-            info.addInitParameter(PushConfig.CHANNEL, channel);
-        }
-        if (o.workerId() != null) {
-            info.addInitParameter(PushConfig.WORKER_ID, o.workerId());
-        }
+        info.addServletContextAttribute(SettingSources.ATTRIBUTE, sources);
         if (o.demo()) {
+            // the launcher's default, not a flag: a property or environment variable may turn it off
             info.addInitParameter(PushConfig.DEMO_ENABLED, "true");
         }
-        o.settings().forEach(info::addInitParameter);
         DeploymentManager manager = ServletContainer.Factory.newInstance().addDeployment(info);
         manager.deploy();
         return manager;
@@ -213,9 +238,9 @@ public final class Launcher implements AutoCloseable {
     }
 
     /** Passes when at least one of the NATS servers accepts a TCP connection. */
-    private static void checkNatsReachable(LauncherOptions o) throws StartupException {
+    private static void checkNatsReachable(String nats, LauncherOptions o) throws StartupException {
         List<String> failures = new ArrayList<>();
-        for (URI server : NatsBus.parseServers(o.nats())) {
+        for (URI server : NatsBus.parseServers(nats)) {
             int port = server.getPort() < 0 ? 4222 : server.getPort();
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(server.getHost(), port), (int) o.channelTimeout().toMillis());

@@ -1,8 +1,10 @@
 package io.channelpush.launcher;
 
+import io.channelpush.push.PushConfig;
 import io.channelpush.push.bus.NatsBus;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,7 +40,9 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
               --no-demo           do not serve the demo page at /demo/
               --set NAME=VALUE    a node setting, e.g. --set channelpush.publish-keys=k1:secret (repeatable)
               --help              this text
-            Other settings (limits, secrets) are system properties or environment variables: see README.
+            Other settings (limits, secrets) are system properties or environment variables: see README. These
+            flags win over a system property or environment variable of the same setting; an unknown
+            channelpush.* name anywhere stops the start with the list of valid names.
             """;
 
     public static LauncherOptions parse(String... args) {
@@ -79,6 +83,10 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
                     if (eq <= 0 || !v.startsWith("channelpush.")) {
                         throw new IllegalArgumentException("--set takes channelpush.NAME=VALUE, got \"" + v + "\"");
                     }
+                    if (!PushConfig.settingNames().contains(v.substring(0, eq))) {
+                        throw new IllegalArgumentException(
+                                PushConfig.unknownSettingsMessage(List.of("--set " + v.substring(0, eq))));
+                    }
                     settings.put(v.substring(0, eq), v.substring(eq + 1));
                 }
                 default -> throw new IllegalArgumentException("unknown option " + a);
@@ -87,8 +95,38 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
         if (channel != null && nats != null) {
             throw new IllegalArgumentException("--channel and --nats choose the bus: give one of them, not both");
         }
+        if ((channel != null || nats != null) && settings.containsKey(PushConfig.BUS)) {
+            throw new IllegalArgumentException((channel != null ? "--channel" : "--nats") + " and --set "
+                    + PushConfig.BUS + " both choose the bus: give one of them");
+        }
+        if (worker != null && settings.containsKey(PushConfig.WORKER_ID)) {
+            throw new IllegalArgumentException("--worker-id and --set " + PushConfig.WORKER_ID + " both set the "
+                    + "worker id: give one of them");
+        }
         return new LauncherOptions(host, ws, http, channel, nats, channelPort, worker, wait, Duration.ofSeconds(5), demo,
                 Map.copyOf(settings));
+    }
+
+    /**
+     * The flags as node settings that win over every other source: {@code --set}, {@code --worker-id},
+     * {@code --nats} or {@code --channel} (which also unsets {@code channelpush.bus}, so that a
+     * {@code CHANNELPUSH_BUS} cannot take the node elsewhere), {@code --no-demo}.
+     */
+    Map<String, String> explicitSettings() {
+        Map<String, String> explicit = new LinkedHashMap<>(settings);
+        if (!demo) {
+            explicit.put(PushConfig.DEMO_ENABLED, "false");
+        }
+        if (workerId != null) {
+            explicit.put(PushConfig.WORKER_ID, workerId);
+        }
+        if (nats != null) {
+            explicit.put(PushConfig.BUS, nats);
+        } else if (channel != null) {
+            explicit.put(PushConfig.CHANNEL, channel);
+            explicit.put(PushConfig.BUS, ""); // a blank explicit value unsets
+        }
+        return explicit;
     }
 
     private static String natsServers(String option, String v) {

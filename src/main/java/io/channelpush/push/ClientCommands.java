@@ -80,6 +80,10 @@ final class ClientCommands {
     }
 
     private void sendToGroup(JsonObject o) throws Refusal {
+        if (!node.config().clientGroupMessages()) {
+            throw new Refusal("group_messages_off", "this server does not take group messages from clients ("
+                    + PushConfig.CLIENT_GROUP_MESSAGES + " is false); they come from its publisher");
+        }
         String group = groupId(o);
         JsonElement m = o.get("message");
         if (m == null || m.isJsonNull()) {

@@ -91,6 +91,9 @@ final class PublishHandler implements HttpHandler {
     private static void answer(HttpServerExchange ex, Publishing.Answer a) {
         ex.setStatusCode(a.status());
         ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain;charset=UTF-8");
+        if (a.retryAfterSeconds() > 0) {
+            ex.getResponseHeaders().put(Headers.RETRY_AFTER, Long.toString(a.retryAfterSeconds()));
+        }
         if (a.status() == 401) {
             ex.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "ChannelPush-HMAC-SHA256");
         }

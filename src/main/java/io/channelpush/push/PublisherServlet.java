@@ -22,6 +22,22 @@ public final class PublisherServlet extends HttpServlet {
         publishing = PushNode.of(getServletContext()).publishing();
     }
 
+    /**
+     * Only GET and POST: the servlet API would answer HEAD by running {@link #doGet} (publishing) and TRACE by
+     * echoing the request's headers. On Undertow {@link MethodGuard} refuses these first; this covers other
+     * containers.
+     */
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
+        String method = req.getMethod();
+        if (method.equals("GET") || method.equals("POST")) {
+            super.service(req, resp);
+        } else {
+            resp.setHeader("Allow", MethodGuard.PUBLISHER_METHODS);
+            answer(resp, new Publishing.Answer(405, "the publisher takes GET and POST, not " + method));
+        }
+    }
+
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         publishing.node().metrics().publishRequestsThroughServlet.increment();
@@ -49,6 +65,9 @@ public final class PublisherServlet extends HttpServlet {
     private static void answer(HttpServletResponse resp, Publishing.Answer a) throws IOException {
         resp.setStatus(a.status());
         resp.setContentType("text/plain;charset=UTF-8");
+        if (a.retryAfterSeconds() > 0) {
+            resp.setHeader("Retry-After", Long.toString(a.retryAfterSeconds()));
+        }
         if (a.status() == 401) {
             resp.setHeader("WWW-Authenticate", "ChannelPush-HMAC-SHA256");
         }

@@ -21,10 +21,16 @@ import java.util.logging.Logger;
 final class Publishing {
     private static final Logger LOG = Logger.getLogger(Publishing.class.getName());
     static final String FORM = "application/x-www-form-urlencoded";
+    /** Every parameter the publisher takes; any other is refused (400). */
+    static final List<String> PARAMETERS = List.of("content", "to_worker_id", "to_connection_id", "group_id");
 
-    /** What to answer: a status and a line of text. */
-    record Answer(int status, String text) {
+    /** What to answer: a status, a line of text, and for 429 the seconds for {@code Retry-After} (else 0). */
+    record Answer(int status, String text, long retryAfterSeconds) {
         static final Answer OK = new Answer(200, "ok");
+
+        Answer(int status, String text) {
+            this(status, text, 0);
+        }
     }
 
     private final PushNode node;
@@ -33,7 +39,9 @@ final class Publishing {
 
     Publishing(PushNode node) {
         this.node = node;
-        this.auth = PublishAuthenticator.fromSettings(node.config().publishKeys(), node.config().publishTokens());
+        PushConfig c = node.config();
+        this.auth = PublishAuthenticator.fromSettings(c.publishKeys(), c.publishTokens(), c.publishMaxClockSkewSeconds(),
+                c.publishReplayCacheNonces());
     }
 
     PushNode node() {
@@ -85,7 +93,7 @@ final class Publishing {
             PublishAuthenticator.Verdict v = auth.check(method, path, query, body, header);
             if (!v.accepted()) {
                 LOG.info(() -> "publish from " + remoteAddress + " refused with " + v.status() + ": " + v.reason());
-                return new Answer(v.status(), v.reason());
+                return new Answer(v.status(), v.reason(), v.retryAfterSeconds());
             }
         }
         Map<String, List<String>> params;
@@ -100,6 +108,10 @@ final class Publishing {
     }
 
     private Answer route(Map<String, List<String>> params) {
+        Answer refused = checkNames(params);
+        if (refused != null) {
+            return refused;
+        }
         String content = one(params, "content");
         String worker = one(params, "to_worker_id");
         String connection = one(params, "to_connection_id");
@@ -122,6 +134,10 @@ final class Publishing {
                 if (id <= 0 || worker.isEmpty()) {
                     return new Answer(400, "to_connection_id must be a positive whole number and to_worker_id non-empty");
                 }
+                if (!PushConfig.isValidWorkerId(worker)) {
+                    return new Answer(400, "to_worker_id must be " + PushConfig.WORKER_ID_RULE
+                            + " (no node can have this id)");
+                }
                 node.pushTo(worker, id, content);
             } else if (group != null) {
                 if (group.isEmpty() || group.length() > node.config().maxGroupIdLength()) {
@@ -136,6 +152,33 @@ final class Publishing {
             return new Answer(503, "the message bus cannot take messages now; try again later");
         }
         return Answer.OK;
+    }
+
+    /**
+     * Refuses a name the publisher does not know (a typo such as {@code to_worker=} would otherwise turn a
+     * targeted push into a broadcast) and a name given twice, the query and the form body counted together (so a
+     * signature over {@code content=A&content=B} cannot be replayed as {@code content=B&content=A}).
+     */
+    private static Answer checkNames(Map<String, List<String>> params) {
+        List<String> unknown = params.keySet().stream().filter(n -> !PARAMETERS.contains(n)).toList();
+        if (!unknown.isEmpty()) {
+            return new Answer(400, "unknown parameter" + (unknown.size() == 1 ? " " : "s ")
+                    + String.join(", ", unknown.stream().map(Publishing::printable).toList())
+                    + "; the publisher takes " + String.join(", ", PARAMETERS));
+        }
+        for (Map.Entry<String, List<String>> e : params.entrySet()) {
+            if (e.getValue().size() > 1) {
+                return new Answer(400, "parameter " + e.getKey() + " is given " + e.getValue().size()
+                        + " times (URL and form body together); give it once");
+            }
+        }
+        return null;
+    }
+
+    /** A client-chosen name for a one-line answer: at most 64 characters, no control characters. */
+    private static String printable(String name) {
+        String cut = name.length() > 64 ? name.substring(0, 64) + "..." : name;
+        return "\"" + cut.replaceAll("\\p{Cntrl}", "?") + "\"";
     }
 
     private static String one(Map<String, List<String>> params, String name) {

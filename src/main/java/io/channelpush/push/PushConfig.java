@@ -1,17 +1,27 @@
 package io.channelpush.push;
 
+import io.channelpush.push.auth.PublishAuthenticator;
 import io.channelpush.push.bus.NatsBus;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
  * Settings of one push node. Each setting has a name such as {@code channelpush.worker-id}; its value is taken
- * from, first to last: the Java system property of that name, the environment variable derived from it
- * ({@code CHANNELPUSH_WORKER_ID}), the servlet context init-param of that name, the default. Immutable.
+ * from, first to last: an explicit setting (the launcher's flags and {@code --set}), the Java system property of
+ * that name, the environment variable derived from it ({@code CHANNELPUSH_WORKER_ID}), the servlet context
+ * init-param of that name, the default ({@link SettingSources}). A name under {@code channelpush.} (or
+ * {@code CHANNELPUSH_}) that is no setting is refused, with the list of valid names: the settings are the
+ * {@code public static final String} constants of this class whose value starts with {@code channelpush.}.
+ * Immutable.
  *
  * @param workerId this node's id, unique in the cluster; the default is random per start
  * @param channel the channel daemon's {@code host:port}; unused when {@code natsServers} is set
@@ -36,13 +46,19 @@ import java.util.regex.Pattern;
  *                            instead of going through the servlet on a worker thread
  * @param writeDelayMillis how long a client's messages may wait for more to share one socket write (0: write at
  *                         once; a few tens of ms multiply fan-out throughput when broadcasts come faster)
+ * @param clientGroupMessages whether WebSocket clients may {@code send_to_group} (any client may then message any
+ *                            group: the group id is the only protection); on by default, as in the seed
+ * @param publishMaxClockSkewSeconds how far a signed request's timestamp may be from the node's clock (1 to 300)
+ * @param publishReplayCacheNonces most nonces of signed requests remembered at once (429 beyond)
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
                          long sendQueueBytes, long channelBufferBytes, String publishKeys, String publishTokens,
                          String allowedOrigins, boolean allowMissingOrigin, int maxConnections,
                          int maxCommandsPerSecond, int pingIntervalSeconds, boolean demoEnabled,
-                         String natsServers, boolean publisherOnIoThread, int writeDelayMillis) {
+                         String natsServers, boolean publisherOnIoThread, int writeDelayMillis,
+                         boolean clientGroupMessages, int publishMaxClockSkewSeconds,
+                         int publishReplayCacheNonces) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -64,19 +80,19 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String BUS = "channelpush.bus";
     public static final String WRITE_DELAY_MS = "channelpush.write-delay-ms";
     public static final String PUBLISHER_ON_IO_THREAD = "channelpush.publisher-on-io-thread";
+    public static final String CLIENT_GROUP_MESSAGES = "channelpush.client-group-messages";
+    public static final String PUBLISH_MAX_CLOCK_SKEW_SECONDS = "channelpush.publish-max-clock-skew-seconds";
+    public static final String PUBLISH_REPLAY_CACHE_NONCES = "channelpush.publish-replay-cache-nonces";
 
-    /** Channel names the bus uses besides worker ids; a worker id may not take them. */
-    public static final String BROADCAST_CHANNEL = "broadcast";
-    public static final String GROUP_CHANNEL = "send_to_group";
-
+    /** What a worker id may be, for messages. */
+    static final String WORKER_ID_RULE = "1-64 of A-Z a-z 0-9 . _ : -";
+    static final String PREFIX = "channelpush.";
+    static final String ENV_PREFIX = "CHANNELPUSH_";
     private static final Pattern WORKER_ID_PATTERN = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     public PushConfig {
         if (!WORKER_ID_PATTERN.matcher(workerId).matches()) {
-            throw new IllegalArgumentException(WORKER_ID + " must be 1-64 of A-Z a-z 0-9 . _ : -, got \"" + workerId + "\"");
-        }
-        if (workerId.equals(BROADCAST_CHANNEL) || workerId.equals(GROUP_CHANNEL)) {
-            throw new IllegalArgumentException(WORKER_ID + " may not be \"" + workerId + "\": the bus uses that channel");
+            throw new IllegalArgumentException(WORKER_ID + " must be " + WORKER_ID_RULE + ", got \"" + workerId + "\"");
         }
         positive(MAX_CONTENT_BYTES, maxContentBytes);
         positive(MAX_CLIENT_MESSAGE_BYTES, maxClientMessageBytes);
@@ -90,6 +106,11 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         if (writeDelayMillis < 0 || writeDelayMillis > 1000) {
             throw new IllegalArgumentException(WRITE_DELAY_MS + " must be 0 to 1000, got " + writeDelayMillis);
         }
+        if (publishMaxClockSkewSeconds < 1 || publishMaxClockSkewSeconds > 300) {
+            throw new IllegalArgumentException(PUBLISH_MAX_CLOCK_SKEW_SECONDS + " must be 1 to 300, got "
+                    + publishMaxClockSkewSeconds);
+        }
+        positive(PUBLISH_REPLAY_CACHE_NONCES, publishReplayCacheNonces);
         if (natsServers != null) {
             try {
                 NatsBus.parseServers(natsServers);
@@ -106,7 +127,18 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
      * @throws IllegalArgumentException naming the setting when a value is malformed
      */
     public static PushConfig load(Function<String, String> initParam) {
-        Function<String, String> get = name -> setting(name, initParam);
+        return load(SettingSources.system(Map.of(), initParam, List.of()));
+    }
+
+    /**
+     * Reads the settings from {@code sources}.
+     *
+     * @throws IllegalArgumentException naming the setting when a value is malformed, or naming every unknown
+     *                                  {@code channelpush.} name with the list of valid ones
+     */
+    public static PushConfig load(SettingSources sources) {
+        sources.checkNames();
+        Function<String, String> get = sources::value;
         String worker = get.apply(WORKER_ID);
         String channel = get.apply(CHANNEL);
         return new PushConfig(
@@ -129,7 +161,15 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 bool(get, DEMO_ENABLED, false),
                 get.apply(BUS),
                 bool(get, PUBLISHER_ON_IO_THREAD, true),
-                (int) number(get, WRITE_DELAY_MS, 0));
+                (int) number(get, WRITE_DELAY_MS, 0),
+                bool(get, CLIENT_GROUP_MESSAGES, true),
+                (int) number(get, PUBLISH_MAX_CLOCK_SKEW_SECONDS, PublishAuthenticator.DEFAULT_SKEW_SECONDS),
+                (int) number(get, PUBLISH_REPLAY_CACHE_NONCES, PublishAuthenticator.DEFAULT_MAX_NONCES));
+    }
+
+    /** Whether {@code id} may be a worker id ({@link #WORKER_ID_RULE}). */
+    static boolean isValidWorkerId(String id) {
+        return WORKER_ID_PATTERN.matcher(id).matches();
     }
 
     /**
@@ -146,6 +186,21 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 + " (HMAC keys, e.g. k1:<secret>) or " + PUBLISH_TOKENS + " (bearer tokens).";
     }
 
+    /**
+     * The start-up warning for a node whose publisher is authenticated while any WebSocket client may still
+     * message any group.
+     *
+     * @return the log line, or null when the publisher is open or client group messages are off
+     */
+    public String clientGroupMessagesWarning() {
+        if (!clientGroupMessages || publishKeys == null && publishTokens == null) {
+            return null;
+        }
+        return "SECURITY: the publisher of worker " + workerId + " needs a key or token, but any WebSocket client "
+                + "can send_to_group to any group whose id it knows or guesses. Set " + CLIENT_GROUP_MESSAGES
+                + "=false unless clients are meant to message groups.";
+    }
+
     private static boolean loopback(String address) {
         try {
             return InetAddress.getByName(address).isLoopbackAddress();
@@ -154,20 +209,31 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         }
     }
 
-    /**
-     * One setting, looked up in the documented order: system property, environment variable, init-param.
-     *
-     * @return the stripped value, or null when unset or blank
-     */
-    public static String setting(String name, Function<String, String> initParam) {
-        String v = System.getProperty(name);
-        if (v == null) {
-            v = System.getenv(envName(name));
+    /** Every setting's name, from this class's constants: each {@code public static final String} starting with
+     * {@code channelpush.}, so that a setting added as such a constant is known at once. */
+    public static List<String> settingNames() {
+        List<String> names = new ArrayList<>();
+        for (Field f : PushConfig.class.getFields()) {
+            int m = f.getModifiers();
+            if (Modifier.isStatic(m) && Modifier.isFinal(m) && f.getType() == String.class) {
+                try {
+                    if (f.get(null) instanceof String v && v.startsWith(PREFIX)) {
+                        names.add(v);
+                    }
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException("public constant " + f.getName() + " not readable", e);
+                }
+            }
         }
-        if (v == null) {
-            v = initParam.apply(name);
-        }
-        return v == null || v.isBlank() ? null : v.strip();
+        return List.copyOf(names);
+    }
+
+    /** The message refusing unknown settings, with the valid names. */
+    public static String unknownSettingsMessage(List<String> unknown) {
+        return "unknown setting" + (unknown.size() == 1 ? " " : "s ") + String.join(", ", unknown)
+                + " (misspelt?); valid settings: " + String.join(", ", settingNames())
+                + " (as environment variables: the name in upper case, . and - as _, e.g. "
+                + envName(WORKER_ID) + ")";
     }
 
     /** {@code channelpush.worker-id} becomes {@code CHANNELPUSH_WORKER_ID}. */

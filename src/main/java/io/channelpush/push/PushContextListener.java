@@ -16,7 +16,9 @@ import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.net.URI;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Logger;
 
@@ -37,7 +39,12 @@ public final class PushContextListener implements ServletContextListener {
         PushConfig config;
         Function<MessageBus.Listener, MessageBus> bus;
         try {
-            config = PushConfig.load(ctx::getInitParameter);
+            List<String> initParamNames = Collections.list(ctx.getInitParameterNames());
+            // the launcher hands over its sources, its flags first; a WAR reads this JVM's
+            SettingSources sources = ctx.getAttribute(SettingSources.ATTRIBUTE) instanceof SettingSources given
+                    ? given.withInitParams(ctx::getInitParameter, initParamNames)
+                    : SettingSources.system(Map.of(), ctx::getInitParameter, initParamNames);
+            config = PushConfig.load(sources);
             bus = bus(config);
         } catch (IllegalArgumentException e) {
             LOG.severe("Channel Push cannot start: " + e.getMessage());

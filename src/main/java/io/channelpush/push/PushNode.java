@@ -3,6 +3,7 @@ package io.channelpush.push;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.channelpush.push.bus.BusUnavailableException;
+import io.channelpush.push.bus.Channels;
 import io.channelpush.push.bus.MessageBus;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -61,11 +62,15 @@ public final class PushNode implements AutoCloseable {
                         + "buffered until it is back");
             }
         });
-        bus.subscribe(PushConfig.BROADCAST_CHANNEL, this::onBroadcast);
-        bus.subscribe(config.workerId(), this::onTargeted);
-        bus.subscribe(PushConfig.GROUP_CHANNEL, this::onGroup);
+        bus.subscribe(Channels.BROADCAST, this::onBroadcast);
+        bus.subscribe(Channels.worker(config.workerId()), this::onTargeted);
+        bus.subscribe(Channels.GROUPS, this::onGroup);
         this.publishing = new Publishing(this);
         LOG.info(() -> "worker " + config.workerId() + " started; bus " + bus.describe());
+        String groupWarning = config.clientGroupMessagesWarning();
+        if (groupWarning != null) {
+            LOG.warning(groupWarning);
+        }
     }
 
     /**
@@ -177,7 +182,7 @@ public final class PushNode implements AutoCloseable {
     public void broadcast(String content) {
         JsonObject p = new JsonObject();
         p.addProperty("content", content);
-        publish(PushConfig.BROADCAST_CHANNEL, p);
+        publish(Channels.BROADCAST, p);
         metrics.publishedBroadcast.increment();
     }
 
@@ -185,7 +190,7 @@ public final class PushNode implements AutoCloseable {
         JsonObject p = new JsonObject();
         p.addProperty("to_connection_id", connectionId);
         p.addProperty("content", content);
-        publish(workerId, p);
+        publish(Channels.worker(workerId), p);
         metrics.publishedTargeted.increment();
     }
 
@@ -193,7 +198,7 @@ public final class PushNode implements AutoCloseable {
         JsonObject p = new JsonObject();
         p.addProperty("group_id", group);
         p.addProperty("message", message);
-        publish(PushConfig.GROUP_CHANNEL, p);
+        publish(Channels.GROUPS, p);
         metrics.publishedGroup.increment();
     }
 

@@ -144,6 +144,6 @@ class DemoPageIT {
     }
 
     private static Path buildDir() {
-        return Path.of(System.getProperty("channelpush.build.dir", "target"));
+        return Path.of(System.getProperty("test.channelpush.build.dir", "target"));
     }
 }

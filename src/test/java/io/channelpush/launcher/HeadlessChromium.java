@@ -35,15 +35,15 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /**
-     * The browser binary: {@code /usr/bin/chromium}, or the system property {@code channelpush.chromium}.
+     * The browser binary: {@code /usr/bin/chromium}, or the system property {@code test.channelpush.chromium}.
      *
      * @throws AssertionError telling how to install it when it is missing: the browser test fails rather than skip
      */
     static Path binary() {
-        Path p = Path.of(System.getProperty("channelpush.chromium", "/usr/bin/chromium"));
+        Path p = Path.of(System.getProperty("test.channelpush.chromium", "/usr/bin/chromium"));
         if (!Files.isExecutable(p)) {
             throw new AssertionError(p + " is missing: the demo page's browser test needs Chromium; "
-                    + "run apt-get install -y chromium (or set -Dchannelpush.chromium=/path/to/chromium)");
+                    + "run apt-get install -y chromium (or set -Dtest.channelpush.chromium=/path/to/chromium)");
         }
         return p;
     }

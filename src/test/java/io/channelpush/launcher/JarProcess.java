@@ -29,7 +29,7 @@ final class JarProcess implements AutoCloseable {
     }
 
     static Path jar(String name) {
-        Path p = Path.of(System.getProperty("channelpush.build.dir", "target"), name);
+        Path p = Path.of(System.getProperty("test.channelpush.build.dir", "target"), name);
         if (!Files.isRegularFile(p)) {
             throw new AssertionError(p + " is missing: run mvn package first");
         }

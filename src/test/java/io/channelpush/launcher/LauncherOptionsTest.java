@@ -37,4 +37,22 @@ class LauncherOptionsTest {
                 () -> LauncherOptions.parse("--nats", "127.0.0.1:4222"));
         assertTrue(e.getMessage().startsWith("--nats: not a NATS server URL"), e.getMessage());
     }
+
+    @Test
+    void aMisspeltSetIsRefusedWithTheValidNames() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LauncherOptions.parse("--set", "channelpush.max-conections=5"));
+        assertTrue(e.getMessage().startsWith("unknown setting --set channelpush.max-conections "), e.getMessage());
+        assertTrue(e.getMessage().contains("channelpush.max-connections"), e.getMessage());
+        assertEquals("5", LauncherOptions.parse("--set", "channelpush.max-connections=5").settings()
+                .get("channelpush.max-connections"));
+    }
+
+    @Test
+    void twoFlagsForTheSameSettingAreAnError() {
+        assertThrows(IllegalArgumentException.class, () -> LauncherOptions.parse("--channel", "127.0.0.1:2206",
+                "--set", "channelpush.bus=nats://127.0.0.1:4222"));
+        assertThrows(IllegalArgumentException.class, () -> LauncherOptions.parse("--worker-id", "a",
+                "--set", "channelpush.worker-id=b"));
+    }
 }

@@ -2,6 +2,7 @@ package io.channelpush.push;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.channelpush.launcher.Launcher;
 import org.junit.jupiter.api.Test;
@@ -89,5 +90,36 @@ class ClusterTest {
         assertEquals("from-http", memberB.next());
         fx.get(nodeB, "content=marker");
         assertEquals("marker", outsider.next(), "the outsider got a group message");
+    }
+
+    @Test
+    void workerIdsThatSpellAnotherKindOfTrafficReachNoOne() throws Exception {
+        TestClient onA = fx.connect(nodeA);
+        TestClient onB = fx.connect(nodeB);
+        PushFixture.command(onA, "{\"cmd\":\"add_group\",\"group_id\":\"g\",\"id\":1}");
+        String a = nodeA.node().workerId();
+        for (String worker : new String[] {"broadcast", "send_to_group", "b", "g", "w:" + a, "w", a + ".x"}) {
+            assertEquals("ok", fx.get(nodeB, "to_worker_id=" + worker + "&to_connection_id=" + onA.connectionId
+                    + "&content=leak-" + worker).getContentAsString());
+        }
+        // a group named like a worker id (or like a kind) is a group: only its members get it
+        assertEquals("ok", fx.get(nodeB, "group_id=" + a + "&content=leak-group").getContentAsString());
+        assertEquals("ok", fx.get(nodeB, "group_id=b&content=leak-group-b").getContentAsString());
+        assertEquals("ok", fx.get(nodeB, "group_id=w%3A" + a + "&content=leak-group-w").getContentAsString());
+        fx.get(nodeB, "content=marker");
+        assertEquals("marker", onA.next(), "a publish reached a client through another kind's namespace");
+        assertEquals("marker", onB.next(), "a publish reached a client through another kind's namespace");
+    }
+
+    @Test
+    void thePublisherRefusesWorkerIdsNoNodeCanHave() throws Exception {
+        TestClient onA = fx.connect(nodeA);
+        for (String worker : new String[] {"two%20words", "*", "%3E", "a%2Fb", "x".repeat(65), "caf%C3%A9"}) {
+            var r = fx.get(nodeB, "to_worker_id=" + worker + "&to_connection_id=1&content=x");
+            assertEquals(400, r.getStatus(), worker);
+            assertTrue(r.getContentAsString().startsWith("to_worker_id must be 1-64 of"), r.getContentAsString());
+        }
+        fx.get(nodeB, "content=marker");
+        assertEquals("marker", onA.next());
     }
 }

@@ -146,4 +146,42 @@ class PublishAuthTest {
                 Map.of("Authorization", "Bearer nope")), "bearer token not accepted");
         nothingDelivered();
     }
+
+    @Test
+    void aSignatureOverARepeatedParameterCannotBeReorderedIntoAnotherPublish() throws Exception {
+        long ts = now();
+        String nonce = nonce();
+        // signed over content=A&content=B: sorting made it valid for content=B&content=A too
+        Map<String, String> h = PublishSigner.headers("k1", "secret-one", "GET", "/", "content=A&content=B",
+                new byte[0], ts, nonce);
+        // the signature is valid for the reordered query; the repeated parameter is what refuses it
+        ContentResponse r = send(fx.http.newRequest("http://127.0.0.1:" + node.port(1) + "/?content=B&content=A"), h);
+        assertEquals(400, r.getStatus(), r.getContentAsString());
+        assertTrue(r.getContentAsString().contains("content is given 2 times"), r.getContentAsString());
+        nothingDelivered();
+    }
+
+    @Test
+    void aFullReplayCacheAnswers429WithRetryAfterOnBothPaths() throws Exception {
+        for (String onIoThread : new String[] {"true", "false"}) {
+            Launcher small = fx.node("auth-small-" + onIoThread, "--set", "channelpush.publish-keys=k1:secret-one",
+                    "--set", PushConfig.PUBLISH_REPLAY_CACHE_NONCES + "=2",
+                    "--set", PushConfig.PUBLISHER_ON_IO_THREAD + "=" + onIoThread);
+            // to a group nobody joined: the other tests' watcher shares the bus
+            String query = "group_id=nobody&content=x";
+            String url = "http://127.0.0.1:" + small.port(1) + "/?" + query;
+            long ts = now();
+            for (int i = 0; i < 2; i++) {
+                assertEquals(200, send(fx.http.newRequest(url), PublishSigner.headers("k1", "secret-one", "GET", "/",
+                        query, new byte[0], ts, nonce())).getStatus());
+            }
+            ContentResponse full = send(fx.http.newRequest(url), PublishSigner.headers("k1", "secret-one", "GET", "/",
+                    query, new byte[0], ts, nonce()));
+            assertEquals(429, full.getStatus(), full.getContentAsString());
+            long retry = Long.parseLong(full.getHeaders().get("Retry-After"));
+            // room comes back when timestamp ts leaves the ±30 s window
+            assertTrue(retry >= 1 && retry <= 31, "Retry-After " + retry);
+            assertTrue(full.getContentAsString().contains("retry in " + retry + " s"), full.getContentAsString());
+        }
+    }
 }

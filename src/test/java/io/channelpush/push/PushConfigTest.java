@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +32,7 @@ class PushConfigTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> config(Map.of(PushConfig.MAX_CONNECTIONS, "many")));
         assertTrue(e.getMessage().contains(PushConfig.MAX_CONNECTIONS), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> config(Map.of(PushConfig.WORKER_ID, "broadcast")));
+        assertThrows(IllegalArgumentException.class, () -> config(Map.of(PushConfig.WORKER_ID, "two words")));
         assertThrows(IllegalArgumentException.class, () -> config(Map.of(PushConfig.DEMO_ENABLED, "yes")));
         for (String bad : new String[] {"-1", "1001", "soon"}) {
             IllegalArgumentException d = assertThrows(IllegalArgumentException.class,
@@ -49,5 +50,92 @@ class PushConfigTest {
         PushConfig set = config(Map.of(PushConfig.WRITE_DELAY_MS, "60", PushConfig.PUBLISHER_ON_IO_THREAD, "false"));
         assertEquals(60, set.writeDelayMillis());
         assertFalse(set.publisherOnIoThread());
+    }
+
+    private static SettingSources sources(Map<String, String> explicit, Map<String, String> properties,
+                                          Map<String, String> environment, Map<String, String> initParams) {
+        return new SettingSources(explicit, properties, environment, initParams::get, initParams.keySet());
+    }
+
+    @Test
+    void theValidNamesAreThePublicConstantsUnderChannelpush() throws Exception {
+        List<String> names = PushConfig.settingNames();
+        int constants = 0;
+        for (java.lang.reflect.Field f : PushConfig.class.getFields()) {
+            if (f.getType() == String.class && f.get(null) instanceof String v && v.startsWith("channelpush.")) {
+                constants++;
+                assertTrue(names.contains(v), v);
+            }
+        }
+        assertEquals(constants, names.size());
+        assertTrue(names.containsAll(List.of(PushConfig.WORKER_ID, PushConfig.MAX_CONNECTIONS, PushConfig.BUS,
+                PushConfig.WRITE_DELAY_MS)), names.toString());
+    }
+
+    @Test
+    void aMisspeltSettingInAnySourceIsRefusedWithTheValidNames() {
+        Map<String, String> none = Map.of();
+        Map<String, IllegalArgumentException> refusals = Map.of(
+                "--set channelpush.max-conections",
+                assertThrows(IllegalArgumentException.class, () -> PushConfig.load(
+                        sources(Map.of("channelpush.max-conections", "5"), none, none, none))),
+                "system property channelpush.max-conections",
+                assertThrows(IllegalArgumentException.class, () -> PushConfig.load(
+                        sources(none, Map.of("channelpush.max-conections", "5"), none, none))),
+                "environment variable CHANNELPUSH_MAX_CONECTIONS",
+                assertThrows(IllegalArgumentException.class, () -> PushConfig.load(
+                        sources(none, none, Map.of("CHANNELPUSH_MAX_CONECTIONS", "5"), none))),
+                "init-param channelpush.max-conections",
+                assertThrows(IllegalArgumentException.class, () -> PushConfig.load(
+                        sources(none, none, none, Map.of("channelpush.max-conections", "5")))));
+        refusals.forEach((named, e) -> {
+            assertTrue(e.getMessage().startsWith("unknown setting " + named + " "), e.getMessage());
+            assertTrue(e.getMessage().contains("valid settings: ") && e.getMessage().contains(PushConfig.MAX_CONNECTIONS)
+                    && e.getMessage().contains(PushConfig.WRITE_DELAY_MS), e.getMessage());
+        });
+        // other names are not ours: left alone
+        PushConfig.load(sources(none, Map.of("java.home", "/x", "channelpushy", "1"),
+                Map.of("PATH", "/bin", "CHANNEL_SECRET", "s"), Map.of("resteasy.x", "1")));
+    }
+
+    @Test
+    void anUnknownSystemPropertyStopsTheRealLoad() {
+        System.setProperty("channelpush.max-conections", "5");
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> PushConfig.load(name -> null));
+            assertTrue(e.getMessage().contains("system property channelpush.max-conections"), e.getMessage());
+        } finally {
+            System.clearProperty("channelpush.max-conections");
+        }
+    }
+
+    @Test
+    void explicitSettingsWinOverPropertiesOverEnvironmentOverInitParams() {
+        String n = PushConfig.MAX_CONNECTIONS;
+        String env = PushConfig.envName(n);
+        assertEquals(1, PushConfig.load(sources(Map.of(n, "1"), Map.of(n, "2"), Map.of(env, "3"), Map.of(n, "4")))
+                .maxConnections());
+        assertEquals(2, PushConfig.load(sources(Map.of(), Map.of(n, "2"), Map.of(env, "3"), Map.of(n, "4")))
+                .maxConnections());
+        assertEquals(3, PushConfig.load(sources(Map.of(), Map.of(), Map.of(env, "3"), Map.of(n, "4")))
+                .maxConnections());
+        assertEquals(4, PushConfig.load(sources(Map.of(), Map.of(), Map.of(), Map.of(n, "4"))).maxConnections());
+        // a blank explicit value unsets: the launcher's --channel this way beats CHANNELPUSH_BUS
+        assertNull(PushConfig.load(sources(Map.of(PushConfig.BUS, ""), Map.of(),
+                Map.of(PushConfig.envName(PushConfig.BUS), "nats://127.0.0.1:4222"), Map.of())).natsServers());
+    }
+
+    @Test
+    void clientGroupMessagesAreOnByDefaultAndWarnedAboutOnlyBesideAnAuthenticatedPublisher() {
+        assertTrue(config(Map.of()).clientGroupMessages());
+        assertNull(config(Map.of()).clientGroupMessagesWarning());
+        String warning = config(Map.of(PushConfig.PUBLISH_KEYS, "k1:s")).clientGroupMessagesWarning();
+        assertTrue(warning.startsWith("SECURITY:") && warning.contains(PushConfig.CLIENT_GROUP_MESSAGES + "=false"),
+                warning);
+        PushConfig off = config(Map.of(PushConfig.PUBLISH_KEYS, "k1:s", PushConfig.CLIENT_GROUP_MESSAGES, "false"));
+        assertFalse(off.clientGroupMessages());
+        assertNull(off.clientGroupMessagesWarning());
+        assertThrows(IllegalArgumentException.class, () -> config(Map.of(PushConfig.CLIENT_GROUP_MESSAGES, "no")));
     }
 }

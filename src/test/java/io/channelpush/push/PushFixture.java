@@ -7,6 +7,7 @@ import io.channelpush.channel.protocol.MessageType;
 import io.channelpush.channel.protocol.Messages;
 import io.channelpush.launcher.Launcher;
 import io.channelpush.launcher.LauncherOptions;
+import io.channelpush.push.bus.Channels;
 import io.channelpush.push.bus.NatsServerProcess;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -89,8 +90,8 @@ final class PushFixture implements AutoCloseable {
         }
         Launcher l = start(workerId, List.of("--channel", "127.0.0.1:" + daemon.port()), extraArgs);
         int expected = nodes.size();
-        awaitSubscribers(PushConfig.BROADCAST_CHANNEL, expected);
-        awaitSubscribers(l.node().workerId(), 1);
+        awaitSubscribers(Channels.BROADCAST, expected);
+        awaitSubscribers(Channels.worker(l.node().workerId()), 1);
         return l;
     }
 

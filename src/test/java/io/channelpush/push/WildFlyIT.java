@@ -35,8 +35,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * started here, on the port the build reserved and gave WildFly; until then the WAR keeps reconnecting.
  * Skipped with {@code -Dskip.wildfly}.
  */
-@DisabledIfSystemProperty(named = "channelpush.wildfly.skip", matches = "true", disabledReason = "-Dskip.wildfly")
-@EnabledIfSystemProperty(named = "channelpush.wildfly.http.port", matches = "\\d+",
+@DisabledIfSystemProperty(named = "test.channelpush.wildfly.skip", matches = "true", disabledReason = "-Dskip.wildfly")
+@EnabledIfSystemProperty(named = "test.channelpush.wildfly.http.port", matches = "\\d+",
         disabledReason = "no WildFly started by the build: run it with mvn verify")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WildFlyIT {
@@ -53,10 +53,10 @@ class WildFlyIT {
 
     @BeforeAll
     static void start() throws Exception {
-        httpPort = Integer.getInteger("channelpush.wildfly.http.port");
-        daemonPort = Integer.getInteger("channelpush.wildfly.daemon.port");
-        management = new WildFlyManagement("127.0.0.1", Integer.getInteger("channelpush.wildfly.management.port"),
-                System.getProperty("channelpush.wildfly.user"), System.getProperty("channelpush.wildfly.password"));
+        httpPort = Integer.getInteger("test.channelpush.wildfly.http.port");
+        daemonPort = Integer.getInteger("test.channelpush.wildfly.daemon.port");
+        management = new WildFlyManagement("127.0.0.1", Integer.getInteger("test.channelpush.wildfly.management.port"),
+                System.getProperty("test.channelpush.wildfly.user"), System.getProperty("test.channelpush.wildfly.password"));
         http = new HttpClient();
         ws = new WebSocketClient(http);
         http.start();
@@ -123,7 +123,7 @@ class WildFlyIT {
     @Test
     @Order(3)
     void aSecondListenerAddedLiveServesTheSameDeployment() throws Exception {
-        int second = Integer.getInteger("channelpush.wildfly.second.port");
+        int second = Integer.getInteger("test.channelpush.wildfly.second.port");
         JsonObject binding = new JsonObject();
         binding.addProperty("port", second);
         binding.addProperty("interface", "public");
@@ -254,6 +254,6 @@ class WildFlyIT {
     }
 
     private static Path serverLog() {
-        return Path.of(System.getProperty("channelpush.wildfly.home", "target/wildfly"), "standalone", "log", "server.log");
+        return Path.of(System.getProperty("test.channelpush.wildfly.home", "target/wildfly"), "standalone", "log", "server.log");
     }
 }

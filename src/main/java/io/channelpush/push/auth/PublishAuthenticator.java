@@ -3,7 +3,6 @@ package io.channelpush.push.auth;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,17 +11,27 @@ import java.util.regex.Pattern;
 
 /**
  * Checks publisher requests: an HMAC signature from {@link PublishSigner} under one of several active keys
- * (rotation), with a timestamp within ±{@link #WINDOW_SECONDS} s and a nonce not seen in that window; or a bearer
- * token. Signatures and tokens are compared in constant time. Thread-safe.
+ * (rotation), with a timestamp within ± the allowed clock skew (default {@value #DEFAULT_SKEW_SECONDS} s) and a
+ * nonce not seen while that timestamp is acceptable ({@link NonceCache}); or a bearer token. Signatures and tokens
+ * are compared in constant time. Thread-safe.
  */
 public final class PublishAuthenticator {
-    /** Requests older or newer than this are refused. */
-    public static final long WINDOW_SECONDS = 300;
+    /** Default largest difference between a request's timestamp and the server's clock, in seconds. */
+    public static final int DEFAULT_SKEW_SECONDS = 30;
+    /** Default most nonces remembered at once: 50,000 signed requests/s over a ±30 s window, plus a margin. */
+    public static final int DEFAULT_MAX_NONCES = 4_000_000;
     private static final Pattern NONCE = Pattern.compile("[A-Za-z0-9_-]{8,64}");
 
-    /** Outcome: {@code status} 0 when accepted, else the HTTP status to answer with {@code reason}. */
-    public record Verdict(int status, String reason) {
-        static final Verdict OK = new Verdict(0, null);
+    /**
+     * Outcome: {@code status} 0 when accepted, else the HTTP status to answer with {@code reason}, and for 429
+     * the seconds after which to retry ({@code Retry-After}), else 0.
+     */
+    public record Verdict(int status, String reason, long retryAfterSeconds) {
+        static final Verdict OK = new Verdict(0, null, 0);
+
+        Verdict(int status, String reason) {
+            this(status, reason, 0);
+        }
 
         public boolean accepted() {
             return status == 0;
@@ -32,19 +41,23 @@ public final class PublishAuthenticator {
     private final Map<String, String> keys;
     private final List<String> tokens;
     private final Clock clock;
-    private final int maxNonces;
-    private final LinkedHashMap<String, Long> nonces = new LinkedHashMap<>();
+    private final long skew;
+    private final NonceCache nonces;
 
     /**
      * @param keys key id to secret; several may be active at once
      * @param tokens accepted bearer tokens
-     * @param maxNonces most nonces remembered at once (memory bound); beyond it signed requests get 429
+     * @param skewSeconds largest difference between a request's timestamp and {@code clock}
+     * @param maxNonces most nonces remembered at once (memory bound, see {@link NonceCache}); beyond it signed
+     *                  requests get 429 until the oldest second of nonces expires
      */
-    public PublishAuthenticator(Map<String, String> keys, List<String> tokens, Clock clock, int maxNonces) {
+    public PublishAuthenticator(Map<String, String> keys, List<String> tokens, Clock clock, int skewSeconds,
+                                int maxNonces) {
         this.keys = Map.copyOf(keys);
         this.tokens = List.copyOf(tokens);
         this.clock = clock;
-        this.maxNonces = maxNonces;
+        this.skew = skewSeconds;
+        this.nonces = new NonceCache(skewSeconds, maxNonces);
     }
 
     /**
@@ -53,7 +66,8 @@ public final class PublishAuthenticator {
      * @return null when neither is set (the publisher is open)
      * @throws IllegalArgumentException for a malformed key list
      */
-    public static PublishAuthenticator fromSettings(String keySetting, String tokenSetting) {
+    public static PublishAuthenticator fromSettings(String keySetting, String tokenSetting, int skewSeconds,
+                                                    int maxNonces) {
         Map<String, String> keys = new LinkedHashMap<>();
         if (keySetting != null) {
             for (String pair : keySetting.split(",")) {
@@ -67,7 +81,7 @@ public final class PublishAuthenticator {
         List<String> tokens = tokenSetting == null ? List.of()
                 : List.of(tokenSetting.split(",")).stream().map(String::strip).filter(t -> !t.isEmpty()).toList();
         return keys.isEmpty() && tokens.isEmpty() ? null
-                : new PublishAuthenticator(keys, tokens, Clock.systemUTC(), 100_000);
+                : new PublishAuthenticator(keys, tokens, Clock.systemUTC(), skewSeconds, maxNonces);
     }
 
     /**
@@ -98,8 +112,9 @@ public final class PublishAuthenticator {
             return refuse(PublishSigner.TIMESTAMP + " must be Unix seconds");
         }
         long now = clock.instant().getEpochSecond();
-        if (Math.abs(now - timestamp) > WINDOW_SECONDS) {
-            return refuse("timestamp is more than " + WINDOW_SECONDS + " s away from the server's clock");
+        if (Math.abs(now - timestamp) > skew) {
+            return refuse("timestamp is more than " + skew + " s away from the server's clock (" + now
+                    + "); check the client's clock");
         }
         if (!NONCE.matcher(nonce).matches()) {
             return refuse(PublishSigner.NONCE + " must be 8 to 64 of A-Z a-z 0-9 _ -");
@@ -114,7 +129,15 @@ public final class PublishAuthenticator {
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), sig.getBytes(StandardCharsets.US_ASCII))) {
             return refuse("signature does not match");
         }
-        return rememberNonce(keyId + ":" + nonce, now);
+        NonceCache.Result r = nonces.add(keyId, nonce, timestamp, now);
+        if (r.replay()) {
+            return refuse("nonce already used: this request was replayed");
+        }
+        if (!r.accepted()) {
+            return new Verdict(429, "too many signed requests for the replay cache (the last " + (2 * skew + 1)
+                    + " s of timestamps); retry in " + r.retryAfterSeconds() + " s", r.retryAfterSeconds());
+        }
+        return Verdict.OK;
     }
 
     private Verdict bearer(String token) {
@@ -124,26 +147,6 @@ public final class PublishAuthenticator {
             match |= MessageDigest.isEqual(t.getBytes(StandardCharsets.UTF_8), given);
         }
         return match ? Verdict.OK : refuse("bearer token not accepted");
-    }
-
-    private synchronized Verdict rememberNonce(String key, long now) {
-        Iterator<Map.Entry<String, Long>> it = nonces.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<String, Long> oldest = it.next();
-            if (oldest.getValue() >= now) {
-                break;
-            }
-            it.remove();
-        }
-        if (nonces.containsKey(key)) {
-            return refuse("nonce already used: this request was replayed");
-        }
-        if (nonces.size() >= maxNonces) {
-            return new Verdict(429, "too many signed requests in the last " + WINDOW_SECONDS + " s; retry later");
-        }
-        // Remembered until it can no longer pass the timestamp check.
-        nonces.put(key, now + 2 * WINDOW_SECONDS);
-        return Verdict.OK;
     }
 
     private static Verdict refuse(String reason) {

@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
 
 /**
  * {@link MessageBus} over NATS core publish/subscribe, through one jnats {@link Connection}. Each channel is a
- * subject ({@link NatsSubjects}: {@code broadcast} is {@code channelpush.broadcast}).
+ * subject ({@link NatsSubjects}: {@link Channels#BROADCAST} is {@code channelpush.b}).
  *
  * <p>Delivery: every subscription runs on one jnats {@link Dispatcher}, that is one thread, so handlers run one at
  * a time and in publish order per publisher, as with the channel daemon. The dispatcher's queue is bounded by

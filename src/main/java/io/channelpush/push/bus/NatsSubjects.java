@@ -9,7 +9,12 @@ import java.nio.charset.StandardCharsets;
  * {@code _} and two lower-case hex digits, so {@code node.a} is {@code channelpush.node_2ea} and
  * {@code send_to_group} is {@code channelpush.send_5fto_5fgroup}. The empty name, which no escape produces, is
  * {@code _}. The mapping is reversible, and no name can reach a wildcard ({@code *}, {@code >}), a dot, white
- * space or an empty token. Stateless.
+ * space or an empty token.
+ *
+ * <p>A name of the form {@code kind:rest}, {@code kind} being lower-case letters ({@link Channels#worker}:
+ * {@code w:node-1}), becomes two tokens: {@code channelpush.w.node-1}, the rest escaped as above. A one-token
+ * subject never contains a dot after the prefix (a dot in a name is escaped), so the two forms never meet, and
+ * an operator can grant a kind with a wildcard ({@code channelpush.w.*}). Stateless.
  */
 final class NatsSubjects {
     static final String PREFIX = "channelpush.";
@@ -21,11 +26,22 @@ final class NatsSubjects {
 
     /** The subject of a channel. */
     static String subject(String channel) {
-        if (channel.isEmpty()) {
-            return PREFIX + EMPTY;
+        int colon = channel.indexOf(':');
+        if (colon > 0 && isKind(channel.substring(0, colon))) {
+            return token(new StringBuilder(PREFIX).append(channel, 0, colon).append('.'), channel.substring(colon + 1));
         }
-        StringBuilder b = new StringBuilder(PREFIX.length() + channel.length());
-        b.append(PREFIX);
+        return token(new StringBuilder(PREFIX), channel);
+    }
+
+    private static boolean isKind(String s) {
+        return s.chars().allMatch(c -> c >= 'a' && c <= 'z');
+    }
+
+    /** Appends the escaped name as one token. */
+    private static String token(StringBuilder b, String channel) {
+        if (channel.isEmpty()) {
+            return b.append(EMPTY).toString();
+        }
         for (byte x : channel.getBytes(StandardCharsets.UTF_8)) {
             if (plain(x)) {
                 b.append((char) x);
@@ -46,6 +62,18 @@ final class NatsSubjects {
             throw new IllegalArgumentException("not a channel subject: " + subject);
         }
         String token = subject.substring(PREFIX.length());
+        int dot = token.indexOf('.');
+        String kind = dot > 0 && isKind(token.substring(0, dot)) ? token.substring(0, dot + 1).replace('.', ':') : "";
+        token = token.substring(kind.length());
+        String channel = kind + unescape(token, subject);
+        // Only the canonical form is ours: no escaped plain characters, no upper-case hex, valid UTF-8.
+        if (!subject(channel).equals(subject)) {
+            throw new IllegalArgumentException("not a channel subject: " + subject);
+        }
+        return channel;
+    }
+
+    private static String unescape(String token, String subject) {
         if (token.equals(EMPTY)) {
             return "";
         }
@@ -61,12 +89,7 @@ final class NatsSubjects {
                 throw new IllegalArgumentException("not a channel subject: " + subject);
             }
         }
-        String channel = bytes.toString(StandardCharsets.UTF_8);
-        // Only the canonical form is ours: no escaped plain characters, no upper-case hex, valid UTF-8.
-        if (!subject(channel).equals(subject)) {
-            throw new IllegalArgumentException("not a channel subject: " + subject);
-        }
-        return channel;
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     private static boolean plain(byte x) {

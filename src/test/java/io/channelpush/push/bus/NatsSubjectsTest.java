@@ -15,14 +15,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Channel names to NATS subjects and back, without sockets. */
 class NatsSubjectsTest {
-    /** One token after the prefix, of the characters NATS never treats specially. */
-    private static final Pattern SAFE = Pattern.compile("channelpush\\.[A-Za-z0-9_-]+");
+    /** An optional kind token, then one token, of the characters NATS never treats specially. */
+    private static final Pattern SAFE = Pattern.compile("channelpush\\.([a-z]+\\.)?[A-Za-z0-9_-]+");
 
     @ParameterizedTest
     @ValueSource(strings = {"broadcast", "send_to_group", "w-k3x9q2", "node.a", "node:a", "*", ">", "a.*.>", ".",
             "..", " ", "two words", "tab\there", "new\nline", "_", "__", "_41", "%41", "\u00e9", "\u4e16\u754c",
-            "\ud83d\ude80", "", "-", "channelpush.broadcast", "\u0000"})
-    void everyNameMakesOneSafeTokenAndComesBack(String channel) {
+            "\ud83d\ude80", "", "-", "channelpush.broadcast", "\u0000", "b", "g", "w:b", "w:g", "w:w:b", "w:",
+            "w:node.a", "w:*", "W:a", ":a", "w1:a", "\u00e9:a"})
+    void everyNameMakesSafeTokensAndComesBack(String channel) {
         String subject = NatsSubjects.subject(channel);
         assertTrue(SAFE.matcher(subject).matches(), subject);
         assertEquals(channel, NatsSubjects.channel(subject));
@@ -57,8 +58,23 @@ class NatsSubjectsTest {
         assertNotEquals(NatsSubjects.subject("_"), NatsSubjects.subject(""));
     }
 
+    @Test
+    void eachKindOfTrafficHasItsOwnSubjectNamespace() {
+        assertEquals("channelpush.b", NatsSubjects.subject(Channels.BROADCAST));
+        assertEquals("channelpush.g", NatsSubjects.subject(Channels.GROUPS));
+        assertEquals("channelpush.w.node-1", NatsSubjects.subject(Channels.worker("node-1")));
+        assertEquals("channelpush.w.node_2e1_3ab", NatsSubjects.subject(Channels.worker("node.1:b")));
+        // worker ids that spell the other kinds stay workers
+        for (String id : List.of("b", "g", "broadcast", "send_to_group", "w", "b.>", "*", ">")) {
+            String subject = NatsSubjects.subject(Channels.worker(id));
+            assertTrue(subject.startsWith("channelpush.w.") && subject.indexOf('.', 14) < 0, subject);
+            assertNotEquals(NatsSubjects.subject(Channels.BROADCAST), subject);
+            assertNotEquals(NatsSubjects.subject(Channels.GROUPS), subject);
+        }
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"other.broadcast", "channelpush.a.b", "channelpush._2", "channelpush._zz", "channelpush._2A",
+    @ValueSource(strings = {"other.broadcast", "channelpush.a.b.c", "channelpush.A.b", "channelpush..b", "channelpush._2", "channelpush._zz", "channelpush._2A",
             "channelpush._61", "channelpush._ff", "channelpush.a b", "channelpush."})
     void subjectsThatNoNameMakesAreRejected(String subject) {
         assertThrows(IllegalArgumentException.class, () -> NatsSubjects.channel(subject));

@@ -1,0 +1,26 @@
+package io.channelpush.push.bus;
+
+/**
+ * The bus's channel names, one namespace per kind of traffic so that no id can reach another kind:
+ * {@value #BROADCAST} carries broadcasts, {@value #GROUPS} group messages (the group id travels in the payload),
+ * and {@code w:<worker id>} pushes to one node. A worker id is always behind {@code w:}, so a worker called
+ * {@code b} or {@code broadcast} is just another worker; group ids never name a channel. On NATS the kinds become
+ * subjects {@code channelpush.b}, {@code channelpush.g} and {@code channelpush.w.<escaped id>} ({@link NatsSubjects}).
+ * Every node of a cluster must use the same names: nodes of versions before this scheme cannot share a bus with
+ * nodes of this one. Stateless.
+ */
+public final class Channels {
+    /** Broadcasts to every client of every node. */
+    public static final String BROADCAST = "b";
+    /** Group messages; each node delivers to its members of the group named in the payload. */
+    public static final String GROUPS = "g";
+    private static final String WORKER_PREFIX = "w:";
+
+    private Channels() {
+    }
+
+    /** The channel of pushes to connections of the node {@code workerId}. */
+    public static String worker(String workerId) {
+        return WORKER_PREFIX + workerId;
+    }
+}
