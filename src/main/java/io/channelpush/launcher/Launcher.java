@@ -11,6 +11,7 @@ import io.channelpush.push.PushNode;
 import io.channelpush.push.ops.HealthServlet;
 import io.channelpush.push.ops.MetricsServlet;
 import io.channelpush.push.bus.NatsBus;
+import io.channelpush.push.bus.NatsSecurity;
 import io.undertow.Undertow;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.handlers.resource.ClassPathResourceManager;
@@ -151,7 +152,7 @@ public final class Launcher implements AutoCloseable {
                 LOG.warning(warning);
             }
             String http = "http://" + o.host() + ":" + l.port(l.portCount() - 1) + "/";
-            String bus = o.nats() != null ? "NATS " + o.nats()
+            String bus = o.nats() != null ? "NATS " + NatsSecurity.redact(NatsBus.parseServers(o.nats()))
                     : "channel " + channel + (o.channel() == null ? " (in-process)" : "");
             LOG.info(() -> "Channel Push worker " + l.node().workerId() + " serving ws://" + o.host() + ":" + l.port(0)
                     + "/ and " + http + " ; " + bus

@@ -1,6 +1,7 @@
 package io.channelpush.push;
 
 import io.channelpush.push.bus.NatsBus;
+import io.channelpush.push.bus.NatsSecurity;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
@@ -36,13 +37,16 @@ import java.util.regex.Pattern;
  *                            instead of going through the servlet on a worker thread
  * @param writeDelayMillis how long a client's messages may wait for more to share one socket write (0: write at
  *                         once; a few tens of ms multiply fan-out throughput when broadcasts come faster)
+ * @param natsSecurity how the node authenticates to NATS and checks its TLS certificate (the
+ *                     {@code channelpush.nats-*} settings)
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
                          long sendQueueBytes, long channelBufferBytes, String publishKeys, String publishTokens,
                          String allowedOrigins, boolean allowMissingOrigin, int maxConnections,
                          int maxCommandsPerSecond, int pingIntervalSeconds, boolean demoEnabled,
-                         String natsServers, boolean publisherOnIoThread, int writeDelayMillis) {
+                         String natsServers, boolean publisherOnIoThread, int writeDelayMillis,
+                         NatsSecurity natsSecurity) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -64,6 +68,15 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String BUS = "channelpush.bus";
     public static final String WRITE_DELAY_MS = "channelpush.write-delay-ms";
     public static final String PUBLISHER_ON_IO_THREAD = "channelpush.publisher-on-io-thread";
+    public static final String NATS_USER = "channelpush.nats-user";
+    public static final String NATS_PASSWORD = "channelpush.nats-password";
+    public static final String NATS_TOKEN = "channelpush.nats-token";
+    public static final String NATS_CREDS_FILE = "channelpush.nats-creds-file";
+    public static final String NATS_NKEY_FILE = "channelpush.nats-nkey-file";
+    public static final String NATS_TRUST_STORE = "channelpush.nats-trust-store";
+    public static final String NATS_TRUST_STORE_PASSWORD = "channelpush.nats-trust-store-password";
+    public static final String NATS_KEY_STORE = "channelpush.nats-key-store";
+    public static final String NATS_KEY_STORE_PASSWORD = "channelpush.nats-key-store-password";
 
     /** Channel names the bus uses besides worker ids; a worker id may not take them. */
     public static final String BROADCAST_CHANNEL = "broadcast";
@@ -129,7 +142,18 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 bool(get, DEMO_ENABLED, false),
                 get.apply(BUS),
                 bool(get, PUBLISHER_ON_IO_THREAD, true),
-                (int) number(get, WRITE_DELAY_MS, 0));
+                (int) number(get, WRITE_DELAY_MS, 0),
+                natsSecurity(get));
+    }
+
+    private static NatsSecurity natsSecurity(Function<String, String> get) {
+        try {
+            return new NatsSecurity(get.apply(NATS_USER), get.apply(NATS_PASSWORD), get.apply(NATS_TOKEN),
+                    get.apply(NATS_CREDS_FILE), get.apply(NATS_NKEY_FILE), get.apply(NATS_TRUST_STORE),
+                    get.apply(NATS_TRUST_STORE_PASSWORD), get.apply(NATS_KEY_STORE), get.apply(NATS_KEY_STORE_PASSWORD));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("channelpush.nats-* settings: " + e.getMessage(), e);
+        }
     }
 
     /**

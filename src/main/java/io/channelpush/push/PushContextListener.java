@@ -71,7 +71,8 @@ public final class PushContextListener implements ServletContextListener {
         String name = "push-node " + config.workerId();
         if (config.natsServers() != null) {
             List<URI> servers = NatsBus.parseServers(config.natsServers());
-            return listener -> NatsBus.connect(servers, name, config.channelBufferBytes(), listener);
+            return listener -> NatsBus.connect(servers, name, config.channelBufferBytes(), config.natsSecurity(),
+                    listener);
         }
         ClientOptions channel = ClientOptions.parse(config.channel())
                 .withSecret(config.channelSecret())
