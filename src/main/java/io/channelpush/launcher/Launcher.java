@@ -4,6 +4,7 @@ import io.channelpush.channel.daemon.ChannelDaemon;
 import io.channelpush.channel.daemon.DaemonConfig;
 import io.channelpush.channel.daemon.StopSignals;
 import io.channelpush.push.PublisherServlet;
+import io.channelpush.push.FatalErrors;
 import io.channelpush.push.PushConfig;
 import io.channelpush.push.PushContextListener;
 import io.channelpush.push.HandshakeFilter;
@@ -72,9 +73,15 @@ public final class Launcher implements AutoCloseable {
             System.exit(2);
             return;
         }
+        ProcessHalt halt = new ProcessHalt(Runtime.getRuntime()::halt);
+        Thread.setDefaultUncaughtExceptionHandler(halt);
+        String oomWarning = ProcessHalt.missingOomExitWarning();
+        if (oomWarning != null) {
+            LOG.warning(oomWarning);
+        }
         Launcher launcher;
         try {
-            launcher = start(options);
+            launcher = start(options, halt);
         } catch (StartupException e) {
             System.err.println("channel-push: " + e.getMessage());
             System.exit(1);
@@ -96,11 +103,21 @@ public final class Launcher implements AutoCloseable {
     }
 
     /**
-     * Starts everything, or nothing: on failure whatever was started is closed again.
+     * Starts everything, or nothing: on failure whatever was started is closed again. A fatal error marks the node
+     * dead (liveness 503) as in the WAR; {@code main} halts the process instead.
      *
      * @throws StartupException when a port is taken, the daemon cannot be reached, or a setting is invalid
      */
     public static Launcher start(LauncherOptions o) throws StartupException {
+        return start(o, FatalErrors.MARK_DEAD);
+    }
+
+    /**
+     * {@link #start(LauncherOptions)} with the node's fatal errors going to {@code fatalErrors}.
+     *
+     * @throws StartupException when a port is taken, the daemon cannot be reached, or a setting is invalid
+     */
+    static Launcher start(LauncherOptions o, FatalErrors fatalErrors) throws StartupException {
         List<AutoCloseable> started = new ArrayList<>();
         try {
             String channel = o.channel();
@@ -131,7 +148,7 @@ public final class Launcher implements AutoCloseable {
                     .set(Options.WORKER_NAME, "channel-push")
                     .getMap());
             started.add(worker::shutdownNow);
-            DeploymentManager deployment = deploy(o, channel, worker);
+            DeploymentManager deployment = deploy(o, channel, worker, fatalErrors);
             started.add(deployment::undeploy);
             Undertow.Builder b = Undertow.builder().setWorker(worker).setHandler(deployment.start());
             b.addHttpListener(o.wsPort(), o.host());
@@ -167,8 +184,8 @@ public final class Launcher implements AutoCloseable {
         }
     }
 
-    private static DeploymentManager deploy(LauncherOptions o, String channel, XnioWorker worker)
-            throws jakarta.servlet.ServletException {
+    private static DeploymentManager deploy(LauncherOptions o, String channel, XnioWorker worker,
+                                            FatalErrors fatalErrors) throws jakarta.servlet.ServletException {
         ClassLoader cl = Launcher.class.getClassLoader();
         DeploymentInfo info = Servlets.deployment()
                 .setClassLoader(cl)
@@ -176,6 +193,7 @@ public final class Launcher implements AutoCloseable {
                 .setDeploymentName("channel-push")
                 .setResourceManager(new ClassPathResourceManager(cl, "webapp"))
                 .addWelcomePage("index.html")
+                .addServletContextAttribute(FatalErrors.ATTRIBUTE, fatalErrors)
                 .addListener(Servlets.listener(PushContextListener.class))
                 .addFilter(Servlets.filter("handshake", HandshakeFilter.class))
                 .addFilterUrlMapping("handshake", "/*", jakarta.servlet.DispatcherType.REQUEST)

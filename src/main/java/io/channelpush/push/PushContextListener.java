@@ -43,7 +43,8 @@ public final class PushContextListener implements ServletContextListener {
             LOG.severe("Channel Push cannot start: " + e.getMessage());
             throw e;
         }
-        PushNode node = new PushNode(config, bus);
+        PushNode node = new PushNode(config, bus, ctx.getAttribute(FatalErrors.ATTRIBUTE) instanceof FatalErrors f
+                ? f : FatalErrors.MARK_DEAD);
         ctx.setAttribute(PushNode.ATTRIBUTE, node);
         ctx.setAttribute(MetricsServlet.ATTRIBUTE, new NodeMetrics(node));
         ctx.setAttribute(JMX_ATTRIBUTE, new JmxRegistration(new NodeStats(node)));
