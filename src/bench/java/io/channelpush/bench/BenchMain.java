@@ -14,6 +14,8 @@ public final class BenchMain {
                        broadcast, targeted and group deliveries/s with latency
               bare     the machine without a push server: loopback fan-out of a pre-encoded frame, one write per
                        delivery and K frames per write
+              hostile  hostile clients (oversized frames, 64 KB headers, slow loris) against one node while honest
+                       clients receive broadcasts: the node's peak memory, delivery rate, p99, what was refused
             """;
 
     private BenchMain() {
@@ -29,6 +31,7 @@ public final class BenchMain {
             case "daemon" -> DaemonBench.run(rest, System.out, System.err);
             case "push" -> PushBench.run(rest, System.out, System.err);
             case "bare" -> BareFanout.run(rest, System.out, System.err);
+            case "hostile" -> HostileBench.run(rest, System.out, System.err);
             default -> {
                 System.err.println("unknown benchmark: " + args[0]);
                 System.err.print(USAGE);

@@ -1,0 +1,136 @@
+package io.channelpush.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One launcher jar as a child process on free loopback ports with its in-process daemon, its output kept, its
+ * peak resident memory (VmHWM of /proc/PID/status) sampled every 200 ms while it lives (the last sample survives
+ * the process). {@link #close()} sends SIGTERM, then SIGKILL after 10 s. Thread-safe.
+ */
+final class NodeProcess implements AutoCloseable {
+    final int wsPort;
+    final int httpPort;
+    private final Process process;
+    private final List<String> output = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Void> serving = new CompletableFuture<>();
+    private final AtomicLong peakKb = new AtomicLong();
+    private final Thread sampler;
+
+    private NodeProcess(Path jar, String heap, int wsPort, int httpPort, int channelPort) throws IOException {
+        this.wsPort = wsPort;
+        this.httpPort = httpPort;
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap, "-jar", jar.toString(), "--ws-port", String.valueOf(wsPort), "--http-port",
+                String.valueOf(httpPort), "--channel-port", String.valueOf(channelPort), "--no-demo"));
+        process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Thread reader = new Thread(this::pump, "node-output");
+        reader.setDaemon(true);
+        reader.start();
+        sampler = new Thread(this::sample, "node-vmhwm");
+        sampler.setDaemon(true);
+        sampler.start();
+    }
+
+    /** Starts the node and waits up to 60 s until it logs that it serves. */
+    static NodeProcess start(Path jar, String heap) throws Exception {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: run mvn -B -q package -DskipTests first");
+        }
+        NodeProcess n = new NodeProcess(jar, heap, freePort(), freePort(), freePort());
+        try {
+            n.serving.get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            n.close();
+            throw new IllegalStateException("the node did not start within 60 s:\n" + n.output(), e);
+        }
+        return n;
+    }
+
+    private void pump() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (output.size() < 10_000) {
+                    output.add(line);
+                }
+                if (line.contains("serving ws://")) {
+                    serving.complete(null);
+                }
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+        serving.completeExceptionally(new IllegalStateException("the node exited"));
+    }
+
+    private void sample() {
+        Path status = Path.of("/proc", String.valueOf(process.pid()), "status");
+        while (process.isAlive()) {
+            try {
+                for (String line : Files.readAllLines(status)) {
+                    if (line.startsWith("VmHWM:")) {
+                        peakKb.accumulateAndGet(Long.parseLong(line.replaceAll("\\D", "")), Math::max);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return; // the process is gone
+            }
+            try {
+                process.waitFor(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** The exit status, or null while it runs. */
+    Integer exitCode() {
+        return process.isAlive() ? null : process.exitValue();
+    }
+
+    /** Peak resident memory seen, in kB. */
+    long peakResidentKb() {
+        return peakKb.get();
+    }
+
+    /** Lines of its output containing {@code text}. */
+    List<String> linesWith(String text) {
+        return output.stream().filter(l -> l.contains(text)).toList();
+    }
+
+    String output() {
+        return String.join("\n", output);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        sampler.join(1_000);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
