@@ -162,7 +162,7 @@ final class HostileBench {
             for (String line : node.linesWith("SEVERE")) {
                 out.println("node log: " + line);
             }
-            node.linesWith("OutOfMemoryError").stream().limit(3).forEach(l -> out.println("node log: " + l));
+            node.linesWith("java.lang.OutOfMemoryError").stream().limit(3).forEach(l -> out.println("node log: " + l));
             deliveries.stopping();
             clients.forEach(BenchClient::close);
         } finally {

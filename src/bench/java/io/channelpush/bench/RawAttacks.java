@@ -149,7 +149,7 @@ final class RawAttacks {
                     sent += n;
                 }
                 if (in.available() >= 2) {
-                    String closed = readClose(in);
+                    String closed = readClose(in, true);
                     if (closed != null) {
                         return closed + " after " + mb(sent);
                     }
@@ -172,10 +172,10 @@ final class RawAttacks {
         return bytes >= 1 << 20 ? "~" + bytes / (1 << 20) + " MB" : "<1 MB";
     }
 
-    /** Reads frames until a close frame ("close CODE"), EOF ("EOF") or the socket timeout (null). */
+    /** Reads frames until a close frame ("close CODE"), EOF ("EOF"), a reset or the socket timeout (null). */
     private static String readCloseQuietly(DataInputStream in) {
         try {
-            return readClose(in);
+            return readClose(in, false);
         } catch (SocketTimeoutException e) {
             return null;
         } catch (IOException e) {
@@ -183,8 +183,15 @@ final class RawAttacks {
         }
     }
 
-    private static String readClose(DataInputStream in) throws IOException {
+    /**
+     * @param onlyAvailable stop (null) when no more bytes are waiting instead of reading on; frames the node sends
+     *                      are small, so a frame that has begun arriving is read whole
+     */
+    private static String readClose(DataInputStream in, boolean onlyAvailable) throws IOException {
         while (true) {
+            if (onlyAvailable && in.available() == 0) {
+                return null;
+            }
             int b0 = in.read();
             if (b0 < 0) {
                 return "EOF";
