@@ -36,6 +36,8 @@ final class NodeProcess implements AutoCloseable {
                 "-Xmx" + heap, "-jar", jar.toString(), "--ws-port", String.valueOf(wsPort), "--http-port",
                 String.valueOf(httpPort), "--channel-port", String.valueOf(channelPort), "--no-demo"));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        // A node that stopped serving may ignore SIGTERM: never leave it behind, whatever ends this JVM.
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "node-kill"));
         Thread reader = new Thread(this::pump, "node-output");
         reader.setDaemon(true);
         reader.start();
@@ -99,6 +101,23 @@ final class NodeProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** What {@code GET /health/live} answers within 5 s: "200", "503", or why there was no answer. */
+    String liveness() {
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newBuilder()
+                    .connectTimeout(java.time.Duration.ofSeconds(5)).build()
+                    .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort
+                            + "/health/live")).timeout(java.time.Duration.ofSeconds(5)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+            return String.valueOf(r.statusCode());
+        } catch (java.io.IOException e) {
+            return "no answer within 5 s (" + e.getClass().getSimpleName() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
     /** The exit status, or null while it runs. */
     Integer exitCode() {
         return process.isAlive() ? null : process.exitValue();
@@ -116,6 +135,14 @@ final class NodeProcess implements AutoCloseable {
 
     String output() {
         return String.join("\n", output);
+    }
+
+    /** SIGTERM, then SIGKILL after 10 s. @return whether SIGTERM alone stopped it */
+    boolean stop() throws InterruptedException {
+        process.destroy();
+        boolean stopped = process.waitFor(10, TimeUnit.SECONDS);
+        close();
+        return stopped;
     }
 
     @Override

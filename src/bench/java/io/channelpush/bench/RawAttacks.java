@@ -32,6 +32,8 @@ final class RawAttacks {
     private final long streamCapBytes;
     private final BooleanSupplier stop;
     private final List<Socket> held = new CopyOnWriteArrayList<>();
+    /** Every attacker socket: closing them unblocks a write the node no longer reads. */
+    private final List<Socket> all = new CopyOnWriteArrayList<>();
 
     RawAttacks(InetSocketAddress node, long streamCapBytes, BooleanSupplier stop) {
         this.node = node;
@@ -42,6 +44,7 @@ final class RawAttacks {
     /** Runs one oversized-message attacker of {@code kind}; its outcome goes to {@code tally}. */
     void oversized(Kind kind, Tally tally) {
         try (Socket s = new Socket()) {
+            all.add(s);
             s.connect(node, 10_000);
             s.setSoTimeout(10_000);
             int status = handshake(s, "");
@@ -55,9 +58,10 @@ final class RawAttacks {
         }
     }
 
-    /** A handshake with 64 KB of headers; an accepted one is held open until {@link #closeHeld()}. */
+    /** A handshake with 64 KB of headers; an accepted one is held open until {@link #closeAll()}. */
     void bigHeaders(Tally tally) {
         Socket s = new Socket();
+        all.add(s);
         try {
             s.connect(node, 10_000);
             s.setSoTimeout(10_000);
@@ -94,8 +98,9 @@ final class RawAttacks {
         }).count();
     }
 
-    void closeHeld() {
-        held.forEach(RawAttacks::closeQuietly);
+    /** Closes every attacker socket, those blocked in a write included. */
+    void closeAll() {
+        all.forEach(RawAttacks::closeQuietly);
     }
 
     /** The upgrade request with {@code extraHeaders}; returns the response's status, 0 on EOF before one. */
@@ -157,6 +162,9 @@ final class RawAttacks {
             }
             out.flush();
         } catch (IOException e) {
+            if (s.isClosed()) {
+                return "still sending at the end, blocked: the node stopped reading (" + mb(sent) + " sent)";
+            }
             // The node closed or reset while we wrote: its close frame may still be readable.
             String closed = readCloseQuietly(in);
             return (closed != null ? closed : "write failed (" + e.getClass().getSimpleName() + ")") + " after " + mb(sent);

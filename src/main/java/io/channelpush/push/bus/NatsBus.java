@@ -45,6 +45,9 @@ import java.util.logging.Logger;
  * within about 6 s. While disconnected, publishes wait in jnats' reconnect buffer of {@code bufferBytes} and are
  * sent, after the subscriptions, on reconnect; a publish that does not fit throws {@link BusUnavailableException}.
  *
+ * <p>Authentication and TLS: {@link NatsSecurity}. Credentials the server refuses leave the bus disconnected and
+ * retrying, with a SEVERE log line naming the setting at most once a minute; URLs are logged without credentials.
+ *
  * <p>Thread-safe. Listener calls arrive on jnats' callback thread, one at a time.
  */
 public final class NatsBus implements MessageBus {
