@@ -35,6 +35,7 @@ final class HostileBench {
               --rate N            broadcasts per second (default 20)
               --seconds N         how long the broadcasts and the attack last (default 30)
               --stream-cap-mb N   bytes each 2^62-header client streams at most (default 16)
+              --node-jvm OPTS     more JVM options for the node, space-separated (e.g. -XX:+ExitOnOutOfMemoryError)
             """;
 
     private HostileBench() {
@@ -50,6 +51,7 @@ final class HostileBench {
         int rate = 20;
         int seconds = 30;
         long capMb = 16;
+        List<String> nodeJvm = List.of();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--help")) {
                 out.print(USAGE);
@@ -70,6 +72,7 @@ final class HostileBench {
                 case "--rate" -> rate = Integer.parseInt(v);
                 case "--seconds" -> seconds = Integer.parseInt(v);
                 case "--stream-cap-mb" -> capMb = Long.parseLong(v);
+                case "--node-jvm" -> nodeJvm = List.of(v.strip().split("\\s+"));
                 default -> {
                     err.println("unknown option " + args[i - 1]);
                     err.print(USAGE);
@@ -81,9 +84,9 @@ final class HostileBench {
             err.println("at most 15,000 sockets in all: the descriptor limit here is 20,000 per process");
             return 2;
         }
-        try (NodeProcess node = NodeProcess.start(jar, heap)) {
-            out.printf("node: launcher jar, -Xmx%s, default settings, in-process daemon; ws %d, publisher %d%n",
-                    heap, node.wsPort, node.httpPort);
+        try (NodeProcess node = NodeProcess.start(jar, heap, nodeJvm)) {
+            out.printf("node: launcher jar, -Xmx%s %s, default settings, in-process daemon; ws %d, publisher %d%n",
+                    heap, String.join(" ", nodeJvm), node.wsPort, node.httpPort);
             return attack(node, honest, oversized, bigHeaders, loris, rate, seconds, capMb << 20, out);
         }
     }
@@ -148,23 +151,27 @@ final class HostileBench {
 
             long expected = (long) b.published * welcomed;
             long received = deliveries.count();
+            long lost = 0;
+            for (int seq = b.ok.nextSetBit(0); seq >= 0; seq = b.ok.nextSetBit(seq + 1)) {
+                lost += Math.max(0, welcomed - deliveries.deliveredTo(seq));
+            }
+            Tally honestCloses = new Tally();
+            deliveries.unexpectedCloses().forEach(c -> honestCloses.add(c.split(" ", 2)[0]));
             LatencyHistogram latency = deliveries.latency();
             out.printf("node: %s; peak resident memory (VmHWM) %d MB%n", node.alive() ? "process alive, /health/live "
                     + liveness : "NODE DIED (exit status " + node.exitCode() + ")", node.peakResidentKb() / 1024);
             out.printf("honest: %d of %d broadcasts published (%d refused or failed, %d not attempted in time) over "
-                            + "%.1f s to %d clients: %d of %d deliveries (%.0f/s), lost %d, p99 %.1f ms, max %.1f ms; "
-                            + "unexpected closes %d%n",
-                    b.published, messages, b.failed, messages - b.published - b.failed, b.seconds, welcomed, received, expected, received / Math.max(0.001, b.seconds),
-                    Math.max(0, expected - received), latency.percentileNanos(99) / 1e6, latency.maxNanos() / 1e6,
-                    deliveries.unexpectedCloses().size());
+                            + "%.1f s to %d clients: %d deliveries (%d expected for the published ones, %.0f/s), lost %d, "
+                            + "p99 %.1f ms, max %.1f ms; closed by the node: %d %s%n",
+                    b.published, messages, b.failed, messages - b.published - b.failed, b.seconds, welcomed, received,
+                    expected, received / Math.max(0.001, b.seconds), lost, latency.percentileNanos(99) / 1e6, latency.maxNanos() / 1e6,
+                    deliveries.unexpectedCloses().size(), honestCloses);
             out.println("oversized/fragmented (" + oversized + "): " + oversizedTally);
             out.println("64 KB-header handshakes (" + bigHeaders + "): " + headerTally + "; accepted ones still open "
                     + "at the end: " + heldOpen);
             out.println("slow loris (" + lorisCount + "): " + lorisTally + "; time to the node's answer or close: "
                     + slow.closeTimes());
-            for (String line : node.linesWith("SEVERE")) {
-                out.println("node log: " + line);
-            }
+            node.linesWith("SEVERE").stream().limit(5).forEach(l -> out.println("node log: " + l));
             node.linesWith("java.lang.OutOfMemoryError").stream().limit(3).forEach(l -> out.println("node log: " + l));
             deliveries.stopping();
             clients.forEach(BenchClient::close);
@@ -179,7 +186,8 @@ final class HostileBench {
         return 0;
     }
 
-    private record Broadcast(int published, int failed, double seconds) {
+    /** @param ok the sequence numbers the node answered 200 to */
+    private record Broadcast(int published, int failed, double seconds, java.util.BitSet ok) {
     }
 
     /**
@@ -195,6 +203,7 @@ final class HostileBench {
         int published = 0;
         int failed = 0;
         int last = -1;
+        java.util.BitSet ok = new java.util.BitSet();
         long end = start + TimeUnit.SECONDS.toNanos(seconds + 10L);
         for (int i = 0; i < messages && node.alive() && System.nanoTime() < end; i++) {
             long due = start + i * interval;
@@ -208,6 +217,7 @@ final class HostileBench {
                         + "/?content=" + content)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     published++;
+                    ok.set(i);
                     last = i;
                 } else {
                     failed++;
@@ -219,6 +229,6 @@ final class HostileBench {
         if (last >= 0 && recipients > 0) {
             deliveries.awaitDelivered(last, System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
         }
-        return new Broadcast(published, failed, (System.nanoTime() - start) / 1e9);
+        return new Broadcast(published, failed, (System.nanoTime() - start) / 1e9, ok);
     }
 }

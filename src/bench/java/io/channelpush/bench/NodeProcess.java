@@ -29,11 +29,14 @@ final class NodeProcess implements AutoCloseable {
     private final AtomicLong peakKb = new AtomicLong();
     private final Thread sampler;
 
-    private NodeProcess(Path jar, String heap, int wsPort, int httpPort, int channelPort) throws IOException {
+    private NodeProcess(Path jar, String heap, List<String> jvmOptions, int wsPort, int httpPort, int channelPort)
+            throws IOException {
         this.wsPort = wsPort;
         this.httpPort = httpPort;
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "-jar", jar.toString(), "--ws-port", String.valueOf(wsPort), "--http-port",
+                "-Xmx" + heap));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", jar.toString(), "--ws-port", String.valueOf(wsPort), "--http-port",
                 String.valueOf(httpPort), "--channel-port", String.valueOf(channelPort), "--no-demo"));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         // A node that stopped serving may ignore SIGTERM: never leave it behind, whatever ends this JVM.
@@ -47,11 +50,11 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** Starts the node and waits up to 60 s until it logs that it serves. */
-    static NodeProcess start(Path jar, String heap) throws Exception {
+    static NodeProcess start(Path jar, String heap, List<String> jvmOptions) throws Exception {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run mvn -B -q package -DskipTests first");
         }
-        NodeProcess n = new NodeProcess(jar, heap, freePort(), freePort(), freePort());
+        NodeProcess n = new NodeProcess(jar, heap, jvmOptions, freePort(), freePort(), freePort());
         try {
             n.serving.get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -128,9 +131,15 @@ final class NodeProcess implements AutoCloseable {
         return peakKb.get();
     }
 
-    /** Lines of its output containing {@code text}. */
+    /** Lines of its output containing {@code text}, each with the line before it (the log record's header). */
     List<String> linesWith(String text) {
-        return output.stream().filter(l -> l.contains(text)).toList();
+        List<String> found = new ArrayList<>();
+        for (int i = 0; i < output.size(); i++) {
+            if (output.get(i).contains(text)) {
+                found.add((i > 0 ? output.get(i - 1) + " | " : "") + output.get(i));
+            }
+        }
+        return found;
     }
 
     String output() {
