@@ -75,6 +75,7 @@ public final class Launcher implements AutoCloseable {
         }
         ProcessHalt halt = new ProcessHalt(Runtime.getRuntime()::halt);
         Thread.setDefaultUncaughtExceptionHandler(halt);
+        Logger.getLogger("").addHandler(halt.logWatcher());
         String oomWarning = ProcessHalt.missingOomExitWarning();
         if (oomWarning != null) {
             LOG.warning(oomWarning);

@@ -4,6 +4,8 @@ import io.channelpush.push.FatalErrors;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.function.IntConsumer;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
@@ -12,7 +14,10 @@ import java.util.logging.Logger;
  * without serving. Halt, not exit: shutdown hooks could wait on the very threads that are dead or out of memory.
  * It is the node's {@link FatalErrors} sink and, installed by {@code main}, the JVM's default uncaught-exception
  * handler: any {@link Error} in any thread halts, and so does the death of an XNIO I/O thread (the listeners
- * stop accepting when one dies); other threads' exceptions are logged. Thread-safe.
+ * stop accepting when one dies); other threads' exceptions are logged. Libraries catch errors too: XNIO logs an
+ * {@link OutOfMemoryError} thrown in a channel listener ({@code XNIO001007}) and goes on, which left a node
+ * holding its ports while the heap stayed full; so {@link #logWatcher()}, on the root logger, halts on any log
+ * record carrying a {@link VirtualMachineError}. Thread-safe.
  */
 final class ProcessHalt implements FatalErrors, Thread.UncaughtExceptionHandler {
     /** The process's exit status after a fatal error (EX_SOFTWARE); -XX:+ExitOnOutOfMemoryError exits with 3. */
@@ -41,6 +46,29 @@ final class ProcessHalt implements FatalErrors, Thread.UncaughtExceptionHandler 
         } else {
             LOG.warning(() -> "thread " + t.getName() + " ended with " + e);
         }
+    }
+
+    /** A log handler that halts when a record carries a {@link VirtualMachineError} (in its cause chain too). */
+    Handler logWatcher() {
+        return new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                for (Throwable t = r.getThrown(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+                    if (t instanceof VirtualMachineError) {
+                        halt("logged by " + r.getLoggerName() + " (caught, not handled)", t);
+                        return;
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 
     private void halt(String what, Throwable error) {

@@ -41,6 +41,24 @@ class ProcessHaltTest {
     }
 
     @Test
+    void anOutOfMemoryErrorThatALibraryCaughtAndLoggedHalts() {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("test.xnio.listener");
+        java.util.logging.Handler watcher = halt.logWatcher();
+        logger.addHandler(watcher);
+        logger.setUseParentHandlers(false);
+        try {
+            logger.log(java.util.logging.Level.SEVERE, "A channel event listener threw an exception",
+                    new IllegalStateException("not fatal"));
+            assertNull(halts.poll(), "a logged RuntimeException");
+            logger.log(java.util.logging.Level.SEVERE, "A channel event listener threw an exception",
+                    new RuntimeException("wrapped", new OutOfMemoryError("Java heap space")));
+            assertEquals(ProcessHalt.EXIT_CODE, halts.poll());
+        } finally {
+            logger.removeHandler(watcher);
+        }
+    }
+
+    @Test
     void theNodesFatalErrorsHalt() {
         halt.fatal("w1", "thread channel-push-pinger-w1 died", new OutOfMemoryError("simulated"));
         assertEquals(List.of(ProcessHalt.EXIT_CODE), List.copyOf(halts));
