@@ -104,8 +104,7 @@ final class HostileBench {
         RawAttacks raw = new RawAttacks(ws, capBytes, () -> stop.get() || !node.alive());
         SlowLoris slow = new SlowLoris(lorisTally);
         ExecutorService attackers = Executors.newFixedThreadPool(Math.max(1, oversized + bigHeaders));
-        Thread lorisThread = new Thread(() -> slow.run(lorisCount, ws, http, () -> stop.get() || !node.alive()),
-                "slowloris");
+        Thread lorisThread = new Thread(() -> slow.run(lorisCount, ws, http, stop::get, node::alive), "slowloris");
         try (NioTransport transport = new NioTransport(List.of("127.0.0.1"), 2)) {
             URI target = URI.create("ws://127.0.0.1:" + node.wsPort + "/");
             for (int i = 0; i < honest; i++) {
@@ -171,8 +170,12 @@ final class HostileBench {
                     + "at the end: " + heldOpen);
             out.println("slow loris (" + lorisCount + "): " + lorisTally + "; time to the node's answer or close: "
                     + slow.closeTimes());
-            node.linesWith("SEVERE").stream().limit(5).forEach(l -> out.println("node log: " + l));
-            node.linesWith("java.lang.OutOfMemoryError").stream().limit(3).forEach(l -> out.println("node log: " + l));
+            if (!node.alive()) {
+                out.println("(the node died: EOF and resets after its death come from its exit, not from a limit)");
+            }
+            java.util.Set<String> log = new java.util.LinkedHashSet<>(node.linesWith("SEVERE").stream().limit(5).toList());
+            log.addAll(node.linesWith("java.lang.OutOfMemoryError").stream().limit(3).toList());
+            log.forEach(l -> out.println("node log: " + l));
             deliveries.stopping();
             clients.forEach(BenchClient::close);
             if (node.alive()) {

@@ -131,12 +131,14 @@ final class NodeProcess implements AutoCloseable {
         return peakKb.get();
     }
 
-    /** Lines of its output containing {@code text}, each with the line before it (the log record's header). */
+    /** Lines of its output containing {@code text}; a stack-trace line with the line before it (its record's header). */
     List<String> linesWith(String text) {
         List<String> found = new ArrayList<>();
         for (int i = 0; i < output.size(); i++) {
             if (output.get(i).contains(text)) {
-                found.add((i > 0 ? output.get(i - 1) + " | " : "") + output.get(i));
+                String line = output.get(i);
+                boolean record = !line.isEmpty() && Character.isDigit(line.charAt(0)); // starts with its timestamp
+                found.add(record || i == 0 ? line : output.get(i - 1) + " | " + line);
             }
         }
         return found;

@@ -88,8 +88,10 @@ final class RawAttacks {
     long heldOpen() {
         return held.stream().filter(s -> {
             try {
+                InputStream in = s.getInputStream();
+                in.skipNBytes(in.available()); // what the node sent (its welcome) says nothing about now
                 s.setSoTimeout(1);
-                return s.getInputStream().read() != -1;
+                return in.read() != -1;
             } catch (SocketTimeoutException e) {
                 return true;
             } catch (IOException e) {

@@ -34,8 +34,9 @@ final class SlowLoris {
         this.tally = tally;
     }
 
-    /** Opens {@code count} sockets, then trickles until {@code stop}; closes what is left. */
-    void run(int count, InetSocketAddress wsPort, InetSocketAddress httpPort, BooleanSupplier stop) {
+    /** Opens {@code count} sockets, then trickles until {@code stop} or the node's death; closes what is left. */
+    void run(int count, InetSocketAddress wsPort, InetSocketAddress httpPort, BooleanSupplier stop,
+             BooleanSupplier nodeAlive) {
         for (int i = 0; i < count && !stop.getAsBoolean(); i++) {
             try {
                 SocketChannel ch = SocketChannel.open();
@@ -50,7 +51,7 @@ final class SlowLoris {
         ByteBuffer in = ByteBuffer.allocate(256);
         ByteBuffer one = ByteBuffer.allocate(1);
         long nextTick = System.nanoTime();
-        while (!stop.getAsBoolean() && !open.isEmpty()) {
+        while (!stop.getAsBoolean() && nodeAlive.getAsBoolean() && !open.isEmpty()) {
             if (System.nanoTime() - nextTick >= 0) {
                 nextTick += TimeUnit.SECONDS.toNanos(1);
                 open.removeIf(l -> trickle(l, in, one));
@@ -62,8 +63,10 @@ final class SlowLoris {
                 break;
             }
         }
+        boolean alive = nodeAlive.getAsBoolean();
         for (Loris l : open) {
-            tally.add("still open at the end (" + seconds(l) + " s, never timed out)");
+            tally.add(alive ? "still open at the end (" + seconds(l) + " s, never timed out)"
+                    : "open until the node died (" + seconds(l) + " s)");
             close(l);
         }
         if (connectFailures > 0) {
