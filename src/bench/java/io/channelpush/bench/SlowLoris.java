@@ -29,6 +29,7 @@ final class SlowLoris {
     private final Tally tally;
     private final List<Long> closeSeconds = new ArrayList<>();
     private int connectFailures;
+    private long longestOpen;
 
     SlowLoris(Tally tally) {
         this.tally = tally;
@@ -65,8 +66,8 @@ final class SlowLoris {
         }
         boolean alive = nodeAlive.getAsBoolean();
         for (Loris l : open) {
-            tally.add(alive ? "still open at the end (" + seconds(l) + " s, never timed out)"
-                    : "open until the node died (" + seconds(l) + " s)");
+            longestOpen = Math.max(longestOpen, seconds(l));
+            tally.add(alive ? "still open at the end, never timed out" : "open until the node died");
             close(l);
         }
         if (connectFailures > 0) {
@@ -113,7 +114,7 @@ final class SlowLoris {
     /** Seconds from open to the node's answer or close, for the sockets the node ended: "min/median/max". */
     String closeTimes() {
         if (closeSeconds.isEmpty()) {
-            return "none ended by the node";
+            return "none ended by the node; open ones held up to " + longestOpen + " s";
         }
         List<Long> s = new ArrayList<>(closeSeconds);
         s.sort(null);
