@@ -134,6 +134,7 @@ final class HostileBench {
                 attackers.execute(() -> raw.bigHeaders(headerTally));
             }
             lorisThread.start();
+            long attackStart = System.nanoTime();
             int messages = rate * seconds;
             deliveries.start("hostile", messages, welcomed);
             Broadcast b = broadcast(node, messages, rate, seconds, deliveries, welcomed);
@@ -158,7 +159,8 @@ final class HostileBench {
             deliveries.unexpectedCloses().forEach(c -> honestCloses.add(c.split(" ", 2)[0]));
             LatencyHistogram latency = deliveries.latency();
             out.printf("node: %s; peak resident memory (VmHWM) %d MB%n", node.alive() ? "process alive, /health/live "
-                    + liveness : "NODE DIED (exit status " + node.exitCode() + ")", node.peakResidentKb() / 1024);
+                    + liveness : String.format("NODE DIED (exit status %d, %.1f s after the attack began)", node.exitCode(),
+                    (node.exitedNanos() - attackStart) / 1e9), node.peakResidentKb() / 1024);
             out.printf("honest: %d of %d broadcasts published (%d refused or failed, %d not attempted in time) over "
                             + "%.1f s to %d clients: %d deliveries (%d expected for the published ones, %.0f/s), lost %d, "
                             + "p99 %.1f ms, max %.1f ms; closed by the node: %d %s%n",

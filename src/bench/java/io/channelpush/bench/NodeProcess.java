@@ -27,6 +27,7 @@ final class NodeProcess implements AutoCloseable {
     private final List<String> output = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> serving = new CompletableFuture<>();
     private final AtomicLong peakKb = new AtomicLong();
+    private final AtomicLong exitedNanos = new AtomicLong();
     private final Thread sampler;
 
     private NodeProcess(Path jar, String heap, List<String> jvmOptions, int wsPort, int httpPort, int channelPort)
@@ -41,6 +42,7 @@ final class NodeProcess implements AutoCloseable {
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         // A node that stopped serving may ignore SIGTERM: never leave it behind, whatever ends this JVM.
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "node-kill"));
+        process.onExit().thenRun(() -> exitedNanos.set(System.nanoTime()));
         Thread reader = new Thread(this::pump, "node-output");
         reader.setDaemon(true);
         reader.start();
@@ -119,6 +121,11 @@ final class NodeProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             return "interrupted";
         }
+    }
+
+    /** {@link System#nanoTime()} when the process was seen to exit, or 0 while it runs. */
+    long exitedNanos() {
+        return exitedNanos.get();
     }
 
     /** The exit status, or null while it runs. */
