@@ -157,6 +157,11 @@ public final class PushNode implements AutoCloseable {
     }
 
     private void fatal(String what, Throwable error) {
+        if (closed.get()) {
+            // While stopping, a timer task may find the sender pool already shut down: the node is going anyway.
+            LOG.fine(() -> "worker " + config.workerId() + " stopping: " + what + ": " + error);
+            return;
+        }
         if (!dead.compareAndSet(false, true)) {
             return;
         }
