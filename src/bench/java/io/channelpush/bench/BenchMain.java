@@ -16,6 +16,8 @@ public final class BenchMain {
                        delivery and K frames per write
               signed   sustained HMAC-signed publishing: signed requests/s through a node (or the verifier
                        alone) with a new nonce each, and the heap the replay cache holds
+              hostile  hostile clients (oversized frames, 64 KB headers, slow loris) against one node while honest
+                       clients receive broadcasts: the node's peak memory, delivery rate, p99, what was refused
             """;
 
     private BenchMain() {
@@ -32,6 +34,7 @@ public final class BenchMain {
             case "push" -> PushBench.run(rest, System.out, System.err);
             case "bare" -> BareFanout.run(rest, System.out, System.err);
             case "signed" -> SignedPublishBench.run(rest, System.out, System.err);
+            case "hostile" -> HostileBench.run(rest, System.out, System.err);
             default -> {
                 System.err.println("unknown benchmark: " + args[0]);
                 System.err.print(USAGE);

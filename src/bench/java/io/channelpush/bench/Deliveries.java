@@ -136,6 +136,11 @@ final class Deliveries {
         }
     }
 
+    /** How many clients received message {@code seq} of the phase. */
+    int deliveredTo(int seq) {
+        return perMessage.get(seq);
+    }
+
     void error(String text) {
         errors.increment();
     }

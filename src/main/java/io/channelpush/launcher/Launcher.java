@@ -4,6 +4,7 @@ import io.channelpush.channel.daemon.ChannelDaemon;
 import io.channelpush.channel.daemon.DaemonConfig;
 import io.channelpush.channel.daemon.StopSignals;
 import io.channelpush.push.PublisherServlet;
+import io.channelpush.push.FatalErrors;
 import io.channelpush.push.PushConfig;
 import io.channelpush.push.PushContextListener;
 import io.channelpush.push.HandshakeFilter;
@@ -12,6 +13,7 @@ import io.channelpush.push.SettingSources;
 import io.channelpush.push.ops.HealthServlet;
 import io.channelpush.push.ops.MetricsServlet;
 import io.channelpush.push.bus.NatsBus;
+import io.channelpush.push.bus.NatsSecurity;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.DefaultByteBufferPool;
@@ -80,9 +82,17 @@ public final class Launcher implements AutoCloseable {
             System.exit(2);
             return;
         }
+        ProcessHalt halt = new ProcessHalt(Runtime.getRuntime()::halt);
+        Thread.setDefaultUncaughtExceptionHandler(halt);
+        Logger.getLogger("").addHandler(halt.logWatcher());
+        String oomWarning = ProcessHalt.missingOomExitWarning();
+        if (oomWarning != null) {
+            LOG.warning(oomWarning);
+        }
         Launcher launcher;
         try {
-            launcher = start(options);
+            SettingSources jvm = SettingSources.system(Map.of(), name -> null, List.of());
+            launcher = start(options, jvm.environment(), jvm.properties(), halt);
         } catch (StartupException e) {
             System.err.println("channel-push: " + e.getMessage());
             System.exit(1);
@@ -104,13 +114,14 @@ public final class Launcher implements AutoCloseable {
     }
 
     /**
-     * Starts everything, or nothing: on failure whatever was started is closed again.
+     * Starts everything, or nothing: on failure whatever was started is closed again. A fatal error marks the node
+     * dead (liveness 503) as in the WAR; {@code main} halts the process instead.
      *
      * @throws StartupException when a port is taken, the daemon cannot be reached, or a setting is invalid
      */
     public static Launcher start(LauncherOptions o) throws StartupException {
         SettingSources jvm = SettingSources.system(Map.of(), name -> null, List.of());
-        return start(o, jvm.environment(), jvm.properties());
+        return start(o, jvm.environment(), jvm.properties(), FatalErrors.MARK_DEAD);
     }
 
     /**
@@ -120,6 +131,16 @@ public final class Launcher implements AutoCloseable {
      */
     public static Launcher start(LauncherOptions o, Map<String, String> environment, Map<String, String> properties)
             throws StartupException {
+        return start(o, environment, properties, FatalErrors.MARK_DEAD);
+    }
+
+    /**
+     * {@link #start(LauncherOptions, Map, Map)} with the node's fatal errors going to {@code fatalErrors}.
+     *
+     * @throws StartupException when a port is taken, the daemon cannot be reached, or a setting is invalid
+     */
+    static Launcher start(LauncherOptions o, Map<String, String> environment, Map<String, String> properties,
+                          FatalErrors fatalErrors) throws StartupException {
         List<AutoCloseable> started = new ArrayList<>();
         try {
             Map<String, String> explicit = new LinkedHashMap<>(o.explicitSettings());
@@ -157,7 +178,7 @@ public final class Launcher implements AutoCloseable {
                     .set(Options.WORKER_NAME, "channel-push")
                     .getMap());
             started.add(worker::shutdownNow);
-            DeploymentManager deployment = deploy(o, sources, worker);
+            DeploymentManager deployment = deploy(o, sources, worker, fatalErrors);
             started.add(deployment::undeploy);
             Undertow.Builder b = Undertow.builder().setWorker(worker).setHandler(new PathDecoding(deployment.start()))
                     // Undertow's parser refuses a bad %-escape or too many parameters with an empty 400 that no
@@ -183,7 +204,7 @@ public final class Launcher implements AutoCloseable {
             }
             String http = "http://" + o.host() + ":" + l.port(l.portCount() - 1) + "/";
             PushConfig config = l.node().config();
-            String bus = config.natsServers() != null ? "NATS " + config.natsServers()
+            String bus = config.natsServers() != null ? "NATS " + NatsSecurity.redact(NatsBus.parseServers(config.natsServers()))
                     : "channel " + config.channel() + (daemon != null ? " (in-process)" : "");
             LOG.info(() -> "Channel Push worker " + l.node().workerId() + " serving ws://" + o.host() + ":" + l.port(0)
                     + "/ and " + http + " ; " + bus
@@ -198,8 +219,8 @@ public final class Launcher implements AutoCloseable {
         }
     }
 
-    private static DeploymentManager deploy(LauncherOptions o, SettingSources sources, XnioWorker worker)
-            throws jakarta.servlet.ServletException {
+    private static DeploymentManager deploy(LauncherOptions o, SettingSources sources, XnioWorker worker,
+                                            FatalErrors fatalErrors) throws jakarta.servlet.ServletException {
         ClassLoader cl = Launcher.class.getClassLoader();
         DeploymentInfo info = Servlets.deployment()
                 .setClassLoader(cl)
@@ -207,6 +228,7 @@ public final class Launcher implements AutoCloseable {
                 .setDeploymentName("channel-push")
                 .setResourceManager(new ClassPathResourceManager(cl, "webapp"))
                 .addWelcomePage("index.html")
+                .addServletContextAttribute(FatalErrors.ATTRIBUTE, fatalErrors)
                 .addListener(Servlets.listener(PushContextListener.class))
                 .addFilter(Servlets.filter("handshake", HandshakeFilter.class))
                 .addFilterUrlMapping("handshake", "/*", jakarta.servlet.DispatcherType.REQUEST)

@@ -33,7 +33,8 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
               --http-port P       publisher port (default 4237); both ports serve both
               --channel H:P       use the channel daemon at H:P instead of starting one in-process
               --nats URLS         use NATS instead of a channel daemon: nats://H:P[,nats://H:P...], tried in
-                                  that order; starts no daemon; not with --channel
+                                  that order (tls://H:P for TLS; credentials: channelpush.nats-* settings, see
+                                  README); starts no daemon; not with --channel
               --channel-port P    port of the in-process channel daemon (default 2206, bound to 127.0.0.1)
               --worker-id ID      this node's worker id (default: random, unique in the cluster)
               --wait-for-channel  if the daemon or NATS is unreachable at start-up, keep retrying instead of exiting

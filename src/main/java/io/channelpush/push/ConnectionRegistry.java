@@ -35,25 +35,32 @@ final class ConnectionRegistry implements AutoCloseable {
     private final ExecutorService senders;
     private final FrameSenders frameSenders;
 
-    /** @param onSlow told about each client closed for being too slow (for metrics) */
-    ConnectionRegistry(PushConfig config, Consumer<PushSession> onSlow) {
+    /**
+     * @param onSlow told about each client closed for being too slow (for metrics)
+     * @param threadDeaths told when one of its threads dies, or a task of its timers fails, with an uncaught
+     *                     exception: the node no longer pings or writes as it should
+     */
+    ConnectionRegistry(PushConfig config, Consumer<PushSession> onSlow, Thread.UncaughtExceptionHandler threadDeaths) {
         this.config = config;
         this.onSlow = onSlow;
-        this.pinger = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "channel-push-pinger-" + config.workerId()));
+        this.pinger = new WatchedScheduler(r -> daemon(r, "channel-push-pinger-" + config.workerId(), threadDeaths),
+                threadDeaths);
         AtomicInteger senderCount = new AtomicInteger();
         // Its queue holds at most one waiting task: the sessions it drains form one DrainGroup, which schedules
         // one sweep at a time.
         this.senders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                r -> daemon(r, "channel-push-sender-" + config.workerId() + "-" + senderCount.incrementAndGet()));
-        this.writeTimer = Executors.newSingleThreadScheduledExecutor(
-                r -> daemon(r, "channel-push-write-timer-" + config.workerId()));
+                r -> daemon(r, "channel-push-sender-" + config.workerId() + "-" + senderCount.incrementAndGet(),
+                        threadDeaths));
+        this.writeTimer = new WatchedScheduler(
+                r -> daemon(r, "channel-push-write-timer-" + config.workerId(), threadDeaths), threadDeaths);
         this.frameSenders = new FrameSenders(senders, writeTimer, config.writeDelayMillis());
         pinger.scheduleAtFixedRate(this::pingSome, 1, 1, TimeUnit.SECONDS);
     }
 
-    private static Thread daemon(Runnable r, String name) {
+    private static Thread daemon(Runnable r, String name, Thread.UncaughtExceptionHandler threadDeaths) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
+        t.setUncaughtExceptionHandler(threadDeaths);
         return t;
     }
 

@@ -2,6 +2,7 @@ package io.channelpush.push;
 
 import io.channelpush.push.auth.PublishAuthenticator;
 import io.channelpush.push.bus.NatsBus;
+import io.channelpush.push.bus.NatsSecurity;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.net.InetAddress;
@@ -50,6 +51,8 @@ import java.util.regex.Pattern;
  *                            group: the group id is the only protection); on by default, as in the seed
  * @param publishMaxClockSkewSeconds how far a signed request's timestamp may be from the node's clock (1 to 300)
  * @param publishReplayCacheNonces most nonces of signed requests remembered at once (429 beyond)
+ * @param natsSecurity how the node authenticates to NATS and checks its TLS certificate (the
+ *                     {@code channelpush.nats-*} settings)
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
@@ -58,7 +61,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                          int maxCommandsPerSecond, int pingIntervalSeconds, boolean demoEnabled,
                          String natsServers, boolean publisherOnIoThread, int writeDelayMillis,
                          boolean clientGroupMessages, int publishMaxClockSkewSeconds,
-                         int publishReplayCacheNonces) {
+                         int publishReplayCacheNonces, NatsSecurity natsSecurity) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -83,6 +86,15 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String CLIENT_GROUP_MESSAGES = "channelpush.client-group-messages";
     public static final String PUBLISH_MAX_CLOCK_SKEW_SECONDS = "channelpush.publish-max-clock-skew-seconds";
     public static final String PUBLISH_REPLAY_CACHE_NONCES = "channelpush.publish-replay-cache-nonces";
+    public static final String NATS_USER = "channelpush.nats-user";
+    public static final String NATS_PASSWORD = "channelpush.nats-password";
+    public static final String NATS_TOKEN = "channelpush.nats-token";
+    public static final String NATS_CREDS_FILE = "channelpush.nats-creds-file";
+    public static final String NATS_NKEY_FILE = "channelpush.nats-nkey-file";
+    public static final String NATS_TRUST_STORE = "channelpush.nats-trust-store";
+    public static final String NATS_TRUST_STORE_PASSWORD = "channelpush.nats-trust-store-password";
+    public static final String NATS_KEY_STORE = "channelpush.nats-key-store";
+    public static final String NATS_KEY_STORE_PASSWORD = "channelpush.nats-key-store-password";
 
     /** What a worker id may be, for messages. */
     static final String WORKER_ID_RULE = "1-64 of A-Z a-z 0-9 . _ : -";
@@ -164,12 +176,23 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 (int) number(get, WRITE_DELAY_MS, 0),
                 bool(get, CLIENT_GROUP_MESSAGES, true),
                 (int) number(get, PUBLISH_MAX_CLOCK_SKEW_SECONDS, PublishAuthenticator.DEFAULT_SKEW_SECONDS),
-                (int) number(get, PUBLISH_REPLAY_CACHE_NONCES, PublishAuthenticator.DEFAULT_MAX_NONCES));
+                (int) number(get, PUBLISH_REPLAY_CACHE_NONCES, PublishAuthenticator.DEFAULT_MAX_NONCES),
+                natsSecurity(get));
     }
 
     /** Whether {@code id} may be a worker id ({@link #WORKER_ID_RULE}). */
     static boolean isValidWorkerId(String id) {
         return WORKER_ID_PATTERN.matcher(id).matches();
+    }
+
+    private static NatsSecurity natsSecurity(Function<String, String> get) {
+        try {
+            return new NatsSecurity(get.apply(NATS_USER), get.apply(NATS_PASSWORD), get.apply(NATS_TOKEN),
+                    get.apply(NATS_CREDS_FILE), get.apply(NATS_NKEY_FILE), get.apply(NATS_TRUST_STORE),
+                    get.apply(NATS_TRUST_STORE_PASSWORD), get.apply(NATS_KEY_STORE), get.apply(NATS_KEY_STORE_PASSWORD));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("channelpush.nats-* settings: " + e.getMessage(), e);
+        }
     }
 
     /**

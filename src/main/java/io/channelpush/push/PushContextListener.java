@@ -50,7 +50,8 @@ public final class PushContextListener implements ServletContextListener {
             LOG.severe("Channel Push cannot start: " + e.getMessage());
             throw e;
         }
-        PushNode node = new PushNode(config, bus);
+        PushNode node = new PushNode(config, bus, ctx.getAttribute(FatalErrors.ATTRIBUTE) instanceof FatalErrors f
+                ? f : FatalErrors.MARK_DEAD);
         ctx.setAttribute(PushNode.ATTRIBUTE, node);
         ctx.setAttribute(MetricsServlet.ATTRIBUTE, new NodeMetrics(node));
         ctx.setAttribute(JMX_ATTRIBUTE, new JmxRegistration(new NodeStats(node)));
@@ -78,7 +79,8 @@ public final class PushContextListener implements ServletContextListener {
         String name = "push-node " + config.workerId();
         if (config.natsServers() != null) {
             List<URI> servers = NatsBus.parseServers(config.natsServers());
-            return listener -> NatsBus.connect(servers, name, config.channelBufferBytes(), listener);
+            return listener -> NatsBus.connect(servers, name, config.channelBufferBytes(), config.natsSecurity(),
+                    listener);
         }
         ClientOptions channel = ClientOptions.parse(config.channel())
                 .withSecret(config.channelSecret())

@@ -38,14 +38,20 @@ public final class PushNode implements AutoCloseable {
     private volatile boolean accepting = true;
     private final OriginPolicy origins;
     private final Publishing publishing;
+    private final FatalErrors fatalErrors;
+    private final AtomicBoolean dead = new AtomicBoolean();
+    private volatile String deathReason;
 
     /**
      * @param busFactory builds the bus given the listener this node wants to hear connection changes on
+     * @param fatalErrors told, once, when the node dies of an error it cannot recover from
      */
-    public PushNode(PushConfig config, Function<MessageBus.Listener, MessageBus> busFactory) {
+    public PushNode(PushConfig config, Function<MessageBus.Listener, MessageBus> busFactory, FatalErrors fatalErrors) {
         this.config = config;
+        this.fatalErrors = fatalErrors;
         this.origins = new OriginPolicy(config.allowedOrigins(), config.allowMissingOrigin());
-        this.connections = new ConnectionRegistry(config, slow -> metrics.slowClientDisconnects.increment());
+        this.connections = new ConnectionRegistry(config, slow -> metrics.slowClientDisconnects.increment(),
+                this::threadDied);
         this.bus = busFactory.apply(new MessageBus.Listener() {
             @Override
             public void onConnected(boolean reconnect) {
@@ -60,6 +66,11 @@ public final class PushNode implements AutoCloseable {
             public void onDisconnected(String reason) {
                 LOG.warning(() -> "worker " + config.workerId() + ": bus lost (" + reason + "); publishes are "
                         + "buffered until it is back");
+            }
+
+            @Override
+            public void threadDied(Thread thread, Throwable error) {
+                PushNode.this.threadDied(thread, error);
             }
         });
         bus.subscribe(Channels.BROADCAST, this::onBroadcast);
@@ -129,7 +140,39 @@ public final class PushNode implements AutoCloseable {
     }
 
     public boolean accepting() {
-        return accepting && !closed.get();
+        return accepting && !closed.get() && !dead.get();
+    }
+
+    /** False once the node died of an error it cannot recover from: it must be restarted. */
+    public boolean live() {
+        return !dead.get();
+    }
+
+    /** What killed the node, or null while {@link #live()}. */
+    public String deathReason() {
+        return deathReason;
+    }
+
+    /**
+     * Marks the node dead (liveness and readiness 503) and tells the {@link FatalErrors} sink, once. The
+     * uncaught-exception handler of every thread the node owns ends here.
+     */
+    void threadDied(Thread thread, Throwable error) {
+        fatal("thread " + thread.getName() + " died", error);
+    }
+
+    private void fatal(String what, Throwable error) {
+        if (closed.get()) {
+            // While stopping, a timer task may find the sender pool already shut down: the node is going anyway.
+            LOG.fine(() -> "worker " + config.workerId() + " stopping: " + what + ": " + error);
+            return;
+        }
+        if (!dead.compareAndSet(false, true)) {
+            return;
+        }
+        deathReason = what + ": " + error;
+        accepting = false;
+        fatalErrors.fatal(config.workerId(), what, error);
     }
 
     // ---- connections (called by the endpoint)

@@ -27,7 +27,7 @@ public final class ChannelDaemonBus implements MessageBus {
             public void onDisconnected(String reason) {
                 listener.onDisconnected(reason);
             }
-        });
+        }, listener::threadDied);
     }
 
     @Override

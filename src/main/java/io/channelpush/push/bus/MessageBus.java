@@ -14,6 +14,10 @@ public interface MessageBus extends AutoCloseable {
         void onConnected(boolean reconnect);
 
         void onDisconnected(String reason);
+
+        /** A thread the bus depends on ended with an uncaught exception: the bus no longer works. */
+        default void threadDied(Thread thread, Throwable error) {
+        }
     }
 
     /**

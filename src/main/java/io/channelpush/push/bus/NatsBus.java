@@ -25,10 +25,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Collectors;
 
 /**
  * {@link MessageBus} over NATS core publish/subscribe, through one jnats {@link Connection}. Each channel is a
@@ -45,6 +45,9 @@ import java.util.stream.Collectors;
  * within about 6 s. While disconnected, publishes wait in jnats' reconnect buffer of {@code bufferBytes} and are
  * sent, after the subscriptions, on reconnect; a publish that does not fit throws {@link BusUnavailableException}.
  *
+ * <p>Authentication and TLS: {@link NatsSecurity}. Credentials the server refuses leave the bus disconnected and
+ * retrying, with a SEVERE log line naming the setting at most once a minute; URLs are logged without credentials.
+ *
  * <p>Thread-safe. Listener calls arrive on jnats' callback thread, one at a time.
  */
 public final class NatsBus implements MessageBus {
@@ -57,6 +60,7 @@ public final class NatsBus implements MessageBus {
     static final int MAX_PINGS_OUT = 2;
     /** Smallest publish jnats can hold, in bytes, protocol line included: sizes its message-count limit. */
     private static final int MIN_MESSAGE_BYTES = 32;
+    private static final long AUTH_WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final String servers;
     private final Listener listener;
@@ -69,9 +73,18 @@ public final class NatsBus implements MessageBus {
     private boolean closed; // guarded by this
     private volatile Connection connection; // set by the first connection event
 
-    private NatsBus(String servers, Listener listener) {
+    private final NatsSecurity security;
+    private final AtomicLong lastAuthWarning = new AtomicLong(System.nanoTime() - AUTH_WARNING_EVERY_NANOS);
+
+    private NatsBus(String servers, NatsSecurity security, Listener listener) {
         this.servers = servers;
+        this.security = security;
         this.listener = listener;
+    }
+
+    /** {@link #connect(List, String, long, NatsSecurity, Listener)} without authentication or TLS settings. */
+    public static NatsBus connect(List<URI> servers, String connectionName, long bufferBytes, Listener listener) {
+        return connect(servers, connectionName, bufferBytes, NatsSecurity.NONE, listener);
     }
 
     /**
@@ -82,13 +95,15 @@ public final class NatsBus implements MessageBus {
      * @param servers from {@link #parseServers(String)}
      * @param connectionName shown by the NATS server's monitoring
      * @param bufferBytes publishes held while disconnected; beyond it publish throws {@link BusUnavailableException}
+     * @param security authentication and TLS
      */
-    public static NatsBus connect(List<URI> servers, String connectionName, long bufferBytes, Listener listener) {
+    public static NatsBus connect(List<URI> servers, String connectionName, long bufferBytes, NatsSecurity security,
+                                  Listener listener) {
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("no NATS server given");
         }
-        NatsBus bus = new NatsBus(servers.stream().map(URI::toString).collect(Collectors.joining(",")), listener);
-        Options options = new Options.Builder()
+        NatsBus bus = new NatsBus(NatsSecurity.redact(servers), security, listener);
+        Options.Builder builder = new Options.Builder()
                 .servers(servers.stream().map(URI::toString).toArray(String[]::new))
                 .noRandomize()
                 .connectionName(connectionName)
@@ -103,8 +118,9 @@ public final class NatsBus implements MessageBus {
                 .maxMessagesInOutgoingQueue((int) Math.min(Integer.MAX_VALUE,
                         Math.max(Options.DEFAULT_MAX_MESSAGES_IN_OUTGOING_QUEUE, bufferBytes / MIN_MESSAGE_BYTES)))
                 .connectionListener(bus::onConnectionEvent)
-                .errorListener(bus.new Errors())
-                .build();
+                .errorListener(bus.new Errors());
+        security.applyTo(builder);
+        Options options = builder.build();
         try {
             Nats.connectAsynchronously(options, true);
             if (!bus.attached.await(CONNECT_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS)) {
@@ -117,7 +133,9 @@ public final class NatsBus implements MessageBus {
     }
 
     /**
-     * Parses {@code nats://host:port[,nats://host:port...]}; the port defaults to 4222.
+     * Parses {@code nats://host:port[,nats://host:port...]}; the port defaults to 4222. {@code tls://} URLs
+     * connect with TLS; {@code nats://user:password@host:port} (or {@code nats://token@host:port}) carries
+     * credentials, which jnats reads from the URL.
      *
      * @throws IllegalArgumentException naming the bad entry
      */
@@ -131,10 +149,10 @@ public final class NatsBus implements MessageBus {
             } catch (URISyntaxException e) {
                 throw new IllegalArgumentException("not a NATS server URL: \"" + entry + "\"");
             }
-            if (uri.getScheme() == null || !uri.getScheme().toLowerCase(Locale.ROOT).equals("nats")
-                    || uri.getHost() == null || uri.getUserInfo() != null || uri.getPort() == 0 || uri.getPort() > 65535
+            if (uri.getScheme() == null || !List.of("nats", "tls").contains(uri.getScheme().toLowerCase(Locale.ROOT))
+                    || uri.getHost() == null || uri.getPort() == 0 || uri.getPort() > 65535
                     || !(uri.getPath() == null || uri.getPath().isEmpty()) || uri.getQuery() != null) {
-                throw new IllegalArgumentException("not a NATS server URL: \"" + entry + "\" (nats://host:port)");
+                throw new IllegalArgumentException("not a NATS server URL: \"" + entry + "\" (nats://host:port or tls://host:port)");
             }
             servers.add(uri);
         }
@@ -302,7 +320,17 @@ public final class NatsBus implements MessageBus {
     private final class Errors implements ErrorListener {
         @Override
         public void errorOccurred(Connection conn, String error) {
-            LOG.warning(() -> "NATS server error: " + error);
+            String auth = security.explain(error);
+            if (auth == null) {
+                LOG.warning(() -> "NATS server error: " + error);
+                return;
+            }
+            // Refused credentials come back on every retry, 4 times a second: say it once a minute.
+            long now = System.nanoTime();
+            long last = lastAuthWarning.get();
+            if (now - last >= AUTH_WARNING_EVERY_NANOS && lastAuthWarning.compareAndSet(last, now)) {
+                LOG.severe(auth);
+            }
         }
 
         @Override

@@ -10,9 +10,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * Health checks for load balancers and probes. {@code /health/live}: 200 while the deployment runs.
- * {@code /health/ready}: 200 when connected to the bus and accepting sockets, else 503 — it turns 503 first when
- * the node stops. JSON bodies. Stateless; thread-safe.
+ * Health checks for load balancers and probes. {@code /health/live}: 200 while the deployment runs, 503 once the
+ * node died of an error it cannot recover from ({@link PushNode#live()}; restart it). {@code /health/ready}: 200
+ * when live, connected to the bus and accepting sockets, else 503 — it turns 503 first when the node stops. JSON
+ * bodies. Stateless; thread-safe.
  */
 @WebServlet(name = "health", urlPatterns = "/health/*")
 public final class HealthServlet extends HttpServlet {
@@ -31,8 +32,11 @@ public final class HealthServlet extends HttpServlet {
         int status;
         switch (path) {
             case "/live" -> {
-                status = 200;
-                body.addProperty("status", "UP");
+                status = node.live() ? 200 : 503;
+                body.addProperty("status", status == 200 ? "UP" : "DOWN");
+                if (!node.live()) {
+                    body.addProperty("reason", node.deathReason() + "; restart the node");
+                }
             }
             case "/ready" -> {
                 boolean bus = node.busConnected();

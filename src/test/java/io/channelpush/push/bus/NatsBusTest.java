@@ -159,11 +159,13 @@ class NatsBusTest {
         assertEquals(List.of(URI.create("nats://127.0.0.1:4222"), URI.create("nats://nats-2.internal:5222")),
                 NatsBus.parseServers("nats://127.0.0.1:4222, nats://nats-2.internal:5222"));
         assertEquals(-1, NatsBus.parseServers("nats://host").get(0).getPort(), "no port: jnats uses 4222");
+        assertEquals(List.of(URI.create("tls://u:p@h:4222")), NatsBus.parseServers("tls://u:p@h:4222"),
+                "TLS and credentials in the URL");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "127.0.0.1:4222", "http://127.0.0.1:4222", "nats://", "nats://h:0", "nats://h:70000",
-            "nats://h:4222/path", "nats://user:secret@h:4222", "nats://h:4222,", "nats://h:4222,,nats://g:4222"})
+            "nats://h:4222/path", "ws://user:secret@h:4222", "nats://h:4222,", "nats://h:4222,,nats://g:4222"})
     void badServerListsAreRefused(String list) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NatsBus.parseServers(list));
         assertTrue(e.getMessage().contains("not a NATS server URL"), e.getMessage());

@@ -36,13 +36,16 @@ public final class NatsServerProcess implements AutoCloseable {
     private final List<String> log = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
-    private NatsServerProcess(String name, int port, int clusterPort, int[] routePorts) throws IOException {
+    private NatsServerProcess(String name, int port, int clusterPort, int[] routePorts, Path config) throws IOException {
         this.name = name;
         this.port = port;
         this.clusterPort = clusterPort;
         this.routePorts = routePorts.clone();
         List<String> cmd = new ArrayList<>(List.of(binary().toString(), "-a", "127.0.0.1", "-p", String.valueOf(port),
                 "-n", name));
+        if (config != null) {
+            cmd.addAll(List.of("-c", config.toString()));
+        }
         if (clusterPort > 0) {
             cmd.addAll(List.of("--cluster_name", "channelpush-test", "--cluster", "nats://127.0.0.1:" + clusterPort));
             List<String> routes = new ArrayList<>();
@@ -71,7 +74,19 @@ public final class NatsServerProcess implements AutoCloseable {
      * @throws AssertionError when nats-server is missing, exits, or is not ready within 10 s
      */
     public static NatsServerProcess start(String name, int port, int clusterPort, int... routePorts) throws Exception {
-        NatsServerProcess s = new NatsServerProcess(name, port, clusterPort, routePorts);
+        NatsServerProcess s = new NatsServerProcess(name, port, clusterPort, routePorts, null);
+        s.awaitReady();
+        return s;
+    }
+
+    /**
+     * A standalone server on a free port that also reads {@code config} (nats-server's configuration format, e.g.
+     * {@code authorization} or {@code tls} blocks), written to {@code dir}.
+     */
+    public static NatsServerProcess startWithConfig(Path dir, String config) throws Exception {
+        int port = freePort();
+        Path file = Files.writeString(dir.resolve("nats-" + port + ".conf"), config);
+        NatsServerProcess s = new NatsServerProcess("nats-" + port, port, 0, new int[0], file);
         s.awaitReady();
         return s;
     }

@@ -59,17 +59,32 @@ public final class ChannelClient implements AutoCloseable {
     private boolean connected;
     private volatile boolean closed;
 
-    private ChannelClient(ClientOptions options, Listener listener) {
+    private final Thread.UncaughtExceptionHandler threadDeaths;
+
+    private ChannelClient(ClientOptions options, Listener listener, Thread.UncaughtExceptionHandler threadDeaths) {
         this.options = options;
         this.listener = listener;
+        this.threadDeaths = threadDeaths;
         this.buffer = new OutboundBuffer(options.bufferLimitBytes());
         this.supervisor = new Thread(this::superviseConnection, "channel-client-" + options.clientName());
         this.supervisor.setDaemon(true);
+        if (threadDeaths != null) {
+            this.supervisor.setUncaughtExceptionHandler(threadDeaths);
+        }
     }
 
     /** Starts a client; it connects in the background. See {@link #awaitConnected}. */
     public static ChannelClient start(ClientOptions options, Listener listener) {
-        ChannelClient c = new ChannelClient(options, listener == null ? new Listener() { } : listener);
+        return start(options, listener, null);
+    }
+
+    /**
+     * Starts a client whose reader and writer threads report their death (an uncaught exception, such as an
+     * {@link OutOfMemoryError}) to {@code threadDeaths}; null for the JVM's default handler.
+     */
+    public static ChannelClient start(ClientOptions options, Listener listener,
+                                      Thread.UncaughtExceptionHandler threadDeaths) {
+        ChannelClient c = new ChannelClient(options, listener == null ? new Listener() { } : listener, threadDeaths);
         c.supervisor.start();
         return c;
     }
@@ -186,7 +201,7 @@ public final class ChannelClient implements AutoCloseable {
                     connected = true;
                     stateLock.notifyAll();
                 }
-                conn.startWriter(buffer, "channel-writer-" + options.clientName());
+                conn.startWriter(buffer, "channel-writer-" + options.clientName(), threadDeaths);
                 LOG.info((everConnected ? "reconnected to" : "connected to") + " channel daemon " + options.address());
                 listener.onConnected(everConnected);
                 everConnected = true;

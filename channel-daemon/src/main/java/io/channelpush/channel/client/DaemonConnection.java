@@ -81,9 +81,12 @@ final class DaemonConnection implements AutoCloseable {
         out.flush();
     }
 
-    void startWriter(OutboundBuffer buffer, String name) {
+    void startWriter(OutboundBuffer buffer, String name, Thread.UncaughtExceptionHandler threadDeaths) {
         writer = new Thread(() -> writeLoop(buffer), name);
         writer.setDaemon(true);
+        if (threadDeaths != null) {
+            writer.setUncaughtExceptionHandler(threadDeaths);
+        }
         writer.start();
     }
 
