@@ -51,6 +51,8 @@ final class PushSession {
     private long windowStart = System.nanoTime();
     private int windowCount;
     private volatile long lastPongNanos = System.nanoTime();
+    /** Whether this connection holds one of the node's {@link ConnectionSlots} (set once, in onOpen). */
+    volatile boolean holdsSlot;
 
     PushSession(long id, Session session, FrameSenders senders, long queueLimitBytes, int commandsPerSecond,
                 Consumer<PushSession> onSlow) {
