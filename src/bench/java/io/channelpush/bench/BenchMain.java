@@ -14,6 +14,7 @@ public final class BenchMain {
                        broadcast, targeted and group deliveries/s with latency
               bare     the machine without a push server: loopback fan-out of a pre-encoded frame, one write per
                        delivery and K frames per write
+              handshake-memory  idle memory per WebSocket connection with and without 8 KB of handshake cookies
             """;
 
     private BenchMain() {
@@ -29,6 +30,7 @@ public final class BenchMain {
             case "daemon" -> DaemonBench.run(rest, System.out, System.err);
             case "push" -> PushBench.run(rest, System.out, System.err);
             case "bare" -> BareFanout.run(rest, System.out, System.err);
+            case "handshake-memory" -> HandshakeMemory.run(rest, System.out, System.err);
             default -> {
                 System.err.println("unknown benchmark: " + args[0]);
                 System.err.print(USAGE);

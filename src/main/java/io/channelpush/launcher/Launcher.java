@@ -11,7 +11,6 @@ import io.channelpush.push.PushNode;
 import io.channelpush.push.ops.HealthServlet;
 import io.channelpush.push.ops.MetricsServlet;
 import io.channelpush.push.bus.NatsBus;
-import io.undertow.Undertow;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.handlers.resource.ClassPathResourceManager;
 import io.undertow.servlet.Servlets;
@@ -44,10 +43,10 @@ public final class Launcher implements AutoCloseable {
     private final ChannelDaemon daemon;
     private final XnioWorker worker;
     private final DeploymentManager deployment;
-    private final Undertow server;
+    private final HttpListeners server;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Launcher(ChannelDaemon daemon, XnioWorker worker, DeploymentManager deployment, Undertow server) {
+    private Launcher(ChannelDaemon daemon, XnioWorker worker, DeploymentManager deployment, HttpListeners server) {
         this.daemon = daemon;
         this.worker = worker;
         this.deployment = deployment;
@@ -132,15 +131,17 @@ public final class Launcher implements AutoCloseable {
             started.add(worker::shutdownNow);
             DeploymentManager deployment = deploy(o, channel, worker);
             started.add(deployment::undeploy);
-            Undertow.Builder b = Undertow.builder().setWorker(worker).setHandler(deployment.start());
-            b.addHttpListener(o.wsPort(), o.host());
+            io.undertow.server.HttpHandler handler = deployment.start();
+            PushConfig config = ((PushNode) deployment.getDeployment().getServletContext()
+                    .getAttribute(PushNode.ATTRIBUTE)).config();
+            List<Integer> ports = new ArrayList<>(List.of(o.wsPort()));
             if (o.httpPort() != o.wsPort() || o.wsPort() == 0) {
-                b.addHttpListener(o.httpPort(), o.host());
+                ports.add(o.httpPort());
             }
-            Undertow server = b.build();
+            HttpListeners server;
             try {
-                server.start();
-            } catch (RuntimeException e) {
+                server = new HttpListeners(worker, handler, o.host(), ports, config);
+            } catch (IOException | RuntimeException e) {
                 deployment.stop();
                 throw new StartupException("cannot listen on " + o.host() + " ports " + o.wsPort() + "/" + o.httpPort()
                         + ": " + rootMessage(e) + " (port taken? use --ws-port/--http-port)", e);
@@ -252,12 +253,12 @@ public final class Launcher implements AutoCloseable {
 
     /** Number of listeners (1 when both ports are the same). */
     public int portCount() {
-        return server.getListenerInfo().size();
+        return server.count();
     }
 
     /** The port actually bound by listener {@code index} (0 = WebSocket port, last = publisher port). */
     public int port(int index) {
-        return ((InetSocketAddress) server.getListenerInfo().get(index).getAddress()).getPort();
+        return server.port(index);
     }
 
     /** The in-process daemon's port, or -1 with an external daemon. */
@@ -280,7 +281,7 @@ public final class Launcher implements AutoCloseable {
             LOG.warning("stopping the deployment: " + e.getMessage());
         }
         deployment.undeploy();
-        server.stop();
+        server.close();
         worker.shutdown();
         try {
             if (!worker.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -12,13 +12,17 @@ import java.util.logging.Logger;
 /**
  * Refuses WebSocket handshakes the node should not take, before the container upgrades them: 403 for an origin
  * outside {@code channelpush.allowed-origins}, 503 with {@code Retry-After} when the node is at
- * {@code channelpush.max-connections} or stopping. The connection slot is taken here, atomically, before the
+ * {@code channelpush.max-connections} or stopping, 414 for a request target longer than
+ * {@value #MAX_TARGET_LENGTH} characters (the container keeps the handshake's URL for the connection's life). The connection slot is taken here, atomically, before the
  * upgrade ({@link ConnectionSlots}), and given back when the container does not answer 101. Other requests pass. (The endpoint's configurator checks the
  * origin too, for containers that run this filter after their own upgrade filter.) Thread-safe.
  */
 @WebFilter(filterName = "handshake", urlPatterns = "/*")
 public final class HandshakeFilter extends HttpFilter {
     private static final Logger LOG = Logger.getLogger(HandshakeFilter.class.getName());
+
+    /** Longest path plus query string a handshake may carry. */
+    static final int MAX_TARGET_LENGTH = 2048;
 
     private transient PushNode node;
     private final transient RefusalLog badOrigin = new RefusalLog(LOG, java.util.logging.Level.INFO);
@@ -33,6 +37,11 @@ public final class HandshakeFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest req, HttpServletResponse resp, FilterChain chain)
             throws IOException, ServletException {
         if ("websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+            String query = req.getQueryString();
+            if (req.getRequestURI().length() + (query == null ? 0 : query.length()) > MAX_TARGET_LENGTH) {
+                refuse(resp, 414, "a WebSocket URL may carry at most " + MAX_TARGET_LENGTH + " characters of path and query");
+                return;
+            }
             String origin = req.getHeader("Origin");
             if (!node.origins().allows(origin)) {
                 badOrigin.refused(n -> "worker " + node.workerId() + " refused " + n + " WebSocket handshake(s) from "

@@ -36,13 +36,23 @@ import java.util.regex.Pattern;
  *                            instead of going through the servlet on a worker thread
  * @param writeDelayMillis how long a client's messages may wait for more to share one socket write (0: write at
  *                         once; a few tens of ms multiply fan-out throughput when broadcasts come faster)
+ * @param maxHeaderBytes largest HTTP request head (request line and headers, a WebSocket handshake's too) the
+ *                       launcher's listeners read (431 beyond); in WildFly the http-listener's max-header-size
+ * @param maxHeaders most header lines in one request (431 beyond); in WildFly the http-listener's max-headers
+ * @param requestParseTimeoutMillis time from a request's first byte until its head is complete (launcher)
+ * @param readTimeoutMillis time a request body may pause between bytes (launcher; off once a WebSocket is open)
+ * @param idleTimeoutMillis time a keep-alive connection may wait for its next request (launcher)
+ * @param requestTimeoutMillis time from a request's head until its response, body included (WildFly and the
+ *                             launcher; not WebSocket connections, which the pings keep in check)
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
                          long sendQueueBytes, long channelBufferBytes, String publishKeys, String publishTokens,
                          String allowedOrigins, boolean allowMissingOrigin, int maxConnections,
                          int maxCommandsPerSecond, int pingIntervalSeconds, boolean demoEnabled,
-                         String natsServers, boolean publisherOnIoThread, int writeDelayMillis) {
+                         String natsServers, boolean publisherOnIoThread, int writeDelayMillis,
+                         int maxHeaderBytes, int maxHeaders, int requestParseTimeoutMillis, int readTimeoutMillis,
+                         int idleTimeoutMillis, int requestTimeoutMillis) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -64,6 +74,12 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String BUS = "channelpush.bus";
     public static final String WRITE_DELAY_MS = "channelpush.write-delay-ms";
     public static final String PUBLISHER_ON_IO_THREAD = "channelpush.publisher-on-io-thread";
+    public static final String MAX_HEADER_BYTES = "channelpush.max-header-bytes";
+    public static final String MAX_HEADERS = "channelpush.max-headers";
+    public static final String REQUEST_PARSE_TIMEOUT_MS = "channelpush.request-parse-timeout-ms";
+    public static final String READ_TIMEOUT_MS = "channelpush.read-timeout-ms";
+    public static final String IDLE_TIMEOUT_MS = "channelpush.idle-timeout-ms";
+    public static final String REQUEST_TIMEOUT_MS = "channelpush.request-timeout-ms";
 
     /** Channel names the bus uses besides worker ids; a worker id may not take them. */
     public static final String BROADCAST_CHANNEL = "broadcast";
@@ -87,6 +103,12 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         positive(MAX_CONNECTIONS, maxConnections);
         positive(MAX_COMMANDS_PER_SECOND, maxCommandsPerSecond);
         positive(PING_INTERVAL_SECONDS, pingIntervalSeconds);
+        positive(MAX_HEADER_BYTES, maxHeaderBytes);
+        positive(MAX_HEADERS, maxHeaders);
+        positive(REQUEST_PARSE_TIMEOUT_MS, requestParseTimeoutMillis);
+        positive(READ_TIMEOUT_MS, readTimeoutMillis);
+        positive(IDLE_TIMEOUT_MS, idleTimeoutMillis);
+        positive(REQUEST_TIMEOUT_MS, requestTimeoutMillis);
         if (writeDelayMillis < 0 || writeDelayMillis > 1000) {
             throw new IllegalArgumentException(WRITE_DELAY_MS + " must be 0 to 1000, got " + writeDelayMillis);
         }
@@ -129,7 +151,13 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 bool(get, DEMO_ENABLED, false),
                 get.apply(BUS),
                 bool(get, PUBLISHER_ON_IO_THREAD, true),
-                (int) number(get, WRITE_DELAY_MS, 0));
+                (int) number(get, WRITE_DELAY_MS, 0),
+                (int) number(get, MAX_HEADER_BYTES, 64 * 1024),
+                (int) number(get, MAX_HEADERS, 100),
+                (int) number(get, REQUEST_PARSE_TIMEOUT_MS, 5_000),
+                (int) number(get, READ_TIMEOUT_MS, 10_000),
+                (int) number(get, IDLE_TIMEOUT_MS, 30_000),
+                (int) number(get, REQUEST_TIMEOUT_MS, 15_000));
     }
 
     /**
