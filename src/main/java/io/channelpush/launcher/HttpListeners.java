@@ -29,9 +29,9 @@ import org.xnio.channels.AcceptingChannel;
  * <ul>
  * <li>request heads: {@code channelpush.max-header-bytes} and {@code channelpush.max-headers} (431 from
  *     {@link HeadGuard} on a connection's first request, Undertow's 400 on later keep-alive ones);</li>
- * <li>time: {@code channelpush.request-parse-timeout-ms} for a head, {@code channelpush.read-timeout-ms} for a
- *     pause in a body, {@code channelpush.idle-timeout-ms} between keep-alive requests (the request deadline and
- *     the WebSocket exemption are in {@code RequestBounds});</li>
+ * <li>time: {@code channelpush.request-parse-timeout-ms} for a head, {@code channelpush.read-timeout-ms} for any
+ *     wait for the next byte (a pause in a body, an idle keep-alive connection); the request deadline and the
+ *     WebSocket exemption are in {@code RequestBounds};</li>
  * <li>descriptors: the listeners together accept at most the process's descriptor limit less a reserve; at that
  *     point they stop accepting (the kernel's backlog holds newcomers) and resume as soon as a connection closes,
  *     so accept() never fails with EMFILE and XNIO never enters its accept back-off (250 ms growing to 30 s).</li>
@@ -56,7 +56,7 @@ final class HttpListeners implements AutoCloseable {
                 .set(UndertowOptions.MAX_HEADER_SIZE, config.maxHeaderBytes())
                 .set(UndertowOptions.MAX_HEADERS, config.maxHeaders())
                 .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, config.requestParseTimeoutMillis())
-                .set(UndertowOptions.NO_REQUEST_TIMEOUT, config.idleTimeoutMillis())
+                .set(UndertowOptions.NO_REQUEST_TIMEOUT, config.readTimeoutMillis())
                 .getMap();
         int budget = connectionBudget();
         try {

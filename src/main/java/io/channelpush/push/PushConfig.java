@@ -40,8 +40,8 @@ import java.util.regex.Pattern;
  *                       launcher's listeners read (431 beyond); in WildFly the http-listener's max-header-size
  * @param maxHeaders most header lines in one request (431 beyond); in WildFly the http-listener's max-headers
  * @param requestParseTimeoutMillis time from a request's first byte until its head is complete (launcher)
- * @param readTimeoutMillis time a request body may pause between bytes (launcher; off once a WebSocket is open)
- * @param idleTimeoutMillis time a keep-alive connection may wait for its next request (launcher)
+ * @param readTimeoutMillis time an HTTP connection may wait for its next byte: a pause in a body, or a keep-alive
+ *                          connection idle between requests (launcher; off once a WebSocket is open)
  * @param requestTimeoutMillis time from a request's head until its response, body included (WildFly and the
  *                             launcher; not WebSocket connections, which the pings keep in check)
  */
@@ -52,7 +52,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                          int maxCommandsPerSecond, int pingIntervalSeconds, boolean demoEnabled,
                          String natsServers, boolean publisherOnIoThread, int writeDelayMillis,
                          int maxHeaderBytes, int maxHeaders, int requestParseTimeoutMillis, int readTimeoutMillis,
-                         int idleTimeoutMillis, int requestTimeoutMillis) {
+                         int requestTimeoutMillis) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -78,7 +78,6 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String MAX_HEADERS = "channelpush.max-headers";
     public static final String REQUEST_PARSE_TIMEOUT_MS = "channelpush.request-parse-timeout-ms";
     public static final String READ_TIMEOUT_MS = "channelpush.read-timeout-ms";
-    public static final String IDLE_TIMEOUT_MS = "channelpush.idle-timeout-ms";
     public static final String REQUEST_TIMEOUT_MS = "channelpush.request-timeout-ms";
 
     /** Channel names the bus uses besides worker ids; a worker id may not take them. */
@@ -107,7 +106,6 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         positive(MAX_HEADERS, maxHeaders);
         positive(REQUEST_PARSE_TIMEOUT_MS, requestParseTimeoutMillis);
         positive(READ_TIMEOUT_MS, readTimeoutMillis);
-        positive(IDLE_TIMEOUT_MS, idleTimeoutMillis);
         positive(REQUEST_TIMEOUT_MS, requestTimeoutMillis);
         if (writeDelayMillis < 0 || writeDelayMillis > 1000) {
             throw new IllegalArgumentException(WRITE_DELAY_MS + " must be 0 to 1000, got " + writeDelayMillis);
@@ -156,7 +154,6 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 (int) number(get, MAX_HEADERS, 100),
                 (int) number(get, REQUEST_PARSE_TIMEOUT_MS, 5_000),
                 (int) number(get, READ_TIMEOUT_MS, 10_000),
-                (int) number(get, IDLE_TIMEOUT_MS, 30_000),
                 (int) number(get, REQUEST_TIMEOUT_MS, 15_000));
     }
 
