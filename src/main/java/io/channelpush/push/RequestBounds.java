@@ -80,10 +80,8 @@ final class RequestBounds implements HttpHandler {
         next.handleRequest(exchange);
     }
 
-    /** Runs just before Undertow hands the connection to the WebSocket layer. */
-    @SuppressWarnings("deprecation") // the Map view is the one way to empty the parsed cookies in Undertow 2.3
-    private static void upgraded(HttpServerExchange exchange) {
-        HeaderMap headers = exchange.getRequestHeaders();
+    /** Removes every request header but those the WebSocket layer still reads after the 101. */
+    static void keepOnlyWebSocketHeaders(HeaderMap headers) {
         List<HttpString> drop = new ArrayList<>();
         for (HttpString name : headers.getHeaderNames()) {
             if (!KEPT_AFTER_UPGRADE.contains(name)) {
@@ -91,6 +89,12 @@ final class RequestBounds implements HttpHandler {
             }
         }
         drop.forEach(headers::remove);
+    }
+
+    /** Runs just before Undertow hands the connection to the WebSocket layer. */
+    @SuppressWarnings("deprecation") // the Map view is the one way to empty the parsed cookies in Undertow 2.3
+    private static void upgraded(HttpServerExchange exchange) {
+        keepOnlyWebSocketHeaders(exchange.getRequestHeaders());
         exchange.getRequestCookies().clear();
         ParserBuffers.trim(exchange.getConnection());
         try {
