@@ -90,8 +90,11 @@ final class HttpListeners implements AutoCloseable {
             close();
             throw e;
         }
-        LOG.fine(() -> "listeners accept at most " + budget + " connections (descriptor limit less "
-                + DESCRIPTOR_RESERVE + ")");
+        if (budget < config.maxConnections()) {
+            LOG.info("the listeners accept at most " + budget + " connections: the file descriptor limit less "
+                    + DESCRIPTOR_RESERVE + " binds before " + PushConfig.MAX_CONNECTIONS + " ("
+                    + config.maxConnections() + "); raise ulimit -n (LimitNOFILE=) for more");
+        }
     }
 
     /** Connections the listeners may hold: the descriptor limit less those open now and a reserve. */
