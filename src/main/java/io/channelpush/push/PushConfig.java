@@ -42,7 +42,7 @@ import java.util.regex.Pattern;
  * @param requestParseTimeoutMillis time from a request's first byte until its head is complete (launcher)
  * @param readTimeoutMillis time an HTTP connection may wait for its next byte: a pause in a body, or a keep-alive
  *                          connection idle between requests (launcher; off once a WebSocket is open)
- * @param requestTimeoutMillis time from a request's head until its response, body included (WildFly and the
+ * @param requestTimeoutMillis time from the head of a request with a body until its response (WildFly and the
  *                             launcher; not WebSocket connections, which the pings keep in check)
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,

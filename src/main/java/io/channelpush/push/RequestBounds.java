@@ -20,8 +20,9 @@ import org.xnio.XnioExecutor;
 /**
  * Undertow's first handler (installed by {@link UndertowExtension}, so in WildFly and the launcher alike):
  * <ul>
- * <li>every HTTP request gets {@code channelpush.request-timeout-ms} from its head to its response, body
- *     included; a request still running then (a body that never ends, or trickles) loses its connection;</li>
+ * <li>every HTTP request with a body gets {@code channelpush.request-timeout-ms} from its head to its response;
+ *     a request still running then (a body that never ends, or trickles) loses its connection (one without a body
+ *     is answered from its head, which {@code channelpush.request-parse-timeout-ms} bounds);</li>
  * <li>a WebSocket handshake, once answered with 101, keeps of its request only the headers the WebSocket layer
  *     still reads (Host, Origin, Upgrade, Connection, Sec-WebSocket-*), and no cookies: Undertow keeps the
  *     handshake's exchange reachable for the connection's whole life, so what else it carried would stay on the
@@ -62,7 +63,8 @@ final class RequestBounds implements HttpHandler {
                     nextListener.proceed();
                 }
             });
-        } else {
+        } else if (!exchange.isRequestComplete()) {
+            // only a request with a body can be held open by its client; one timer per such request
             int timeout = node.config().requestTimeoutMillis();
             XnioExecutor.Key deadline = exchange.getIoThread().executeAfter(() -> {
                 if (!exchange.isComplete()) {
