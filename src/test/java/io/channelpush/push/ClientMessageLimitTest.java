@@ -112,6 +112,17 @@ class ClientMessageLimitTest {
     }
 
     @Test
+    void frameLengthWithItsTopBitSetIsRefusedWith1002() throws Exception {
+        assertEquals(1002, closeCodeWhileSending(ws -> {
+            ws.sendHeader(true, 0, TEXT, Long.MIN_VALUE); // RFC 6455 5.2: the most significant bit must be 0
+            for (int i = 0; i < 70; i++) {
+                ws.sendPayload(bytes(1024, 'a'));
+            }
+        }));
+        othersStillServed();
+    }
+
+    @Test
     void binaryFramePastTheLimitIsClosedWith1009() throws Exception {
         assertEquals(1009, closeCodeWhileSending(ws -> {
             ws.sendHeader(true, 0, BINARY, 5_000_000L);
