@@ -42,6 +42,8 @@ final class HttpListeners implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpListeners.class.getName());
     /** Descriptors kept for everything but accepted connections: jars, the bus, the daemon's clients, files. */
     static final int DESCRIPTOR_RESERVE = 128;
+    /** Most connections the publisher port takes when it is apart from the WebSocket port. */
+    static final int PUBLISHER_SHARE = 1024;
 
     private final List<AcceptingChannel<StreamConnection>> servers = new ArrayList<>();
 
@@ -61,8 +63,9 @@ final class HttpListeners implements AutoCloseable {
         int budget = connectionBudget();
         try {
             for (int i = 0; i < ports.size(); i++) {
-                // the WebSocket port gets most of the descriptors; the publisher port a quarter when apart
-                int share = ports.size() == 1 ? budget : i == 0 ? budget - budget / 4 : budget / 4;
+                // apart, the publisher port (a few server-to-server clients) gets a quarter, at most PUBLISHER_SHARE
+                int publisher = Math.min(budget / 4, PUBLISHER_SHARE);
+                int share = ports.size() == 1 ? budget : i == 0 ? budget - publisher : publisher;
                 OptionMap socketOptions = OptionMap.builder()
                         .set(Options.WORKER_IO_THREADS, worker.getIoThreadCount())
                         .set(Options.TCP_NODELAY, true)
