@@ -18,6 +18,7 @@ public final class BenchMain {
                        alone) with a new nonce each, and the heap the replay cache holds
               hostile  hostile clients (oversized frames, 64 KB headers, slow loris) against one node while honest
                        clients receive broadcasts: the node's peak memory, delivery rate, p99, what was refused
+              handshake-memory  idle memory per WebSocket connection with and without 8 KB of handshake cookies
             """;
 
     private BenchMain() {
@@ -35,6 +36,7 @@ public final class BenchMain {
             case "bare" -> BareFanout.run(rest, System.out, System.err);
             case "signed" -> SignedPublishBench.run(rest, System.out, System.err);
             case "hostile" -> HostileBench.run(rest, System.out, System.err);
+            case "handshake-memory" -> HandshakeMemory.run(rest, System.out, System.err);
             default -> {
                 System.err.println("unknown benchmark: " + args[0]);
                 System.err.print(USAGE);

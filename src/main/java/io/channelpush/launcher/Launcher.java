@@ -14,8 +14,6 @@ import io.channelpush.push.ops.HealthServlet;
 import io.channelpush.push.ops.MetricsServlet;
 import io.channelpush.push.bus.NatsBus;
 import io.channelpush.push.bus.NatsSecurity;
-import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.handlers.resource.ClassPathResourceManager;
 import io.undertow.servlet.Servlets;
@@ -46,19 +44,13 @@ import org.xnio.XnioWorker;
  */
 public final class Launcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Launcher.class.getName());
-    /**
-     * More parameters than a request line within the header size limit can hold, so Undertow's parser never
-     * refuses them (its refusal has no body); the publisher refuses any it does not know, with the reason.
-     */
-    private static final int MAX_PARAMETERS = 1 << 20;
-
     private final ChannelDaemon daemon;
     private final XnioWorker worker;
     private final DeploymentManager deployment;
-    private final Undertow server;
+    private final HttpListeners server;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Launcher(ChannelDaemon daemon, XnioWorker worker, DeploymentManager deployment, Undertow server) {
+    private Launcher(ChannelDaemon daemon, XnioWorker worker, DeploymentManager deployment, HttpListeners server) {
         this.daemon = daemon;
         this.worker = worker;
         this.deployment = deployment;
@@ -180,19 +172,17 @@ public final class Launcher implements AutoCloseable {
             started.add(worker::shutdownNow);
             DeploymentManager deployment = deploy(o, sources, worker, fatalErrors);
             started.add(deployment::undeploy);
-            Undertow.Builder b = Undertow.builder().setWorker(worker).setHandler(new PathDecoding(deployment.start()))
-                    // Undertow's parser refuses a bad %-escape or too many parameters with an empty 400 that no
-                    // handler can fill in; left to the node, each refusal says why (the node decodes itself).
-                    .setServerOption(UndertowOptions.DECODE_URL, false)
-                    .setServerOption(UndertowOptions.MAX_PARAMETERS, MAX_PARAMETERS);
-            b.addHttpListener(o.wsPort(), o.host());
+            io.undertow.server.HttpHandler handler = new PathDecoding(deployment.start());
+            PushConfig config = ((PushNode) deployment.getDeployment().getServletContext()
+                    .getAttribute(PushNode.ATTRIBUTE)).config();
+            List<Integer> ports = new ArrayList<>(List.of(o.wsPort()));
             if (o.httpPort() != o.wsPort() || o.wsPort() == 0) {
-                b.addHttpListener(o.httpPort(), o.host());
+                ports.add(o.httpPort());
             }
-            Undertow server = b.build();
+            HttpListeners server;
             try {
-                server.start();
-            } catch (RuntimeException e) {
+                server = new HttpListeners(worker, handler, o.host(), ports, config);
+            } catch (IOException | RuntimeException e) {
                 deployment.stop();
                 throw new StartupException("cannot listen on " + o.host() + " ports " + o.wsPort() + "/" + o.httpPort()
                         + ": " + rootMessage(e) + " (port taken? use --ws-port/--http-port)", e);
@@ -203,7 +193,6 @@ public final class Launcher implements AutoCloseable {
                 LOG.warning(warning);
             }
             String http = "http://" + o.host() + ":" + l.port(l.portCount() - 1) + "/";
-            PushConfig config = l.node().config();
             String bus = config.natsServers() != null ? "NATS " + NatsSecurity.redact(NatsBus.parseServers(config.natsServers()))
                     : "channel " + config.channel() + (daemon != null ? " (in-process)" : "");
             LOG.info(() -> "Channel Push worker " + l.node().workerId() + " serving ws://" + o.host() + ":" + l.port(0)
@@ -299,12 +288,12 @@ public final class Launcher implements AutoCloseable {
 
     /** Number of listeners (1 when both ports are the same). */
     public int portCount() {
-        return server.getListenerInfo().size();
+        return server.count();
     }
 
     /** The port actually bound by listener {@code index} (0 = WebSocket port, last = publisher port). */
     public int port(int index) {
-        return ((InetSocketAddress) server.getListenerInfo().get(index).getAddress()).getPort();
+        return server.port(index);
     }
 
     /** The in-process daemon's port, or -1 with an external daemon. */
@@ -327,7 +316,7 @@ public final class Launcher implements AutoCloseable {
             LOG.warning("stopping the deployment: " + e.getMessage());
         }
         deployment.undeploy();
-        server.stop();
+        server.close();
         worker.shutdown();
         try {
             if (!worker.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -27,4 +27,10 @@ interface FrameSender {
     void send(OutboundMessage m) throws IOException;
 
     void end() throws IOException;
+
+    /**
+     * Sends a close frame and cuts the connection once it is written, without waiting for the client's close
+     * (for a client that broke a limit). May be called from any thread; never blocks.
+     */
+    void abort(jakarta.websocket.CloseReason reason);
 }

@@ -12,14 +12,21 @@ import java.util.logging.Logger;
 /**
  * Refuses WebSocket handshakes the node should not take, before the container upgrades them: 403 for an origin
  * outside {@code channelpush.allowed-origins}, 503 with {@code Retry-After} when the node is at
- * {@code channelpush.max-connections} or stopping. Other requests pass. (The endpoint's configurator checks the
+ * {@code channelpush.max-connections} or stopping, 414 for a request target longer than
+ * {@value #MAX_TARGET_LENGTH} characters (the container keeps the handshake's URL for the connection's life). The connection slot is taken here, atomically, before the
+ * upgrade ({@link ConnectionSlots}), and given back when the container does not answer 101. Other requests pass. (The endpoint's configurator checks the
  * origin too, for containers that run this filter after their own upgrade filter.) Thread-safe.
  */
 @WebFilter(filterName = "handshake", urlPatterns = "/*")
 public final class HandshakeFilter extends HttpFilter {
     private static final Logger LOG = Logger.getLogger(HandshakeFilter.class.getName());
 
+    /** Longest path plus query string a handshake may carry. */
+    static final int MAX_TARGET_LENGTH = 2048;
+
     private transient PushNode node;
+    private final transient RefusalLog badOrigin = new RefusalLog(LOG, java.util.logging.Level.INFO);
+    private final transient RefusalLog full = new RefusalLog(LOG, java.util.logging.Level.WARNING);
 
     @Override
     public void init() throws ServletException {
@@ -30,9 +37,15 @@ public final class HandshakeFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest req, HttpServletResponse resp, FilterChain chain)
             throws IOException, ServletException {
         if ("websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+            String query = req.getQueryString();
+            if (req.getRequestURI().length() + (query == null ? 0 : query.length()) > MAX_TARGET_LENGTH) {
+                refuse(resp, 414, "a WebSocket URL may carry at most " + MAX_TARGET_LENGTH + " characters of path and query");
+                return;
+            }
             String origin = req.getHeader("Origin");
             if (!node.origins().allows(origin)) {
-                LOG.info(() -> "worker " + node.workerId() + " refused a WebSocket from origin " + origin);
+                badOrigin.refused(n -> "worker " + node.workerId() + " refused " + n + " WebSocket handshake(s) from "
+                        + "origins outside " + PushConfig.ALLOWED_ORIGINS + ", the last from " + origin);
                 refuse(resp, 403, origin == null ? "a handshake without Origin is not allowed here"
                         : "origin " + origin + " is not allowed");
                 return;
@@ -40,17 +53,28 @@ public final class HandshakeFilter extends HttpFilter {
             String refusal = null;
             if (!node.accepting()) {
                 refusal = "this node is stopping; connect to another one";
-            } else if (node.connectionCount() >= node.config().maxConnections()) {
+            } else if (!node.reserveConnection()) {
                 refusal = "this node holds its maximum of " + node.config().maxConnections()
                         + " connections; try another node or later";
-                LOG.warning(() -> "worker " + node.workerId() + " refused a WebSocket: at its limit of "
-                        + node.config().maxConnections() + " connections");
+                full.refused(n -> "worker " + node.workerId() + " refused " + n + " WebSocket handshake(s) at its "
+                        + "limit of " + node.config().maxConnections() + " connections (" + PushConfig.MAX_CONNECTIONS
+                        + "); raise it if the host has room, or add nodes");
             }
             if (refusal != null) {
                 resp.setHeader("Retry-After", "5");
                 refuse(resp, 503, refusal);
                 return;
             }
+            boolean upgraded = false;
+            try {
+                chain.doFilter(req, resp);
+                upgraded = resp.getStatus() == HttpServletResponse.SC_SWITCHING_PROTOCOLS;
+            } finally {
+                if (!upgraded) {
+                    node.cancelConnection();
+                }
+            }
+            return;
         }
         chain.doFilter(req, resp);
     }

@@ -11,11 +11,13 @@ import java.util.concurrent.Executor;
  * Not thread-safe: one drain at a time.
  */
 final class JakartaFrameSender implements FrameSender {
+    private final Session session;
     private final RemoteEndpoint.Async remote;
     private final Executor executor;
     private final Listener listener;
 
     JakartaFrameSender(Session session, Executor executor, Listener listener) {
+        this.session = session;
         this.remote = session.getAsyncRemote();
         this.executor = executor;
         this.listener = listener;
@@ -46,5 +48,15 @@ final class JakartaFrameSender implements FrameSender {
     public void end() throws IOException {
         remote.setBatchingAllowed(false);
         remote.flushBatch();
+    }
+
+    /** The standard API has no abortive close: the container closes once the client answers, or on its timeout. */
+    @Override
+    public void abort(jakarta.websocket.CloseReason reason) {
+        try {
+            session.close(reason);
+        } catch (IOException | RuntimeException e) {
+            listener.failed(e);
+        }
     }
 }

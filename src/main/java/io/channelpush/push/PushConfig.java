@@ -53,6 +53,14 @@ import java.util.regex.Pattern;
  * @param publishReplayCacheNonces most nonces of signed requests remembered at once (429 beyond)
  * @param natsSecurity how the node authenticates to NATS and checks its TLS certificate (the
  *                     {@code channelpush.nats-*} settings)
+ * @param maxHeaderBytes largest HTTP request head (request line and headers, a WebSocket handshake's too) the
+ *                       launcher's listeners read (431 beyond); in WildFly the http-listener's max-header-size
+ * @param maxHeaders most header lines in one request (431 beyond); in WildFly the http-listener's max-headers
+ * @param requestParseTimeoutMillis time from a request's first byte until its head is complete (launcher)
+ * @param readTimeoutMillis time an HTTP connection may wait for its next byte: a pause in a body, or a keep-alive
+ *                          connection idle between requests (launcher; off once a WebSocket is open)
+ * @param requestTimeoutMillis time from the head of a request with a body until its response (WildFly and the
+ *                             launcher; not WebSocket connections, which the pings keep in check)
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
@@ -61,7 +69,9 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                          int maxCommandsPerSecond, int pingIntervalSeconds, boolean demoEnabled,
                          String natsServers, boolean publisherOnIoThread, int writeDelayMillis,
                          boolean clientGroupMessages, int publishMaxClockSkewSeconds,
-                         int publishReplayCacheNonces, NatsSecurity natsSecurity) {
+                         int publishReplayCacheNonces, NatsSecurity natsSecurity, int maxHeaderBytes,
+                         int maxHeaders, int requestParseTimeoutMillis, int readTimeoutMillis,
+                         int requestTimeoutMillis) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -95,6 +105,11 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String NATS_TRUST_STORE_PASSWORD = "channelpush.nats-trust-store-password";
     public static final String NATS_KEY_STORE = "channelpush.nats-key-store";
     public static final String NATS_KEY_STORE_PASSWORD = "channelpush.nats-key-store-password";
+    public static final String MAX_HEADER_BYTES = "channelpush.max-header-bytes";
+    public static final String MAX_HEADERS = "channelpush.max-headers";
+    public static final String REQUEST_PARSE_TIMEOUT_MS = "channelpush.request-parse-timeout-ms";
+    public static final String READ_TIMEOUT_MS = "channelpush.read-timeout-ms";
+    public static final String REQUEST_TIMEOUT_MS = "channelpush.request-timeout-ms";
 
     /** What a worker id may be, for messages. */
     static final String WORKER_ID_RULE = "1-64 of A-Z a-z 0-9 . _ : -";
@@ -115,6 +130,11 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         positive(MAX_CONNECTIONS, maxConnections);
         positive(MAX_COMMANDS_PER_SECOND, maxCommandsPerSecond);
         positive(PING_INTERVAL_SECONDS, pingIntervalSeconds);
+        positive(MAX_HEADER_BYTES, maxHeaderBytes);
+        positive(MAX_HEADERS, maxHeaders);
+        positive(REQUEST_PARSE_TIMEOUT_MS, requestParseTimeoutMillis);
+        positive(READ_TIMEOUT_MS, readTimeoutMillis);
+        positive(REQUEST_TIMEOUT_MS, requestTimeoutMillis);
         if (writeDelayMillis < 0 || writeDelayMillis > 1000) {
             throw new IllegalArgumentException(WRITE_DELAY_MS + " must be 0 to 1000, got " + writeDelayMillis);
         }
@@ -177,7 +197,12 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 bool(get, CLIENT_GROUP_MESSAGES, true),
                 (int) number(get, PUBLISH_MAX_CLOCK_SKEW_SECONDS, PublishAuthenticator.DEFAULT_SKEW_SECONDS),
                 (int) number(get, PUBLISH_REPLAY_CACHE_NONCES, PublishAuthenticator.DEFAULT_MAX_NONCES),
-                natsSecurity(get));
+                natsSecurity(get),
+                (int) number(get, MAX_HEADER_BYTES, 64 * 1024),
+                (int) number(get, MAX_HEADERS, 100),
+                (int) number(get, REQUEST_PARSE_TIMEOUT_MS, 5_000),
+                (int) number(get, READ_TIMEOUT_MS, 10_000),
+                (int) number(get, REQUEST_TIMEOUT_MS, 15_000));
     }
 
     /** Whether {@code id} may be a worker id ({@link #WORKER_ID_RULE}). */

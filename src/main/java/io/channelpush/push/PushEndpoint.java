@@ -8,6 +8,7 @@ import jakarta.websocket.OnOpen;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
+import java.nio.ByteBuffer;
 import java.util.logging.Logger;
 
 /**
@@ -16,18 +17,22 @@ import java.util.logging.Logger;
  * on close the connection leaves its groups. Registered by {@link PushContextListener} through a
  * {@link ServerEndpointConfig} whose {@link Factory} hands each instance its node, so that WildFly and the
  * embedded launcher wire it the same way. No {@code @ServerEndpoint} on purpose: a scanning container would
- * register it a second time. The container calls one instance from one thread at a time.
+ * register it a second time. Messages are taken part by part ({@link InboundMessage}): a client's message is
+ * never held beyond {@code channelpush.max-client-message-bytes}, which closes the connection with 1009 as soon as
+ * the bytes received pass it. The container calls one instance from one thread at a time.
  */
 public final class PushEndpoint {
     private static final Logger LOG = Logger.getLogger(PushEndpoint.class.getName());
 
     private final PushNode node;
     private final ClientCommands commands;
+    private final InboundMessage inbound;
     private PushSession me;
 
     PushEndpoint(PushNode node) {
         this.node = node;
         this.commands = new ClientCommands(node);
+        this.inbound = new InboundMessage(node.config().maxClientMessageBytes());
     }
 
     @OnOpen
@@ -37,11 +42,26 @@ public final class PushEndpoint {
         me = node.open(session);
     }
 
+    /** A part of a text message; {@code last} ends the message. */
     @OnMessage
-    public void onMessage(String text) {
-        node.metrics().clientMessages.increment();
-        if (me.admitCommand()) {
-            commands.handle(me, text);
+    public void onText(String part, boolean last) {
+        switch (inbound.text(part, last)) {
+            case WHOLE -> {
+                node.metrics().clientMessages.increment();
+                if (me.admitCommand()) {
+                    commands.handle(me, inbound.take());
+                }
+            }
+            case TOO_BIG -> me.closeTooBig(node.config().maxClientMessageBytes());
+            case PART, DISCARDED -> { }
+        }
+    }
+
+    /** Binary messages carry no command; they are only counted against the limit. */
+    @OnMessage
+    public void onBinary(ByteBuffer part, boolean last) {
+        if (inbound.binary(part.remaining(), last) == InboundMessage.Verdict.TOO_BIG) {
+            me.closeTooBig(node.config().maxClientMessageBytes());
         }
     }
 

@@ -28,11 +28,14 @@ public final class PushNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PushNode.class.getName());
     private static final CloseReason GOING_AWAY = new CloseReason(CloseReason.CloseCodes.GOING_AWAY,
             "node shutting down");
+    private static final CloseReason FULL = new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER,
+            "node at its connection limit; try another node or later");
 
     private final PushConfig config;
     private final MessageBus bus;
     private final PushMetrics metrics = new PushMetrics();
     private final ConnectionRegistry connections;
+    private final ConnectionSlots slots;
     private final GroupRegistry groups = new GroupRegistry();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean accepting = true;
@@ -52,6 +55,7 @@ public final class PushNode implements AutoCloseable {
         this.origins = new OriginPolicy(config.allowedOrigins(), config.allowMissingOrigin());
         this.connections = new ConnectionRegistry(config, slow -> metrics.slowClientDisconnects.increment(),
                 this::threadDied);
+        this.slots = new ConnectionSlots(config.maxConnections());
         this.bus = busFactory.apply(new MessageBus.Listener() {
             @Override
             public void onConnected(boolean reconnect) {
@@ -175,13 +179,32 @@ public final class PushNode implements AutoCloseable {
         fatalErrors.fatal(config.workerId(), what, error);
     }
 
-    // ---- connections (called by the endpoint)
+    // ---- connections (called by the handshake filter and the endpoint)
+
+    /**
+     * Takes one of the {@code channelpush.max-connections} slots for a handshake, atomically.
+     *
+     * @return false when the node is full: refuse the handshake
+     */
+    boolean reserveConnection() {
+        return slots.reserve();
+    }
+
+    /** Gives back the slot of a handshake the container did not upgrade. */
+    void cancelConnection() {
+        slots.cancel();
+    }
 
     PushSession open(Session session) {
         PushSession s = connections.register(session);
         metrics.connectionsOpened.increment();
+        s.holdsSlot = slots.claim();
         if (closed.get()) {
             s.closeQuietly(GOING_AWAY);
+            return s;
+        }
+        if (!s.holdsSlot) {
+            s.closeQuietly(FULL);
             return s;
         }
         s.send("workerID:" + config.workerId() + " connectionID:" + s.id + " connected\n");
@@ -190,6 +213,10 @@ public final class PushNode implements AutoCloseable {
 
     void closed(PushSession s) {
         s.markClosed();
+        if (s.holdsSlot) {
+            s.holdsSlot = false;
+            slots.release();
+        }
         connections.remove(s);
         groups.leaveAll(s);
     }

@@ -31,6 +31,9 @@ final class PushSession {
     static final CloseReason SLOW_CLIENT = new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER,
             "slow client: send queue full");
 
+    /** Close code for a message over {@code channelpush.max-client-message-bytes}. */
+    static final CloseReason.CloseCode TOO_BIG = CloseReason.CloseCodes.TOO_BIG;
+
     final long id;
     final Session session;
     final Set<String> groups = ConcurrentHashMap.newKeySet();
@@ -48,6 +51,8 @@ final class PushSession {
     private long windowStart = System.nanoTime();
     private int windowCount;
     private volatile long lastPongNanos = System.nanoTime();
+    /** Whether this connection holds one of the node's {@link ConnectionSlots} (set once, in onOpen). */
+    volatile boolean holdsSlot;
 
     PushSession(long id, Session session, FrameSenders senders, long queueLimitBytes, int commandsPerSecond,
                 Consumer<PushSession> onSlow) {
@@ -97,6 +102,19 @@ final class PushSession {
             scheduleDrain();
         }
         return false;
+    }
+
+    /**
+     * Closes the connection with 1009 because the client's message passed {@code limitBytes}: the close frame goes
+     * out at once, ahead of anything queued, and the connection is cut once it is written, without reading the
+     * rest of that message or waiting for the client's close.
+     */
+    void closeTooBig(int limitBytes) {
+        if (closed.compareAndSet(false, true)) {
+            queue.clear();
+            LOG.fine(() -> "connection " + id + " closed with 1009: a message passed " + limitBytes + " bytes");
+            sender.abort(new CloseReason(TOO_BIG, "message larger than " + limitBytes + " bytes"));
+        }
     }
 
     void pongReceived() {

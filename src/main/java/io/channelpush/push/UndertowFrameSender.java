@@ -2,9 +2,12 @@ package io.channelpush.push;
 
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.util.ImmediatePooledByteBuffer;
+import io.undertow.websockets.core.CloseMessage;
 import io.undertow.websockets.core.StreamSinkFrameChannel;
+import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSocketFrameType;
+import io.undertow.websockets.core.WebSockets;
 import io.undertow.websockets.jsr.UndertowSession;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -84,5 +87,28 @@ final class UndertowFrameSender implements FrameSender {
         }
         frames.clear();
         messages.clear();
+    }
+
+    /** Runs on the connection's I/O thread, after any drain in progress there. */
+    @Override
+    public void abort(jakarta.websocket.CloseReason reason) {
+        channel.getIoThread().execute(() -> {
+            if (channel.isCloseFrameSent()) {
+                IoUtils.safeClose(channel);
+                return;
+            }
+            WebSockets.sendClose(new CloseMessage(reason.getCloseCode().getCode(), reason.getReasonPhrase()),
+                    channel, new WebSocketCallback<Void>() {
+                        @Override
+                        public void complete(WebSocketChannel c, Void context) {
+                            IoUtils.safeClose(c);
+                        }
+
+                        @Override
+                        public void onError(WebSocketChannel c, Void context, Throwable throwable) {
+                            IoUtils.safeClose(c);
+                        }
+                    });
+        });
     }
 }

@@ -12,7 +12,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-/** A built jar run as a separate {@code java -jar} process, its output collected line by line. */
+/**
+ * A built jar run as a separate {@code java -jar} process (or any command, {@link #run}), its output collected line
+ * by line.
+ */
 final class JarProcess implements AutoCloseable {
     final Process process;
     final List<String> lines = new CopyOnWriteArrayList<>();
@@ -47,6 +50,11 @@ final class JarProcess implements AutoCloseable {
         cmd.addAll(List.of("-jar", jar(jarName).toString()));
         cmd.addAll(List.of(args));
         return new JarProcess(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+    }
+
+    /** Runs {@code command} (the first element is the program), its output collected like a jar's. */
+    static JarProcess run(List<String> command) throws IOException {
+        return new JarProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
     }
 
     private void pump() {

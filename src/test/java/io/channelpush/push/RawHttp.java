@@ -3,16 +3,21 @@ package io.channelpush.push;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * One HTTP/1.1 exchange written as raw bytes on a {@link Socket} to 127.0.0.1, as curl or an attacker would send
- * it, read until the server closes (the request should say {@code Connection: close}) or the response's
- * Content-Length is complete. For wire tests that must not depend on the client library the product uses.
+ * Raw HTTP/1.1 over a plain {@link Socket} to 127.0.0.1, as curl or an attacker would send it, for wire tests that
+ * must not depend on the client library the product uses: whole exchanges read until the server closes or the
+ * Content-Length is complete ({@link #send(int, String, String, String)}, {@link #exchange}), and what no HTTP
+ * client would send: huge or countless headers, half-sent request lines, bodies that never end, WebSocket
+ * handshakes whose answer is read byte for byte ({@link #send(Socket, String)}, {@link #readHead}).
  */
 final class RawHttp {
     /** A parsed response; header names lower-case. */
@@ -96,5 +101,104 @@ final class RawHttp {
             }
         }
         return b.toString();
+    }
+
+    /** A WebSocket handshake request for {@code /} on 127.0.0.1:{@code port}, with more header lines (CRLF-ended). */
+    static String handshake(int port, String extraHeaders) {
+        return "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders
+                + "\r\n";
+    }
+
+    /** Connects to 127.0.0.1:{@code port} with a 10 s read timeout. */
+    static Socket connect(int port) throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    /**
+     * Writes {@code request} (ignoring a failure to write all of it: the server may answer and close first), then
+     * reads the response's status line and headers.
+     *
+     * @return the response head, or what arrived before the server closed
+     */
+    static String send(Socket s, String request) throws IOException {
+        try {
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+        } catch (IOException e) {
+            // the server refused early and closed; its answer may still be readable
+        }
+        return readHead(s);
+    }
+
+    /** Reads up to the end of a response head (CRLF CRLF) or EOF. */
+    static String readHead(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c;
+            try {
+                c = in.read();
+            } catch (IOException e) {
+                if (head.length() > 0) {
+                    break;
+                }
+                throw e;
+            }
+            if (c < 0) {
+                break;
+            }
+            head.append((char) c);
+        }
+        return head.toString();
+    }
+
+    /** The status code of a response head, or -1 when there is none. */
+    static int status(String head) {
+        return head.startsWith("HTTP/1.1 ") && head.length() >= 12 ? Integer.parseInt(head.substring(9, 12)) : -1;
+    }
+
+    /** The value of a response header, or null. */
+    static String header(String head, String name) {
+        for (String line : head.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).trim();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Waits until the server closes {@code s} (EOF or reset), discarding what it sends, for at most {@code bound}.
+     *
+     * @return how long it took
+     * @throws AssertionError when the socket is still open after {@code bound}
+     */
+    static Duration awaitClosedByServer(Socket s, Duration bound) throws IOException {
+        long start = System.nanoTime();
+        long deadline = start + bound.toNanos();
+        InputStream in = s.getInputStream();
+        byte[] buf = new byte[4096];
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("the server kept the socket open for more than " + bound);
+            }
+            s.setSoTimeout((int) Math.max(1, left / 1_000_000));
+            try {
+                if (in.read(buf) < 0) {
+                    break;
+                }
+            } catch (SocketTimeoutException e) {
+                // loop: the deadline check above fails the wait
+            } catch (IOException e) {
+                break; // reset
+            }
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
     }
 }

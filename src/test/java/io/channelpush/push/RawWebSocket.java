@@ -9,8 +9,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A bare WebSocket client for tests that need what a real client never does: not answering pings, not reading.
- * Sends the handshake, then reads server frames (unmasked) one at a time.
+ * A bare WebSocket client for tests that need what a real client never does: not answering pings, not reading,
+ * sending frames no library would (huge declared lengths, endless fragments, reserved bits). Sends the handshake,
+ * reads server frames (unmasked) one at a time, and writes client frames (masked, RFC 6455 section 5.2) with
+ * {@link #sendFrame} or, for a frame sent in pieces, {@link #sendHeader} then {@link #sendPayload}.
  */
 final class RawWebSocket implements AutoCloseable {
     record Frame(int opcode, byte[] payload) {
@@ -25,17 +27,28 @@ final class RawWebSocket implements AutoCloseable {
 
     final Socket socket = new Socket();
     private final DataInputStream in;
+    private final OutputStream out;
+    /** The server's handshake response, status line and headers. */
+    final String responseHead;
+    private final byte[] mask = new byte[4];
+    private long maskOffset;
 
     /** @param receiveBuffer socket receive buffer to ask for before connecting, or 0 */
     RawWebSocket(int port, int receiveBuffer) throws IOException {
+        this(port, receiveBuffer, "");
+    }
+
+    /** @param extraHeaders more handshake header lines, each ending with CRLF */
+    RawWebSocket(int port, int receiveBuffer, String extraHeaders) throws IOException {
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
         }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(10_000);
-        OutputStream out = socket.getOutputStream();
+        out = socket.getOutputStream();
         out.write(("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders
+                + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         in = new DataInputStream(socket.getInputStream());
@@ -50,6 +63,45 @@ final class RawWebSocket implements AutoCloseable {
         if (!head.toString().startsWith("HTTP/1.1 101")) {
             throw new IOException("handshake refused: " + head);
         }
+        responseHead = head.toString();
+    }
+
+    /** Writes one whole masked frame. @param rsv the three reserved bits (RSV1 = 4) */
+    void sendFrame(boolean fin, int rsv, int opcode, byte[] payload) throws IOException {
+        sendHeader(fin, rsv, opcode, payload.length);
+        sendPayload(payload);
+    }
+
+    /** Writes a masked frame's header declaring {@code length} payload bytes (up to 2^63 - 1), and no payload. */
+    void sendHeader(boolean fin, int rsv, int opcode, long length) throws IOException {
+        java.io.ByteArrayOutputStream h = new java.io.ByteArrayOutputStream(14);
+        h.write((fin ? 0x80 : 0) | (rsv & 7) << 4 | opcode & 0x0F);
+        if (length < 126) {
+            h.write(0x80 | (int) length);
+        } else if (length <= 0xFFFF) {
+            h.write(0x80 | 126);
+            h.write((int) (length >>> 8));
+            h.write((int) length);
+        } else {
+            h.write(0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                h.write((int) (length >>> shift));
+            }
+        }
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(mask);
+        maskOffset = 0;
+        h.write(mask);
+        out.write(h.toByteArray());
+    }
+
+    /** Writes (the next) payload bytes of the frame whose header was written last, masked. */
+    void sendPayload(byte[] bytes) throws IOException {
+        byte[] masked = new byte[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            masked[i] = (byte) (bytes[i] ^ mask[(int) (maskOffset++ & 3)]);
+        }
+        out.write(masked);
+        out.flush();
     }
 
     Frame read() throws IOException {

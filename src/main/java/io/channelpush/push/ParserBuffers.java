@@ -1,0 +1,55 @@
+package io.channelpush.push;
+
+import java.lang.reflect.Field;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * Trims the request parser's string buffers of an upgraded Undertow HTTP/1.1 connection. Undertow keeps every
+ * connection it accepted in its open listener until the connection closes, a WebSocket's too; with it the
+ * connection's parse state, whose {@code StringBuilder}s keep the capacity of the longest header value or URL the
+ * handshake carried (8 KB of cookies cost 8 KB for the WebSocket's whole life). No public API reaches them, so
+ * this goes by reflection into {@code HttpServerConnection.readListener.state}; if a later Undertow renames a
+ * field, it does nothing and says so once. Called after the upgrade's response, before the WebSocket layer
+ * takes the connection; the connection parses no more HTTP. Thread-safe.
+ */
+final class ParserBuffers {
+    private static final Logger LOG = Logger.getLogger(ParserBuffers.class.getName());
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
+
+    private ParserBuffers() {
+    }
+
+    static void trim(Object httpServerConnection) {
+        try {
+            Object readListener = field(httpServerConnection.getClass(), "readListener").get(httpServerConnection);
+            if (readListener == null) {
+                return;
+            }
+            Object state = field(readListener.getClass(), "state").get(readListener);
+            for (String name : new String[] {"stringBuilder", "canonicalPath", "decodeBuffer"}) {
+                StringBuilder b = (StringBuilder) field(state.getClass(), name).get(state);
+                b.setLength(0);
+                b.trimToSize();
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            if (WARNED.compareAndSet(false, true)) {
+                LOG.info(() -> "cannot trim the HTTP parser's buffers of upgraded connections on this Undertow ("
+                        + e + "): each WebSocket keeps up to the size of its handshake's longest header");
+            }
+        }
+    }
+
+    private static Field field(Class<?> type, String name) throws NoSuchFieldException {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            try {
+                Field f = c.getDeclaredField(name);
+                f.setAccessible(true);
+                return f;
+            } catch (NoSuchFieldException e) {
+                // look in the superclass
+            }
+        }
+        throw new NoSuchFieldException(type.getName() + "." + name);
+    }
+}
