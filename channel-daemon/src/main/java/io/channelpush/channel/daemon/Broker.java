@@ -146,6 +146,9 @@ final class Broker {
             }
             byte[] frame = Messages.event(ch, data);
             if (subs != null && !budget.fits((long) frame.length * subs.size())) {
+                subs = shedLaggards(ch, subs);
+            }
+            if (subs != null && !budget.fits((long) frame.length * subs.size())) {
                 loop.refuse(c, ErrorCode.OVER_CAPACITY, "publish to \"" + ch + "\" dropped: its " + subs.size()
                         + " copies of " + frame.length + " bytes do not fit the daemon's memory bound of "
                         + budget.limit() + " bytes (" + budget.used() + " in use); retry later", null);
@@ -172,6 +175,25 @@ final class Broker {
                 loop.slowConsumer(s);
             }
         }
+    }
+
+    /**
+     * At the memory bound, subscribers that do not read (more than {@link EventLoop#REPLY_SLACK_BYTES} unsent) are
+     * closed as slow consumers before a publisher is refused: they hold the bytes, not the publisher.
+     *
+     * @return the channel's subscribers left, or null
+     */
+    private Set<Connection> shedLaggards(String ch, Set<Connection> subs) {
+        List<Connection> laggards = new ArrayList<>();
+        for (Connection s : subs) {
+            if (s.pendingBytes() >= EventLoop.REPLY_SLACK_BYTES) {
+                laggards.add(s);
+            }
+        }
+        for (Connection s : laggards) {
+            loop.laggard(s);
+        }
+        return subscribers.get(ch);
     }
 
     private void retainForWarmup(String ch, byte[] frame) {
@@ -203,10 +225,10 @@ final class Broker {
             return;
         }
         byte[] job = Messages.job(name, m.element("data").toString());
-        if (!budget.tryReserve(job.length)) {
+        if (!budget.tryReserveQueued(job.length)) {
             loop.refuse(c, ErrorCode.OVER_CAPACITY, "item of " + job.length + " bytes for queue \"" + name
-                    + "\" dropped: the daemon holds " + budget.used() + " of its " + budget.limit()
-                    + " bytes (--memory-limit-bytes); retry later", null);
+                    + "\" dropped: queue items may use half of the daemon's memory bound of " + budget.limit()
+                    + " bytes (--memory-limit-bytes), " + budget.used() + " bytes in use; retry later", null);
             return;
         }
         q = q != null ? q : queues.computeIfAbsent(name, WorkQueue::new);
@@ -249,7 +271,7 @@ final class Broker {
 
     private void reserve(Connection c) {
         if (c.held != null) {
-            budget.release(c.held.job().length);
+            budget.releaseQueued(c.held.job().length);
         }
         c.held = null;
         c.ready = true;

@@ -62,7 +62,7 @@ final class Connection {
         this.channel = channel;
         this.key = key;
         this.budget = budget;
-        this.decoder = new FrameDecoder(Math.min(maxFrameBytes, HELLO_MAX_FRAME_BYTES), budget::tryReserve);
+        this.decoder = new FrameDecoder(Math.min(maxFrameBytes, HELLO_MAX_FRAME_BYTES), budget::tryReserveInbound);
         this.outboundLimit = outboundLimit;
         this.lastInboundNanos = now;
         this.acceptedNanos = now;
@@ -102,7 +102,7 @@ final class Connection {
     void release() {
         count(-outBytes);
         out.clear();
-        budget.release(decoder.partialBodyBytes());
+        budget.releaseInbound(decoder.partialBodyBytes());
     }
 
     /** Hello done: frames up to the daemon's maximum are accepted from now on. */

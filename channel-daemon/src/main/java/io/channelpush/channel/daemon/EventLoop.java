@@ -112,10 +112,13 @@ final class EventLoop implements Runnable {
             death = death == null ? e : death;
         }
         if (death != null) {
-            try {
-                server.close();
-            } catch (Throwable e) {
-                // the process is going down or the port is already closed
+            // closing a registered channel only takes effect when its selector lets go of it: close both
+            for (AutoCloseable resource : new AutoCloseable[] {server, selector}) {
+                try {
+                    resource.close();
+                } catch (Throwable e) {
+                    // the process is going down or it is already closed
+                }
             }
             Throwable d = death;
             LOG.log(Level.SEVERE, "channel daemon event loop died (" + d + "); every connection and the "
@@ -271,7 +274,7 @@ final class EventLoop implements Runnable {
             } catch (ProtocolException e) {
                 protocolError(c, e);
             } finally {
-                budget.release(body.length);
+                budget.releaseInbound(body.length);
             }
         }
     }
@@ -323,6 +326,12 @@ final class EventLoop implements Runnable {
 
     void slowConsumer(Connection c) {
         slowConsumer(c, "more than " + config.outboundLimitBytes() + " bytes queued");
+    }
+
+    /** Closes a connection that holds unsent bytes the daemon, at its memory bound, needs for others. */
+    void laggard(Connection c) {
+        slowConsumer(c, "the daemon is at its memory bound and this connection is " + c.pendingBytes()
+                + " bytes behind");
     }
 
     private void slowConsumer(Connection c, String why) {

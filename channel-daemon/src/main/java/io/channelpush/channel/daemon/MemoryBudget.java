@@ -3,13 +3,22 @@ package io.channelpush.channel.daemon;
 /**
  * The daemon's one count of retained bytes against {@link DaemonConfig#memoryLimitBytes()}: frame bodies being
  * received, queue items (held ones included), every connection's outbound frames and the warm-up replay.
- * Requests that add data ask {@link #tryReserve}; small replies to a client's own requests use {@link #force}
- * (bounded per connection, see {@link EventLoop#send}). Confined to the event-loop thread.
+ *
+ * <p>Shares keep one kind of hoarding from starving publish/subscribe traffic: queue items may use at most half
+ * of the bound, and frame bodies above {@link #SMALL_FRAME_BYTES} being received at most a quarter, so that at
+ * least a quarter is always left for small frames and the events fanned out to subscribers. Requests that add data
+ * ask {@code tryReserve...}; small replies to a client's own requests use {@link #force} (bounded per connection,
+ * see {@link EventLoop#send}). Confined to the event-loop thread.
  */
 final class MemoryBudget {
+    /** Frame bodies up to this size are received against the whole bound, larger ones against their share. */
+    static final int SMALL_FRAME_BYTES = 64 * 1024;
+
     private final long limit;
     private long used;
     private long peak;
+    private long queued;
+    private long largeInbound;
 
     MemoryBudget(long limit) {
         this.limit = limit;
@@ -17,11 +26,45 @@ final class MemoryBudget {
 
     /** Reserves {@code n} bytes if they fit under the limit. */
     boolean tryReserve(long n) {
-        if (used + n > limit) {
+        if (!fits(n)) {
             return false;
         }
         force(n);
         return true;
+    }
+
+    /** Reserves a queue item's bytes if they fit the queues' share and the limit. */
+    boolean tryReserveQueued(long n) {
+        if (queued + n > limit / 2 || !tryReserve(n)) {
+            return false;
+        }
+        queued += n;
+        return true;
+    }
+
+    void releaseQueued(long n) {
+        queued -= n;
+        release(n);
+    }
+
+    /** Admission of a frame body about to be received. */
+    boolean tryReserveInbound(int n) {
+        if (n <= SMALL_FRAME_BYTES) {
+            return tryReserve(n);
+        }
+        if (largeInbound + n > limit / 4 || !tryReserve(n)) {
+            return false;
+        }
+        largeInbound += n;
+        return true;
+    }
+
+    /** A received body (complete or abandoned) is no longer held. */
+    void releaseInbound(int n) {
+        if (n > SMALL_FRAME_BYTES) {
+            largeInbound -= n;
+        }
+        release(n);
     }
 
     boolean fits(long n) {

@@ -90,13 +90,18 @@ public final class Message {
         return e.getAsString();
     }
 
-    /** A required integer field. */
+    /** A required integer field; a fraction or a number outside the {@code long} range is refused. */
     public long number(String field) throws ProtocolException {
         JsonElement e = json.get(field);
         if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
             throw missing(field, "a number");
         }
-        return e.getAsLong();
+        try {
+            // exact: 1.5 is not 1, and an exponent like 1e99999999999 is refused instead of throwing
+            return e.getAsJsonPrimitive().getAsBigDecimal().longValueExact();
+        } catch (NumberFormatException | ArithmeticException x) {
+            throw missing(field, "an integer");
+        }
     }
 
     /** A required non-empty array of strings. */
