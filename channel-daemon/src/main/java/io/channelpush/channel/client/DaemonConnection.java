@@ -17,6 +17,7 @@ import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -81,13 +82,16 @@ final class DaemonConnection implements AutoCloseable {
         out.flush();
     }
 
-    void startWriter(OutboundBuffer buffer, String name) {
-        writer = new Thread(() -> writeLoop(buffer), name);
+    /**
+     * @param periodic frames to send with each ping (for example claims to try again); called on the writer thread
+     */
+    void startWriter(OutboundBuffer buffer, String name, Supplier<List<byte[]>> periodic) {
+        writer = new Thread(() -> writeLoop(buffer, periodic), name);
         writer.setDaemon(true);
         writer.start();
     }
 
-    private void writeLoop(OutboundBuffer buffer) {
+    private void writeLoop(OutboundBuffer buffer, Supplier<List<byte[]>> periodic) {
         long pingNanos = options.pingInterval().toNanos();
         long nextPing = System.nanoTime() + pingNanos;
         try {
@@ -99,6 +103,9 @@ final class DaemonConnection implements AutoCloseable {
                 }
                 if (System.nanoTime() - nextPing >= 0) {
                     out.write(PING);
+                    for (byte[] f : periodic.get()) {
+                        out.write(f);
+                    }
                     nextPing = System.nanoTime() + pingNanos;
                 }
                 out.flush();
