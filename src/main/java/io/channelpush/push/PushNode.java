@@ -60,9 +60,22 @@ public final class PushNode implements AutoCloseable {
                 LOG.warning(() -> "worker " + config.workerId() + ": bus lost (" + reason + "); publishes are "
                         + "buffered until it is back");
             }
+
+            @Override
+            public void onExclusiveHeld(String channel) {
+                LOG.info(() -> "worker " + config.workerId() + ": worker id claimed on " + bus().describe());
+            }
+
+            @Override
+            public void onExclusiveRefused(String channel, String detail) {
+                LOG.severe(() -> "worker id " + config.workerId() + " is already used by another node connected to "
+                        + bus().describe() + " (" + detail + "); give each node its own --worker-id "
+                        + "(channelpush.worker-id). This node stays not ready (/health/ready answers 503) and "
+                        + "receives no pushes addressed to " + config.workerId() + " until the other node is gone");
+            }
         });
         bus.subscribe(PushConfig.BROADCAST_CHANNEL, this::onBroadcast);
-        bus.subscribe(config.workerId(), this::onTargeted);
+        bus.subscribeExclusive(config.workerId(), this::onTargeted);
         bus.subscribe(PushConfig.GROUP_CHANNEL, this::onGroup);
         this.publishing = new Publishing(this);
         LOG.info(() -> "worker " + config.workerId() + " started; bus " + bus.describe());
@@ -125,6 +138,16 @@ public final class PushNode implements AutoCloseable {
 
     public boolean accepting() {
         return accepting && !closed.get();
+    }
+
+    /** False while another node with the same worker id holds it on the bus (or before the bus granted it). */
+    public boolean workerIdHeld() {
+        return bus.exclusiveHeld();
+    }
+
+    /** Ready for clients: accepting, connected to the bus and holding its worker id there. */
+    public boolean ready() {
+        return accepting() && busConnected() && workerIdHeld();
     }
 
     // ---- connections (called by the endpoint)

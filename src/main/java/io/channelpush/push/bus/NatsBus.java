@@ -59,6 +59,7 @@ public final class NatsBus implements MessageBus {
     private static final int MIN_MESSAGE_BYTES = 32;
 
     private final String servers;
+    private final String connectionName;
     private final Listener listener;
     private final CountDownLatch attached = new CountDownLatch(1);
     private final AtomicBoolean connected = new AtomicBoolean();
@@ -66,11 +67,13 @@ public final class NatsBus implements MessageBus {
     private final LongAdder slowConsumerEvents = new LongAdder();
     private final Map<String, MessageHandler> handlers = new LinkedHashMap<>(); // by subject; guarded by this
     private Dispatcher dispatcher; // guarded by this
+    private NatsClaim claim; // guarded by this
     private boolean closed; // guarded by this
     private volatile Connection connection; // set by the first connection event
 
-    private NatsBus(String servers, Listener listener) {
+    private NatsBus(String servers, String connectionName, Listener listener) {
         this.servers = servers;
+        this.connectionName = connectionName;
         this.listener = listener;
     }
 
@@ -87,7 +90,8 @@ public final class NatsBus implements MessageBus {
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("no NATS server given");
         }
-        NatsBus bus = new NatsBus(servers.stream().map(URI::toString).collect(Collectors.joining(",")), listener);
+        NatsBus bus = new NatsBus(servers.stream().map(URI::toString).collect(Collectors.joining(",")),
+                connectionName, listener);
         Options options = new Options.Builder()
                 .servers(servers.stream().map(URI::toString).toArray(String[]::new))
                 .noRandomize()
@@ -191,6 +195,35 @@ public final class NatsBus implements MessageBus {
         }
     }
 
+    /** The channel is delivered only while this node holds it ({@link NatsClaim}: a probe on a claim subject). */
+    @Override
+    public void subscribeExclusive(String channel, java.util.function.Consumer<JsonObject> handler) {
+        NatsClaim c = new NatsClaim(channel, connectionName, listener);
+        Connection conn;
+        Dispatcher d;
+        synchronized (this) {
+            if (claim != null) {
+                throw new IllegalStateException("already holds an exclusive channel");
+            }
+            claim = c;
+            conn = connection;
+            d = dispatcher;
+        }
+        subscribe(channel, p -> {
+            if (c.held()) {
+                handler.accept(p);
+            }
+        });
+        if (d != null) {
+            c.start(conn, d);
+        }
+    }
+
+    @Override
+    public synchronized boolean exclusiveHeld() {
+        return claim == null || claim.held();
+    }
+
     private void deliver(String channel, byte[] data, java.util.function.Consumer<JsonObject> handler) {
         JsonElement e;
         try {
@@ -237,6 +270,13 @@ public final class NatsBus implements MessageBus {
             closed = true;
             c = connection;
         }
+        NatsClaim cl;
+        synchronized (this) {
+            cl = claim;
+        }
+        if (cl != null) {
+            cl.close();
+        }
         if (c != null) {
             closeQuietly(c);
         }
@@ -255,6 +295,13 @@ public final class NatsBus implements MessageBus {
             case CONNECTED, RECONNECTED -> {
                 if (!connected.getAndSet(true)) {
                     listener.onConnected(everConnected.getAndSet(true));
+                }
+                NatsClaim cl;
+                synchronized (this) {
+                    cl = claim;
+                }
+                if (cl != null) {
+                    cl.reconnected();
                 }
             }
             case DISCONNECTED, CLOSED -> {
@@ -282,6 +329,9 @@ public final class NatsBus implements MessageBus {
             if (!closed) {
                 dispatcher = c.createDispatcher();
                 handlers.forEach(dispatcher::subscribe);
+                if (claim != null) {
+                    claim.start(c, dispatcher);
+                }
             }
         }
         attached.countDown();

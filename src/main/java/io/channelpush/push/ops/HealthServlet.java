@@ -11,7 +11,7 @@ import java.io.IOException;
 
 /**
  * Health checks for load balancers and probes. {@code /health/live}: 200 while the deployment runs.
- * {@code /health/ready}: 200 when connected to the bus and accepting sockets, else 503 — it turns 503 first when
+ * {@code /health/ready}: 200 when connected to the bus, holding its worker id there and accepting sockets, else 503 — it turns 503 first when
  * the node stops. JSON bodies. Stateless; thread-safe.
  */
 @WebServlet(name = "health", urlPatterns = "/health/*")
@@ -37,10 +37,12 @@ public final class HealthServlet extends HttpServlet {
             case "/ready" -> {
                 boolean bus = node.busConnected();
                 boolean accepting = node.accepting();
-                status = bus && accepting ? 200 : 503;
+                boolean workerId = node.workerIdHeld();
+                status = bus && accepting && workerId ? 200 : 503;
                 body.addProperty("status", status == 200 ? "UP" : "DOWN");
                 body.addProperty("bus", bus ? "connected" : "disconnected");
                 body.addProperty("accepting", accepting);
+                body.addProperty("worker_id", workerId ? "held" : "not held (in use by another node, or not granted yet)");
                 body.addProperty("connections", node.connectionCount());
             }
             default -> {

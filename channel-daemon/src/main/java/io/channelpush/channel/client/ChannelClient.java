@@ -205,6 +205,8 @@ public final class ChannelClient implements AutoCloseable {
                 buffer.dropControlFrames();
                 interests.claimsUnknown();
                 conn.sendNow(interests.resyncFrames());
+                // connected means the claims are settled: readiness never shows a claim not yet answered
+                conn.readUntil(this::onMessage, interests::claimsAnswered);
                 synchronized (stateLock) {
                     if (closed) {
                         conn.close();

@@ -121,6 +121,13 @@ final class DaemonConnection implements AutoCloseable {
         }
     }
 
+    /** Reads frames and hands them to {@code sink} until {@code done} holds; only before {@link #startWriter}. */
+    void readUntil(Consumer<Message> sink, java.util.function.BooleanSupplier done) throws IOException, ProtocolException {
+        while (!closed && !done.getAsBoolean()) {
+            sink.accept(next());
+        }
+    }
+
     /** Reads frames and hands them to {@code sink} until the connection fails or is closed. */
     void readLoop(Consumer<Message> sink) throws IOException, ProtocolException {
         while (!closed) {

@@ -69,6 +69,11 @@ final class Interests {
         claimHeld.clear();
     }
 
+    /** True when the daemon has answered every claim on the current connection (granted or refused). */
+    boolean claimsAnswered() {
+        return claimHeld.keySet().containsAll(claims.keySet());
+    }
+
     /** True when the daemon granted the claim on the current connection. */
     boolean holdsClaim(String channel) {
         return Boolean.TRUE.equals(claimHeld.get(channel));
