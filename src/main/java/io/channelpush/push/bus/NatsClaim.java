@@ -21,7 +21,8 @@ import java.util.logging.Logger;
  * {@link #PROBE_WINDOW}; the node holding the channel answers every probe, and a prober that gets an answer refuses
  * itself. Two nodes probing at once hear each other's probe: the one with the greater instance id gives way. A
  * refused node probes again every {@link #RETRY}, so it takes over once the holder is gone; every node probes again
- * after a reconnect (holding nothing meanwhile).
+ * after a reconnect (a holder keeps delivering meanwhile; two holders that meet, after a partition, both give way
+ * and the retries settle on one).
  *
  * <p>Race window: the agreement is only as good as NATS delivery within the probe window. While the servers of a
  * cluster are partitioned, or a probe or its answer takes longer than {@link #PROBE_WINDOW} to cross, two nodes
@@ -74,10 +75,15 @@ final class NatsClaim implements AutoCloseable {
         probe();
     }
 
-    /** After a reconnect: probe again, as another node may have taken the channel meanwhile. */
+    /**
+     * After a reconnect: probe again, as another node may have taken the channel meanwhile. A holder goes on
+     * holding (and delivering) while it probes; an answer from another holder makes it give way.
+     */
     synchronized void reconnected() {
         if (connection != null && !closed) {
-            state = State.PROBING;
+            if (state != State.HELD) {
+                state = State.PROBING;
+            }
             probe();
         }
     }
