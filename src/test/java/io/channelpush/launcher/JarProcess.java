@@ -37,8 +37,14 @@ final class JarProcess implements AutoCloseable {
     }
 
     static JarProcess start(String jarName, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar(jarName).toString()));
+        return startWithJvmOptions(List.of("-Xmx256m"), jarName, args);
+    }
+
+    /** Runs the jar with the given JVM options instead of the default {@code -Xmx256m}. */
+    static JarProcess startWithJvmOptions(List<String> jvmOptions, String jarName, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", jar(jarName).toString()));
         cmd.addAll(List.of(args));
         return new JarProcess(new ProcessBuilder(cmd).redirectErrorStream(true).start());
     }
