@@ -224,9 +224,10 @@ final class Broker {
                     + " items (--queue-limit); the item was dropped", null);
             return;
         }
-        byte[] job = Messages.job(name, m.element("data").toString());
-        if (!budget.tryReserveQueued(job.length)) {
-            loop.refuse(c, ErrorCode.OVER_CAPACITY, "item of " + job.length + " bytes for queue \"" + name
+        // the job frame is about as long as the enqueue frame: refuse before building it when it cannot fit
+        byte[] job = budget.queuedFits(m.size()) ? Messages.job(name, m.element("data").toString()) : null;
+        if (job == null || !budget.tryReserveQueued(job.length)) {
+            loop.refuse(c, ErrorCode.OVER_CAPACITY, "item of " + m.size() + " bytes for queue \"" + name
                     + "\" dropped: queue items may use half of the daemon's memory bound of " + budget.limit()
                     + " bytes (--memory-limit-bytes), " + budget.used() + " bytes in use; retry later", null);
             return;

@@ -2,6 +2,7 @@ package io.channelpush.channel.daemon;
 
 import io.channelpush.channel.protocol.ErrorCode;
 import io.channelpush.channel.protocol.Message;
+import io.channelpush.channel.protocol.MessageType;
 import io.channelpush.channel.protocol.Messages;
 import io.channelpush.channel.protocol.ProtocolException;
 import java.io.IOException;
@@ -268,6 +269,13 @@ final class EventLoop implements Runnable {
                 return;
             }
             try {
+                if (body.length > MemoryBudget.SMALL_FRAME_BYTES && !budget.queuedFits(body.length)
+                        && Message.peekType(body) == MessageType.ENQUEUE) {
+                    // refused anyway: spare the parse of a large item (what a hoarding client sends)
+                    refuse(c, ErrorCode.OVER_CAPACITY, "item of " + body.length + " bytes dropped: queue items "
+                            + "already use their half of the daemon's memory bound; retry later", null);
+                    continue;
+                }
                 Message m = Message.parse(body);
                 probe.accept(m);
                 broker.handle(c, m);

@@ -42,6 +42,11 @@ final class MemoryBudget {
         return true;
     }
 
+    /** Whether a queue item of about {@code n} bytes could be reserved now (checked before it is built). */
+    boolean queuedFits(long n) {
+        return queued + n <= limit / 2 && fits(n);
+    }
+
     void releaseQueued(long n) {
         queued -= n;
         release(n);
