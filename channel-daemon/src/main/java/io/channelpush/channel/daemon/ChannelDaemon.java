@@ -32,7 +32,7 @@ public final class ChannelDaemon implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ChannelDaemon(DaemonConfig config, Consumer<Throwable> fatal,
-                          Function<ServerSocketChannel, EventLoop.Acceptor> acceptor, Consumer<Message> probe)
+                          Function<ServerSocketChannel, Listening.Acceptor> acceptor, Consumer<Message> probe)
             throws IOException {
         selector = Selector.open();
         server = ServerSocketChannel.open();
@@ -75,7 +75,7 @@ public final class ChannelDaemon implements AutoCloseable {
 
     /** With test seams: how pending connections are accepted, and a look at every message before it is handled. */
     static ChannelDaemon start(DaemonConfig config, Consumer<Throwable> fatal,
-                               Function<ServerSocketChannel, EventLoop.Acceptor> acceptor, Consumer<Message> probe)
+                               Function<ServerSocketChannel, Listening.Acceptor> acceptor, Consumer<Message> probe)
             throws IOException {
         ChannelDaemon d = new ChannelDaemon(config, fatal, acceptor, probe);
         d.thread.start();

@@ -11,7 +11,6 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -44,22 +43,14 @@ final class EventLoop implements Runnable {
     /** A reply always fits a connection holding less than this outbound; past it, it must fit the budget. */
     static final int REPLY_SLACK_BYTES = 64 * 1024;
 
-    /** Accepts one pending connection, or returns null; {@code ServerSocketChannel::accept} outside tests. */
-    interface Acceptor {
-        SocketChannel accept() throws IOException;
-    }
-
     private final Selector selector;
     private final ServerSocketChannel server;
-    private final SelectionKey serverKey;
     private final DaemonConfig config;
-    private final Acceptor acceptor;
     private final Consumer<Message> probe;
     private final Consumer<Throwable> fatal;
     private final MemoryBudget budget;
     private final Broker broker;
-    private final AcceptBackoff acceptBackoff = new AcceptBackoff();
-    private final RateLimitedLog acceptFailures = new RateLimitedLog(LOG, Level.WARNING);
+    private final Listening listening;
     private final RateLimitedLog protocolErrors = new RateLimitedLog(LOG, Level.INFO);
     private final RateLimitedLog refusals = new RateLimitedLog(LOG, Level.WARNING);
     private final RateLimitedLog connectionFailures = new RateLimitedLog(LOG, Level.SEVERE);
@@ -69,7 +60,6 @@ final class EventLoop implements Runnable {
     private final Set<Connection> connections = new HashSet<>();
     private final List<Connection> dirty = new ArrayList<>();
     private volatile boolean stopping;
-    private long nextId = 1;
     private long lastSweep = System.nanoTime();
     private long rateWindowStart = System.nanoTime();
     private long rateWindowEvents;
@@ -81,16 +71,16 @@ final class EventLoop implements Runnable {
      * @param fatal told when the loop itself dies, after every socket is closed
      */
     EventLoop(Selector selector, ServerSocketChannel server, SelectionKey serverKey, DaemonConfig config,
-              String serverName, Acceptor acceptor, Consumer<Message> probe, Consumer<Throwable> fatal) {
+              String serverName, Listening.Acceptor acceptor, Consumer<Message> probe, Consumer<Throwable> fatal) {
         this.selector = selector;
         this.server = server;
-        this.serverKey = serverKey;
         this.config = config;
-        this.acceptor = acceptor;
         this.probe = probe;
         this.fatal = fatal;
         this.budget = new MemoryBudget(config.memoryLimitBytes());
         this.broker = new Broker(this, config, serverName, budget);
+        this.listening = new Listening(selector, serverKey, acceptor, config, budget, connections::add,
+                connections::size);
     }
 
     @Override
@@ -129,11 +119,7 @@ final class EventLoop implements Runnable {
     }
 
     private void turn() throws IOException {
-        long now = System.nanoTime();
-        long wait = SWEEP_NANOS;
-        if (acceptBackoff.paused()) {
-            wait = Math.min(wait, acceptBackoff.remaining(now));
-        }
+        long wait = listening.waitNanos(System.nanoTime(), SWEEP_NANOS);
         selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
         Iterator<SelectionKey> it = selector.selectedKeys().iterator();
         while (it.hasNext()) {
@@ -142,10 +128,8 @@ final class EventLoop implements Runnable {
             dispatch(key);
         }
         flushDirty();
-        now = System.nanoTime();
-        if (acceptBackoff.resumeDue(now) && serverKey.isValid()) {
-            serverKey.interestOps(SelectionKey.OP_ACCEPT);
-        }
+        long now = System.nanoTime();
+        listening.resumeIfDue(now);
         if (now - lastSweep >= SWEEP_NANOS) {
             sweep(now);
             lastSweep = now;
@@ -174,7 +158,7 @@ final class EventLoop implements Runnable {
             return;
         }
         if (key.isAcceptable()) {
-            accept();
+            listening.acceptAll();
             return;
         }
         Connection c = (Connection) key.attachment();
@@ -201,47 +185,6 @@ final class EventLoop implements Runnable {
             fail(c, ErrorCode.INTERNAL_ERROR, "the daemon failed to handle this connection's input; reconnect");
         } catch (RuntimeException again) {
             forget(c);
-        }
-    }
-
-    private void accept() {
-        SocketChannel ch;
-        while (true) {
-            try {
-                ch = acceptor.accept();
-            } catch (IOException e) {
-                long pause = acceptBackoff.failed(System.nanoTime());
-                serverKey.interestOps(0);
-                acceptFailures.log(() -> "accept failed: " + e.getMessage() + "; not accepting for "
-                        + TimeUnit.NANOSECONDS.toMillis(pause) + " ms (at " + connections.size()
-                        + " connections; check the file-descriptor limit, ulimit -n)");
-                return;
-            }
-            if (ch == null) {
-                return;
-            }
-            acceptBackoff.succeeded();
-            register(ch);
-        }
-    }
-
-    private void register(SocketChannel ch) {
-        try {
-            ch.configureBlocking(false);
-            ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-            SelectionKey key = ch.register(selector, SelectionKey.OP_READ);
-            Connection c = new Connection(nextId++, ch, key, config.maxFrameBytes(),
-                    config.outboundLimitBytes(), budget, System.nanoTime());
-            key.attach(c);
-            connections.add(c);
-            LOG.fine(() -> "accepted " + c);
-        } catch (IOException e) {
-            LOG.fine(() -> "could not set up an accepted socket: " + e.getMessage());
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // it is gone either way
-            }
         }
     }
 
