@@ -89,7 +89,7 @@ public final class DaemonHostileBench {
         Path log = Path.of("target", "bench-daemon-hostile.log");
         Files.createDirectories(log.getParent());
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + xmx, "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
+                "-Xmx" + xmx, "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc:file=target/bench-daemon-hostile-gc.log", "-cp", System.getProperty("java.class.path"),
                 "io.channelpush.channel.daemon.DaemonMain", "--port", Integer.toString(port));
         Process daemon = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
@@ -127,6 +127,9 @@ public final class DaemonHostileBench {
         }
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        for (HonestNode n : nodes) {
+            n.startNanos = start;
+        }
         HostileConnections hostile = new HostileConnections(address, end, hoardRate);
         hostile.start(perKind);
         List<Thread> publishers = new ArrayList<>();
@@ -168,13 +171,22 @@ public final class DaemonHostileBench {
                         + " refused by the client %d; latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                 published, received, expected, received / elapsed, expected - received, refused,
                 latency.percentileNanos(50) / 1e6, latency.percentileNanos(99) / 1e6, latency.maxNanos() / 1e6);
+        StringBuilder worst = new StringBuilder();
+        for (int sec = 0; sec < Math.min(seconds, 600); sec++) {
+            long w = 0;
+            for (HonestNode n : nodes) {
+                w = Math.max(w, n.worstPerSecond.get(sec));
+            }
+            worst.append(sec == 0 ? "" : " ").append(w);
+        }
+        out.println("honest traffic, worst latency (ms) of the messages sent in each second: " + worst);
         out.println("hostile connections opened, by kind: " + hostile.connects());
         out.println("hostile connections answered (kind: code = count):");
         for (Map.Entry<String, Long> e : hostile.answers().entrySet()) {
             out.printf(Locale.ROOT, "  %-45s %,d%n", e.getKey(), e.getValue());
         }
         out.println("daemon still answering stats after the attack: clients=" + stats.get("clients").getAsInt()
-                + ", memory now " + stats.get("memory_bytes").getAsLong() + " bytes; daemon log: target/bench-daemon-hostile.log");
+                + ", memory now " + stats.get("memory_bytes").getAsLong() + " bytes; daemon log: target/bench-daemon-hostile.log, GC log: target/bench-daemon-hostile-gc.log");
         return expected == received && accountedPeak <= bound ? 0 : 1;
     }
 
@@ -220,6 +232,9 @@ public final class DaemonHostileBench {
         final AtomicLong refused = new AtomicLong();
         final AtomicLong probesSeen = new AtomicLong();
         final LatencyHistogram latency = new LatencyHistogram();
+        /** Worst latency, in ms, of the messages sent in each second of the run. */
+        final java.util.concurrent.atomic.AtomicLongArray worstPerSecond = new java.util.concurrent.atomic.AtomicLongArray(600);
+        volatile long startNanos;
 
         HonestNode(String name, InetSocketAddress address) {
             this.name = name;
@@ -232,9 +247,12 @@ public final class DaemonHostileBench {
                     return;
                 }
                 long sent = o.get("t").getAsLong();
+                long took = System.nanoTime() - sent;
                 synchronized (latency) {
-                    latency.record(System.nanoTime() - sent);
+                    latency.record(took);
                 }
+                int second = (int) Math.min(599, Math.max(0, (sent - startNanos) / 1_000_000_000L));
+                worstPerSecond.accumulateAndGet(second, took / 1_000_000, Math::max);
                 received.incrementAndGet();
             });
         }
