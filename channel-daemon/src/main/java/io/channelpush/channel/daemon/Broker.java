@@ -14,15 +14,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Logger;
 
 /**
  * The daemon's pub/sub and queue semantics: which connection hears which channel, which watcher holds which
  * item. One method per message type, dispatched from {@link #handle}. Confined to the event-loop thread.
  */
 final class Broker {
-    private static final Logger LOG = Logger.getLogger(Broker.class.getName());
-
     private final EventLoop loop;
     private final DaemonConfig config;
     private final String serverName;
@@ -31,18 +28,14 @@ final class Broker {
     private final Map<String, Connection> claims = new HashMap<>();
     private final MemoryBudget budget;
     private long eventsDelivered;
-    private final long warmupEndsNanos;
-    private final Map<String, List<byte[]>> warmupEvents = new HashMap<>();
-    private long warmupBytes;
-    private boolean warming;
+    private final WarmupReplay warmup;
 
     Broker(EventLoop loop, DaemonConfig config, String serverName, MemoryBudget budget) {
         this.loop = loop;
         this.budget = budget;
         this.config = config;
         this.serverName = serverName;
-        this.warmupEndsNanos = System.nanoTime() + config.warmup().toNanos();
-        this.warming = !config.warmup().isZero();
+        this.warmup = new WarmupReplay(config.warmup(), config.outboundLimitBytes(), budget);
     }
 
     long eventsDelivered() {
@@ -100,10 +93,8 @@ final class Broker {
     private void subscribe(Connection c, String ch) {
         if (c.channels.add(ch)) {
             subscribers.computeIfAbsent(ch, k -> new LinkedHashSet<>()).add(c);
-            if (warming) {
-                for (byte[] frame : warmupEvents.getOrDefault(ch, List.of())) {
-                    loop.send(c, frame);
-                }
+            for (byte[] frame : warmup.replay(ch)) {
+                loop.send(c, frame);
             }
         }
     }
@@ -138,7 +129,7 @@ final class Broker {
         List<String> channels = m.strings("channels");
         String data = m.element("data").toString();
         List<Connection> overflowed = null;
-        boolean retain = warming && System.nanoTime() - warmupEndsNanos < 0;
+        boolean retain = warmup.retaining(System.nanoTime());
         for (String ch : channels) {
             Set<Connection> subs = subscribers.get(ch);
             if (subs == null && !retain) {
@@ -155,7 +146,7 @@ final class Broker {
                 continue;
             }
             if (retain) {
-                retainForWarmup(ch, frame);
+                warmup.retain(ch, frame);
             }
             if (subs == null) {
                 continue;
@@ -196,24 +187,9 @@ final class Broker {
         return subscribers.get(ch);
     }
 
-    private void retainForWarmup(String ch, byte[] frame) {
-        if (warmupBytes + frame.length > config.outboundLimitBytes() || !budget.tryReserve(frame.length)) {
-            return;
-        }
-        warmupBytes += frame.length;
-        warmupEvents.computeIfAbsent(ch, k -> new ArrayList<>()).add(frame);
-    }
-
     /** Ends the warm-up window once it has passed; called by the loop's periodic sweep. */
     void endWarmupIfDue(long now) {
-        if (warming && now - warmupEndsNanos >= 0) {
-            warming = false;
-            long n = warmupEvents.values().stream().mapToLong(List::size).sum();
-            warmupEvents.clear();
-            budget.release(warmupBytes);
-            warmupBytes = 0;
-            LOG.fine(() -> "warm-up over; " + n + " events had been retained for late subscribers");
-        }
+        warmup.endIfDue(now);
     }
 
     private void enqueue(Connection c, Message m) throws ProtocolException {
