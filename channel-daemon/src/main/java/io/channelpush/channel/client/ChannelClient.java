@@ -18,7 +18,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Client of the channel daemon: subscribe to channels, publish, and watch and feed work queues.
+ * Client of the channel daemon: subscribe to channels (or {@link #claim} one as its only subscriber), publish, and
+ * watch and feed work queues.
  *
  * <p>It connects in the background and reconnects by itself (capped, jittered backoff), re-sending its hello,
  * subscriptions and watches; a ping every {@link ClientOptions#pingInterval()} notices a dead daemon within
