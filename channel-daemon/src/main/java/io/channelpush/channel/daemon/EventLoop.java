@@ -149,10 +149,6 @@ final class EventLoop implements Runnable {
         return eventsPerSecond;
     }
 
-    MemoryBudget budget() {
-        return budget;
-    }
-
     private void dispatch(SelectionKey key) {
         if (!key.isValid()) {
             return;
