@@ -12,6 +12,8 @@ public final class BenchMain {
               daemon   channel daemon fan-out: events/s and publish-to-receive latency, 1 publisher -> S subscribers
               push     WebSocket push harness against any server with the seed's URLs: connects, idle memory,
                        broadcast, targeted and group deliveries/s with latency
+              daemon-hostile  the channel daemon (own JVM, default settings) under 100 hostile connections beside 2
+                       honest nodes: its peak memory vs its bound, the honest traffic's rate, p99 and losses
               bare     the machine without a push server: loopback fan-out of a pre-encoded frame, one write per
                        delivery and K frames per write
               signed   sustained HMAC-signed publishing: signed requests/s through a node (or the verifier
@@ -37,6 +39,7 @@ public final class BenchMain {
             case "signed" -> SignedPublishBench.run(rest, System.out, System.err);
             case "hostile" -> HostileBench.run(rest, System.out, System.err);
             case "handshake-memory" -> HandshakeMemory.run(rest, System.out, System.err);
+            case "daemon-hostile" -> DaemonHostileBench.run(rest, System.out, System.err);
             default -> {
                 System.err.println("unknown benchmark: " + args[0]);
                 System.err.print(USAGE);

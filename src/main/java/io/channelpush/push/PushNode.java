@@ -76,9 +76,22 @@ public final class PushNode implements AutoCloseable {
             public void threadDied(Thread thread, Throwable error) {
                 PushNode.this.threadDied(thread, error);
             }
+
+            @Override
+            public void onExclusiveHeld(String channel) {
+                LOG.info(() -> "worker " + config.workerId() + ": worker id claimed on " + bus().describe());
+            }
+
+            @Override
+            public void onExclusiveRefused(String channel, String detail) {
+                LOG.severe(() -> "worker id " + config.workerId() + " is already used by another node connected to "
+                        + bus().describe() + " (" + detail + "); give each node its own --worker-id "
+                        + "(channelpush.worker-id). This node stays not ready (/health/ready answers 503) and "
+                        + "receives no pushes addressed to " + config.workerId() + " until the other node is gone");
+            }
         });
         bus.subscribe(Channels.BROADCAST, this::onBroadcast);
-        bus.subscribe(Channels.worker(config.workerId()), this::onTargeted);
+        bus.subscribeExclusive(Channels.worker(config.workerId()), this::onTargeted);
         bus.subscribe(Channels.GROUPS, this::onGroup);
         this.publishing = new Publishing(this);
         LOG.info(() -> "worker " + config.workerId() + " started; bus " + bus.describe());
@@ -193,6 +206,16 @@ public final class PushNode implements AutoCloseable {
     /** Gives back the slot of a handshake the container did not upgrade. */
     void cancelConnection() {
         slots.cancel();
+    }
+
+    /** False while another node with the same worker id holds it on the bus (or before the bus granted it). */
+    public boolean workerIdHeld() {
+        return bus.exclusiveHeld();
+    }
+
+    /** Ready for clients: accepting, connected to the bus and holding its worker id there. */
+    public boolean ready() {
+        return accepting() && busConnected() && workerIdHeld();
     }
 
     PushSession open(Session session) {

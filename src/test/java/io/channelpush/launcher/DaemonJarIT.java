@@ -6,9 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonPrimitive;
 import io.channelpush.channel.client.ChannelClient;
 import io.channelpush.channel.client.ClientOptions;
+import io.channelpush.channel.protocol.FrameCodec;
+import io.channelpush.channel.protocol.Messages;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -50,6 +56,44 @@ class DaemonJarIT {
             }
             assertEquals(143, daemon.terminate());
             assertTrue(daemon.output().contains("stopped"), daemon.output());
+        }
+    }
+
+    @Test
+    void aDaemonWhoseEventLoopRunsOutOfMemoryExitsNonZeroAndFreesItsPort() throws Exception {
+        int port = freePort();
+        // a memory bound far above the heap, so that hoarded queue items end in an OutOfMemoryError of the loop
+        try (JarProcess daemon = JarProcess.start(List.of("-Xmx48m"), "channel-daemon.jar",
+                "--port", String.valueOf(port), "--memory-limit-bytes", String.valueOf(1L << 30))) {
+            daemon.awaitLine("listening on 127.0.0.1:" + port, 20);
+            assertTrue(daemon.output().contains("without -XX:+ExitOnOutOfMemoryError"), daemon.output());
+            byte[] item = FrameCodec.encode("{\"type\":\"enqueue\",\"queue\":\"hoard\",\"data\":\""
+                    + "x".repeat(1_000_000) + "\"}");
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                OutputStream out = s.getOutputStream();
+                out.write(Messages.hello("hoarder", null));
+                for (int i = 0; i < 200; i++) {
+                    out.write(item);
+                }
+            } catch (IOException e) {
+                // the daemon died under us: expected
+            }
+            assertEquals(70, daemon.awaitExit(), daemon.output());
+            assertTrue(daemon.output().contains("event loop died"), daemon.output());
+            try (ServerSocket again = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                assertEquals(port, again.getLocalPort(), "the port is free again");
+            }
+        }
+    }
+
+    @Test
+    void withExitOnOutOfMemoryErrorTheStartUpLogDoesNotWarn() throws Exception {
+        int port = freePort();
+        try (JarProcess daemon = JarProcess.start(List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"),
+                "channel-daemon.jar", "--port", String.valueOf(port))) {
+            daemon.awaitLine("listening on 127.0.0.1:" + port, 20);
+            assertTrue(!daemon.output().contains("ExitOnOutOfMemoryError"), daemon.output());
+            assertEquals(143, daemon.terminate());
         }
     }
 

@@ -92,6 +92,15 @@ final class PushFixture implements AutoCloseable {
         int expected = nodes.size();
         awaitSubscribers(Channels.BROADCAST, expected);
         awaitSubscribers(Channels.worker(l.node().workerId()), 1);
+        await(() -> l.node().workerIdHeld(), "node " + l.node().workerId() + " never held its worker id");
+        return l;
+    }
+
+    /** Starts a node on the fixture's bus and waits only until it is connected (its worker id may be refused). */
+    Launcher connectedNode(String workerId, String... extraArgs) throws Exception {
+        Launcher l = start(workerId, backend == Backend.NATS ? List.of("--nats", nats.url())
+                : List.of("--channel", "127.0.0.1:" + daemon.port()), extraArgs);
+        await(() -> l.node().busConnected(), "node " + workerId + " never connected to its bus");
         return l;
     }
 
@@ -102,6 +111,7 @@ final class PushFixture implements AutoCloseable {
     Launcher natsNode(String workerId, String servers, String... extraArgs) throws Exception {
         Launcher l = start(workerId, List.of("--nats", servers), extraArgs);
         await(() -> l.node().busConnected(), "node " + l.node().workerId() + " never connected to NATS " + servers);
+        await(() -> l.node().workerIdHeld(), "node " + l.node().workerId() + " never held its worker id on NATS");
         return l;
     }
 

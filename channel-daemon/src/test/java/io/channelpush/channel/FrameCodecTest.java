@@ -94,4 +94,25 @@ class FrameCodecTest {
                 () -> Message.parse("{\"type\":\"subscribe\"}".getBytes(StandardCharsets.UTF_8))
                         .strings("channels")).code());
     }
+
+    @Test
+    void peekTypeFindsTheTypeWithoutBuildingTheRestAndGivesUpOnAnythingOdd() {
+        String big = "x".repeat(200_000);
+        assertEquals(MessageType.ENQUEUE, Message.peekType(("{\"queue\":\"q\",\"data\":[\"" + big
+                + "\"],\"type\":\"enqueue\"}").getBytes(StandardCharsets.UTF_8)));
+        assertEquals(MessageType.PUBLISH, Message.peekType("{\"type\":\"publish\"}".getBytes(StandardCharsets.UTF_8)));
+        assertNull(Message.peekType("{\"type\":7}".getBytes(StandardCharsets.UTF_8)));
+        assertNull(Message.peekType("{\"data\":1}".getBytes(StandardCharsets.UTF_8)));
+        assertNull(Message.peekType("[1,2]".getBytes(StandardCharsets.UTF_8)));
+        assertNull(Message.peekType("{\"data\":".concat("[".repeat(100_000)).getBytes(StandardCharsets.UTF_8)));
+        assertNull(Message.peekType(new byte[] {'{', '"', (byte) 0xC3}));
+    }
+
+    @Test
+    void aNumberThatIsNotAnExactLongIsAMissingField() throws Exception {
+        for (String n : new String[] {"1e99999999999", "1.5", "99999999999999999999"}) {
+            Message m = Message.parse(("{\"type\":\"hello\",\"protocol\":" + n + "}").getBytes(StandardCharsets.UTF_8));
+            assertEquals(ErrorCode.MISSING_FIELD, assertThrows(ProtocolException.class, () -> m.number("protocol")).code(), n);
+        }
+    }
 }

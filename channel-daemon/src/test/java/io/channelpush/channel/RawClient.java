@@ -15,17 +15,17 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /** A bare protocol-v1 socket for tests: writes raw bytes or frames, reads frames as JSON with a timeout. */
-final class RawClient implements AutoCloseable {
-    final Socket socket;
+public final class RawClient implements AutoCloseable {
+    public final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
 
-    RawClient(int port) throws IOException {
+    public RawClient(int port) throws IOException {
         this(port, 0);
     }
 
     /** @param receiveBuffer socket receive buffer to ask for before connecting, or 0 for the system default */
-    RawClient(int port, int receiveBuffer) throws IOException {
+    public RawClient(int port, int receiveBuffer) throws IOException {
         socket = new Socket();
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
@@ -36,11 +36,11 @@ final class RawClient implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
-    static RawClient hello(int port) throws IOException {
+    public static RawClient hello(int port) throws IOException {
         return hello(port, 0);
     }
 
-    static RawClient hello(int port, int receiveBuffer) throws IOException {
+    public static RawClient hello(int port, int receiveBuffer) throws IOException {
         RawClient c = new RawClient(port, receiveBuffer);
         c.send(Messages.hello("raw-test", null));
         JsonObject w = c.read();
@@ -50,17 +50,17 @@ final class RawClient implements AutoCloseable {
         return c;
     }
 
-    void send(byte[] bytes) throws IOException {
+    public void send(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
     }
 
-    void sendJson(String json) throws IOException {
+    public void sendJson(String json) throws IOException {
         send(FrameCodec.encode(json));
     }
 
     /** The next frame as JSON; fails the test after 5 s. */
-    JsonObject read() throws IOException {
+    public JsonObject read() throws IOException {
         byte[] body;
         try {
             body = FrameCodec.read(in, 16 << 20);
@@ -74,7 +74,7 @@ final class RawClient implements AutoCloseable {
     }
 
     /** True when the daemon has closed this connection (EOF or reset) within 5 s. */
-    boolean closedByDaemon() throws IOException {
+    public boolean closedByDaemon() throws IOException {
         try {
             while (true) {
                 if (in.read() < 0) {

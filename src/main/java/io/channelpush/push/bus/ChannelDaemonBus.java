@@ -8,12 +8,17 @@ import io.channelpush.channel.client.ClientOptions;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
-/** {@link MessageBus} over the channel daemon, through one {@link ChannelClient}. Thread-safe. */
+/**
+ * {@link MessageBus} over the channel daemon, through one {@link ChannelClient}. The exclusive channel is a daemon
+ * {@code claim}: the daemon refuses a second live claimant, and the client claims again while refused (so a node
+ * takes its channel over once the other holder's connection is gone). Thread-safe.
+ */
 public final class ChannelDaemonBus implements MessageBus {
     private static final Logger LOG = Logger.getLogger(ChannelDaemonBus.class.getName());
 
     private final ChannelClient client;
     private final String address;
+    private volatile String exclusive;
 
     public ChannelDaemonBus(ClientOptions options, Listener listener) {
         this.address = options.address();
@@ -26,6 +31,15 @@ public final class ChannelDaemonBus implements MessageBus {
             @Override
             public void onDisconnected(String reason) {
                 listener.onDisconnected(reason);
+            }
+
+            @Override
+            public void onClaim(String channel, boolean held, String message) {
+                if (held) {
+                    listener.onExclusiveHeld(channel);
+                } else {
+                    listener.onExclusiveRefused(channel, message);
+                }
             }
         }, listener::threadDied);
     }
@@ -54,6 +68,27 @@ public final class ChannelDaemonBus implements MessageBus {
                 LOG.warning(() -> "ignored a non-object payload on channel " + channel + ": " + data);
             }
         });
+    }
+
+    @Override
+    public void subscribeExclusive(String channel, Consumer<JsonObject> handler) {
+        if (exclusive != null) {
+            throw new IllegalStateException("already holds exclusive channel " + exclusive);
+        }
+        exclusive = channel;
+        client.claim(channel, (JsonElement data) -> {
+            if (data.isJsonObject()) {
+                handler.accept(data.getAsJsonObject());
+            } else {
+                LOG.warning(() -> "ignored a non-object payload on channel " + channel + ": " + data);
+            }
+        });
+    }
+
+    @Override
+    public boolean exclusiveHeld() {
+        String e = exclusive;
+        return e == null || client.holdsClaim(e);
     }
 
     @Override

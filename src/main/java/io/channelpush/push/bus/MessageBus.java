@@ -18,6 +18,18 @@ public interface MessageBus extends AutoCloseable {
         /** A thread the bus depends on ended with an uncaught exception: the bus no longer works. */
         default void threadDied(Thread thread, Throwable error) {
         }
+
+        /** This node holds its exclusive channel (see {@link MessageBus#subscribeExclusive}). */
+        default void onExclusiveHeld(String channel) {
+        }
+
+        /**
+         * Another node holds this node's exclusive channel: this node receives nothing on it until that changes.
+         *
+         * @param detail who holds it, as far as the backend knows
+         */
+        default void onExclusiveRefused(String channel, String detail) {
+        }
     }
 
     /**
@@ -35,6 +47,16 @@ public interface MessageBus extends AutoCloseable {
 
     /** Subscribes this node to a channel; one handler per channel. */
     void subscribe(String channel, Consumer<JsonObject> handler);
+
+    /**
+     * Subscribes this node to a channel that only one node may hold, such as its own worker channel. While another
+     * node holds it, this node receives nothing on it, {@link #exclusiveHeld()} is false and the listener hears
+     * {@link Listener#onExclusiveRefused}. At most one exclusive channel per bus.
+     */
+    void subscribeExclusive(String channel, Consumer<JsonObject> handler);
+
+    /** False while this node's exclusive channel is not (yet) granted to it; true when it has none. */
+    boolean exclusiveHeld();
 
     /** True while connected to the backend. */
     boolean isConnected();

@@ -63,6 +63,7 @@ public final class NatsBus implements MessageBus {
     private static final long AUTH_WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final String servers;
+    private final String connectionName;
     private final Listener listener;
     private final CountDownLatch attached = new CountDownLatch(1);
     private final AtomicBoolean connected = new AtomicBoolean();
@@ -70,14 +71,16 @@ public final class NatsBus implements MessageBus {
     private final LongAdder slowConsumerEvents = new LongAdder();
     private final Map<String, MessageHandler> handlers = new LinkedHashMap<>(); // by subject; guarded by this
     private Dispatcher dispatcher; // guarded by this
+    private NatsClaim claim; // guarded by this
     private boolean closed; // guarded by this
     private volatile Connection connection; // set by the first connection event
 
     private final NatsSecurity security;
     private final AtomicLong lastAuthWarning = new AtomicLong(System.nanoTime() - AUTH_WARNING_EVERY_NANOS);
 
-    private NatsBus(String servers, NatsSecurity security, Listener listener) {
+    private NatsBus(String servers, String connectionName, NatsSecurity security, Listener listener) {
         this.servers = servers;
+        this.connectionName = connectionName;
         this.security = security;
         this.listener = listener;
     }
@@ -102,7 +105,7 @@ public final class NatsBus implements MessageBus {
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("no NATS server given");
         }
-        NatsBus bus = new NatsBus(NatsSecurity.redact(servers), security, listener);
+        NatsBus bus = new NatsBus(NatsSecurity.redact(servers), connectionName, security, listener);
         Options.Builder builder = new Options.Builder()
                 .servers(servers.stream().map(URI::toString).toArray(String[]::new))
                 .noRandomize()
@@ -209,6 +212,35 @@ public final class NatsBus implements MessageBus {
         }
     }
 
+    /** The channel is delivered only while this node holds it ({@link NatsClaim}: a probe on a claim subject). */
+    @Override
+    public void subscribeExclusive(String channel, java.util.function.Consumer<JsonObject> handler) {
+        NatsClaim c = new NatsClaim(channel, connectionName, listener);
+        Connection conn;
+        Dispatcher d;
+        synchronized (this) {
+            if (claim != null) {
+                throw new IllegalStateException("already holds an exclusive channel");
+            }
+            claim = c;
+            conn = connection;
+            d = dispatcher;
+        }
+        subscribe(channel, p -> {
+            if (c.held()) {
+                handler.accept(p);
+            }
+        });
+        if (d != null) {
+            c.start(conn, d);
+        }
+    }
+
+    @Override
+    public synchronized boolean exclusiveHeld() {
+        return claim == null || claim.held();
+    }
+
     private void deliver(String channel, byte[] data, java.util.function.Consumer<JsonObject> handler) {
         JsonElement e;
         try {
@@ -255,6 +287,13 @@ public final class NatsBus implements MessageBus {
             closed = true;
             c = connection;
         }
+        NatsClaim cl;
+        synchronized (this) {
+            cl = claim;
+        }
+        if (cl != null) {
+            cl.close();
+        }
         if (c != null) {
             closeQuietly(c);
         }
@@ -273,6 +312,13 @@ public final class NatsBus implements MessageBus {
             case CONNECTED, RECONNECTED -> {
                 if (!connected.getAndSet(true)) {
                     listener.onConnected(everConnected.getAndSet(true));
+                }
+                NatsClaim cl;
+                synchronized (this) {
+                    cl = claim;
+                }
+                if (cl != null) {
+                    cl.reconnected();
                 }
             }
             case DISCONNECTED, CLOSED -> {
@@ -300,6 +346,9 @@ public final class NatsBus implements MessageBus {
             if (!closed) {
                 dispatcher = c.createDispatcher();
                 handlers.forEach(dispatcher::subscribe);
+                if (claim != null) {
+                    claim.start(c, dispatcher);
+                }
             }
         }
         attached.countDown();

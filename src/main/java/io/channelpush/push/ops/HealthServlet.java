@@ -12,8 +12,8 @@ import java.io.IOException;
 /**
  * Health checks for load balancers and probes. {@code /health/live}: 200 while the deployment runs, 503 once the
  * node died of an error it cannot recover from ({@link PushNode#live()}; restart it). {@code /health/ready}: 200
- * when live, connected to the bus and accepting sockets, else 503 — it turns 503 first when the node stops. JSON
- * bodies. Stateless; thread-safe.
+ * when live, connected to the bus, holding its worker id there and accepting sockets, else 503 — it turns 503
+ * first when the node stops. JSON bodies. Stateless; thread-safe.
  */
 @WebServlet(name = "health", urlPatterns = "/health/*")
 public final class HealthServlet extends HttpServlet {
@@ -41,10 +41,12 @@ public final class HealthServlet extends HttpServlet {
             case "/ready" -> {
                 boolean bus = node.busConnected();
                 boolean accepting = node.accepting();
-                status = bus && accepting ? 200 : 503;
+                boolean workerId = node.workerIdHeld();
+                status = bus && accepting && workerId ? 200 : 503;
                 body.addProperty("status", status == 200 ? "UP" : "DOWN");
                 body.addProperty("bus", bus ? "connected" : "disconnected");
                 body.addProperty("accepting", accepting);
+                body.addProperty("worker_id", workerId ? "held" : "not held (in use by another node, or not granted yet)");
                 body.addProperty("connections", node.connectionCount());
             }
             default -> {

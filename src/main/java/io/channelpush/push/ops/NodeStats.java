@@ -20,7 +20,7 @@ public final class NodeStats implements NodeStatsMXBean {
 
     @Override
     public boolean isReady() {
-        return node.accepting() && node.busConnected();
+        return node.ready();
     }
 
     @Override

@@ -18,7 +18,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Client of the channel daemon: subscribe to channels, publish, and watch and feed work queues.
+ * Client of the channel daemon: subscribe to channels (or {@link #claim} one as its only subscriber), publish, and
+ * watch and feed work queues.
  *
  * <p>It connects in the background and reconnects by itself (capped, jittered backoff), re-sending its hello,
  * subscriptions and watches; a ping every {@link ClientOptions#pingInterval()} notices a dead daemon within
@@ -45,6 +46,13 @@ public final class ChannelClient implements AutoCloseable {
 
         /** The daemon sent an error frame, for example {@code queue_full}. */
         default void onError(ErrorCode code, String message) {
+        }
+
+        /**
+         * The daemon granted ({@code held}) or refused a claim made with {@link ChannelClient#claim}; called when
+         * that changes, not for every repeated refusal. {@code message} is the daemon's reason for a refusal.
+         */
+        default void onClaim(String channel, boolean held, String message) {
         }
     }
 
@@ -126,6 +134,26 @@ public final class ChannelClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Subscribes to a channel as its only claimant: the daemon refuses the claim ({@code name_claimed}) while another
+     * live connection holds it, and then this client receives nothing on it. The client claims again after every
+     * reconnect and, while refused, with every ping (so it takes the channel over when the holder goes away);
+     * {@link Listener#onClaim} reports the outcome. Meant for a channel that names one process, such as a push
+     * node's worker id.
+     *
+     * @throws IllegalArgumentException when the channel is already subscribed with {@link #on}
+     */
+    public void claim(String channel, Consumer<JsonElement> handler) {
+        if (interests.claim(channel, handler)) {
+            buffer.offerControl(Messages.claim(channel));
+        }
+    }
+
+    /** True while the daemon has granted this client's claim of {@code channel} on the current connection. */
+    public boolean holdsClaim(String channel) {
+        return interests.holdsClaim(channel);
+    }
+
     public void unsubscribe(String channel) {
         if (interests.unsubscribe(channel)) {
             buffer.offerControl(Messages.unsubscribe(List.of(channel)));
@@ -191,7 +219,10 @@ public final class ChannelClient implements AutoCloseable {
             try {
                 conn = DaemonConnection.open(options);
                 buffer.dropControlFrames();
+                interests.claimsUnknown();
                 conn.sendNow(interests.resyncFrames());
+                // connected means the claims are settled: readiness never shows a claim not yet answered
+                conn.readUntil(this::onMessage, interests::claimsAnswered);
                 synchronized (stateLock) {
                     if (closed) {
                         conn.close();
@@ -201,7 +232,8 @@ public final class ChannelClient implements AutoCloseable {
                     connected = true;
                     stateLock.notifyAll();
                 }
-                conn.startWriter(buffer, "channel-writer-" + options.clientName(), threadDeaths);
+                conn.startWriter(buffer, "channel-writer-" + options.clientName(), interests::refusedClaimFrames,
+                        threadDeaths);
                 LOG.info((everConnected ? "reconnected to" : "connected to") + " channel daemon " + options.address());
                 listener.onConnected(everConnected);
                 everConnected = true;
@@ -215,6 +247,7 @@ public final class ChannelClient implements AutoCloseable {
                     current = null;
                     connected = false;
                 }
+                interests.claimsUnknown();
                 if (!closed) {
                     connectionLost(conn, e);
                 }
@@ -252,6 +285,7 @@ public final class ChannelClient implements AutoCloseable {
                     }
                 }
                 case ERROR -> onError(m);
+                case CLAIMED -> claimAnswered(m.string("channel"), true, null);
                 case PONG, WELCOME, STATS_REPLY -> {
                 }
                 default -> LOG.warning(() -> "unexpected " + m.type().wireName() + " from channel daemon; ignored");
@@ -261,9 +295,22 @@ public final class ChannelClient implements AutoCloseable {
         }
     }
 
+    private void claimAnswered(String channel, boolean held, String message) {
+        if (interests.claimAnswered(channel, held)) {
+            if (held) {
+                LOG.info(() -> "holds the claim of channel " + channel + " on channel daemon " + options.address());
+            }
+            listener.onClaim(channel, held, message);
+        }
+    }
+
     private void onError(Message m) throws ProtocolException {
         String code = m.string("code");
         String text = m.string("message");
+        if (ErrorCode.NAME_CLAIMED.wireName().equals(code)) {
+            claimAnswered(m.string("channel"), false, text);
+            return;
+        }
         LOG.warning(() -> "channel daemon " + options.address() + " reports " + code + ": " + text);
         ErrorCode c = ErrorCode.fromWire(code);
         if (c != null) {

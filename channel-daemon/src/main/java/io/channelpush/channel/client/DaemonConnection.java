@@ -17,6 +17,7 @@ import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -81,8 +82,13 @@ final class DaemonConnection implements AutoCloseable {
         out.flush();
     }
 
-    void startWriter(OutboundBuffer buffer, String name, Thread.UncaughtExceptionHandler threadDeaths) {
-        writer = new Thread(() -> writeLoop(buffer), name);
+    /**
+     * @param periodic frames to send with each ping (for example claims to try again); called on the writer thread
+     * @param threadDeaths told when the writer thread dies of an uncaught exception, or null
+     */
+    void startWriter(OutboundBuffer buffer, String name, Supplier<List<byte[]>> periodic,
+                     Thread.UncaughtExceptionHandler threadDeaths) {
+        writer = new Thread(() -> writeLoop(buffer, periodic), name);
         writer.setDaemon(true);
         if (threadDeaths != null) {
             writer.setUncaughtExceptionHandler(threadDeaths);
@@ -90,7 +96,7 @@ final class DaemonConnection implements AutoCloseable {
         writer.start();
     }
 
-    private void writeLoop(OutboundBuffer buffer) {
+    private void writeLoop(OutboundBuffer buffer, Supplier<List<byte[]>> periodic) {
         long pingNanos = options.pingInterval().toNanos();
         long nextPing = System.nanoTime() + pingNanos;
         try {
@@ -102,6 +108,9 @@ final class DaemonConnection implements AutoCloseable {
                 }
                 if (System.nanoTime() - nextPing >= 0) {
                     out.write(PING);
+                    for (byte[] f : periodic.get()) {
+                        out.write(f);
+                    }
                     nextPing = System.nanoTime() + pingNanos;
                 }
                 out.flush();
@@ -114,6 +123,13 @@ final class DaemonConnection implements AutoCloseable {
             closeSocket();
         } catch (InterruptedException e) {
             closeSocket();
+        }
+    }
+
+    /** Reads frames and hands them to {@code sink} until {@code done} holds; only before {@link #startWriter}. */
+    void readUntil(Consumer<Message> sink, java.util.function.BooleanSupplier done) throws IOException, ProtocolException {
+        while (!closed && !done.getAsBoolean()) {
+            sink.accept(next());
         }
     }
 

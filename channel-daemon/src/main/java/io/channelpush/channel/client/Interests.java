@@ -14,7 +14,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * What a {@link ChannelClient} listens to: its channel handlers and queue watches, whether it holds a queue item
+ * What a {@link ChannelClient} listens to: its channel handlers, claimed channels and queue watches, whether it holds a queue item
  * not yet reserved past, the frames that restore all of it on a new connection, and the dispatch of events and
  * jobs to the handlers. Thread-safe; dispatch runs on the client's reader thread.
  */
@@ -25,6 +25,9 @@ final class Interests {
     }
 
     private final Map<String, Consumer<JsonElement>> channels = new ConcurrentHashMap<>();
+    /** Claimed channels; the value says whether the daemon granted the claim on the current connection. */
+    private final Map<String, Consumer<JsonElement>> claims = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> claimHeld = new ConcurrentHashMap<>();
     private final Map<String, Watch> watches = new ConcurrentHashMap<>();
     private volatile boolean awaitingReserve;
 
@@ -33,9 +36,58 @@ final class Interests {
         return channels.put(channel, handler) == null;
     }
 
-    /** @return true when the channel was subscribed */
+    /** @return true when the channel was subscribed (or claimed) */
     boolean unsubscribe(String channel) {
-        return channels.remove(channel) != null;
+        boolean claimed = claims.remove(channel) != null;
+        claimHeld.remove(channel);
+        return channels.remove(channel) != null || claimed;
+    }
+
+    /** @return true when the claim is new (a claim must be sent) */
+    boolean claim(String channel, Consumer<JsonElement> handler) {
+        if (channels.containsKey(channel)) {
+            throw new IllegalArgumentException("channel " + channel + " is already subscribed without a claim");
+        }
+        return claims.put(channel, handler) == null;
+    }
+
+    /**
+     * Records the daemon's answer to a claim.
+     *
+     * @return true when this changes what is known about the claim
+     */
+    boolean claimAnswered(String channel, boolean held) {
+        if (!claims.containsKey(channel)) {
+            return false;
+        }
+        Boolean before = claimHeld.put(channel, held);
+        return before == null || before != held;
+    }
+
+    /** A new connection: no claim is held until the daemon grants it again. */
+    void claimsUnknown() {
+        claimHeld.clear();
+    }
+
+    /** True when the daemon has answered every claim on the current connection (granted or refused). */
+    boolean claimsAnswered() {
+        return claimHeld.keySet().containsAll(claims.keySet());
+    }
+
+    /** True when the daemon granted the claim on the current connection. */
+    boolean holdsClaim(String channel) {
+        return Boolean.TRUE.equals(claimHeld.get(channel));
+    }
+
+    /** Claims to try again: those the daemon refused because another connection holds them. */
+    List<byte[]> refusedClaimFrames() {
+        List<byte[]> frames = new ArrayList<>();
+        claimHeld.forEach((channel, held) -> {
+            if (!held && claims.containsKey(channel)) {
+                frames.add(Messages.claim(channel));
+            }
+        });
+        return frames;
     }
 
     /** @return the frames to send: a watch for a new queue, and a first reserve when it is the first watch */
@@ -57,11 +109,14 @@ final class Interests {
         awaitingReserve = false;
     }
 
-    /** Subscribe, watch and (unless an item is held) reserve: the state a fresh connection must be given. */
+    /** Subscribe, claim, watch and (unless an item is held) reserve: the state a fresh connection must be given. */
     byte[][] resyncFrames() {
         List<byte[]> frames = new ArrayList<>();
         if (!channels.isEmpty()) {
             frames.add(Messages.subscribe(new ArrayList<>(channels.keySet())));
+        }
+        for (String channel : claims.keySet()) {
+            frames.add(Messages.claim(channel));
         }
         if (!watches.isEmpty()) {
             frames.add(Messages.watch(new ArrayList<>(watches.keySet())));
@@ -73,7 +128,11 @@ final class Interests {
     }
 
     void onEvent(Message m) throws ProtocolException {
-        Consumer<JsonElement> h = channels.get(m.string("channel"));
+        String channel = m.string("channel");
+        Consumer<JsonElement> h = channels.get(channel);
+        if (h == null) {
+            h = claims.get(channel);
+        }
         if (h != null) {
             run(h, m.element("data"), "channel " + m.string("channel"));
         }

@@ -14,32 +14,28 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Logger;
 
 /**
  * The daemon's pub/sub and queue semantics: which connection hears which channel, which watcher holds which
  * item. One method per message type, dispatched from {@link #handle}. Confined to the event-loop thread.
  */
 final class Broker {
-    private static final Logger LOG = Logger.getLogger(Broker.class.getName());
-
     private final EventLoop loop;
     private final DaemonConfig config;
     private final String serverName;
     private final Map<String, Set<Connection>> subscribers = new HashMap<>();
     private final Map<String, WorkQueue> queues = new HashMap<>();
+    private final Map<String, Connection> claims = new HashMap<>();
+    private final MemoryBudget budget;
     private long eventsDelivered;
-    private final long warmupEndsNanos;
-    private final Map<String, List<byte[]>> warmupEvents = new HashMap<>();
-    private long warmupBytes;
-    private boolean warming;
+    private final WarmupReplay warmup;
 
-    Broker(EventLoop loop, DaemonConfig config, String serverName) {
+    Broker(EventLoop loop, DaemonConfig config, String serverName, MemoryBudget budget) {
         this.loop = loop;
+        this.budget = budget;
         this.config = config;
         this.serverName = serverName;
-        this.warmupEndsNanos = System.nanoTime() + config.warmup().toNanos();
-        this.warming = !config.warmup().isZero();
+        this.warmup = new WarmupReplay(config.warmup(), config.outboundLimitBytes(), budget);
     }
 
     long eventsDelivered() {
@@ -53,6 +49,7 @@ final class Broker {
         switch (m.type()) {
             case HELLO -> hello(c, m);
             case SUBSCRIBE -> subscribe(c, m);
+            case CLAIM -> claim(c, m);
             case UNSUBSCRIBE -> unsubscribe(c, m);
             case PUBLISH -> publish(c, m);
             case ENQUEUE -> enqueue(c, m);
@@ -82,28 +79,48 @@ final class Broker {
             throw new ProtocolException(ErrorCode.BAD_SECRET,
                     secret == null ? "this daemon requires a secret" : "wrong secret");
         }
-        c.helloDone = true;
+        c.helloAccepted(config.maxFrameBytes());
         c.clientName = name == null ? "?" : name;
         loop.send(c, Messages.welcome(serverName));
     }
 
     private void subscribe(Connection c, Message m) throws ProtocolException {
         for (String ch : m.strings("channels")) {
-            if (c.channels.add(ch)) {
-                subscribers.computeIfAbsent(ch, k -> new LinkedHashSet<>()).add(c);
-                if (warming) {
-                    for (byte[] frame : warmupEvents.getOrDefault(ch, List.of())) {
-                        loop.send(c, frame);
-                    }
-                }
+            subscribe(c, ch);
+        }
+    }
+
+    private void subscribe(Connection c, String ch) {
+        if (c.channels.add(ch)) {
+            subscribers.computeIfAbsent(ch, k -> new LinkedHashSet<>()).add(c);
+            for (byte[] frame : warmup.replay(ch)) {
+                loop.send(c, frame);
             }
         }
+    }
+
+    /** Subscribes as the channel's only claimant, or refuses with {@code name_claimed} while another holds it. */
+    private void claim(Connection c, Message m) throws ProtocolException {
+        String ch = m.string("channel");
+        Connection holder = claims.get(ch);
+        if (holder != null && holder != c) {
+            loop.refuse(c, ErrorCode.NAME_CLAIMED, "channel \"" + ch + "\" is already claimed by " + holder
+                    + "; it stays claimed until that connection closes", ch);
+            return;
+        }
+        claims.put(ch, c);
+        c.claims.add(ch);
+        subscribe(c, ch);
+        loop.send(c, Messages.claimed(ch));
     }
 
     private void unsubscribe(Connection c, Message m) throws ProtocolException {
         for (String ch : m.strings("channels")) {
             if (c.channels.remove(ch)) {
                 removeSubscriber(ch, c);
+            }
+            if (c.claims.remove(ch)) {
+                claims.remove(ch);
             }
         }
     }
@@ -112,15 +129,24 @@ final class Broker {
         List<String> channels = m.strings("channels");
         String data = m.element("data").toString();
         List<Connection> overflowed = null;
-        boolean retain = warming && System.nanoTime() - warmupEndsNanos < 0;
+        boolean retain = warmup.retaining(System.nanoTime());
         for (String ch : channels) {
             Set<Connection> subs = subscribers.get(ch);
             if (subs == null && !retain) {
                 continue;
             }
             byte[] frame = Messages.event(ch, data);
+            if (subs != null && !budget.fits((long) frame.length * subs.size())) {
+                subs = shedLaggards(ch, subs);
+            }
+            if (subs != null && !budget.fits((long) frame.length * subs.size())) {
+                loop.refuse(c, ErrorCode.OVER_CAPACITY, "publish to \"" + ch + "\" dropped: its " + subs.size()
+                        + " copies of " + frame.length + " bytes do not fit the daemon's memory bound of "
+                        + budget.limit() + " bytes (" + budget.used() + " in use); retry later", null);
+                continue;
+            }
             if (retain) {
-                retainForWarmup(ch, frame);
+                warmup.retain(ch, frame);
             }
             if (subs == null) {
                 continue;
@@ -142,37 +168,52 @@ final class Broker {
         }
     }
 
-    private void retainForWarmup(String ch, byte[] frame) {
-        if (warmupBytes + frame.length > config.outboundLimitBytes()) {
-            return;
+    /**
+     * At the memory bound, subscribers that do not read (more than {@link EventLoop#REPLY_SLACK_BYTES} unsent) are
+     * closed as slow consumers before a publisher is refused: they hold the bytes, not the publisher.
+     *
+     * @return the channel's subscribers left, or null
+     */
+    private Set<Connection> shedLaggards(String ch, Set<Connection> subs) {
+        List<Connection> laggards = new ArrayList<>();
+        for (Connection s : subs) {
+            if (s.pendingBytes() >= EventLoop.REPLY_SLACK_BYTES) {
+                laggards.add(s);
+            }
         }
-        warmupBytes += frame.length;
-        warmupEvents.computeIfAbsent(ch, k -> new ArrayList<>()).add(frame);
+        for (Connection s : laggards) {
+            loop.laggard(s);
+        }
+        return subscribers.get(ch);
     }
 
     /** Ends the warm-up window once it has passed; called by the loop's periodic sweep. */
     void endWarmupIfDue(long now) {
-        if (warming && now - warmupEndsNanos >= 0) {
-            warming = false;
-            long n = warmupEvents.values().stream().mapToLong(List::size).sum();
-            warmupEvents.clear();
-            LOG.fine(() -> "warm-up over; " + n + " events had been retained for late subscribers");
-        }
+        warmup.endIfDue(now);
     }
 
     private void enqueue(Connection c, Message m) throws ProtocolException {
         String name = m.string("queue");
-        String data = m.element("data").toString();
-        WorkQueue q = queues.computeIfAbsent(name, WorkQueue::new);
+        WorkQueue q = queues.get(name);
+        if (q != null && q.items.size() >= config.queueLimit()) {
+            loop.refuse(c, ErrorCode.QUEUE_FULL, "queue \"" + name + "\" already holds " + q.items.size()
+                    + " items (--queue-limit); the item was dropped", null);
+            return;
+        }
+        // the job frame is about as long as the enqueue frame: refuse before building it when it cannot fit
+        byte[] job = budget.queuedFits(m.size()) ? Messages.job(name, m.element("data").toString()) : null;
+        if (job == null || !budget.tryReserveQueued(job.length)) {
+            loop.refuse(c, ErrorCode.OVER_CAPACITY, "item of " + m.size() + " bytes for queue \"" + name
+                    + "\" dropped: queue items may use half of the daemon's memory bound of " + budget.limit()
+                    + " bytes (--memory-limit-bytes), " + budget.used() + " bytes in use; retry later", null);
+            return;
+        }
+        q = q != null ? q : queues.computeIfAbsent(name, WorkQueue::new);
         Connection watcher = q.takeReady();
         if (watcher != null) {
-            give(watcher, q, data);
-        } else if (q.items.size() >= config.queueLimit()) {
-            loop.send(c, Messages.error(ErrorCode.QUEUE_FULL,
-                    "queue \"" + name + "\" already holds " + q.items.size() + " items; the item was dropped"));
-            LOG.warning(() -> "queue " + name + " is full (" + config.queueLimit() + "); refused an item from " + c);
+            give(watcher, q, job);
         } else {
-            q.items.addLast(data);
+            q.items.addLast(job);
         }
     }
 
@@ -206,6 +247,9 @@ final class Broker {
     }
 
     private void reserve(Connection c) {
+        if (c.held != null) {
+            budget.releaseQueued(c.held.job().length);
+        }
         c.held = null;
         c.ready = true;
         int n = c.queues.size();
@@ -222,13 +266,14 @@ final class Broker {
         }
     }
 
-    private void give(Connection c, WorkQueue q, String data) {
+    /** Hands a job to a watcher; its bytes stay counted until the watcher's next reserve. */
+    private void give(Connection c, WorkQueue q, byte[] job) {
         c.ready = false;
-        c.held = new Connection.HeldItem(q.name, data);
+        c.held = new Connection.HeldItem(q.name, job);
         for (String name : c.queues) {
             queues.get(name).unmarkReady(c);
         }
-        loop.send(c, Messages.job(q.name, data));
+        loop.send(c, job);
     }
 
     /** Forgets a connection that is closing; an item it held goes back to the front of its queue. */
@@ -237,6 +282,10 @@ final class Broker {
             removeSubscriber(ch, c);
         }
         c.channels.clear();
+        for (String ch : c.claims) {
+            claims.remove(ch);
+        }
+        c.claims.clear();
         for (String name : c.queues) {
             dropWatcher(name, c);
         }
@@ -248,9 +297,9 @@ final class Broker {
             WorkQueue q = queues.computeIfAbsent(held.queue(), WorkQueue::new);
             Connection other = q.takeReady();
             if (other != null) {
-                give(other, q, held.data());
+                give(other, q, held.job());
             } else {
-                q.items.addFirst(held.data());
+                q.items.addFirst(held.job());
             }
         }
     }
@@ -293,6 +342,9 @@ final class Broker {
         o.add("queues", qs);
         o.addProperty("events_delivered", eventsDelivered);
         o.addProperty("events_per_second", loop.eventsPerSecond());
+        o.addProperty("memory_bytes", budget.used());
+        o.addProperty("memory_peak_bytes", budget.peak());
+        o.addProperty("memory_limit_bytes", budget.limit());
         return o;
     }
 }

@@ -1,5 +1,6 @@
 package io.channelpush.channel.daemon;
 
+import io.channelpush.channel.protocol.Message;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -8,12 +9,16 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
  * An embeddable channel daemon. {@link #start(DaemonConfig)} binds and starts its single event-loop thread;
- * {@link #close()} stops it, telling every client {@code shutting_down}. Thread-safe: {@link #close()} may be
- * called from any thread, any number of times.
+ * {@link #close()} stops it, telling every client {@code shutting_down}. If the loop thread dies (for example of
+ * {@link OutOfMemoryError}), every socket, the listening one included, is closed and the fatal-error handler given
+ * to {@link #start(DaemonConfig, Consumer)} is called on that thread; the daemon's own {@code main} ends the process
+ * there. Thread-safe: {@link #close()} may be called from any thread, any number of times.
  */
 public final class ChannelDaemon implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ChannelDaemon.class.getName());
@@ -26,34 +31,58 @@ public final class ChannelDaemon implements AutoCloseable {
     private final InetSocketAddress address;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ChannelDaemon(DaemonConfig config) throws IOException {
+    private ChannelDaemon(DaemonConfig config, Consumer<Throwable> fatal,
+                          Function<ServerSocketChannel, Listening.Acceptor> acceptor, Consumer<Message> probe)
+            throws IOException {
         selector = Selector.open();
         server = ServerSocketChannel.open();
+        SelectionKey serverKey;
         try {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             server.bind(new InetSocketAddress(config.host(), config.port()), 1024);
             server.configureBlocking(false);
-            server.register(selector, SelectionKey.OP_ACCEPT);
+            serverKey = server.register(selector, SelectionKey.OP_ACCEPT);
         } catch (IOException e) {
             server.close();
             selector.close();
             throw e;
         }
         address = (InetSocketAddress) server.getLocalAddress();
-        loop = new EventLoop(selector, server, config, "channel-daemon " + version());
+        loop = new EventLoop(selector, server, serverKey, config, "channel-daemon " + version(),
+                acceptor.apply(server), probe, fatal);
         thread = new Thread(loop, "channel-daemon-" + address.getPort());
+    }
+
+    /**
+     * Binds and starts a daemon whose loop, should it die, only logs (its sockets are closed): for embedding.
+     *
+     * @throws IOException when the address cannot be bound (for example, the port is taken)
+     */
+    public static ChannelDaemon start(DaemonConfig config) throws IOException {
+        return start(config, t -> { });
     }
 
     /**
      * Binds and starts a daemon.
      *
+     * @param fatal called on the loop thread if the loop dies, after every socket is closed; a process that exists
+     *     to run this daemon should end there with a non-zero status
      * @throws IOException when the address cannot be bound (for example, the port is taken)
      */
-    public static ChannelDaemon start(DaemonConfig config) throws IOException {
-        ChannelDaemon d = new ChannelDaemon(config);
+    public static ChannelDaemon start(DaemonConfig config, Consumer<Throwable> fatal) throws IOException {
+        return start(config, fatal, server -> server::accept, m -> { });
+    }
+
+    /** With test seams: how pending connections are accepted, and a look at every message before it is handled. */
+    static ChannelDaemon start(DaemonConfig config, Consumer<Throwable> fatal,
+                               Function<ServerSocketChannel, Listening.Acceptor> acceptor, Consumer<Message> probe)
+            throws IOException {
+        ChannelDaemon d = new ChannelDaemon(config, fatal, acceptor, probe);
         d.thread.start();
         LOG.info(() -> "channel daemon " + version() + " listening on " + d.address.getHostString() + ":"
-                + d.address.getPort() + (config.secret() == null ? " (no secret)" : " (secret required)"));
+                + d.address.getPort() + (config.secret() == null ? " (no secret)" : " (secret required)")
+                + "; memory bound " + config.memoryLimitBytes() + " bytes, frames up to " + config.maxFrameBytes()
+                + " bytes, hello within " + config.helloTimeout().toMillis() + " ms");
         return d;
     }
 
@@ -79,10 +108,12 @@ public final class ChannelDaemon implements AutoCloseable {
             return;
         }
         loop.wakeupForClose();
-        try {
-            thread.join(JOIN_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (thread != Thread.currentThread()) {
+            try {
+                thread.join(JOIN_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         try {
             server.close();

@@ -13,7 +13,8 @@ import java.util.Set;
 
 /**
  * One client socket of the daemon: its frame decoder, its bounded outbound queue and its subscription and
- * watch state. Confined to the daemon's event-loop thread; not thread-safe.
+ * watch state. Every byte it queues or receives is counted in the daemon's {@link MemoryBudget}; {@link #release()}
+ * gives them back when it is closed. Confined to the daemon's event-loop thread; not thread-safe.
  */
 final class Connection {
 
@@ -24,16 +25,19 @@ final class Connection {
     final long id;
 
     final Set<String> channels = new HashSet<>();
+    /** Channels this connection holds the claim of (a subset of {@link #channels}). */
+    final Set<String> claims = new HashSet<>();
     final List<String> queues = new ArrayList<>();
     /** The watcher sent {@code reserve} and holds no item. */
     boolean ready;
-    /** The item this watcher holds until its next {@code reserve}, or null. */
+    /** The item this watcher holds until its next {@code reserve}, or null; its bytes stay in the budget. */
     HeldItem held;
     int nextQueueIndex;
 
     boolean helloDone;
     String clientName = "?";
     long lastInboundNanos;
+    final long acceptedNanos;
     /** 0 while open; once closing, the time after which the socket is closed even if not flushed. */
     long closeDeadlineNanos;
     boolean inDirtyList;
@@ -42,18 +46,26 @@ final class Connection {
     private final ArrayDeque<byte[]> out = new ArrayDeque<>();
     private int headWritten;
     private final long outboundLimit;
+    private final MemoryBudget budget;
     private long outBytes;
 
-    record HeldItem(String queue, String data) {
+    /** A queue item held by a watcher: its {@code job} frame, ready to send again. */
+    record HeldItem(String queue, byte[] job) {
     }
 
-    Connection(long id, SocketChannel channel, SelectionKey key, int maxFrameBytes, long outboundLimit, long now) {
+    /** Largest frame accepted before {@code hello}: enough for any hello, far below the normal maximum. */
+    static final int HELLO_MAX_FRAME_BYTES = 16 * 1024;
+
+    Connection(long id, SocketChannel channel, SelectionKey key, int maxFrameBytes, long outboundLimit,
+               MemoryBudget budget, long now) {
         this.id = id;
         this.channel = channel;
         this.key = key;
-        this.decoder = new FrameDecoder(maxFrameBytes);
+        this.budget = budget;
+        this.decoder = new FrameDecoder(Math.min(maxFrameBytes, HELLO_MAX_FRAME_BYTES), budget::tryReserveInbound);
         this.outboundLimit = outboundLimit;
         this.lastInboundNanos = now;
+        this.acceptedNanos = now;
         String r;
         try {
             r = String.valueOf(channel.getRemoteAddress());
@@ -77,18 +89,36 @@ final class Connection {
             return false;
         }
         out.addLast(frame);
-        outBytes += frame.length;
+        count(frame.length);
         return true;
+    }
+
+    private void count(long delta) {
+        outBytes += delta;
+        budget.force(delta);
+    }
+
+    /** Gives the budget back every byte this connection still holds; called once, when it is closed. */
+    void release() {
+        count(-outBytes);
+        out.clear();
+        budget.releaseInbound(decoder.partialBodyBytes());
+    }
+
+    /** Hello done: frames up to the daemon's maximum are accepted from now on. */
+    void helloAccepted(int maxFrameBytes) {
+        helloDone = true;
+        decoder.maxFrameBytes(maxFrameBytes);
     }
 
     /** Drops every queued frame not yet started, so that a final error frame goes out next. */
     void dropUnsent() {
         byte[] head = out.peekFirst();
         out.clear();
-        outBytes = 0;
+        count(-outBytes);
         if (head != null && headWritten > 0) {
             out.addLast(head);
-            outBytes = head.length - headWritten;
+            count(head.length - headWritten);
         } else {
             headWritten = 0;
         }
@@ -97,7 +127,7 @@ final class Connection {
     /** Queues a final frame past the limit (it is small) and starts closing. */
     void closeAfter(byte[] lastFrame, long deadlineNanos) {
         out.addLast(lastFrame);
-        outBytes += lastFrame.length;
+        count(lastFrame.length);
         closeDeadlineNanos = deadlineNanos;
     }
 
@@ -132,7 +162,7 @@ final class Connection {
             scratch.flip();
             int wanted = scratch.remaining();
             int written = channel.write(scratch);
-            outBytes -= written;
+            count(-written);
             headWritten += written;
             while (!out.isEmpty() && headWritten >= out.peekFirst().length) {
                 headWritten -= out.pollFirst().length;

@@ -16,10 +16,17 @@ import java.time.Duration;
  * @param warmup how long after start publishes are also retained and replayed to connections that subscribe,
  *     so that publishes buffered by clients during a daemon restart reach subscribers that reconnect a moment
  *     after the publishers; {@link Duration#ZERO} turns it off
+ * @param memoryLimitBytes most bytes the daemon retains in all: frame bodies being received, queue items,
+ *     outbound buffers of every connection and the warm-up replay; a request that would pass it is refused with
+ *     the non-fatal {@code over_capacity}
+ * @param helloTimeout a connection that has not completed {@code hello} this long after connecting is closed
  */
 public record DaemonConfig(String host, int port, int maxFrameBytes, int queueLimit, long outboundLimitBytes,
-                           Duration idleTimeout, String secret, Duration warmup) {
+                           Duration idleTimeout, String secret, Duration warmup, long memoryLimitBytes,
+                           Duration helloTimeout) {
     public static final int DEFAULT_PORT = 2206;
+    /** Default of {@link #memoryLimitBytes()}: 256 MiB. */
+    public static final long DEFAULT_MEMORY_LIMIT_BYTES = 256L << 20;
 
     public DaemonConfig {
         if (maxFrameBytes < 64) {
@@ -31,43 +38,72 @@ public record DaemonConfig(String host, int port, int maxFrameBytes, int queueLi
         if (outboundLimitBytes < maxFrameBytes) {
             throw new IllegalArgumentException("outbound limit must be at least the max frame size");
         }
+        if (memoryLimitBytes < 2L * maxFrameBytes) {
+            throw new IllegalArgumentException("memory limit must be at least twice the max frame size ("
+                    + 2L * maxFrameBytes + "), got " + memoryLimitBytes);
+        }
+        if (helloTimeout.isNegative() || helloTimeout.isZero()) {
+            throw new IllegalArgumentException("hello timeout must be positive, got " + helloTimeout);
+        }
     }
 
-    /** Defaults: 127.0.0.1:2206, 1 MiB frames, 100,000 items per queue, 16 MiB per connection, 60 s idle, 5 s warm-up. */
+    /**
+     * Defaults: 127.0.0.1:2206, 1 MiB frames, 100,000 items per queue, 16 MiB per connection, 60 s idle, 5 s
+     * warm-up, 256 MiB retained in all, 5 s to say hello.
+     */
     public static DaemonConfig defaults() {
         return new DaemonConfig("127.0.0.1", DEFAULT_PORT, FrameCodec.DEFAULT_MAX_FRAME_BYTES, 100_000,
-                16L << 20, Duration.ofSeconds(60), null, Duration.ofSeconds(5));
+                16L << 20, Duration.ofSeconds(60), null, Duration.ofSeconds(5), DEFAULT_MEMORY_LIMIT_BYTES,
+                Duration.ofSeconds(5));
     }
 
     public DaemonConfig withHost(String h) {
-        return new DaemonConfig(h, port, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, secret, warmup);
+        return new DaemonConfig(h, port, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, secret, warmup,
+                memoryLimitBytes, helloTimeout);
     }
 
     public DaemonConfig withPort(int p) {
-        return new DaemonConfig(host, p, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, secret, warmup);
+        return new DaemonConfig(host, p, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, secret, warmup,
+                memoryLimitBytes, helloTimeout);
     }
 
     public DaemonConfig withMaxFrameBytes(int n) {
-        return new DaemonConfig(host, port, n, queueLimit, Math.max(outboundLimitBytes, n), idleTimeout, secret, warmup);
+        return new DaemonConfig(host, port, n, queueLimit, Math.max(outboundLimitBytes, n), idleTimeout, secret,
+                warmup, Math.max(memoryLimitBytes, 2L * n), helloTimeout);
     }
 
     public DaemonConfig withQueueLimit(int n) {
-        return new DaemonConfig(host, port, maxFrameBytes, n, outboundLimitBytes, idleTimeout, secret, warmup);
+        return new DaemonConfig(host, port, maxFrameBytes, n, outboundLimitBytes, idleTimeout, secret, warmup,
+                memoryLimitBytes, helloTimeout);
     }
 
     public DaemonConfig withOutboundLimitBytes(long n) {
-        return new DaemonConfig(host, port, maxFrameBytes, queueLimit, n, idleTimeout, secret, warmup);
+        return new DaemonConfig(host, port, maxFrameBytes, queueLimit, n, idleTimeout, secret, warmup,
+                memoryLimitBytes, helloTimeout);
     }
 
     public DaemonConfig withIdleTimeout(Duration d) {
-        return new DaemonConfig(host, port, maxFrameBytes, queueLimit, outboundLimitBytes, d, secret, warmup);
+        return new DaemonConfig(host, port, maxFrameBytes, queueLimit, outboundLimitBytes, d, secret, warmup,
+                memoryLimitBytes, helloTimeout);
     }
 
     public DaemonConfig withWarmup(Duration d) {
-        return new DaemonConfig(host, port, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, secret, d);
+        return new DaemonConfig(host, port, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, secret, d,
+                memoryLimitBytes, helloTimeout);
     }
 
     public DaemonConfig withSecret(String s) {
-        return new DaemonConfig(host, port, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, s, warmup);
+        return new DaemonConfig(host, port, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, s, warmup,
+                memoryLimitBytes, helloTimeout);
+    }
+
+    public DaemonConfig withMemoryLimitBytes(long n) {
+        return new DaemonConfig(host, port, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, secret, warmup,
+                n, helloTimeout);
+    }
+
+    public DaemonConfig withHelloTimeout(Duration d) {
+        return new DaemonConfig(host, port, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, secret, warmup,
+                memoryLimitBytes, d);
     }
 }

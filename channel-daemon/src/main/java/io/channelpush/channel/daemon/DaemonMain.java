@@ -1,17 +1,21 @@
 package io.channelpush.channel.daemon;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.logging.Logger;
 
 /**
  * Command line of the channel daemon: {@code java -jar channel-daemon.jar [options]} runs it until SIGTERM;
  * {@code java -jar channel-daemon.jar status [--host H] [--port P]} prints a running daemon's figures.
  */
 public final class DaemonMain {
+    private static final Logger LOG = Logger.getLogger(DaemonMain.class.getName());
     static final String USAGE = """
             usage: java -jar channel-daemon.jar [options]
                    java -jar channel-daemon.jar status [--host H] [--port P] [--secret-file F]
@@ -22,9 +26,17 @@ public final class DaemonMain {
               --outbound-limit-bytes N  bytes queued for one client before it is closed as slow (default 16777216)
               --idle-timeout-seconds S  close clients silent for S seconds (default 60)
               --warmup-ms N             after start, replay publishes to late subscribers for N ms (default 5000)
+              --memory-limit-bytes N    most bytes kept in all (queue items, unsent frames, frames being read,
+                                        warm-up replay); requests past it get over_capacity (default 268435456)
+              --hello-timeout-ms N      close connections that have not sent hello within N ms (default 5000)
               --secret-file F           require the secret in file F (default: env CHANNEL_SECRET, else none)
               --help                    this text
+            JVM options: give the heap room above the memory limit (-Xmx512m for the default) and add
+            -XX:+ExitOnOutOfMemoryError, so that the JVM exits (for a supervisor to restart it) on an
+            OutOfMemoryError in any thread; the daemon also exits with status 70 if its event loop dies.
             """;
+    /** Exit status when the event loop dies (EX_SOFTWARE). */
+    static final int FATAL_EXIT_STATUS = 70;
 
     private DaemonMain() {
     }
@@ -59,6 +71,8 @@ public final class DaemonMain {
                     case "--idle-timeout-seconds" -> config.withIdleTimeout(Duration.ofSeconds(Long.parseLong(v)));
                     case "--warmup-ms" -> config.withWarmup(Duration.ofMillis(Long.parseLong(v)));
                     case "--secret-file" -> config.withSecret(readSecret(Path.of(v)));
+                    case "--memory-limit-bytes" -> config.withMemoryLimitBytes(Long.parseLong(v));
+                    case "--hello-timeout-ms" -> config.withHelloTimeout(Duration.ofMillis(Long.parseLong(v)));
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 };
             }
@@ -71,9 +85,10 @@ public final class DaemonMain {
     }
 
     private static int serve(DaemonConfig config, PrintStream err) {
+        warnWithoutExitOnOutOfMemory(ManagementFactory.getRuntimeMXBean().getInputArguments());
         ChannelDaemon daemon;
         try {
-            daemon = ChannelDaemon.start(config);
+            daemon = ChannelDaemon.start(config, DaemonMain::haltOnFatal);
         } catch (IOException e) {
             err.println("channel-daemon: cannot listen on " + config.host() + ":" + config.port() + ": "
                     + e.getMessage() + " (is another daemon running there?)");
@@ -86,6 +101,28 @@ public final class DaemonMain {
             daemon.close();
             return 1;
         }
+    }
+
+    /**
+     * The loop died: its sockets are closed already; the process ends at once (no shutdown hooks: the stop hook
+     * would wait for the dead loop) with {@link #FATAL_EXIT_STATUS}, for a supervisor to restart it.
+     */
+    private static void haltOnFatal(Throwable death) {
+        System.err.println("channel-daemon: event loop died (" + death + "); exiting with status " + FATAL_EXIT_STATUS);
+        System.err.flush();
+        Runtime.getRuntime().halt(FATAL_EXIT_STATUS);
+    }
+
+    /** Warns at start-up when the JVM would not exit by itself on an OutOfMemoryError in some other thread. */
+    static boolean warnWithoutExitOnOutOfMemory(List<String> jvmArguments) {
+        boolean present = jvmArguments.stream().anyMatch(a -> a.equals("-XX:+ExitOnOutOfMemoryError")
+                || a.equals("-XX:+CrashOnOutOfMemoryError"));
+        if (!present) {
+            LOG.warning("the JVM runs without -XX:+ExitOnOutOfMemoryError: an OutOfMemoryError outside the event "
+                    + "loop could leave the daemon running but broken; add it to the java command line "
+                    + "(java -Xmx512m -XX:+ExitOnOutOfMemoryError -jar channel-daemon.jar)");
+        }
+        return !present;
     }
 
     private static int port(String v) {

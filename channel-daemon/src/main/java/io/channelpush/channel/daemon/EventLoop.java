@@ -2,6 +2,7 @@ package io.channelpush.channel.daemon;
 
 import io.channelpush.channel.protocol.ErrorCode;
 import io.channelpush.channel.protocol.Message;
+import io.channelpush.channel.protocol.MessageType;
 import io.channelpush.channel.protocol.Messages;
 import io.channelpush.channel.protocol.ProtocolException;
 import java.io.IOException;
@@ -10,13 +11,13 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,60 +28,111 @@ import java.util.logging.Logger;
  * bytes to each subscriber's queue), so a single loop keeps the subscription table lock-free and, above all,
  * coalesces writes: everything that arrives in one turn of the loop is appended first and then flushed with one
  * {@code write} per connection (the queued frames copied into one direct buffer, up to 64 KiB per call), so a burst
- * of publishes to a node costs one system call, not one per event. Hundreds of node connections fit easily; blocking I/O would need two threads per connection and one
- * system call per event. Everything here runs on that thread except {@link #wakeupForClose()}.
+ * of publishes to a node costs one system call, not one per event. Everything here runs on that thread except
+ * {@link #wakeupForClose()}.
+ *
+ * <p>Failures: an exception from one connection's handling closes that connection only (one rate-limited log
+ * line). Anything that escapes the loop itself (an {@link Error} such as {@link OutOfMemoryError}, a failing
+ * selector) closes every connection and the listening socket and is handed to the fatal-error handler, which in
+ * the daemon's own process ends the process with a non-zero status so that a supervisor restarts it.
  */
 final class EventLoop implements Runnable {
     private static final Logger LOG = Logger.getLogger(EventLoop.class.getName());
     private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long CLOSE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** A reply always fits a connection holding less than this outbound; past it, it must fit the budget. */
+    static final int REPLY_SLACK_BYTES = 64 * 1024;
 
     private final Selector selector;
     private final ServerSocketChannel server;
     private final DaemonConfig config;
+    private final Consumer<Message> probe;
+    private final Consumer<Throwable> fatal;
+    private final MemoryBudget budget;
     private final Broker broker;
+    private final Listening listening;
+    private final RateLimitedLog protocolErrors = new RateLimitedLog(LOG, Level.INFO);
+    private final RateLimitedLog refusals = new RateLimitedLog(LOG, Level.WARNING);
+    private final RateLimitedLog connectionFailures = new RateLimitedLog(LOG, Level.SEVERE);
+    private final RateLimitedLog timeouts = new RateLimitedLog(LOG, Level.INFO);
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
     private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(64 * 1024);
     private final Set<Connection> connections = new HashSet<>();
     private final List<Connection> dirty = new ArrayList<>();
     private volatile boolean stopping;
-    private long nextId = 1;
     private long lastSweep = System.nanoTime();
     private long rateWindowStart = System.nanoTime();
     private long rateWindowEvents;
     private double eventsPerSecond;
 
-    EventLoop(Selector selector, ServerSocketChannel server, DaemonConfig config, String serverName) {
+    /**
+     * @param acceptor takes pending connections from {@code server}
+     * @param probe sees every parsed message before the broker (a test seam; a no-op outside tests)
+     * @param fatal told when the loop itself dies, after every socket is closed
+     */
+    EventLoop(Selector selector, ServerSocketChannel server, SelectionKey serverKey, DaemonConfig config,
+              String serverName, Listening.Acceptor acceptor, Consumer<Message> probe, Consumer<Throwable> fatal) {
         this.selector = selector;
         this.server = server;
         this.config = config;
-        this.broker = new Broker(this, config, serverName);
+        this.probe = probe;
+        this.fatal = fatal;
+        this.budget = new MemoryBudget(config.memoryLimitBytes());
+        this.broker = new Broker(this, config, serverName, budget);
+        this.listening = new Listening(selector, serverKey, acceptor, config, budget, connections::add,
+                connections::size);
     }
 
     @Override
     public void run() {
+        Throwable death = null;
         try {
             while (!stopping) {
-                selector.select(SWEEP_NANOS / 1_000_000);
-                Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-                while (it.hasNext()) {
-                    SelectionKey key = it.next();
-                    it.remove();
-                    dispatch(key);
-                }
-                flushDirty();
-                long now = System.nanoTime();
-                if (now - lastSweep >= SWEEP_NANOS) {
-                    sweep(now);
-                    lastSweep = now;
-                }
+                turn();
             }
-        } catch (IOException | ClosedSelectorException e) {
+        } catch (ClosedSelectorException e) {
             if (!stopping) {
-                LOG.log(Level.SEVERE, "channel daemon event loop failed; the daemon stops", e);
+                death = e;
             }
-        } finally {
+        } catch (Throwable e) {
+            death = e;
+        }
+        try {
             shutdownConnections();
+        } catch (Throwable e) {
+            death = death == null ? e : death;
+        }
+        if (death != null) {
+            // closing a registered channel only takes effect when its selector lets go of it: close both
+            for (AutoCloseable resource : new AutoCloseable[] {server, selector}) {
+                try {
+                    resource.close();
+                } catch (Throwable e) {
+                    // the process is going down or it is already closed
+                }
+            }
+            Throwable d = death;
+            LOG.log(Level.SEVERE, "channel daemon event loop died (" + d + "); every connection and the "
+                    + "listening socket are closed", d);
+            fatal.accept(d);
+        }
+    }
+
+    private void turn() throws IOException {
+        long wait = listening.waitNanos(System.nanoTime(), SWEEP_NANOS);
+        selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
+        Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+        while (it.hasNext()) {
+            SelectionKey key = it.next();
+            it.remove();
+            dispatch(key);
+        }
+        flushDirty();
+        long now = System.nanoTime();
+        listening.resumeIfDue(now);
+        if (now - lastSweep >= SWEEP_NANOS) {
+            sweep(now);
+            lastSweep = now;
         }
     }
 
@@ -102,7 +154,7 @@ final class EventLoop implements Runnable {
             return;
         }
         if (key.isAcceptable()) {
-            accept();
+            listening.acceptAll();
             return;
         }
         Connection c = (Connection) key.attachment();
@@ -116,24 +168,19 @@ final class EventLoop implements Runnable {
         } catch (IOException e) {
             LOG.fine(() -> c + " lost: " + e.getMessage());
             close(c);
+        } catch (RuntimeException e) {
+            connectionFailed(c, e);
         }
     }
 
-    private void accept() {
+    /** One connection's handling threw: that connection alone is closed, with one (rate-limited) line. */
+    private void connectionFailed(Connection c, RuntimeException e) {
+        connectionFailures.log(() -> "internal error while serving " + c + ": " + e
+                + "; that connection is closed, the daemon goes on (please report this as a bug)");
         try {
-            SocketChannel ch;
-            while ((ch = server.accept()) != null) {
-                ch.configureBlocking(false);
-                ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-                SelectionKey key = ch.register(selector, SelectionKey.OP_READ);
-                Connection c = new Connection(nextId++, ch, key, config.maxFrameBytes(),
-                        config.outboundLimitBytes(), System.nanoTime());
-                key.attach(c);
-                connections.add(c);
-                LOG.fine(() -> "accepted " + c);
-            }
-        } catch (IOException e) {
-            LOG.warning("accept failed: " + e.getMessage() + " (check the file-descriptor limit, ulimit -n)");
+            fail(c, ErrorCode.INTERNAL_ERROR, "the daemon failed to handle this connection's input; reconnect");
+        } catch (RuntimeException again) {
+            forget(c);
         }
     }
 
@@ -147,21 +194,67 @@ final class EventLoop implements Runnable {
         }
         c.lastInboundNanos = System.nanoTime();
         readBuffer.flip();
-        try {
+        while (!c.closing()) {
             byte[] body;
-            while (!c.closing() && (body = c.decoder.next(readBuffer)) != null) {
-                broker.handle(c, Message.parse(body));
+            try {
+                body = c.decoder.next(readBuffer);
+            } catch (ProtocolException e) {
+                if (!protocolError(c, e)) {
+                    return;
+                }
+                continue;
             }
-        } catch (ProtocolException e) {
-            LOG.info(() -> "protocol error from " + c + ": " + e.code().wireName() + ": " + e.getMessage()
-                    + "; connection closed");
-            fail(c, e.code(), e.getMessage());
+            if (body == null) {
+                return;
+            }
+            try {
+                if (body.length > MemoryBudget.SMALL_FRAME_BYTES && !budget.queuedFits(body.length)
+                        && Message.peekType(body) == MessageType.ENQUEUE) {
+                    // refused anyway: spare the parse of a large item (what a hoarding client sends)
+                    refuse(c, ErrorCode.OVER_CAPACITY, "item of " + body.length + " bytes dropped: queue items "
+                            + "already use their half of the daemon's memory bound; retry later", null);
+                    continue;
+                }
+                Message m = Message.parse(body);
+                probe.accept(m);
+                broker.handle(c, m);
+            } catch (ProtocolException e) {
+                protocolError(c, e);
+            } finally {
+                budget.releaseInbound(body.length);
+            }
         }
     }
 
-    /** Queues a frame for a connection; overflow closes it as a slow consumer. */
+    /** Answers a protocol error; returns true when the connection stays open (a non-fatal code). */
+    private boolean protocolError(Connection c, ProtocolException e) {
+        if (e.code().fatal()) {
+            protocolErrors.log(() -> "protocol error from " + c + ": " + e.code().wireName() + ": " + e.getMessage()
+                    + "; connection closed");
+        } else {
+            refusals.log(() -> "refused a request from " + c + ": " + e.code().wireName() + ": " + e.getMessage());
+        }
+        fail(c, e.code(), e.getMessage());
+        return !e.code().fatal();
+    }
+
+    /** A request was refused with a non-fatal code: the client is told, and a rate-limited line logged. */
+    void refuse(Connection c, ErrorCode code, String message, String channel) {
+        refusals.log(() -> "refused a request from " + c + ": " + code.wireName() + ": " + message);
+        send(c, channel == null ? Messages.error(code, message) : Messages.error(code, message, channel));
+    }
+
+    /**
+     * Queues a reply or a job for a connection. Overflowing the connection's own outbound limit closes it as a
+     * slow consumer; so does a reply that does not fit the daemon's memory bound while the connection already holds
+     * {@link #REPLY_SLACK_BYTES} unread (a client that reads its replies always gets them).
+     */
     void send(Connection c, byte[] frame) {
         if (c.closing()) {
+            return;
+        }
+        if (!budget.fits(frame.length) && c.pendingBytes() >= REPLY_SLACK_BYTES) {
+            slowConsumer(c, "the daemon is at its memory bound and this connection does not read its replies");
             return;
         }
         if (c.queue(frame)) {
@@ -179,14 +272,22 @@ final class EventLoop implements Runnable {
     }
 
     void slowConsumer(Connection c) {
+        slowConsumer(c, "more than " + config.outboundLimitBytes() + " bytes queued");
+    }
+
+    /** Closes a connection that holds unsent bytes the daemon, at its memory bound, needs for others. */
+    void laggard(Connection c) {
+        slowConsumer(c, "the daemon is at its memory bound and this connection is " + c.pendingBytes()
+                + " bytes behind");
+    }
+
+    private void slowConsumer(Connection c, String why) {
         if (c.closing()) {
             return;
         }
-        LOG.warning(() -> c + " is a slow consumer: more than " + config.outboundLimitBytes()
-                + " bytes queued; connection closed");
+        refusals.log(() -> c + " is a slow consumer: " + why + "; connection closed");
         c.dropUnsent();
-        fail(c, ErrorCode.SLOW_CONSUMER,
-                "outbound buffer of " + config.outboundLimitBytes() + " bytes overflowed; read faster");
+        fail(c, ErrorCode.SLOW_CONSUMER, why + "; read faster");
     }
 
     /** Sends an error frame; a fatal code stops reading, detaches the connection and closes it once flushed. */
@@ -223,6 +324,9 @@ final class EventLoop implements Runnable {
             } catch (IOException e) {
                 LOG.fine(() -> c + " lost while writing: " + e.getMessage());
                 close(c);
+            } catch (RuntimeException e) {
+                connectionFailures.log(() -> "internal error while writing to " + c + ": " + e + "; connection closed");
+                forget(c);
             }
         }
         dirty.clear();
@@ -231,13 +335,19 @@ final class EventLoop implements Runnable {
     private void sweep(long now) {
         broker.endWarmupIfDue(now);
         long idleNanos = config.idleTimeout().toNanos();
+        long helloNanos = config.helloTimeout().toNanos();
         for (Connection c : new ArrayList<>(connections)) {
             if (c.closing()) {
                 if (now - c.closeDeadlineNanos > 0) {
                     close(c);
                 }
+            } else if (!c.helloDone && now - c.acceptedNanos > helloNanos) {
+                timeouts.log(() -> c + " sent no hello within " + config.helloTimeout().toMillis()
+                        + " ms; connection closed");
+                fail(c, ErrorCode.HELLO_TIMEOUT, "no hello within " + config.helloTimeout().toMillis() + " ms");
             } else if (now - c.lastInboundNanos > idleNanos) {
-                LOG.info(() -> c + " sent nothing for " + config.idleTimeout().toSeconds() + " s; connection closed");
+                timeouts.log(() -> c + " sent nothing for " + config.idleTimeout().toSeconds()
+                        + " s; connection closed");
                 fail(c, ErrorCode.IDLE_TIMEOUT, "nothing received for " + config.idleTimeout().toSeconds()
                         + " s; send a ping more often");
             }
@@ -253,11 +363,20 @@ final class EventLoop implements Runnable {
     }
 
     private void close(Connection c) {
-        if (!connections.remove(c)) {
+        if (!connections.contains(c)) {
             return;
         }
         broker.remove(c);
+        forget(c);
+    }
+
+    /** Closes the socket and gives back the connection's bytes, without the broker (which may be what failed). */
+    private void forget(Connection c) {
+        if (!connections.remove(c)) {
+            return;
+        }
         c.key.cancel();
+        c.release();
         try {
             c.channel.close();
         } catch (IOException e) {
@@ -268,16 +387,20 @@ final class EventLoop implements Runnable {
     private void shutdownConnections() {
         byte[] bye = Messages.error(ErrorCode.SHUTTING_DOWN, "the channel daemon is stopping; reconnect later");
         for (Connection c : new ArrayList<>(connections)) {
-            if (!c.closing()) {
-                c.dropUnsent();
-                c.closeAfter(bye, 0);
-            }
             try {
+                if (!c.closing()) {
+                    c.dropUnsent();
+                    c.closeAfter(bye, 0);
+                }
                 c.flush(writeBuffer);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 // closing anyway
             }
-            close(c);
+            try {
+                close(c);
+            } catch (RuntimeException e) {
+                forget(c);
+            }
         }
     }
 }

@@ -61,6 +61,10 @@ final class StatusCommand {
         out.println("clients            " + s.get("clients").getAsInt());
         out.println(String.format(Locale.ROOT, "events per second  %.1f", s.get("events_per_second").getAsDouble()));
         out.println("events delivered   " + s.get("events_delivered").getAsLong());
+        if (s.has("memory_bytes")) {
+            out.println("memory bytes       " + s.get("memory_bytes").getAsLong() + " of "
+                    + s.get("memory_limit_bytes").getAsLong() + " (peak " + s.get("memory_peak_bytes").getAsLong() + ")");
+        }
         out.println("channels           " + s.getAsJsonObject("channels").size());
         for (Map.Entry<String, JsonElement> e : s.getAsJsonObject("channels").entrySet()) {
             out.println("  " + e.getKey() + "  subscribers=" + e.getValue().getAsInt());

@@ -12,7 +12,8 @@ import java.util.Set;
  */
 final class WorkQueue {
     final String name;
-    final ArrayDeque<String> items = new ArrayDeque<>();
+    /** Encoded {@code job} frames, oldest first; their bytes are counted in the daemon's memory budget. */
+    final ArrayDeque<byte[]> items = new ArrayDeque<>();
     final Set<Connection> watchers = new HashSet<>();
     private final LinkedHashSet<Connection> ready = new LinkedHashSet<>();
 

@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * Machine-readable codes of {@code error} frames. The wire form is the lower-case name ({@link #wireName()}).
- * All codes but {@link #QUEUE_FULL} are fatal: the daemon closes the connection after sending them.
+ * Codes are fatal (the daemon closes the connection after sending them) unless {@link #fatal()} says otherwise:
+ * {@link #QUEUE_FULL}, {@link #OVER_CAPACITY} and {@link #NAME_CLAIMED} leave the connection open.
  */
 public enum ErrorCode {
     /** A frame length of 0 or above the daemon's maximum frame size. */
@@ -28,7 +29,18 @@ public enum ErrorCode {
     /** Nothing arrived from the connection within the idle timeout. */
     IDLE_TIMEOUT(true),
     /** The daemon is stopping. */
-    SHUTTING_DOWN(true);
+    SHUTTING_DOWN(true),
+    /**
+     * The daemon's memory bound ({@code --memory-limit-bytes}) cannot hold what this request would add (a frame
+     * body, an enqueued item, a publish's fan-out); the request was dropped. Not fatal.
+     */
+    OVER_CAPACITY(false),
+    /** No {@code hello} within the hello deadline after connecting. */
+    HELLO_TIMEOUT(true),
+    /** A {@code claim} named a channel another live connection has claimed; nothing was subscribed. Not fatal. */
+    NAME_CLAIMED(false),
+    /** Handling this connection's input failed inside the daemon (a bug); only this connection is closed. */
+    INTERNAL_ERROR(true);
 
     private final boolean fatal;
 

@@ -6,6 +6,11 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +25,12 @@ import java.util.List;
 public final class Message {
     private final MessageType type;
     private final JsonObject json;
+    private final int size;
 
-    private Message(MessageType type, JsonObject json) {
+    private Message(MessageType type, JsonObject json, int size) {
         this.type = type;
         this.json = json;
+        this.size = size;
     }
 
     /**
@@ -57,11 +64,36 @@ public final class Message {
             throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
                     typeField == null ? "frame has no \"type\" field" : "unknown message type " + typeField);
         }
-        return new Message(type, json);
+        return new Message(type, json, body.length);
+    }
+
+    /**
+     * The {@code type} of a frame body read without building it: a streaming scan that skips every other value, for
+     * refusing a large frame before it is materialised. Null when the body has no readable top-level {@code type}
+     * (then {@link #parse} gives the precise error).
+     */
+    public static MessageType peekType(byte[] body) {
+        try (JsonReader r = new JsonReader(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8))) {
+            r.beginObject();
+            while (r.hasNext()) {
+                if (r.nextName().equals("type")) {
+                    return r.peek() == JsonToken.STRING ? MessageType.fromWire(r.nextString()) : null;
+                }
+                r.skipValue();
+            }
+            return null;
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            return null;
+        }
     }
 
     public MessageType type() {
         return type;
+    }
+
+    /** Bytes of the frame body this message was parsed from. */
+    public int size() {
+        return size;
     }
 
     /** The whole JSON object. */
@@ -90,13 +122,18 @@ public final class Message {
         return e.getAsString();
     }
 
-    /** A required integer field. */
+    /** A required integer field; a fraction or a number outside the {@code long} range is refused. */
     public long number(String field) throws ProtocolException {
         JsonElement e = json.get(field);
         if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
             throw missing(field, "a number");
         }
-        return e.getAsLong();
+        try {
+            // exact: 1.5 is not 1, and an exponent like 1e99999999999 is refused instead of throwing
+            return e.getAsJsonPrimitive().getAsBigDecimal().longValueExact();
+        } catch (NumberFormatException | ArithmeticException x) {
+            throw missing(field, "an integer");
+        }
     }
 
     /** A required non-empty array of strings. */

@@ -77,6 +77,31 @@ public final class Messages {
         return FrameCodec.encode(o.toString());
     }
 
+    /** An error about one channel (for example {@link ErrorCode#NAME_CLAIMED}), naming it in a {@code channel} field. */
+    public static byte[] error(ErrorCode code, String message, String channel) {
+        JsonObject o = typed(MessageType.ERROR);
+        o.addProperty("code", code.wireName());
+        o.addProperty("message", message);
+        o.addProperty("channel", channel);
+        return FrameCodec.encode(o.toString());
+    }
+
+    /** A claim: subscribe to {@code channel} as its only claimant. */
+    public static byte[] claim(String channel) {
+        return channelOnly(MessageType.CLAIM, channel);
+    }
+
+    /** The answer to a successful claim. */
+    public static byte[] claimed(String channel) {
+        return channelOnly(MessageType.CLAIMED, channel);
+    }
+
+    private static byte[] channelOnly(MessageType type, String channel) {
+        JsonObject o = typed(type);
+        o.addProperty("channel", channel);
+        return FrameCodec.encode(o.toString());
+    }
+
     public static byte[] simple(MessageType type) {
         return FrameCodec.encode(typed(type).toString());
     }

@@ -1,0 +1,51 @@
+package io.channelpush.channel.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+
+class RateLimitedLogTest {
+
+    @Test
+    void writesAtMostOneLinePerSecondAndCountsTheSuppressedOnes() {
+        Logger logger = Logger.getLogger("test.rate-limited." + System.nanoTime());
+        logger.setUseParentHandlers(false);
+        List<String> lines = new CopyOnWriteArrayList<>();
+        logger.addHandler(new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                lines.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+        AtomicLong now = new AtomicLong(5_000_000_000L);
+        RateLimitedLog log = new RateLimitedLog(logger, Level.WARNING, now::get);
+        for (int i = 0; i < 100_000; i++) {
+            log.log(() -> "refused");
+            now.addAndGet(1_000); // 100,000 events in 0.1 s
+        }
+        assertEquals(List.of("refused"), lines);
+        now.addAndGet(RateLimitedLog.INTERVAL_NANOS);
+        log.log(() -> "refused");
+        assertEquals(2, lines.size());
+        assertEquals("refused (and 99999 more like this since the previous such line)", lines.get(1));
+        log.log(() -> "refused");
+        assertEquals(2, lines.size());
+        assertTrue(lines.stream().allMatch(l -> l.startsWith("refused")));
+    }
+}
