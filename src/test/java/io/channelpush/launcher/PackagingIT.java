@@ -10,19 +10,23 @@ import org.junit.jupiter.api.Test;
 /** What each built artifact carries of the NATS client. */
 class PackagingIT {
     @Test
-    void theWarAndTheLauncherJarCarryJnatsTheDaemonJarDoesNot() throws Exception {
+    void theWarAndTheLauncherJarCarryJnatsAndBouncyCastleTheDaemonJarNeither() throws Exception {
         try (ZipFile war = new ZipFile(JarProcess.jar("channel-push.war").toFile())) {
             assertTrue(war.stream().anyMatch(e -> e.getName().matches("WEB-INF/lib/jnats-[0-9.]+\\.jar")),
                     "jnats is missing from WEB-INF/lib");
-            assertFalse(war.stream().anyMatch(e -> e.getName().startsWith("WEB-INF/lib/bcprov")),
-                    "BouncyCastle is excluded");
+            // jnats signs NKey and .creds authentication with BouncyCastle's Ed25519 (README: Dependencies)
+            assertTrue(war.stream().anyMatch(e -> e.getName().startsWith("WEB-INF/lib/bcprov")),
+                    "BouncyCastle is missing from WEB-INF/lib: NATS NKey authentication needs it");
         }
         try (ZipFile launcher = new ZipFile(JarProcess.jar("channel-push-launcher.jar").toFile())) {
             assertNotNull(launcher.getEntry("io/nats/client/Nats.class"));
             assertNotNull(launcher.getEntry("io/channelpush/push/bus/NatsBus.class"));
+            assertNotNull(launcher.getEntry("org/bouncycastle/crypto/signers/Ed25519Signer.class"));
         }
         try (ZipFile daemon = new ZipFile(JarProcess.jar("channel-daemon.jar").toFile())) {
             assertFalse(daemon.stream().anyMatch(e -> e.getName().startsWith("io/nats/")), "jnats is in the daemon jar");
+            assertFalse(daemon.stream().anyMatch(e -> e.getName().startsWith("org/bouncycastle/")),
+                    "BouncyCastle is in the daemon jar");
             assertFalse(daemon.stream().anyMatch(e -> e.getName().startsWith("io/channelpush/push/")),
                     "push classes are in the daemon jar");
         }

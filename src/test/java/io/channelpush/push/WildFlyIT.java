@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.channelpush.channel.daemon.ChannelDaemon;
 import io.channelpush.channel.daemon.DaemonConfig;
+import io.channelpush.push.bus.Channels;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -163,7 +164,7 @@ class WildFlyIT {
             assertEquals(1001, open.awaitClose(), "an open socket is closed as going away");
             assertEquals(List.of(), ourThreads(management.threadNames()), "threads survived the undeploy");
             assertFalse(jmx.server.isRegistered(pushNodeMBean()), "the MBean survived the undeploy");
-            PushFixture.awaitSubscribers(daemonPort, WORKER, 0, Duration.ofSeconds(10));
+            PushFixture.awaitSubscribers(daemonPort, Channels.worker(WORKER), 0, Duration.ofSeconds(10));
             assertEquals(404, get("/health/ready").getStatus(), "still served after the undeploy");
 
             management.deploy(DEPLOYMENT);
@@ -215,7 +216,7 @@ class WildFlyIT {
     private static void awaitReady() throws Exception {
         PushFixture.await(() -> status("/health/ready") == 200, READY_WITHIN,
                 "/health/ready not 200 within " + READY_WITHIN.toSeconds() + " s; see " + serverLog());
-        PushFixture.awaitSubscribers(daemonPort, WORKER, 1, Duration.ofSeconds(10));
+        PushFixture.awaitSubscribers(daemonPort, Channels.worker(WORKER), 1, Duration.ofSeconds(10));
     }
 
     private static List<String> ourThreads(List<String> names) {
