@@ -122,6 +122,37 @@ class WildFlyIT {
 
     /** The README's two CLI commands for the seed's second port, run live through the management API. */
     @Test
+    @Order(2)
+    void theWarsOwnLimitsHoldInWildFly() throws Exception {
+        // a frame declaring 5 MB, sent in part only: the node closes with 1009 past the default 64 KB limit
+        try (RawWebSocket ws = new RawWebSocket(httpPort, 0)) {
+            assertTrue(ws.read().text().startsWith("workerID:" + WORKER));
+            Thread writer = new Thread(() -> {
+                try {
+                    ws.sendHeader(true, 0, 1, 5_000_000L);
+                    for (int i = 0; i < 70; i++) {
+                        ws.sendPayload(new byte[1024]);
+                    }
+                } catch (java.io.IOException e) {
+                    // the node cut the connection while we were writing
+                }
+            }, "wildfly-raw-writer");
+            writer.setDaemon(true);
+            writer.start();
+            assertEquals(1009, ws.readUntilClose().closeCode());
+            writer.join(10_000);
+        }
+        String secret = "Authorization: Bearer do-not-echo\r\n";
+        RawHttp.Response trace = RawHttp.send(httpPort, "TRACE", "/", secret);
+        assertEquals(405, trace.status());
+        assertFalse(trace.body().contains("do-not-echo"), "TRACE echoed a request header: " + trace.body());
+        assertEquals(405, RawHttp.send(httpPort, "HEAD", "/?content=from-head", "").status());
+        RawHttp.Response unknown = RawHttp.send(httpPort, "GET", "/?to_uid=u1&content=x", "");
+        assertEquals(400, unknown.status());
+        assertTrue(unknown.body().contains("to_uid"), unknown.body());
+    }
+
+    @Test
     @Order(3)
     void aSecondListenerAddedLiveServesTheSameDeployment() throws Exception {
         int second = Integer.getInteger("test.channelpush.wildfly.second.port");
