@@ -38,7 +38,11 @@ class WriteDelayTest {
             for (String word : List.of("one", "two", "three")) {
                 assertEquals("ok", fx.get(delayed, "content=" + word).getContentAsString());
             }
-            List<RawWebSocket.Frame> frames = raw.readOnce();
+            List<RawWebSocket.Frame> frames;
+            do {
+                // a ping of the node's ping round (which goes through the same queue) may come in a read of its own
+                frames = raw.readOnce().stream().filter(f -> f.opcode() != 9).toList();
+            } while (frames.isEmpty());
             long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - published);
             assertEquals(List.of("one", "two", "three"), frames.stream().map(RawWebSocket.Frame::text).toList(),
                     "the three broadcasts, in order, in one read");
