@@ -1,6 +1,7 @@
 package io.channelpush.push;
 
 import com.google.gson.JsonObject;
+import io.channelpush.push.bus.BusUnavailableException;
 import io.channelpush.push.bus.MessageBus;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,13 +10,18 @@ import java.util.function.Consumer;
 /**
  * A {@link MessageBus} inside the test's JVM: a publish runs the channel's handler on the publishing thread, one
  * publish at a time (the bus contract: one handler at a time, in publish order). Always connected; the exclusive
- * channel is always granted. Thread-safe.
+ * channel is always granted; {@link #available} false refuses publishes. Thread-safe.
  */
 final class InMemoryBus implements MessageBus {
     private final Map<String, Consumer<JsonObject>> handlers = new ConcurrentHashMap<>();
+    /** While false, publishes are refused as a full buffer would refuse them. */
+    volatile boolean available = true;
 
     @Override
     public synchronized void publish(String channel, JsonObject payload) {
+        if (!available) {
+            throw new BusUnavailableException("in-memory bus set unavailable by the test");
+        }
         Consumer<JsonObject> h = handlers.get(channel);
         if (h != null) {
             h.accept(payload);

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
  */
 class NodeDeliveryTest {
     private final List<String> fatal = new CopyOnWriteArrayList<>();
+    private final InMemoryBus bus = new InMemoryBus();
     private final PushNode node = new PushNode(PushConfig.load(Map.of(PushConfig.WORKER_ID, "mem")::get),
-            listener -> new InMemoryBus(), (worker, what, error) -> fatal.add(what + ": " + error));
+            listener -> bus, (worker, what, error) -> fatal.add(what + ": " + error));
 
     @AfterEach
     void stop() {
@@ -97,6 +98,26 @@ class NodeDeliveryTest {
         }
         assertEquals(0, node.groupCount(), "groups kept alive by closed connections");
         assertEquals(0, node.connectionCount());
+    }
+
+    @Test
+    void refusedGroupMessagesGetTheirErrorCodesAndAcknowledgedOnesAnAck() {
+        FakeWebSocket ws = new FakeWebSocket();
+        PushSession s = open(ws);
+        ClientCommands commands = new ClientCommands(node);
+        String big = "x".repeat(node.config().maxContentBytes() + 1);
+        commands.handle(s, "{\"cmd\":\"send_to_group\",\"group_id\":\"g\",\"message\":\"" + big + "\",\"id\":1}");
+        bus.available = false;
+        commands.handle(s, "{\"cmd\":\"send_to_group\",\"group_id\":\"g\",\"message\":\"m\",\"id\":2}");
+        bus.available = true;
+        commands.handle(s, "{\"cmd\":\"send_to_group\",\"group_id\":\"g\",\"message\":\"m\",\"id\":3}");
+        PushFixture.await(() -> ws.texts().size() == 4, "replies missing: " + ws.texts());
+        List<String> replies = ws.texts().subList(1, 4);
+        assertTrue(replies.get(0).contains("\"code\":\"too_large\"") && replies.get(0).contains("\"id\":1"),
+                replies.get(0));
+        assertTrue(replies.get(1).contains("\"code\":\"unavailable\"") && replies.get(1).contains("\"id\":2"),
+                replies.get(1));
+        assertEquals("{\"type\":\"ack\",\"id\":3,\"cmd\":\"send_to_group\"}", replies.get(2));
     }
 
     @Test
