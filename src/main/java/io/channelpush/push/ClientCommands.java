@@ -22,9 +22,9 @@ final class ClientCommands {
 
     /** A refused command: its code and a sentence for the client's developer. */
     static final class Refusal extends Exception {
-        final String code;
+        final ClientError code;
 
-        Refusal(String code, String message) {
+        Refusal(ClientError code, String message) {
             super(message, null, false, false);
             this.code = code;
         }
@@ -41,7 +41,7 @@ final class ClientCommands {
                 case "add_group" -> addGroup(s, o);
                 case "leave_group" -> leaveGroup(s, o);
                 case "send_to_group" -> sendToGroup(o);
-                default -> throw new Refusal("unknown_cmd",
+                default -> throw new Refusal(ClientError.UNKNOWN_CMD,
                         "unknown cmd \"" + cmd + "\"; use add_group, leave_group or send_to_group");
             }
             if (id != null) {
@@ -54,7 +54,7 @@ final class ClientCommands {
         } catch (Refusal r) {
             JsonObject err = new JsonObject();
             err.addProperty("type", "error");
-            err.addProperty("code", r.code);
+            err.addProperty("code", r.code.wireName());
             err.addProperty("message", r.getMessage());
             if (id != null) {
                 err.add("id", id);
@@ -69,7 +69,7 @@ final class ClientCommands {
     private void addGroup(PushSession s, JsonObject o) throws Refusal {
         String group = groupId(o);
         if (!s.groups.contains(group) && s.groups.size() >= node.config().maxGroupsPerConnection()) {
-            throw new Refusal("too_many_groups", "a connection may join at most "
+            throw new Refusal(ClientError.TOO_MANY_GROUPS, "a connection may join at most "
                     + node.config().maxGroupsPerConnection() + " groups; leave one first");
         }
         node.join(s, group);
@@ -81,22 +81,24 @@ final class ClientCommands {
 
     private void sendToGroup(JsonObject o) throws Refusal {
         if (!node.config().clientGroupMessages()) {
-            throw new Refusal("group_messages_off", "this server does not take group messages from clients ("
+            throw new Refusal(ClientError.GROUP_MESSAGES_OFF,
+                    "this server does not take group messages from clients ("
                     + PushConfig.CLIENT_GROUP_MESSAGES + " is false); they come from its publisher");
         }
         String group = groupId(o);
         JsonElement m = o.get("message");
         if (m == null || m.isJsonNull()) {
-            throw new Refusal("missing_field", "send_to_group needs \"message\"");
+            throw new Refusal(ClientError.MISSING_FIELD, "send_to_group needs \"message\"");
         }
         String message = m.isJsonPrimitive() ? m.getAsString() : m.toString();
         if (message.getBytes(StandardCharsets.UTF_8).length > node.config().maxContentBytes()) {
-            throw new Refusal("too_large", "message is larger than " + node.config().maxContentBytes() + " bytes");
+            throw new Refusal(ClientError.TOO_LARGE,
+                    "message is larger than " + node.config().maxContentBytes() + " bytes");
         }
         try {
             node.sendToGroup(group, message);
         } catch (BusUnavailableException e) {
-            throw new Refusal("unavailable", "the message bus cannot take messages now; try again later");
+            throw new Refusal(ClientError.UNAVAILABLE, "the message bus cannot take messages now; try again later");
         }
     }
 
@@ -104,11 +106,11 @@ final class ClientCommands {
         JsonElement g = o.get("group_id");
         // The seed's examples send group ids as numbers too ("group_id":123): accept both.
         if (g == null || !g.isJsonPrimitive() || g.getAsJsonPrimitive().isBoolean()) {
-            throw new Refusal("missing_field", "\"group_id\" must be a string or a number");
+            throw new Refusal(ClientError.MISSING_FIELD, "\"group_id\" must be a string or a number");
         }
         String id = g.getAsString();
         if (id.isEmpty() || id.length() > node.config().maxGroupIdLength()) {
-            throw new Refusal("bad_group_id", "\"group_id\" must be 1 to " + node.config().maxGroupIdLength()
+            throw new Refusal(ClientError.BAD_GROUP_ID, "\"group_id\" must be 1 to " + node.config().maxGroupIdLength()
                     + " characters");
         }
         return id;
@@ -123,17 +125,18 @@ final class ClientCommands {
         } catch (JsonParseException | StackOverflowError e) {
             // reported below
         }
-        throw new Refusal("bad_json", "messages must be JSON objects such as {\"cmd\":\"add_group\",\"group_id\":\"1\"}");
+        throw new Refusal(ClientError.BAD_JSON,
+                "messages must be JSON objects such as {\"cmd\":\"add_group\",\"group_id\":\"1\"}");
     }
 
     private static String string(JsonObject o, String field, int maxLength) throws Refusal {
         JsonElement e = o.get(field);
         if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-            throw new Refusal("missing_field", "\"" + field + "\" must be a string");
+            throw new Refusal(ClientError.MISSING_FIELD, "\"" + field + "\" must be a string");
         }
         String v = e.getAsString();
         if (v.length() > maxLength) {
-            throw new Refusal("unknown_cmd", "\"" + field + "\" is too long");
+            throw new Refusal(ClientError.UNKNOWN_CMD, "\"" + field + "\" is too long");
         }
         return v;
     }

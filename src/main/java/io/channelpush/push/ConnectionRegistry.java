@@ -1,24 +1,18 @@
 package io.channelpush.push;
 
-import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * The node's open connections and the threads that serve them: ids (unique within the node), the sender pool
- * that drains sessions where the container has no I/O thread to offer, the timer of delayed drains, and the pinger
- * that keeps silent clients from lingering. {@link #close()} ends those threads. Thread-safe.
+ * The node's open connections: ids (unique within the node), lookup, the ping round, and closing them all. The
+ * threads that serve them belong to its {@link DeliveryThreads}, which {@link #close()} ends. Thread-safe.
  */
 final class ConnectionRegistry implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ConnectionRegistry.class.getName());
@@ -27,12 +21,9 @@ final class ConnectionRegistry implements AutoCloseable {
     private final Consumer<PushSession> onSlow;
     private final Map<Long, PushSession> connections = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong();
-    private final ScheduledExecutorService pinger;
     /** Seconds the pinger has run; its thread only. */
     private long pingTicks;
-    /** Runs delayed sweeps (the write delay); a thread apart from the pinger, which walks every session each second. */
-    private final ScheduledExecutorService writeTimer;
-    private final ExecutorService senders;
+    private final DeliveryThreads threads;
     private final FrameSenders frameSenders;
 
     /**
@@ -43,31 +34,15 @@ final class ConnectionRegistry implements AutoCloseable {
     ConnectionRegistry(PushConfig config, Consumer<PushSession> onSlow, Thread.UncaughtExceptionHandler threadDeaths) {
         this.config = config;
         this.onSlow = onSlow;
-        this.pinger = new WatchedScheduler(r -> daemon(r, "channel-push-pinger-" + config.workerId(), threadDeaths),
-                threadDeaths);
-        AtomicInteger senderCount = new AtomicInteger();
-        // Its queue holds at most one waiting task: the sessions it drains form one DrainGroup, which schedules
-        // one sweep at a time.
-        this.senders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                r -> daemon(r, "channel-push-sender-" + config.workerId() + "-" + senderCount.incrementAndGet(),
-                        threadDeaths));
-        this.writeTimer = new WatchedScheduler(
-                r -> daemon(r, "channel-push-write-timer-" + config.workerId(), threadDeaths), threadDeaths);
-        this.frameSenders = new FrameSenders(senders, writeTimer, config.writeDelayMillis());
-        pinger.scheduleAtFixedRate(this::pingSome, 1, 1, TimeUnit.SECONDS);
-    }
-
-    private static Thread daemon(Runnable r, String name, Thread.UncaughtExceptionHandler threadDeaths) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        t.setUncaughtExceptionHandler(threadDeaths);
-        return t;
+        this.threads = new DeliveryThreads(config.workerId(), threadDeaths);
+        this.frameSenders = new FrameSenders(threads.senders(), threads.writeTimer(), config.writeDelayMillis());
+        threads.everySecond(this::pingSome);
     }
 
     /** Registers a new session under the next connection id. */
     PushSession register(Session session) {
-        PushSession s = new PushSession(nextId.incrementAndGet(), session, frameSenders,
-                config.sendQueueBytes(), config.maxCommandsPerSecond(), onSlow);
+        PushSession s = new PushSession(nextId.incrementAndGet(), l -> frameSenders.forSession(session, l),
+                frameSenders::group, config.sendQueueBytes(), config.maxCommandsPerSecond(), onSlow);
         connections.put(s.id, s);
         return s;
     }
@@ -115,15 +90,15 @@ final class ConnectionRegistry implements AutoCloseable {
     }
 
     /**
-     * Closes every session with {@code reason} and waits, at most {@code timeoutNanos}, until each has seen its
+     * Closes every session with {@code code} and waits, at most {@code timeoutNanos}, until each has seen its
      * close frame (onClose removes it).
      *
      * @return how many sessions were open
      */
-    int closeAll(CloseReason reason, long timeoutNanos) {
+    int closeAll(CloseCode code, long timeoutNanos) {
         int n = connections.size();
         for (PushSession s : new ArrayList<>(connections.values())) {
-            s.closeQuietly(reason);
+            s.close(code);
         }
         long deadline = System.nanoTime() + timeoutNanos;
         synchronized (connections) {
@@ -144,18 +119,9 @@ final class ConnectionRegistry implements AutoCloseable {
         return n;
     }
 
-    /** Ends the pinger, the write timer and the sender threads, waiting at most 2 s for each. */
+    /** Ends the {@link DeliveryThreads}, waiting at most 2 s for each. Idempotent. */
     @Override
     public void close() {
-        pinger.shutdownNow();
-        writeTimer.shutdownNow();
-        senders.shutdownNow();
-        try {
-            pinger.awaitTermination(2, TimeUnit.SECONDS);
-            writeTimer.awaitTermination(2, TimeUnit.SECONDS);
-            senders.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        threads.close();
     }
 }

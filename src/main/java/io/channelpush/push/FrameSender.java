@@ -1,12 +1,14 @@
 package io.channelpush.push;
 
+import jakarta.websocket.CloseReason;
 import java.io.IOException;
 import java.util.concurrent.Executor;
 
 /**
  * How one session's text frames reach its container, in batches: {@link #begin()}, any number of
  * {@link #send}, then {@link #end()}, which writes the batch (several frames per socket write where the container
- * allows). Two implementations: {@link UndertowFrameSender} (Undertow's own WebSocket channel, WildFly and the
+ * allows); pings and closes are written by the same drain, in queue order (one writer per WebSocket). Two
+ * implementations: {@link UndertowFrameSender} (Undertow's own WebSocket channel, WildFly and the
  * launcher) and {@link JakartaFrameSender} (the standard asynchronous remote endpoint, any container). Called by
  * one drain at a time, on {@link #executor()}; not thread-safe otherwise.
  */
@@ -28,9 +30,15 @@ interface FrameSender {
 
     void end() throws IOException;
 
+    /** Sends a ping with an empty body, outside a batch. */
+    void ping() throws IOException;
+
+    /** Starts the closing handshake: sends a close frame and closes once the client answers (or times out). */
+    void close(CloseReason reason) throws IOException;
+
     /**
      * Sends a close frame and cuts the connection once it is written, without waiting for the client's close
-     * (for a client that broke a limit). May be called from any thread; never blocks.
+     * (for a client that broke a limit). Never blocks.
      */
-    void abort(jakarta.websocket.CloseReason reason);
+    void abort(CloseReason reason);
 }

@@ -1,8 +1,10 @@
 package io.channelpush.push;
 
+import jakarta.websocket.CloseReason;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
 
 /**
@@ -50,11 +52,23 @@ final class JakartaFrameSender implements FrameSender {
         remote.flushBatch();
     }
 
+    @Override
+    public void ping() throws IOException {
+        remote.sendPing(ByteBuffer.allocate(0));
+    }
+
+    @Override
+    public void close(CloseReason reason) throws IOException {
+        if (session.isOpen()) {
+            session.close(reason);
+        }
+    }
+
     /** The standard API has no abortive close: the container closes once the client answers, or on its timeout. */
     @Override
-    public void abort(jakarta.websocket.CloseReason reason) {
+    public void abort(CloseReason reason) {
         try {
-            session.close(reason);
+            close(reason);
         } catch (IOException | RuntimeException e) {
             listener.failed(e);
         }

@@ -7,7 +7,6 @@ import io.channelpush.push.bus.Channels;
 import io.channelpush.push.bus.MessageBus;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
-import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.util.List;
 import java.util.Set;
@@ -26,10 +25,6 @@ public final class PushNode implements AutoCloseable {
     public static final String ATTRIBUTE = PushNode.class.getName();
 
     private static final Logger LOG = Logger.getLogger(PushNode.class.getName());
-    private static final CloseReason GOING_AWAY = new CloseReason(CloseReason.CloseCodes.GOING_AWAY,
-            "node shutting down");
-    private static final CloseReason FULL = new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER,
-            "node at its connection limit; try another node or later");
 
     private final PushConfig config;
     private final MessageBus bus;
@@ -223,11 +218,11 @@ public final class PushNode implements AutoCloseable {
         metrics.connectionsOpened.increment();
         s.holdsSlot = slots.claim();
         if (closed.get()) {
-            s.closeQuietly(GOING_AWAY);
+            s.close(CloseCode.SHUTDOWN);
             return s;
         }
         if (!s.holdsSlot) {
-            s.closeQuietly(FULL);
+            s.close(CloseCode.NODE_FULL);
             return s;
         }
         s.send("workerID:" + config.workerId() + " connectionID:" + s.id + " connected\n");
@@ -352,7 +347,7 @@ public final class PushNode implements AutoCloseable {
             return;
         }
         accepting = false;
-        int n = connections.closeAll(GOING_AWAY, TimeUnit.SECONDS.toNanos(2));
+        int n = connections.closeAll(CloseCode.SHUTDOWN, TimeUnit.SECONDS.toNanos(2));
         connections.close();
         bus.close();
         LOG.info(() -> "worker " + config.workerId() + " stopped; closed " + n + " connections with 1001");

@@ -1,45 +1,39 @@
 package io.channelpush.push;
 
-import jakarta.websocket.CloseReason;
-import jakarta.websocket.Session;
 import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
  * One WebSocket client of this node: its id, its groups, and its outbound queue. Sends never block the caller:
  * messages go to the queue and a drain hands them to the container ({@link FrameSender}) in order, at most one
  * drain at a time per session (no locks), batched so that what queued up meanwhile costs one socket write. The
- * queue is bounded in bytes, counted until the container reports each message written; a client that lets it fill
- * up is closed with 1013 (try again later). Thread-safe.
+ * drain is the connection's one writer: pings and the close frame ({@link #close(CloseCode)}, the one way this
+ * node closes a connection) go through the same queue. The queue is bounded in bytes, counted until the container
+ * reports each message written; a client that lets it fill up is closed with 1013 (try again later). Thread-safe.
  */
 final class PushSession {
     private static final Logger LOG = Logger.getLogger(PushSession.class.getName());
 
-    /** Close reason for a client that keeps sending faster than its command rate. */
-    static final CloseReason TOO_CHATTY = new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY,
-            "too many messages per second");
-    /** Close reason for a client that stopped answering pings. */
-    static final CloseReason PING_TIMEOUT = new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "ping timeout");
+    /** A queued ping. */
+    private static final Object PING = new Object();
 
-    /** Close reason for a client that cannot keep up with its messages. */
-    static final CloseReason SLOW_CLIENT = new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER,
-            "slow client: send queue full");
-
-    /** Close code for a message over {@code channelpush.max-client-message-bytes}. */
-    static final CloseReason.CloseCode TOO_BIG = CloseReason.CloseCodes.TOO_BIG;
+    /** A queued close: the last thing the drain writes. */
+    private record Close(CloseCode code, String reason) {
+    }
 
     final long id;
-    final Session session;
     final Set<String> groups = ConcurrentHashMap.newKeySet();
     private final long queueLimitBytes;
     private final Consumer<PushSession> onSlow;
-    /** Text messages, and at most one CloseReason: the last thing to send. */
+    /** Messages, pings, and at most one {@link Close}: the last thing to send. */
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -54,11 +48,15 @@ final class PushSession {
     /** Whether this connection holds one of the node's {@link ConnectionSlots} (set once, in onOpen). */
     volatile boolean holdsSlot;
 
-    PushSession(long id, Session session, FrameSenders senders, long queueLimitBytes, int commandsPerSecond,
-                Consumer<PushSession> onSlow) {
+    /**
+     * @param senderFor builds this session's frame sender, given the listener it reports writes and failures to
+     * @param groupFor the drain group of the sender's executor
+     * @param onSlow told once if this session is closed for letting its queue fill up
+     */
+    PushSession(long id, Function<FrameSender.Listener, FrameSender> senderFor, Function<Executor, DrainGroup> groupFor,
+                long queueLimitBytes, int commandsPerSecond, Consumer<PushSession> onSlow) {
         this.id = id;
-        this.session = session;
-        this.sender = senders.forSession(session, new FrameSender.Listener() {
+        this.sender = senderFor.apply(new FrameSender.Listener() {
             @Override
             public void sent(OutboundMessage m) {
                 queuedBytes.addAndGet(-m.weight());
@@ -69,7 +67,7 @@ final class PushSession {
                 PushSession.this.failed(t);
             }
         });
-        this.drains = senders.group(sender.executor());
+        this.drains = groupFor.apply(sender.executor());
         this.queueLimitBytes = queueLimitBytes;
         this.commandsPerSecond = commandsPerSecond;
         this.onSlow = onSlow;
@@ -93,27 +91,25 @@ final class PushSession {
             return true;
         }
         if (windowCount == commandsPerSecond + 1) {
-            send("{\"type\":\"error\",\"code\":\"rate_limited\",\"message\":\"more than " + commandsPerSecond
+            send("{\"type\":\"error\",\"code\":\"" + ClientError.RATE_LIMITED.wireName()
+                    + "\",\"message\":\"more than " + commandsPerSecond
                     + " messages per second; slow down or the connection is closed\"}");
-        } else if (windowCount > 2 * commandsPerSecond && closed.compareAndSet(false, true)) {
+        } else if (windowCount > 2 * commandsPerSecond && !closed.get()) {
             LOG.info(() -> "connection " + id + " closed: more than " + 2 * commandsPerSecond + " messages per second");
             // after the rate_limited error already queued
-            queue.add(TOO_CHATTY);
-            scheduleDrain();
+            close(CloseCode.TOO_CHATTY);
         }
         return false;
     }
 
     /**
      * Closes the connection with 1009 because the client's message passed {@code limitBytes}: the close frame goes
-     * out at once, ahead of anything queued, and the connection is cut once it is written, without reading the
-     * rest of that message or waiting for the client's close.
+     * out ahead of anything queued, and the connection is cut once it is written, without reading the rest of
+     * that message or waiting for the client's close.
      */
     void closeTooBig(int limitBytes) {
-        if (closed.compareAndSet(false, true)) {
-            queue.clear();
+        if (close(CloseCode.TOO_BIG, "message larger than " + limitBytes + " bytes")) {
             LOG.fine(() -> "connection " + id + " closed with 1009: a message passed " + limitBytes + " bytes");
-            sender.abort(new CloseReason(TOO_BIG, "message larger than " + limitBytes + " bytes"));
         }
     }
 
@@ -121,21 +117,43 @@ final class PushSession {
         lastPongNanos = System.nanoTime();
     }
 
-    /** Pings the client, or closes it when it has not answered for {@code timeoutNanos}. */
+    /** Queues a ping, or closes the client when it has not answered for {@code timeoutNanos}. */
     void pingOrExpire(long timeoutNanos) {
         if (closed.get()) {
             return;
         }
         if (System.nanoTime() - lastPongNanos > timeoutNanos) {
-            LOG.info(() -> "connection " + id + " closed: no pong for " + timeoutNanos / 1_000_000 + " ms");
-            closeQuietly(PING_TIMEOUT);
+            if (close(CloseCode.PING_TIMEOUT)) {
+                LOG.info(() -> "connection " + id + " closed: no pong for " + timeoutNanos / 1_000_000 + " ms");
+            }
             return;
         }
-        try {
-            session.getAsyncRemote().sendPing(java.nio.ByteBuffer.allocate(0));
-        } catch (IOException | RuntimeException e) {
-            failed(e);
+        queue.add(PING);
+        scheduleDrain();
+    }
+
+    /** Closes with {@code code}'s own reason text. @return false when the session was closed already */
+    boolean close(CloseCode code) {
+        return close(code, code.reason());
+    }
+
+    /**
+     * The one way this node closes a connection: marks the session closed (nothing more is queued), drops what is
+     * queued when {@code code} says so, and queues the close frame for the session's writer. Never blocks; any
+     * thread.
+     *
+     * @return false when the session was closed already (only the first close counts)
+     */
+    boolean close(CloseCode code, String reason) {
+        if (!closed.compareAndSet(false, true)) {
+            return false;
         }
+        if (code.discardsQueue()) {
+            queue.clear();
+        }
+        queue.add(new Close(code, reason));
+        scheduleDrain();
+        return true;
     }
 
     /** Queues a text message for this client alone; never blocks. @return false when it was not queued */
@@ -151,11 +169,10 @@ final class PushSession {
         long size = m.weight();
         if (queuedBytes.addAndGet(size) > queueLimitBytes) {
             queuedBytes.addAndGet(-size);
-            if (closed.compareAndSet(false, true)) {
+            if (close(CloseCode.SLOW_CLIENT)) {
                 LOG.info(() -> "connection " + id + " closed as a slow client: more than " + queueLimitBytes
                         + " bytes queued");
                 onSlow.accept(this);
-                closeQuietly(SLOW_CLIENT);
             }
             return false;
         }
@@ -174,31 +191,48 @@ final class PushSession {
         }
     }
 
-    /** The drain thread refused the drain (node or connection stopping): nothing more can be sent. */
+    /**
+     * The drain thread refused the drain (node or connection stopping): there is no writer left, so the close is
+     * attempted here, once, and nothing more is sent.
+     */
     void drainRefused(RuntimeException e) {
         scheduled.set(false);
-        failed(e);
+        closed.set(true);
+        queue.clear();
+        LOG.fine(() -> "connection " + id + ": no drain thread (" + e + "); closing");
+        try {
+            sender.close(CloseCode.SHUTDOWN.toReason(CloseCode.SHUTDOWN.reason()));
+        } catch (IOException | RuntimeException ex) {
+            LOG.fine(() -> "closing connection " + id + ": " + ex);
+        }
     }
 
     /**
      * Hands everything queued to the container and flushes once, so that messages which arrived while the
-     * previous drain ran go out together, several frames per write. Runs in its {@link DrainGroup}'s sweep, on the
-     * sender's executor (the session's Undertow I/O thread, or one of the node's sender threads), never two at once
-     * for one session, so the container receives the frames in queue order.
+     * previous drain ran go out together, several frames per write; a ping ends the batch and starts another; a
+     * close ends the drain for good. Runs in its {@link DrainGroup}'s sweep, on the sender's executor (the
+     * session's Undertow I/O thread, or one of the node's sender threads), never two at once for one session, so
+     * the container receives the frames in queue order.
      */
     void drain() {
         try {
-            // Explicit flushing only while draining: frames the container sends on its own (pongs, close
-            // frames) go out at once the rest of the time.
+            // Explicit flushing only while draining: frames the container sends on its own (pongs) go out at once
+            // the rest of the time.
             sender.begin();
             Object item;
             while ((item = queue.poll()) != null) {
-                if (item instanceof CloseReason reason) {
+                if (item instanceof OutboundMessage m) {
+                    sender.send(m);
+                } else if (item == PING) {
                     sender.end();
-                    closeNow(reason);
+                    sender.ping();
+                    sender.begin();
+                } else {
+                    sender.end();
+                    queue.clear();
+                    writeClose((Close) item);
                     return;
                 }
-                sender.send((OutboundMessage) item);
             }
             sender.end();
         } catch (IOException | RuntimeException e) {
@@ -211,13 +245,24 @@ final class PushSession {
         }
     }
 
+    private void writeClose(Close c) {
+        jakarta.websocket.CloseReason reason = c.code().toReason(c.reason());
+        if (c.code().abortive()) {
+            sender.abort(reason);
+            return;
+        }
+        try {
+            sender.close(reason);
+        } catch (IOException | RuntimeException e) {
+            LOG.fine(() -> "closing connection " + id + ": " + e);
+        }
+    }
+
     private void failed(Throwable t) {
         // The socket is gone or broken: stop sending, let onClose clean up.
-        if (closed.compareAndSet(false, true)) {
+        if (close(CloseCode.SEND_FAILED)) {
             LOG.fine(() -> "send to connection " + id + " failed: " + t);
-            closeQuietly(new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "send failed"));
         }
-        queue.clear();
     }
 
     boolean isClosed() {
@@ -228,21 +273,6 @@ final class PushSession {
     void markClosed() {
         closed.set(true);
         queue.clear();
-    }
-
-    void closeQuietly(CloseReason reason) {
-        closed.set(true);
-        closeNow(reason);
-    }
-
-    private void closeNow(CloseReason reason) {
-        try {
-            if (session.isOpen()) {
-                session.close(reason);
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.fine(() -> "closing connection " + id + ": " + e);
-        }
     }
 
     long queuedBytes() {

@@ -9,7 +9,9 @@ import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSocketFrameType;
 import io.undertow.websockets.core.WebSockets;
 import io.undertow.websockets.jsr.UndertowSession;
+import jakarta.websocket.CloseReason;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -21,24 +23,26 @@ import org.xnio.IoUtils;
  * connection's own I/O thread, so frames are written inline instead of being handed to that thread; each frame's
  * body is the message's shared encoded bytes (no per-connection encoding); a batch is queued with explicit
  * flushing on and written with one gathering write, after which each frame that went out completes at once (only a
- * frame left behind by a full socket gets a write listener). Frames Undertow sends on its own (pongs, close) are
- * flushed at once outside a batch. Loaded only when Undertow's classes are visible. Not thread-safe: one drain at a
- * time, on the I/O thread.
+ * frame left behind by a full socket gets a write listener). Frames Undertow sends on its own (pongs) are flushed
+ * at once outside a batch, as are pings and closes (the drain ends its batch before one). Loaded only when
+ * Undertow's classes are visible. Not thread-safe: one drain at a time, on the I/O thread.
  */
 final class UndertowFrameSender implements FrameSender {
+    private final UndertowSession session;
     private final WebSocketChannel channel;
     private final Listener listener;
     private final List<StreamSinkFrameChannel> frames = new ArrayList<>();
     private final List<OutboundMessage> messages = new ArrayList<>();
 
-    private UndertowFrameSender(WebSocketChannel channel, Listener listener) {
-        this.channel = channel;
+    private UndertowFrameSender(UndertowSession session, Listener listener) {
+        this.session = session;
+        this.channel = session.getWebSocketChannel();
         this.listener = listener;
     }
 
     /** @return a sender for an Undertow session, or null for any other session */
     static FrameSender of(jakarta.websocket.Session session, Listener listener) {
-        return session instanceof UndertowSession u ? new UndertowFrameSender(u.getWebSocketChannel(), listener) : null;
+        return session instanceof UndertowSession u ? new UndertowFrameSender(u, listener) : null;
     }
 
     @Override
@@ -89,9 +93,31 @@ final class UndertowFrameSender implements FrameSender {
         messages.clear();
     }
 
+    /** Outside a batch, so Undertow flushes it at once. */
+    @Override
+    public void ping() {
+        WebSockets.sendPing(ByteBuffer.allocate(0), channel, new WebSocketCallback<Void>() {
+            @Override
+            public void complete(WebSocketChannel c, Void context) {
+            }
+
+            @Override
+            public void onError(WebSocketChannel c, Void context, Throwable throwable) {
+                listener.failed(throwable);
+            }
+        });
+    }
+
+    @Override
+    public void close(CloseReason reason) throws IOException {
+        if (session.isOpen()) {
+            session.close(reason);
+        }
+    }
+
     /** Runs on the connection's I/O thread, after any drain in progress there. */
     @Override
-    public void abort(jakarta.websocket.CloseReason reason) {
+    public void abort(CloseReason reason) {
         channel.getIoThread().execute(() -> {
             if (channel.isCloseFrameSent()) {
                 IoUtils.safeClose(channel);

@@ -56,7 +56,29 @@ class FatalErrorTest {
     }
 
     @Test
-    void anErrorInThePingerOrASenderThreadReachesTheRegistrysHandlerWithTheThreadsName() throws Exception {
+    void anErrorInThePingerOrTheWriteTimerReachesTheHandlerWithTheThreadsName() throws Exception {
+        LinkedBlockingQueue<Death> deaths = new LinkedBlockingQueue<>();
+        OutOfMemoryError oom = new OutOfMemoryError("simulated");
+        Thread.UncaughtExceptionHandler handler = (t, e) -> deaths.add(new Death(t.getName(), e));
+        try (DeliveryThreads threads = new DeliveryThreads("fatal-test", handler)) {
+            threads.everySecond(() -> {
+                throw oom;
+            });
+            Death ping = deaths.poll(10, TimeUnit.SECONDS);
+            assertTrue(ping != null && ping.thread.startsWith("channel-push-pinger-fatal-test"), "first death: " + ping);
+            assertEquals(oom, ping.error);
+            threads.writeTimer().schedule(() -> {
+                throw oom;
+            }, 1, TimeUnit.MILLISECONDS);
+            Death timer = deaths.poll(10, TimeUnit.SECONDS);
+            assertTrue(timer != null && timer.thread.startsWith("channel-push-write-timer-fatal-test"),
+                    "second death: " + timer);
+            assertEquals(oom, timer.error);
+        }
+    }
+
+    @Test
+    void anErrorInASenderThreadFromAPingOrATextReachesTheRegistrysHandlerWithTheThreadsName() throws Exception {
         PushConfig config = PushConfig.load(Map.of(PushConfig.WORKER_ID, "fatal-test",
                 PushConfig.PING_INTERVAL_SECONDS, "1")::get);
         LinkedBlockingQueue<Death> deaths = new LinkedBlockingQueue<>();
@@ -64,9 +86,10 @@ class FatalErrorTest {
                 (t, e) -> deaths.add(new Death(t.getName(), e)))) {
             OutOfMemoryError oom = new OutOfMemoryError("simulated");
             PushSession s = registry.register(failingSession(oom));
-            // The pinger pings every session within one interval (1 s): its task fails with the Error.
+            // The pinger queues a ping for every session within one interval (1 s); the session's writer, a sender
+            // thread here (not Undertow), dies of the Error sending it.
             Death ping = deaths.poll(10, TimeUnit.SECONDS);
-            assertTrue(ping != null && ping.thread.startsWith("channel-push-pinger-fatal-test"), "first death: " + ping);
+            assertTrue(ping != null && ping.thread.startsWith("channel-push-sender-fatal-test"), "first death: " + ping);
             assertEquals(oom, ping.error);
             s.send("to the failing session");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
