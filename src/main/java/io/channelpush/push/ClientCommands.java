@@ -30,7 +30,21 @@ final class ClientCommands {
         }
     }
 
+    /**
+     * Handles one command: here, or, when the bus may wait ({@link PublishDispatch}), on the node's publish thread,
+     * so that an I/O thread never waits on the bus; every command of a client then goes there, to keep their order.
+     */
     void handle(PushSession s, String text) {
+        PublishDispatch dispatch = node.publishDispatch();
+        if (!dispatch.busMayWait()) {
+            handleNow(s, text);
+        } else if (!dispatch.run(() -> handleNow(s, text))) {
+            s.send("{\"type\":\"error\",\"code\":\"unavailable\",\"message\":\"this node has "
+                    + PublishDispatch.QUEUE_BOUND + " commands waiting for the message bus; try again later\"}");
+        }
+    }
+
+    private void handleNow(PushSession s, String text) {
         JsonElement id = null;
         String cmd = null;
         try {
