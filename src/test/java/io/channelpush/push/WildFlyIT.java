@@ -163,7 +163,7 @@ class WildFlyIT {
             assertEquals(1001, open.awaitClose(), "an open socket is closed as going away");
             assertEquals(List.of(), ourThreads(management.threadNames()), "threads survived the undeploy");
             assertFalse(jmx.server.isRegistered(pushNodeMBean()), "the MBean survived the undeploy");
-            PushFixture.awaitSubscribers(daemonPort, WORKER, 0, Duration.ofSeconds(10));
+            PushFixture.awaitSubscribers(daemonPort, io.channelpush.push.bus.Channels.worker(WORKER), 0, Duration.ofSeconds(10));
             assertEquals(404, get("/health/ready").getStatus(), "still served after the undeploy");
 
             management.deploy(DEPLOYMENT);
@@ -215,7 +215,7 @@ class WildFlyIT {
     private static void awaitReady() throws Exception {
         PushFixture.await(() -> status("/health/ready") == 200, READY_WITHIN,
                 "/health/ready not 200 within " + READY_WITHIN.toSeconds() + " s; see " + serverLog());
-        PushFixture.awaitSubscribers(daemonPort, WORKER, 1, Duration.ofSeconds(10));
+        PushFixture.awaitSubscribers(daemonPort, io.channelpush.push.bus.Channels.worker(WORKER), 1, Duration.ofSeconds(10));
     }
 
     private static List<String> ourThreads(List<String> names) {
