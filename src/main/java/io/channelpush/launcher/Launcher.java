@@ -3,15 +3,11 @@ package io.channelpush.launcher;
 import io.channelpush.channel.daemon.ChannelDaemon;
 import io.channelpush.channel.daemon.DaemonConfig;
 import io.channelpush.channel.daemon.StopSignals;
-import io.channelpush.push.PublisherServlet;
 import io.channelpush.push.FatalErrors;
 import io.channelpush.push.PushConfig;
 import io.channelpush.push.PushContextListener;
-import io.channelpush.push.HandshakeFilter;
 import io.channelpush.push.PushNode;
 import io.channelpush.push.SettingSources;
-import io.channelpush.push.ops.HealthServlet;
-import io.channelpush.push.ops.MetricsServlet;
 import io.channelpush.push.bus.NatsBus;
 import io.channelpush.push.bus.NatsSecurity;
 import io.undertow.server.DefaultByteBufferPool;
@@ -38,7 +34,7 @@ import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 
 /**
- * Runs one push node in embedded Undertow with the WAR's own listener and servlet, plus (by default, that is
+ * Runs one push node in embedded Undertow with the WAR's own listener (which registers the servlets), plus (by default, that is
  * without {@code --channel} or {@code --nats}) an in-process channel daemon. {@link #close()} stops in reverse order: readiness off, WebSockets closed with
  * 1001, deployment, listeners, I/O threads, daemon. Idempotent and thread-safe.
  */
@@ -218,12 +214,8 @@ public final class Launcher implements AutoCloseable {
                 .setResourceManager(new ClassPathResourceManager(cl, "webapp"))
                 .addWelcomePage("index.html")
                 .addServletContextAttribute(FatalErrors.ATTRIBUTE, fatalErrors)
+                // the WAR's one wiring place registers the servlets, filters and endpoint, here as in WildFly
                 .addListener(Servlets.listener(PushContextListener.class))
-                .addFilter(Servlets.filter("handshake", HandshakeFilter.class))
-                .addFilterUrlMapping("handshake", "/*", jakarta.servlet.DispatcherType.REQUEST)
-                .addServlet(Servlets.servlet("publisher", PublisherServlet.class).addMapping(""))
-                .addServlet(Servlets.servlet("health", HealthServlet.class).addMapping("/health/*"))
-                .addServlet(Servlets.servlet("metrics", MetricsServlet.class).addMapping("/metrics"))
                 .addServletContextAttribute(WebSocketDeploymentInfo.ATTRIBUTE_NAME, new WebSocketDeploymentInfo()
                         .setWorker(worker)
                         .setBuffers(new DefaultByteBufferPool(true, 16 * 1024)));

@@ -30,7 +30,21 @@ final class ClientCommands {
         }
     }
 
+    /**
+     * Handles one command: here, or, when the bus may wait ({@link PublishDispatch}), on the node's publish thread,
+     * so that an I/O thread never waits on the bus; every command of a client then goes there, to keep their order.
+     */
     void handle(PushSession s, String text) {
+        PublishDispatch dispatch = node.publishDispatch();
+        if (!dispatch.busMayWait()) {
+            handleNow(s, text);
+        } else if (!dispatch.run(() -> handleNow(s, text))) {
+            s.send(error(ClientError.UNAVAILABLE, "this node has " + PublishDispatch.QUEUE_BOUND
+                    + " commands waiting for the message bus; try again later", null, null));
+        }
+    }
+
+    private void handleNow(PushSession s, String text) {
         JsonElement id = null;
         String cmd = null;
         try {
@@ -52,18 +66,23 @@ final class ClientCommands {
                 s.send(ack.toString());
             }
         } catch (Refusal r) {
-            JsonObject err = new JsonObject();
-            err.addProperty("type", "error");
-            err.addProperty("code", r.code.wireName());
-            err.addProperty("message", r.getMessage());
-            if (id != null) {
-                err.add("id", id);
-            }
-            if (cmd != null) {
-                err.addProperty("cmd", cmd);
-            }
-            s.send(err.toString());
+            s.send(error(r.code, r.getMessage(), id, cmd));
         }
+    }
+
+    /** {@code {"type":"error","code":...,"message":...}}, with the command's {@code id} and {@code cmd} when known. */
+    private static String error(ClientError code, String message, JsonElement id, String cmd) {
+        JsonObject err = new JsonObject();
+        err.addProperty("type", "error");
+        err.addProperty("code", code.wireName());
+        err.addProperty("message", message);
+        if (id != null) {
+            err.add("id", id);
+        }
+        if (cmd != null) {
+            err.addProperty("cmd", cmd);
+        }
+        return err.toString();
     }
 
     private void addGroup(PushSession s, JsonObject o) throws Refusal {

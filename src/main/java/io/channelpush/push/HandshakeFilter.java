@@ -2,7 +2,6 @@ package io.channelpush.push;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -17,7 +16,6 @@ import java.util.logging.Logger;
  * upgrade ({@link ConnectionSlots}), and given back when the container does not answer 101. Other requests pass. (The endpoint's configurator checks the
  * origin too, for containers that run this filter after their own upgrade filter.) Thread-safe.
  */
-@WebFilter(filterName = "handshake", urlPatterns = "/*")
 public final class HandshakeFilter extends HttpFilter {
     private static final Logger LOG = Logger.getLogger(HandshakeFilter.class.getName());
 

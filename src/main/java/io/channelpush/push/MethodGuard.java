@@ -1,5 +1,6 @@
 package io.channelpush.push;
 
+import io.channelpush.push.publish.PublisherServlet;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -17,7 +18,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class MethodGuard implements HttpHandler {
     /** The methods the publisher takes, as an {@code Allow} header value. */
-    static final String PUBLISHER_METHODS = "GET, POST";
+    static final String PUBLISHER_METHODS = PublisherServlet.METHODS;
     private static final HttpString TRACK = new HttpString("TRACK");
 
     private final HttpHandler next;

@@ -112,7 +112,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String REQUEST_TIMEOUT_MS = "channelpush.request-timeout-ms";
 
     /** What a worker id may be, for messages. */
-    static final String WORKER_ID_RULE = "1-64 of A-Z a-z 0-9 . _ : -";
+    public static final String WORKER_ID_RULE = "1-64 of A-Z a-z 0-9 . _ : -";
     static final String PREFIX = "channelpush.";
     static final String ENV_PREFIX = "CHANNELPUSH_";
     private static final Pattern WORKER_ID_PATTERN = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
@@ -206,7 +206,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     }
 
     /** Whether {@code id} may be a worker id ({@link #WORKER_ID_RULE}). */
-    static boolean isValidWorkerId(String id) {
+    public static boolean isValidWorkerId(String id) {
         return WORKER_ID_PATTERN.matcher(id).matches();
     }
 

@@ -2,12 +2,16 @@ package io.channelpush.push;
 
 import io.channelpush.channel.client.ClientOptions;
 import io.channelpush.push.bus.ChannelDaemonBus;
+import io.channelpush.push.ops.HealthServlet;
 import io.channelpush.push.ops.JmxRegistration;
 import io.channelpush.push.ops.MetricsServlet;
 import io.channelpush.push.ops.NodeMetrics;
 import io.channelpush.push.ops.NodeStats;
 import io.channelpush.push.bus.MessageBus;
 import io.channelpush.push.bus.NatsBus;
+import io.channelpush.push.publish.PublisherServlet;
+import io.channelpush.push.publish.Publishing;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -17,6 +21,7 @@ import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.net.URI;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -24,9 +29,12 @@ import java.util.logging.Logger;
 
 /**
  * Builds the node when the web application starts and closes it when it stops: the one place where the WAR's
- * objects are wired: the node, the WebSocket endpoint and, when the demo is off, the {@link DemoGate}. Works
- * in WildFly (found by annotation scanning) and in the embedded launcher (declared); both allow a declared
- * listener to add endpoints and filters.
+ * objects are wired and registered: the node, the HTTP publisher ({@link Publishing} behind
+ * {@link PublisherServlet}), the {@link HandshakeFilter}, the health and metrics servlets, the WebSocket endpoint
+ * and, when the demo is off, the {@link DemoGate}. None of them carries {@code @WebServlet}/{@code @WebFilter}:
+ * WildFly finds this listener by annotation scanning, the embedded launcher declares it, and both allow a declared
+ * listener to add servlets, filters and endpoints, so both containers register each of them once, here. (The
+ * Undertow handlers in front of the servlets are installed by {@link UndertowExtension}, Undertow's own hook.)
  */
 @WebListener
 public final class PushContextListener implements ServletContextListener {
@@ -69,6 +77,14 @@ public final class PushContextListener implements ServletContextListener {
             node.close();
             throw new IllegalStateException("cannot register the WebSocket endpoint: " + e.getMessage(), e);
         }
+        // not after: Undertow's WebSocket filter, added before this listener runs, would upgrade first
+        ctx.addFilter("handshake", HandshakeFilter.class)
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+        Publishing publishing = new Publishing(node);
+        ctx.setAttribute(Publishing.ATTRIBUTE, publishing);
+        ctx.addServlet("publisher", new PublisherServlet(publishing)).addMapping("");
+        ctx.addServlet("health", HealthServlet.class).addMapping("/health/*");
+        ctx.addServlet("metrics", MetricsServlet.class).addMapping("/metrics");
         if (!config.demoEnabled()) {
             ctx.addFilter("demo-gate", new DemoGate()).addMappingForUrlPatterns(null, false, DemoGate.URL_PATTERN);
         }

@@ -52,12 +52,22 @@ public final class PushMetrics {
         return slowClientDisconnects.sum();
     }
 
-    /** Publisher requests answered on Undertow's I/O thread ({@link PublishHandler}). */
+    /** Counts one publisher request answered on Undertow's I/O thread. */
+    public void publishRequestOnIoThread() {
+        publishRequestsOnIoThread.increment();
+    }
+
+    /** Counts one publisher request answered by the publisher servlet. */
+    public void publishRequestThroughServlet() {
+        publishRequestsThroughServlet.increment();
+    }
+
+    /** Publisher requests answered on Undertow's I/O thread ({@code io.channelpush.push.publish.PublishHandler}). */
     public long publishRequestsOnIoThread() {
         return publishRequestsOnIoThread.sum();
     }
 
-    /** Publisher requests answered by {@link PublisherServlet}. */
+    /** Publisher requests answered by {@code io.channelpush.push.publish.PublisherServlet}. */
     public long publishRequestsThroughServlet() {
         return publishRequestsThroughServlet.sum();
     }

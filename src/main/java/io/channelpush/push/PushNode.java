@@ -17,8 +17,10 @@ import java.util.logging.Logger;
 
 /**
  * One push node, built once per deployment: its connections ({@link ConnectionRegistry}), its groups, its bus
- * subscriptions, and the three kinds of delivery (broadcast, to one connection, to a group). The endpoint and the publisher servlet reach it
- * through the servlet context attribute {@link #ATTRIBUTE}. Thread-safe.
+ * subscriptions, and the three kinds of delivery (broadcast, to one connection, to a group). It does not know the
+ * HTTP publisher ({@code io.channelpush.push.publish}), which calls {@link #broadcast}, {@link #pushTo} and
+ * {@link #sendToGroup}; servlets and filters reach it through the servlet context attribute {@link #ATTRIBUTE}.
+ * Thread-safe.
  */
 public final class PushNode implements AutoCloseable {
     /** Servlet context attribute holding the node. */
@@ -35,7 +37,7 @@ public final class PushNode implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean accepting = true;
     private final OriginPolicy origins;
-    private final Publishing publishing;
+    private final PublishDispatch publishDispatch;
     private final FatalErrors fatalErrors;
     private final AtomicBoolean dead = new AtomicBoolean();
     private volatile String deathReason;
@@ -88,7 +90,7 @@ public final class PushNode implements AutoCloseable {
         bus.subscribe(Channels.BROADCAST, this::onBroadcast);
         bus.subscribeExclusive(Channels.worker(config.workerId()), this::onTargeted);
         bus.subscribe(Channels.GROUPS, this::onGroup);
-        this.publishing = new Publishing(this);
+        this.publishDispatch = new PublishDispatch(!bus.publishNeverBlocks(), config.workerId(), this::threadDied);
         LOG.info(() -> "worker " + config.workerId() + " started; bus " + bus.describe());
         String groupWarning = config.clientGroupMessagesWarning();
         if (groupWarning != null) {
@@ -112,14 +114,9 @@ public final class PushNode implements AutoCloseable {
         return bus;
     }
 
-    /** The publisher's rules, shared by the servlet and the I/O-thread handler (one replay cache per node). */
-    Publishing publishing() {
-        return publishing;
-    }
-
-    /** Whether a publish may run on an I/O thread: the bus never waits when it cannot take a message. */
-    boolean publishNeverBlocks() {
-        return bus.publishNeverBlocks();
+    /** Where publishes may run: the one decision for the HTTP publisher and the WebSocket commands alike. */
+    public PublishDispatch publishDispatch() {
+        return publishDispatch;
     }
 
     /** Which origins may open WebSockets. */
@@ -265,7 +262,8 @@ public final class PushNode implements AutoCloseable {
         }
     }
 
-    // ---- publishing (called by the servlet and the endpoint); each throws BusUnavailableException
+    // ---- publishing (called by the HTTP publisher and the endpoint); each throws BusUnavailableException;
+    // on a bus that may wait, only from a thread that may block (see PublishDispatch)
 
     public void broadcast(String content) {
         JsonObject p = new JsonObject();
@@ -349,6 +347,7 @@ public final class PushNode implements AutoCloseable {
         accepting = false;
         int n = connections.closeAll(CloseCode.SHUTDOWN, TimeUnit.SECONDS.toNanos(2));
         connections.close();
+        publishDispatch.close();
         bus.close();
         LOG.info(() -> "worker " + config.workerId() + " stopped; closed " + n + " connections with 1001");
     }

@@ -1,5 +1,6 @@
 package io.channelpush.push;
 
+import io.channelpush.push.publish.PublishHandler;
 import io.undertow.servlet.ServletExtension;
 import io.undertow.servlet.api.DeploymentInfo;
 import io.undertow.servlet.api.ServletContainerInitializerInfo;
@@ -12,7 +13,9 @@ import java.util.Set;
  * {@link RequestBounds} first (a deadline per request; a WebSocket handshake's request trimmed once upgraded),
  * then {@link MethodGuard}, so that no path answers {@code TRACE} and the publisher no {@code HEAD}, then
  * {@link PublishHandler} in front of the servlet chain, so that publishes are answered on the I/O thread; and
- * {@link ClosesFirst}, so that the node closes its WebSockets before the container does.
+ * {@link ClosesFirst}, so that the node closes its WebSockets before the container does. The handler chain's one
+ * place, publisher included: a second extension for the publisher alone would make the handlers' order depend on
+ * the order the container loads extensions in (the publisher must stay inside {@link RequestBounds}' deadline).
  */
 public final class UndertowExtension implements ServletExtension {
     @Override

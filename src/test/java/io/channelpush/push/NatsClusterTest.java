@@ -42,6 +42,10 @@ class NatsClusterTest {
             PushFixture.command(onA, "{\"cmd\":\"add_group\",\"group_id\":\"across\",\"id\":1}");
             onB.send("{\"cmd\":\"send_to_group\",\"group_id\":\"across\",\"message\":\"to the group\"}");
             assertEquals("to the group", onA.next());
+            // NATS may make a publisher wait: the command went to node B's publish thread, not the I/O thread
+            assertTrue(b.node().publishDispatch().busMayWait());
+            assertTrue(Thread.getAllStackTraces().keySet().stream()
+                    .anyMatch(t -> t.getName().equals("channel-push-publish-node-b")), "node B's publish thread runs");
 
             s1.kill();
             long killed = System.nanoTime();

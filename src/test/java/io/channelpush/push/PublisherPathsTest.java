@@ -13,8 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The publisher answers the same on Undertow's I/O thread (the default, {@link PublishHandler}) as through the
- * servlet ({@code channelpush.publisher-on-io-thread=false}, {@link PublisherServlet}): same status, same body,
+ * The publisher answers the same on Undertow's I/O thread (the default, {@link io.channelpush.push.publish.PublishHandler}) as through the
+ * servlet ({@code channelpush.publisher-on-io-thread=false}, {@link io.channelpush.push.publish.PublisherServlet}): same status, same body,
  * same content type, and what it accepts is delivered.
  */
 class PublisherPathsTest {
@@ -108,7 +108,7 @@ class PublisherPathsTest {
         String url = "http://127.0.0.1:" + node.port(1) + "/" + (query == null ? "" : "?" + query);
         Request r = fx.http.newRequest(url).method(method).timeout(10, TimeUnit.SECONDS);
         if (form != null) {
-            r.body(new StringRequestContent(Publishing.FORM, form));
+            r.body(new StringRequestContent("application/x-www-form-urlencoded", form));
         }
         return r.send();
     }

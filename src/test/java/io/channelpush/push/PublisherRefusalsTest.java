@@ -13,8 +13,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What the publisher and the node's other paths refuse, sent as raw bytes (not through the HTTP client the tests
- * otherwise use), on both publisher paths: Undertow's I/O thread ({@link PublishHandler}) and the servlet
- * ({@link PublisherServlet}). Every refusal has a one-line reason and publishes nothing.
+ * otherwise use), on both publisher paths: Undertow's I/O thread ({@link io.channelpush.push.publish.PublishHandler}) and the servlet
+ * ({@link io.channelpush.push.publish.PublisherServlet}). Every refusal has a one-line reason and publishes nothing.
  */
 class PublisherRefusalsTest {
     private static final String SECRET_HEADER = "Authorization: Bearer secret-token-123\r\nX-Push-Signature: sig-456\r\n";

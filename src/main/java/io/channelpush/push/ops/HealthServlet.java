@@ -3,7 +3,6 @@ package io.channelpush.push.ops;
 import com.google.gson.JsonObject;
 import io.channelpush.push.PushNode;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -15,7 +14,6 @@ import java.io.IOException;
  * when live, connected to the bus, holding its worker id there and accepting sockets, else 503 — it turns 503
  * first when the node stops. JSON bodies. Stateless; thread-safe.
  */
-@WebServlet(name = "health", urlPatterns = "/health/*")
 public final class HealthServlet extends HttpServlet {
     private transient PushNode node;
 

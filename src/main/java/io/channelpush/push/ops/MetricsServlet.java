@@ -1,14 +1,12 @@
 package io.channelpush.push.ops;
 
 import jakarta.servlet.ServletException;
-import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /** {@code /metrics} in the Prometheus text format, from the deployment's {@link NodeMetrics}. Thread-safe. */
-@WebServlet(name = "metrics", urlPatterns = "/metrics")
 public final class MetricsServlet extends HttpServlet {
     /** Servlet context attribute holding the deployment's {@link NodeMetrics}. */
     public static final String ATTRIBUTE = NodeMetrics.class.getName();

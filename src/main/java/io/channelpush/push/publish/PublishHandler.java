@@ -1,4 +1,4 @@
-package io.channelpush.push;
+package io.channelpush.push.publish;
 
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -14,15 +14,17 @@ import java.nio.charset.StandardCharsets;
  * answered with {@link Publishing}'s rules before the servlet container would hand them to a worker thread (that
  * hand-off was most of a publish's cost: about 28,000 requests/s through the servlet, 65,000 here, on 2 cores).
  * Everything else, and every publish when {@code channelpush.publisher-on-io-thread} is false or the bus may block
- * (NATS), goes on to the servlet chain unchanged. Installed by {@link UndertowExtension}. Thread-safe.
+ * (NATS: {@link io.channelpush.push.PublishDispatch#busMayWait()}), goes on to the servlet chain unchanged.
+ * Installed by {@link io.channelpush.push.UndertowExtension}; answers with the {@link Publishing} the wiring put
+ * under {@link Publishing#ATTRIBUTE}. Thread-safe.
  */
-final class PublishHandler implements HttpHandler {
+public final class PublishHandler implements HttpHandler {
     private static final byte[] EMPTY = new byte[0];
 
     private final HttpHandler next;
     private final ServletContext context;
 
-    PublishHandler(HttpHandler next, ServletContext context) {
+    public PublishHandler(HttpHandler next, ServletContext context) {
         this.next = next;
         this.context = context;
     }
@@ -34,7 +36,7 @@ final class PublishHandler implements HttpHandler {
             next.handleRequest(exchange);
             return;
         }
-        p.node().metrics().publishRequestsOnIoThread.increment();
+        p.node().metrics().publishRequestOnIoThread();
         if (exchange.getRequestMethod().equals(Methods.GET)) {
             answer(exchange, publish(p, exchange, EMPTY));
         } else {
@@ -61,11 +63,11 @@ final class PublishHandler implements HttpHandler {
                 || exchange.getRequestHeaders().contains(Headers.UPGRADE)) {
             return null;
         }
-        if (!(context.getAttribute(PushNode.ATTRIBUTE) instanceof PushNode node)
-                || !node.config().publisherOnIoThread() || !node.publishNeverBlocks()) {
+        if (!(context.getAttribute(Publishing.ATTRIBUTE) instanceof Publishing p)
+                || !p.node().config().publisherOnIoThread() || p.node().publishDispatch().busMayWait()) {
             return null;
         }
-        return node.publishing();
+        return p;
     }
 
     private static Publishing.Answer publish(Publishing p, HttpServerExchange ex, byte[] body) {

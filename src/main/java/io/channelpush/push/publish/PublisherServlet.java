@@ -1,7 +1,6 @@
-package io.channelpush.push;
+package io.channelpush.push.publish;
 
 import jakarta.servlet.ServletException;
-import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -11,20 +10,23 @@ import java.io.IOException;
  * The publisher at the context root ({@code /}), GET or form-encoded POST, with the rules of {@link Publishing}.
  * On Undertow (WildFly, the launcher) {@link PublishHandler} answers these requests on the I/O thread before they
  * reach this servlet, unless {@code channelpush.publisher-on-io-thread} is false or the bus may block; this servlet
- * is the portable path. Thread-safe.
+ * is the portable path, and the only one on a bus that may wait (container worker threads may block). Registered
+ * at {@code ""} (the context root) by {@code PushContextListener}, not by annotation, so that WildFly and the
+ * launcher register it once, the same way. Thread-safe.
  */
-@WebServlet(name = "publisher", urlPatterns = "")
 public final class PublisherServlet extends HttpServlet {
-    private transient Publishing publishing;
+    /** The methods the publisher takes, as an {@code Allow} header value. */
+    public static final String METHODS = "GET, POST";
 
-    @Override
-    public void init() throws ServletException {
-        publishing = PushNode.of(getServletContext()).publishing();
+    private final transient Publishing publishing;
+
+    public PublisherServlet(Publishing publishing) {
+        this.publishing = publishing;
     }
 
     /**
      * Only GET and POST: the servlet API would answer HEAD by running {@link #doGet} (publishing) and TRACE by
-     * echoing the request's headers. On Undertow {@link MethodGuard} refuses these first; this covers other
+     * echoing the request's headers. On Undertow {@link io.channelpush.push.MethodGuard} refuses these first; this covers other
      * containers.
      */
     @Override
@@ -33,20 +35,20 @@ public final class PublisherServlet extends HttpServlet {
         if (method.equals("GET") || method.equals("POST")) {
             super.service(req, resp);
         } else {
-            resp.setHeader("Allow", MethodGuard.PUBLISHER_METHODS);
+            resp.setHeader("Allow", METHODS);
             answer(resp, new Publishing.Answer(405, "the publisher takes GET and POST, not " + method));
         }
     }
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        publishing.node().metrics().publishRequestsThroughServlet.increment();
+        publishing.node().metrics().publishRequestThroughServlet();
         answer(resp, publish(req, new byte[0]));
     }
 
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        publishing.node().metrics().publishRequestsThroughServlet.increment();
+        publishing.node().metrics().publishRequestThroughServlet();
         Publishing.Answer early = publishing.checkPost(req.getContentLengthLong(), req.getContentType());
         if (early != null) {
             answer(resp, early);

@@ -1,5 +1,7 @@
-package io.channelpush.push;
+package io.channelpush.push.publish;
 
+import io.channelpush.push.PushConfig;
+import io.channelpush.push.PushNode;
 import io.channelpush.push.auth.FormData;
 import io.channelpush.push.auth.PublishAuthenticator;
 import io.channelpush.push.bus.BusUnavailableException;
@@ -16,9 +18,14 @@ import java.util.logging.Logger;
  * Undertow's I/O thread): {@code ?content=X} broadcasts, {@code ?to_worker_id=W&to_connection_id=C&content=X}
  * pushes to one connection, {@code ?group_id=G&content=X} sends to a group, as GET or form-encoded POST. One
  * {@link Answer} per request: {@code ok} (200), a one-line reason with 400, 401, 413, 415 or 429, 503 when the bus
- * cannot take the message. Never blocks. Thread-safe.
+ * cannot take the message. Never blocks on the channel daemon's bus; on a bus that may wait (NATS; see
+ * {@link io.channelpush.push.PublishDispatch}) only the servlet calls it. One per node (one replay cache), built by
+ * the deployment's wiring ({@code PushContextListener}) and found by {@link PublishHandler} under
+ * {@link #ATTRIBUTE}. Thread-safe.
  */
-final class Publishing {
+public final class Publishing {
+    /** Servlet context attribute holding the deployment's publisher. */
+    public static final String ATTRIBUTE = Publishing.class.getName();
     private static final Logger LOG = Logger.getLogger(Publishing.class.getName());
     static final String FORM = "application/x-www-form-urlencoded";
     /** Every parameter the publisher takes; any other is refused (400). */
@@ -37,7 +44,8 @@ final class Publishing {
     private final PublishAuthenticator auth;
     private final AtomicBoolean warnedOpen = new AtomicBoolean();
 
-    Publishing(PushNode node) {
+    /** The publisher of {@code node}, with its authentication settings. */
+    public Publishing(PushNode node) {
         this.node = node;
         PushConfig c = node.config();
         this.auth = PublishAuthenticator.fromSettings(c.publishKeys(), c.publishTokens(), c.publishMaxClockSkewSeconds(),
