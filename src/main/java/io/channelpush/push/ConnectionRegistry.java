@@ -34,6 +34,7 @@ final class ConnectionRegistry implements AutoCloseable {
     private final ScheduledExecutorService writeTimer;
     private final ExecutorService senders;
     private final FrameSenders frameSenders;
+    private final ClientCloseLog closeLog = new ClientCloseLog();
 
     /**
      * @param onSlow told about each client closed for being too slow (for metrics)
@@ -67,7 +68,7 @@ final class ConnectionRegistry implements AutoCloseable {
     /** Registers a new session under the next connection id. */
     PushSession register(Session session) {
         PushSession s = new PushSession(nextId.incrementAndGet(), session, frameSenders,
-                config.sendQueueBytes(), config.maxCommandsPerSecond(), onSlow);
+                config.sendQueueBytes(), config.maxCommandsPerSecond(), onSlow, closeLog);
         connections.put(s.id, s);
         return s;
     }

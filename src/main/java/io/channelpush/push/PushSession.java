@@ -39,6 +39,7 @@ final class PushSession {
     final Set<String> groups = ConcurrentHashMap.newKeySet();
     private final long queueLimitBytes;
     private final Consumer<PushSession> onSlow;
+    private final ClientCloseLog closeLog;
     /** Text messages, and at most one CloseReason: the last thing to send. */
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -55,7 +56,7 @@ final class PushSession {
     volatile boolean holdsSlot;
 
     PushSession(long id, Session session, FrameSenders senders, long queueLimitBytes, int commandsPerSecond,
-                Consumer<PushSession> onSlow) {
+                Consumer<PushSession> onSlow, ClientCloseLog closeLog) {
         this.id = id;
         this.session = session;
         this.sender = senders.forSession(session, new FrameSender.Listener() {
@@ -73,6 +74,7 @@ final class PushSession {
         this.queueLimitBytes = queueLimitBytes;
         this.commandsPerSecond = commandsPerSecond;
         this.onSlow = onSlow;
+        this.closeLog = closeLog;
     }
 
     /**
@@ -96,7 +98,7 @@ final class PushSession {
             send("{\"type\":\"error\",\"code\":\"rate_limited\",\"message\":\"more than " + commandsPerSecond
                     + " messages per second; slow down or the connection is closed\"}");
         } else if (windowCount > 2 * commandsPerSecond && closed.compareAndSet(false, true)) {
-            LOG.info(() -> "connection " + id + " closed: more than " + 2 * commandsPerSecond + " messages per second");
+            closeLog.tooChatty.log(() -> "connection " + id + " closed: more than " + 2 * commandsPerSecond + " messages per second");
             // after the rate_limited error already queued
             queue.add(TOO_CHATTY);
             scheduleDrain();
@@ -127,7 +129,7 @@ final class PushSession {
             return;
         }
         if (System.nanoTime() - lastPongNanos > timeoutNanos) {
-            LOG.info(() -> "connection " + id + " closed: no pong for " + timeoutNanos / 1_000_000 + " ms");
+            closeLog.noPong.log(() -> "connection " + id + " closed: no pong for " + timeoutNanos / 1_000_000 + " ms");
             closeQuietly(PING_TIMEOUT);
             return;
         }
@@ -152,7 +154,7 @@ final class PushSession {
         if (queuedBytes.addAndGet(size) > queueLimitBytes) {
             queuedBytes.addAndGet(-size);
             if (closed.compareAndSet(false, true)) {
-                LOG.info(() -> "connection " + id + " closed as a slow client: more than " + queueLimitBytes
+                closeLog.slow.log(() -> "connection " + id + " closed as a slow client: more than " + queueLimitBytes
                         + " bytes queued");
                 onSlow.accept(this);
                 closeQuietly(SLOW_CLIENT);

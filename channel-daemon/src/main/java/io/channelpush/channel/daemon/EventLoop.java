@@ -1,5 +1,6 @@
 package io.channelpush.channel.daemon;
 
+import io.channelpush.channel.log.RateLimitedLog;
 import io.channelpush.channel.protocol.ErrorCode;
 import io.channelpush.channel.protocol.Message;
 import io.channelpush.channel.protocol.MessageType;

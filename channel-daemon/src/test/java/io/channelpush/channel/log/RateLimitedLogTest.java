@@ -1,4 +1,4 @@
-package io.channelpush.channel.daemon;
+package io.channelpush.channel.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
