@@ -25,6 +25,7 @@ final class ConnectionRegistry implements AutoCloseable {
     private long pingTicks;
     private final DeliveryThreads threads;
     private final FrameSenders frameSenders;
+    private final ClientCloseLog closeLog = new ClientCloseLog();
 
     /**
      * @param onSlow told about each client closed for being too slow (for metrics)
@@ -42,7 +43,7 @@ final class ConnectionRegistry implements AutoCloseable {
     /** Registers a new session under the next connection id. */
     PushSession register(Session session) {
         PushSession s = new PushSession(nextId.incrementAndGet(), l -> frameSenders.forSession(session, l),
-                frameSenders::group, config.sendQueueBytes(), config.maxCommandsPerSecond(), onSlow);
+                frameSenders::group, config.sendQueueBytes(), config.maxCommandsPerSecond(), onSlow, closeLog);
         connections.put(s.id, s);
         return s;
     }

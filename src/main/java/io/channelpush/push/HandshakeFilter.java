@@ -5,6 +5,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import io.channelpush.channel.log.RateLimitedLog;
 import java.io.IOException;
 import java.util.logging.Logger;
 
@@ -23,8 +24,8 @@ public final class HandshakeFilter extends HttpFilter {
     static final int MAX_TARGET_LENGTH = 2048;
 
     private transient PushNode node;
-    private final transient RefusalLog badOrigin = new RefusalLog(LOG, java.util.logging.Level.INFO);
-    private final transient RefusalLog full = new RefusalLog(LOG, java.util.logging.Level.WARNING);
+    private final transient RateLimitedLog badOrigin = new RateLimitedLog(LOG, java.util.logging.Level.INFO);
+    private final transient RateLimitedLog full = new RateLimitedLog(LOG, java.util.logging.Level.WARNING);
 
     @Override
     public void init() throws ServletException {
@@ -42,8 +43,8 @@ public final class HandshakeFilter extends HttpFilter {
             }
             String origin = req.getHeader("Origin");
             if (!node.origins().allows(origin)) {
-                badOrigin.refused(n -> "worker " + node.workerId() + " refused " + n + " WebSocket handshake(s) from "
-                        + "origins outside " + PushConfig.ALLOWED_ORIGINS + ", the last from " + origin);
+                badOrigin.log(() -> "worker " + node.workerId() + " refused a WebSocket handshake from origin "
+                        + origin + ", outside " + PushConfig.ALLOWED_ORIGINS);
                 refuse(resp, 403, origin == null ? "a handshake without Origin is not allowed here"
                         : "origin " + origin + " is not allowed");
                 return;
@@ -54,7 +55,7 @@ public final class HandshakeFilter extends HttpFilter {
             } else if (!node.reserveConnection()) {
                 refusal = "this node holds its maximum of " + node.config().maxConnections()
                         + " connections; try another node or later";
-                full.refused(n -> "worker " + node.workerId() + " refused " + n + " WebSocket handshake(s) at its "
+                full.log(() -> "worker " + node.workerId() + " refused a WebSocket handshake at its "
                         + "limit of " + node.config().maxConnections() + " connections (" + PushConfig.MAX_CONNECTIONS
                         + "); raise it if the host has room, or add nodes");
             }

@@ -1,5 +1,6 @@
 package io.channelpush.push;
 
+import io.channelpush.channel.log.RateLimitedLog;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -24,7 +25,7 @@ public final class PublishDispatch implements AutoCloseable {
 
     private final boolean busMayWait;
     private final ThreadPoolExecutor thread;
-    private final RefusalLog failures = new RefusalLog(LOG, Level.WARNING);
+    private final RateLimitedLog failures = new RateLimitedLog(LOG, Level.WARNING);
 
     /**
      * @param busMayWait whether a publish on this node's bus may block its caller
@@ -66,8 +67,7 @@ public final class PublishDispatch implements AutoCloseable {
                     task.run();
                 } catch (RuntimeException e) {
                     // as on an I/O thread, where the container reports it to the endpoint's onError: one command lost
-                    failures.refused(n -> "a client command failed on the publish thread (" + n + " in the last "
-                            + "second): " + e);
+                    failures.log(() -> "a client command failed on the publish thread: " + e);
                 }
             });
             return true;

@@ -1,5 +1,6 @@
 package io.channelpush.push;
 
+import io.channelpush.channel.log.RateLimitedLog;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
@@ -9,6 +10,7 @@ import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.nio.ByteBuffer;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -85,6 +87,7 @@ public final class PushEndpoint {
     /** Creates endpoint instances wired to one node. */
     static final class Factory extends ServerEndpointConfig.Configurator {
         private final PushNode node;
+        private final RateLimitedLog badOrigin = new RateLimitedLog(LOG, Level.INFO);
 
         Factory(PushNode node) {
             this.node = node;
@@ -100,7 +103,7 @@ public final class PushEndpoint {
         public boolean checkOrigin(String origin) {
             boolean ok = node.origins().allows(origin);
             if (!ok) {
-                LOG.info(() -> "worker " + node.workerId() + " refused a WebSocket from origin " + origin);
+                badOrigin.log(() -> "worker " + node.workerId() + " refused a WebSocket from origin " + origin);
             }
             return ok;
         }

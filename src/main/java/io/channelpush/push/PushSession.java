@@ -33,6 +33,7 @@ final class PushSession {
     final Set<String> groups = ConcurrentHashMap.newKeySet();
     private final long queueLimitBytes;
     private final Consumer<PushSession> onSlow;
+    private final ClientCloseLog closeLog;
     /** Messages, pings, and at most one {@link Close}: the last thing to send. */
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -52,9 +53,11 @@ final class PushSession {
      * @param senderFor builds this session's frame sender, given the listener it reports writes and failures to
      * @param groupFor the drain group of the sender's executor
      * @param onSlow told once if this session is closed for letting its queue fill up
+     * @param closeLog the node's rate-limited log of the closes a client can provoke
      */
     PushSession(long id, Function<FrameSender.Listener, FrameSender> senderFor, Function<Executor, DrainGroup> groupFor,
-                long queueLimitBytes, int commandsPerSecond, Consumer<PushSession> onSlow) {
+                long queueLimitBytes, int commandsPerSecond, Consumer<PushSession> onSlow,
+                ClientCloseLog closeLog) {
         this.id = id;
         this.sender = senderFor.apply(new FrameSender.Listener() {
             @Override
@@ -71,6 +74,7 @@ final class PushSession {
         this.queueLimitBytes = queueLimitBytes;
         this.commandsPerSecond = commandsPerSecond;
         this.onSlow = onSlow;
+        this.closeLog = closeLog;
     }
 
     /**
@@ -95,7 +99,7 @@ final class PushSession {
                     + "\",\"message\":\"more than " + commandsPerSecond
                     + " messages per second; slow down or the connection is closed\"}");
         } else if (windowCount > 2 * commandsPerSecond && !closed.get()) {
-            LOG.info(() -> "connection " + id + " closed: more than " + 2 * commandsPerSecond + " messages per second");
+            closeLog.tooChatty.log(() -> "connection " + id + " closed: more than " + 2 * commandsPerSecond + " messages per second");
             // after the rate_limited error already queued
             close(CloseCode.TOO_CHATTY);
         }
@@ -124,7 +128,7 @@ final class PushSession {
         }
         if (System.nanoTime() - lastPongNanos > timeoutNanos) {
             if (close(CloseCode.PING_TIMEOUT)) {
-                LOG.info(() -> "connection " + id + " closed: no pong for " + timeoutNanos / 1_000_000 + " ms");
+                closeLog.noPong.log(() -> "connection " + id + " closed: no pong for " + timeoutNanos / 1_000_000 + " ms");
             }
             return;
         }
@@ -170,7 +174,7 @@ final class PushSession {
         if (queuedBytes.addAndGet(size) > queueLimitBytes) {
             queuedBytes.addAndGet(-size);
             if (close(CloseCode.SLOW_CLIENT)) {
-                LOG.info(() -> "connection " + id + " closed as a slow client: more than " + queueLimitBytes
+                closeLog.slow.log(() -> "connection " + id + " closed as a slow client: more than " + queueLimitBytes
                         + " bytes queued");
                 onSlow.accept(this);
             }

@@ -1,5 +1,6 @@
 package io.channelpush.push;
 
+import io.channelpush.channel.log.RateLimitedLog;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
@@ -40,7 +41,7 @@ final class RequestBounds implements HttpHandler {
 
     private final HttpHandler next;
     private final ServletContext context;
-    private final RefusalLog timedOut = new RefusalLog(LOG, java.util.logging.Level.INFO);
+    private final RateLimitedLog timedOut = new RateLimitedLog(LOG, java.util.logging.Level.INFO);
 
     RequestBounds(HttpHandler next, ServletContext context) {
         this.next = next;
@@ -68,8 +69,8 @@ final class RequestBounds implements HttpHandler {
             int timeout = node.config().requestTimeoutMillis();
             XnioExecutor.Key deadline = exchange.getIoThread().executeAfter(() -> {
                 if (!exchange.isComplete()) {
-                    timedOut.refused(n -> n + " HTTP request(s) not finished within " + PushConfig.REQUEST_TIMEOUT_MS
-                            + " (" + timeout + " ms), the last from " + exchange.getSourceAddress()
+                    timedOut.log(() -> "an HTTP request from " + exchange.getSourceAddress() + " not finished within "
+                            + PushConfig.REQUEST_TIMEOUT_MS + " (" + timeout + " ms)"
                             + ": connection closed");
                     IoUtils.safeClose(exchange.getConnection());
                 }

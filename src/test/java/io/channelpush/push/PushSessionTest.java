@@ -28,7 +28,7 @@ class PushSessionTest {
 
     private PushSession session(RecordingFrameSender rec, DrainGroup drains) {
         return new PushSession(1, rec::attach, e -> drains, DEFAULTS.sendQueueBytes(),
-                DEFAULTS.maxCommandsPerSecond(), s -> slowReported.incrementAndGet());
+                DEFAULTS.maxCommandsPerSecond(), s -> slowReported.incrementAndGet(), new ClientCloseLog());
     }
 
     private PushSession inline(RecordingFrameSender rec) {

@@ -1,5 +1,6 @@
 package io.channelpush.push.publish;
 
+import io.channelpush.channel.log.RateLimitedLog;
 import io.channelpush.push.PushConfig;
 import io.channelpush.push.PushNode;
 import io.channelpush.push.auth.FormData;
@@ -11,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -43,6 +45,9 @@ public final class Publishing {
     private final PushNode node;
     private final PublishAuthenticator auth;
     private final AtomicBoolean warnedOpen = new AtomicBoolean();
+    /** Anyone who reaches the publisher port can provoke these. */
+    private final RateLimitedLog refusals = new RateLimitedLog(LOG, Level.INFO);
+    private final RateLimitedLog busRefusals = new RateLimitedLog(LOG, Level.WARNING);
 
     /** The publisher of {@code node}, with its authentication settings. */
     public Publishing(PushNode node) {
@@ -100,7 +105,7 @@ public final class Publishing {
         } else {
             PublishAuthenticator.Verdict v = auth.check(method, path, query, body, header);
             if (!v.accepted()) {
-                LOG.info(() -> "publish from " + remoteAddress + " refused with " + v.status() + ": " + v.reason());
+                refusals.log(() -> "publish from " + remoteAddress + " refused with " + v.status() + ": " + v.reason());
                 return new Answer(v.status(), v.reason(), v.retryAfterSeconds());
             }
         }
@@ -156,7 +161,7 @@ public final class Publishing {
                 node.broadcast(content);
             }
         } catch (BusUnavailableException e) {
-            LOG.warning(() -> "publish refused with 503: " + e.getMessage());
+            busRefusals.log(() -> "publish refused with 503: " + e.getMessage());
             return new Answer(503, "the message bus cannot take messages now; try again later");
         }
         return Answer.OK;

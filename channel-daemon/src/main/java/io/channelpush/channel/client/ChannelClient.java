@@ -1,6 +1,7 @@
 package io.channelpush.channel.client;
 
 import com.google.gson.JsonElement;
+import io.channelpush.channel.log.RateLimitedLog;
 import io.channelpush.channel.protocol.ErrorCode;
 import io.channelpush.channel.protocol.Message;
 import io.channelpush.channel.protocol.Messages;
@@ -9,6 +10,7 @@ import io.channelpush.channel.protocol.MessageType;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -60,6 +62,12 @@ public final class ChannelClient implements AutoCloseable {
     private final Listener listener;
     private final OutboundBuffer buffer;
     private final Interests interests = new Interests();
+    /**
+     * One line a second per error code at most: some errors come once per request (over_capacity on every
+     * publish while the daemon is full), at the pace of whoever drives the node's publishes.
+     */
+    private final EnumMap<ErrorCode, RateLimitedLog> errorLogs = new EnumMap<>(ErrorCode.class);
+    private final RateLimitedLog unknownErrorLog = new RateLimitedLog(LOG, Level.WARNING);
     private final Thread supervisor;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Object stateLock = new Object();
@@ -71,6 +79,9 @@ public final class ChannelClient implements AutoCloseable {
 
     private ChannelClient(ClientOptions options, Listener listener, Thread.UncaughtExceptionHandler threadDeaths) {
         this.options = options;
+        for (ErrorCode code : ErrorCode.values()) {
+            errorLogs.put(code, new RateLimitedLog(LOG, Level.WARNING));
+        }
         this.listener = listener;
         this.threadDeaths = threadDeaths;
         this.buffer = new OutboundBuffer(options.bufferLimitBytes());
@@ -311,8 +322,9 @@ public final class ChannelClient implements AutoCloseable {
             claimAnswered(m.string("channel"), false, text);
             return;
         }
-        LOG.warning(() -> "channel daemon " + options.address() + " reports " + code + ": " + text);
         ErrorCode c = ErrorCode.fromWire(code);
+        (c == null ? unknownErrorLog : errorLogs.get(c)).log(() -> "channel daemon " + options.address() + " reports "
+                + code + ": " + text);
         if (c != null) {
             listener.onError(c, text);
         }

@@ -1,5 +1,6 @@
 package io.channelpush.channel.daemon;
 
+import io.channelpush.channel.log.RateLimitedLog;
 import io.channelpush.channel.protocol.ErrorCode;
 import io.channelpush.channel.protocol.Message;
 import io.channelpush.channel.protocol.MessageType;
@@ -60,6 +61,8 @@ final class EventLoop implements Runnable {
     private final Set<Connection> connections = new HashSet<>();
     private final List<Connection> dirty = new ArrayList<>();
     private volatile boolean stopping;
+    /** Whether this turn of the loop has handled a body above {@link MemoryBudget#SMALL_FRAME_BYTES}. */
+    private boolean largeBodyHandled;
     private long lastSweep = System.nanoTime();
     private long rateWindowStart = System.nanoTime();
     private long rateWindowEvents;
@@ -121,6 +124,7 @@ final class EventLoop implements Runnable {
     private void turn() throws IOException {
         long wait = listening.waitNanos(System.nanoTime(), SWEEP_NANOS);
         selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
+        largeBodyHandled = false;
         Iterator<SelectionKey> it = selector.selectedKeys().iterator();
         while (it.hasNext()) {
             SelectionKey key = it.next();
@@ -159,7 +163,11 @@ final class EventLoop implements Runnable {
         }
         Connection c = (Connection) key.attachment();
         try {
-            if (key.isReadable()) {
+            // Fairness: one large body (a 1 MB queue item, say) per turn. A connection in the middle of another
+            // one is not read this turn; its key stays readable, so it is read in the next. Every turn still reads
+            // every other connection, so small frames wait for one large body at most, not one per hoarder.
+            if (key.isReadable() && !(largeBodyHandled
+                    && c.decoder.partialBodyBytes() > MemoryBudget.SMALL_FRAME_BYTES)) {
                 read(c);
             }
             if (key.isValid() && key.isWritable()) {
@@ -206,6 +214,9 @@ final class EventLoop implements Runnable {
             }
             if (body == null) {
                 return;
+            }
+            if (body.length > MemoryBudget.SMALL_FRAME_BYTES) {
+                largeBodyHandled = true;
             }
             try {
                 if (body.length > MemoryBudget.SMALL_FRAME_BYTES && !budget.queuedFits(body.length)

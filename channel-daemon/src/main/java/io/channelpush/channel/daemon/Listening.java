@@ -1,5 +1,6 @@
 package io.channelpush.channel.daemon;
 
+import io.channelpush.channel.log.RateLimitedLog;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;

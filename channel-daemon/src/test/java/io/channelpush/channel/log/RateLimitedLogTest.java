@@ -1,4 +1,4 @@
-package io.channelpush.channel.daemon;
+package io.channelpush.channel.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,5 +47,44 @@ class RateLimitedLogTest {
         log.log(() -> "refused");
         assertEquals(2, lines.size());
         assertTrue(lines.stream().allMatch(l -> l.startsWith("refused")));
+    }
+
+    @Test
+    void concurrentCallersWriteOneLineAndEveryOtherEventIsCountedInTheNext() throws Exception {
+        Logger logger = Logger.getLogger("test.rate-limited.concurrent." + System.nanoTime());
+        logger.setUseParentHandlers(false);
+        List<String> lines = new CopyOnWriteArrayList<>();
+        logger.addHandler(new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                lines.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+        AtomicLong now = new AtomicLong(-7_000_000_000L);
+        RateLimitedLog log = new RateLimitedLog(logger, Level.WARNING, now::get);
+        Thread[] threads = new Thread[4];
+        for (int t = 0; t < threads.length; t++) {
+            threads[t] = new Thread(() -> {
+                for (int i = 0; i < 10_000; i++) {
+                    log.log(() -> "refused");
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join(30_000);
+        }
+        assertEquals(List.of("refused"), lines, "40,000 events within one second from 4 threads");
+        now.addAndGet(RateLimitedLog.INTERVAL_NANOS);
+        log.log(() -> "refused");
+        assertEquals("refused (and 39999 more like this since the previous such line)", lines.get(1));
     }
 }
