@@ -15,6 +15,7 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Verifies WebSocket connection tokens: JWTs signed with HS256 under one of several active keys (the {@code kid}
@@ -40,6 +41,8 @@ public final class ConnectionTokens {
             return identity != null;
         }
     }
+
+    private static final Pattern ALG_NAME = Pattern.compile("[A-Za-z0-9+_-]{1,20}");
 
     private final Map<String, MACVerifier> verifiers;
     private final Clock clock;
@@ -117,7 +120,10 @@ public final class ConnectionTokens {
         }
         JWSHeader header = jwt.getHeader();
         if (!JWSAlgorithm.HS256.equals(header.getAlgorithm())) {
-            return refuse("the connection token is signed with " + header.getAlgorithm() + "; only HS256 is accepted");
+            String alg = header.getAlgorithm().getName();
+            // the name comes from the client: echoed (to it and to the log) only when it looks like one
+            return refuse("the connection token is signed with " + (ALG_NAME.matcher(alg).matches() ? alg
+                    : "another algorithm") + "; only HS256 is accepted");
         }
         MACVerifier verifier = header.getKeyID() == null ? null : verifiers.get(header.getKeyID());
         if (verifier == null) {
