@@ -26,7 +26,10 @@ enum ClientError {
     GROUP_MESSAGES_OFF,
     /** Over {@code channelpush.max-commands-per-second}: the message was not handled. */
     RATE_LIMITED,
-    /** The connection's token does not allow this group ({@code add_group}) or sending to it ({@code send_to_group}). */
+    /**
+     * Connection keys are set and the connection's token does not grant the group ({@code add_group}) or sending
+     * to it ({@code send_to_group}).
+     */
     FORBIDDEN;
 
     String wireName() {

@@ -1,11 +1,11 @@
 package io.channelpush.push;
 
+import io.channelpush.push.auth.ConnectionTokens;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import io.channelpush.push.auth.ConnectionTokens;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Collections;

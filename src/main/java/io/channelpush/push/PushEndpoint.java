@@ -106,7 +106,9 @@ public final class PushEndpoint {
 
         /**
          * Verifies the connection token again (the filter refused the handshake with 401 if it was not valid) to
-         * hand the connection its identity through the per-connection config's user properties. A connection
+         * hand the connection its identity through the config's user properties, which are the connection's own
+         * (Jakarta WebSocket 2.1; Undertow's PerConnectionServerEndpointConfig, ConnectionTokenTest's
+         * eachConnectionKeepsItsOwnIdentity). A connection
          * that comes without one while keys are set is closed on open ({@link CloseCode#NO_TOKEN}).
          */
         @Override
