@@ -11,7 +11,10 @@ import java.nio.charset.StandardCharsets;
  * Commands a WebSocket client sends as JSON text: {@code add_group}, {@code leave_group}, {@code send_to_group}.
  * One method per command, dispatched from {@link #handle}. A bad message gets an error reply
  * {@code {"type":"error","code":"...","message":"..."}} and the connection stays open. A command carrying an
- * {@code "id"} is acknowledged with {@code {"type":"ack","id":...,"cmd":"..."}}. Stateless; thread-safe.
+ * {@code "id"} is acknowledged with {@code {"type":"ack","id":...,"cmd":"..."}}. With connection keys set,
+ * {@code add_group} and {@code send_to_group} follow the connection's token
+ * ({@link io.channelpush.push.auth.ConnectionIdentity}); a refusal is a {@code forbidden} error. Stateless;
+ * thread-safe.
  */
 final class ClientCommands {
     private final PushNode node;
@@ -54,7 +57,7 @@ final class ClientCommands {
             switch (cmd) {
                 case "add_group" -> addGroup(s, o);
                 case "leave_group" -> leaveGroup(s, o);
-                case "send_to_group" -> sendToGroup(o);
+                case "send_to_group" -> sendToGroup(s, o);
                 default -> throw new Refusal(ClientError.UNKNOWN_CMD,
                         "unknown cmd \"" + cmd + "\"; use add_group, leave_group or send_to_group");
             }
@@ -87,6 +90,10 @@ final class ClientCommands {
 
     private void addGroup(PushSession s, JsonObject o) throws Refusal {
         String group = groupId(o);
+        if (node.connectionTokens() != null && (s.identity == null || !s.identity.mayJoin(group))) {
+            throw new Refusal(ClientError.FORBIDDEN, "this connection's token does not grant group " + group
+                    + " (its \"groups\" claim)");
+        }
         if (!s.groups.contains(group) && s.groups.size() >= node.config().maxGroupsPerConnection()) {
             throw new Refusal(ClientError.TOO_MANY_GROUPS, "a connection may join at most "
                     + node.config().maxGroupsPerConnection() + " groups; leave one first");
@@ -98,13 +105,17 @@ final class ClientCommands {
         node.leave(s, groupId(o));
     }
 
-    private void sendToGroup(JsonObject o) throws Refusal {
+    private void sendToGroup(PushSession s, JsonObject o) throws Refusal {
         if (!node.config().clientGroupMessages()) {
             throw new Refusal(ClientError.GROUP_MESSAGES_OFF,
                     "this server does not take group messages from clients ("
                     + PushConfig.CLIENT_GROUP_MESSAGES + " is false); they come from its publisher");
         }
         String group = groupId(o);
+        if (node.connectionTokens() != null && (s.identity == null || !s.identity.maySendTo(group))) {
+            throw new Refusal(ClientError.FORBIDDEN, "this connection's token does not allow sending to group "
+                    + group + " (it needs \"send\":true and the group in \"groups\")");
+        }
         JsonElement m = o.get("message");
         if (m == null || m.isJsonNull()) {
             throw new Refusal(ClientError.MISSING_FIELD, "send_to_group needs \"message\"");

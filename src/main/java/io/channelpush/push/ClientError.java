@@ -25,7 +25,12 @@ enum ClientError {
     /** {@code channelpush.client-group-messages} is false: clients may not send to groups. */
     GROUP_MESSAGES_OFF,
     /** Over {@code channelpush.max-commands-per-second}: the message was not handled. */
-    RATE_LIMITED;
+    RATE_LIMITED,
+    /**
+     * Connection keys are set and the connection's token does not grant the group ({@code add_group}) or sending
+     * to it ({@code send_to_group}).
+     */
+    FORBIDDEN;
 
     String wireName() {
         return name().toLowerCase(Locale.ROOT);

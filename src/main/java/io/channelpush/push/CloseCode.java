@@ -24,7 +24,12 @@ enum CloseCode {
      */
     TOO_BIG(1009, "message too big", true, true),
     /** Writing to the connection failed; the socket is broken. */
-    SEND_FAILED(1011, "send failed", true, false);
+    SEND_FAILED(1011, "send failed", true, false),
+    /**
+     * Connection keys are set but the connection came without a verified token: only when the container upgraded
+     * it without running {@link HandshakeFilter}, which refuses such handshakes with 401.
+     */
+    NO_TOKEN(1008, "a valid connection token is required", true, false);
 
     private final int code;
     private final String reason;

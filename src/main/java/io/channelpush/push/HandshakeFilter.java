@@ -1,5 +1,6 @@
 package io.channelpush.push;
 
+import io.channelpush.push.auth.ConnectionTokens;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -7,12 +8,16 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import io.channelpush.channel.log.RateLimitedLog;
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.logging.Logger;
 
 /**
  * Refuses WebSocket handshakes the node should not take, before the container upgrades them: 403 for an origin
  * outside {@code channelpush.allowed-origins}, 503 with {@code Retry-After} when the node is at
- * {@code channelpush.max-connections} or stopping, 414 for a request target longer than
+ * {@code channelpush.max-connections} or stopping, 401 without a valid connection token when
+ * {@code channelpush.connection-keys} is set ({@link HandshakeToken}), 414 for a request target longer than
  * {@value #MAX_TARGET_LENGTH} characters (the container keeps the handshake's URL for the connection's life). The connection slot is taken here, atomically, before the
  * upgrade ({@link ConnectionSlots}), and given back when the container does not answer 101. Other requests pass. (The endpoint's configurator checks the
  * origin too, for containers that run this filter after their own upgrade filter.) Thread-safe.
@@ -26,6 +31,7 @@ public final class HandshakeFilter extends HttpFilter {
     private transient PushNode node;
     private final transient RateLimitedLog badOrigin = new RateLimitedLog(LOG, java.util.logging.Level.INFO);
     private final transient RateLimitedLog full = new RateLimitedLog(LOG, java.util.logging.Level.WARNING);
+    private final transient RateLimitedLog badToken = new RateLimitedLog(LOG, java.util.logging.Level.INFO);
 
     @Override
     public void init() throws ServletException {
@@ -48,6 +54,18 @@ public final class HandshakeFilter extends HttpFilter {
                 refuse(resp, 403, origin == null ? "a handshake without Origin is not allowed here"
                         : "origin " + origin + " is not allowed");
                 return;
+            }
+            ConnectionTokens tokens = node.connectionTokens();
+            if (tokens != null) {
+                ConnectionTokens.Verdict v = HandshakeToken.verify(tokens,
+                        values(req.getParameterValues(HandshakeToken.PARAMETER)),
+                        Collections.list(req.getHeaders("Authorization")));
+                if (!v.accepted()) {
+                    badToken.log(() -> "worker " + node.workerId() + " refused a WebSocket handshake without a valid "
+                            + "connection token (" + PushConfig.CONNECTION_KEYS + "): " + v.refusal());
+                    refuse(resp, 401, v.refusal());
+                    return;
+                }
             }
             String refusal = null;
             if (!node.accepting()) {
@@ -76,6 +94,10 @@ public final class HandshakeFilter extends HttpFilter {
             return;
         }
         chain.doFilter(req, resp);
+    }
+
+    private static List<String> values(String[] values) {
+        return values == null ? List.of() : Arrays.asList(values);
     }
 
     private static void refuse(HttpServletResponse resp, int status, String reason) throws IOException {

@@ -1,5 +1,6 @@
 package io.channelpush.push;
 
+import io.channelpush.push.auth.ConnectionTokens;
 import io.channelpush.push.auth.PublishAuthenticator;
 import io.channelpush.push.bus.NatsBus;
 import io.channelpush.push.bus.NatsSecurity;
@@ -61,6 +62,8 @@ import java.util.regex.Pattern;
  *                          connection idle between requests (launcher; off once a WebSocket is open)
  * @param requestTimeoutMillis time from the head of a request with a body until its response (WildFly and the
  *                             launcher; not WebSocket connections, which the pings keep in check)
+ * @param connectionKeys HMAC keys of WebSocket connection tokens (JWT, HS256), {@code id:secret[,id:secret...]},
+ *                       or null for anonymous connections ({@link ConnectionTokens})
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
@@ -71,7 +74,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                          boolean clientGroupMessages, int publishMaxClockSkewSeconds,
                          int publishReplayCacheNonces, NatsSecurity natsSecurity, int maxHeaderBytes,
                          int maxHeaders, int requestParseTimeoutMillis, int readTimeoutMillis,
-                         int requestTimeoutMillis) {
+                         int requestTimeoutMillis, String connectionKeys) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -110,6 +113,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String REQUEST_PARSE_TIMEOUT_MS = "channelpush.request-parse-timeout-ms";
     public static final String READ_TIMEOUT_MS = "channelpush.read-timeout-ms";
     public static final String REQUEST_TIMEOUT_MS = "channelpush.request-timeout-ms";
+    public static final String CONNECTION_KEYS = "channelpush.connection-keys";
 
     /** What a worker id may be, for messages. */
     public static final String WORKER_ID_RULE = "1-64 of A-Z a-z 0-9 . _ : -";
@@ -143,6 +147,13 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                     + publishMaxClockSkewSeconds);
         }
         positive(PUBLISH_REPLAY_CACHE_NONCES, publishReplayCacheNonces);
+        if (connectionKeys != null) {
+            try {
+                ConnectionTokens.parseKeys(connectionKeys);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(CONNECTION_KEYS + ": " + e.getMessage());
+            }
+        }
         if (natsServers != null) {
             try {
                 NatsBus.parseServers(natsServers);
@@ -202,7 +213,8 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 (int) number(get, MAX_HEADERS, 100),
                 (int) number(get, REQUEST_PARSE_TIMEOUT_MS, 5_000),
                 (int) number(get, READ_TIMEOUT_MS, 10_000),
-                (int) number(get, REQUEST_TIMEOUT_MS, 15_000));
+                (int) number(get, REQUEST_TIMEOUT_MS, 15_000),
+                get.apply(CONNECTION_KEYS));
     }
 
     /** Whether {@code id} may be a worker id ({@link #WORKER_ID_RULE}). */

@@ -1,16 +1,23 @@
 package io.channelpush.push;
 
 import io.channelpush.channel.log.RateLimitedLog;
+import io.channelpush.push.auth.ConnectionIdentity;
+import io.channelpush.push.auth.ConnectionTokens;
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
+import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.nio.ByteBuffer;
 import java.util.logging.Level;
+import java.util.List;
+import java.util.Map;
 import java.util.logging.Logger;
 
 /**
@@ -25,6 +32,8 @@ import java.util.logging.Logger;
  */
 public final class PushEndpoint {
     private static final Logger LOG = Logger.getLogger(PushEndpoint.class.getName());
+    /** The user property (of the per-connection endpoint config) holding the connection's identity. */
+    private static final String IDENTITY = ConnectionIdentity.class.getName();
 
     private final PushNode node;
     private final ClientCommands commands;
@@ -38,10 +47,10 @@ public final class PushEndpoint {
     }
 
     @OnOpen
-    public void onOpen(Session session) {
+    public void onOpen(Session session, EndpointConfig config) {
         session.setMaxTextMessageBufferSize(node.config().maxClientMessageBytes());
         session.setMaxBinaryMessageBufferSize(node.config().maxClientMessageBytes());
-        me = node.open(session);
+        me = node.open(session, config.getUserProperties().get(IDENTITY) instanceof ConnectionIdentity id ? id : null);
     }
 
     /** A part of a text message; {@code last} ends the message. */
@@ -96,6 +105,32 @@ public final class PushEndpoint {
         @Override
         public <T> T getEndpointInstance(Class<T> endpointClass) {
             return endpointClass.cast(new PushEndpoint(node));
+        }
+
+        /**
+         * Verifies the connection token again (the filter refused the handshake with 401 if it was not valid) to
+         * hand the connection its identity through the config's user properties, which are the connection's own
+         * (Jakarta WebSocket 2.1; Undertow's PerConnectionServerEndpointConfig, ConnectionTokenTest's
+         * eachConnectionKeepsItsOwnIdentity). A connection
+         * that comes without one while keys are set is closed on open ({@link CloseCode#NO_TOKEN}).
+         */
+        @Override
+        public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
+            ConnectionTokens tokens = node.connectionTokens();
+            if (tokens == null) {
+                return;
+            }
+            List<String> authorizations = null;
+            for (Map.Entry<String, List<String>> h : request.getHeaders().entrySet()) {
+                if (h.getKey().equalsIgnoreCase("Authorization")) {
+                    authorizations = h.getValue();
+                }
+            }
+            ConnectionTokens.Verdict v = HandshakeToken.verify(tokens,
+                    request.getParameterMap().get(HandshakeToken.PARAMETER), authorizations);
+            if (v.accepted()) {
+                sec.getUserProperties().put(IDENTITY, v.identity());
+            }
         }
 
         /** Refused origins get 403 from the container. */

@@ -2,6 +2,8 @@ package io.channelpush.push;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.channelpush.push.auth.ConnectionIdentity;
+import io.channelpush.push.auth.ConnectionTokens;
 import io.channelpush.push.bus.BusUnavailableException;
 import io.channelpush.push.bus.Channels;
 import io.channelpush.push.bus.MessageBus;
@@ -37,6 +39,7 @@ public final class PushNode implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean accepting = true;
     private final OriginPolicy origins;
+    private final ConnectionTokens connectionTokens;
     private final PublishDispatch publishDispatch;
     private final FatalErrors fatalErrors;
     private final AtomicBoolean dead = new AtomicBoolean();
@@ -50,6 +53,7 @@ public final class PushNode implements AutoCloseable {
         this.config = config;
         this.fatalErrors = fatalErrors;
         this.origins = new OriginPolicy(config.allowedOrigins(), config.allowMissingOrigin());
+        this.connectionTokens = ConnectionTokens.fromSetting(config.connectionKeys());
         this.connections = new ConnectionRegistry(config, slow -> metrics.slowClientDisconnects.increment(),
                 this::threadDied);
         this.slots = new ConnectionSlots(config.maxConnections());
@@ -122,6 +126,11 @@ public final class PushNode implements AutoCloseable {
     /** Which origins may open WebSockets. */
     OriginPolicy origins() {
         return origins;
+    }
+
+    /** The verifier of connection tokens, or null when connections are anonymous (no connection keys). */
+    ConnectionTokens connectionTokens() {
+        return connectionTokens;
     }
 
     public PushConfig config() {
@@ -210,12 +219,23 @@ public final class PushNode implements AutoCloseable {
         return accepting() && busConnected() && workerIdHeld();
     }
 
+    /** Opens an anonymous connection. */
     PushSession open(Session session) {
+        return open(session, null);
+    }
+
+    /** @param identity from the connection's token, or null (anonymous; refused when connection keys are set) */
+    PushSession open(Session session, ConnectionIdentity identity) {
         PushSession s = connections.register(session);
         metrics.connectionsOpened.increment();
         s.holdsSlot = slots.claim();
+        s.identity = identity;
         if (closed.get()) {
             s.close(CloseCode.SHUTDOWN);
+            return s;
+        }
+        if (connectionTokens != null && identity == null) {
+            s.close(CloseCode.NO_TOKEN);
             return s;
         }
         if (!s.holdsSlot) {

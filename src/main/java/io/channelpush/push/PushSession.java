@@ -1,5 +1,6 @@
 package io.channelpush.push;
 
+import io.channelpush.push.auth.ConnectionIdentity;
 import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,6 +47,11 @@ final class PushSession {
     private long windowStart = System.nanoTime();
     private int windowCount;
     private volatile long lastPongNanos = System.nanoTime();
+    /**
+     * Who the connection is, from its connection token; null when connections are anonymous. Set once, in onOpen,
+     * before the welcome line and so before any command of the client.
+     */
+    volatile ConnectionIdentity identity;
     /** Whether this connection holds one of the node's {@link ConnectionSlots} (set once, in onOpen). */
     volatile boolean holdsSlot;
 

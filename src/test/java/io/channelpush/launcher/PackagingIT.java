@@ -7,8 +7,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 
-/** What each built artifact carries of the NATS client. */
+/** What each built artifact carries of the NATS client and of the JWT library. */
 class PackagingIT {
+    /** Connection tokens are verified with Nimbus JOSE+JWT (README: Dependencies): both node artifacts need it. */
+    @Test
+    void theWarAndTheLauncherJarCarryNimbusJoseJwtTheDaemonJarDoesNot() throws Exception {
+        try (ZipFile war = new ZipFile(JarProcess.jar("channel-push.war").toFile())) {
+            assertTrue(war.stream().anyMatch(e -> e.getName().matches("WEB-INF/lib/nimbus-jose-jwt-[0-9.]+\\.jar")),
+                    "nimbus-jose-jwt is missing from WEB-INF/lib: connection tokens cannot be verified");
+        }
+        try (ZipFile launcher = new ZipFile(JarProcess.jar("channel-push-launcher.jar").toFile())) {
+            assertNotNull(launcher.getEntry("com/nimbusds/jwt/SignedJWT.class"), "Nimbus JOSE+JWT in the launcher jar");
+            assertNotNull(launcher.getEntry("com/nimbusds/jose/crypto/MACVerifier.class"));
+            assertNotNull(launcher.getEntry("io/channelpush/push/auth/ConnectionTokens.class"));
+        }
+        try (ZipFile daemon = new ZipFile(JarProcess.jar("channel-daemon.jar").toFile())) {
+            assertFalse(daemon.stream().anyMatch(e -> e.getName().startsWith("com/nimbusds/")),
+                    "Nimbus JOSE+JWT is in the daemon jar");
+        }
+    }
+
     @Test
     void theWarAndTheLauncherJarCarryJnatsAndBouncyCastleTheDaemonJarNeither() throws Exception {
         try (ZipFile war = new ZipFile(JarProcess.jar("channel-push.war").toFile())) {

@@ -25,6 +25,7 @@ import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.FormRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /**
@@ -131,6 +132,21 @@ final class PushFixture implements AutoCloseable {
     TestClient connect(Launcher node) throws Exception {
         TestClient c = new TestClient();
         ws.connect(c, URI.create("ws://127.0.0.1:" + node.port(0) + "/")).get(5, TimeUnit.SECONDS);
+        clients.add(c);
+        return c.awaitWelcome();
+    }
+
+    /**
+     * Opens a WebSocket to {@code target} (path and query) on a node, with an {@code Authorization} header unless
+     * it is null, and reads its welcome line.
+     */
+    TestClient connect(Launcher node, String target, String authorization) throws Exception {
+        TestClient c = new TestClient();
+        ClientUpgradeRequest upgrade = new ClientUpgradeRequest();
+        if (authorization != null) {
+            upgrade.setHeader("Authorization", authorization);
+        }
+        ws.connect(c, URI.create("ws://127.0.0.1:" + node.port(0) + target), upgrade).get(5, TimeUnit.SECONDS);
         clients.add(c);
         return c.awaitWelcome();
     }
