@@ -342,30 +342,46 @@ public final class RawFrame {
         private void string() throws NotFast {
             expect('"');
             escaped = false;
+            byte[] b = this.b;
+            int p = pos;
             while (true) {
-                byte c = next();
-                if (c == '"') {
-                    return;
+                // the common run of plain characters, in one tight loop (a 1 MB string is mostly this)
+                byte c = 0;
+                while (p < b.length && (c = b[p]) >= 0x20 && c != '"' && c != '\\') {
+                    p++;
                 }
-                if (c == '\\') {
-                    escaped = true;
-                    byte e = next();
-                    if (e == 'u') {
-                        for (int i = 0; i < 4; i++) {
-                            byte h = next();
-                            if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F'))) {
-                                throw NotFast.INSTANCE;
-                            }
-                        }
-                    } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r'
-                            && e != 't') {
-                        throw NotFast.INSTANCE;
-                    }
-                } else if (c < 0) {
-                    nonAscii = true;
-                } else if (c < 0x20) {
+                if (p >= b.length) {
                     throw NotFast.INSTANCE;
                 }
+                p++;
+                if (c == '"') {
+                    pos = p;
+                    return;
+                }
+                if (c < 0) {
+                    nonAscii = true;
+                } else if (c == '\\') {
+                    escaped = true;
+                    pos = p;
+                    escape();
+                    p = pos;
+                } else {
+                    throw NotFast.INSTANCE; // a control character
+                }
+            }
+        }
+
+        private void escape() throws NotFast {
+            byte e = next();
+            if (e == 'u') {
+                for (int i = 0; i < 4; i++) {
+                    byte h = next();
+                    if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F'))) {
+                        throw NotFast.INSTANCE;
+                    }
+                }
+            } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' && e != 't') {
+                throw NotFast.INSTANCE;
             }
         }
 
