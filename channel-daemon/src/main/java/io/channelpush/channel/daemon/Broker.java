@@ -11,6 +11,7 @@ import io.channelpush.channel.protocol.RawFrame;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -159,7 +160,7 @@ final class Broker {
             }
             byte[] frame = eventFrame.apply(i);
             if (subs != null && !budget.fits((long) frame.length * subs.size())) {
-                subs = shedLaggards(ch, subs);
+                subs = shedLaggards(ch, subs, frame.length);
             }
             if (subs != null && !budget.fits((long) frame.length * subs.size())) {
                 loop.refuse(c, ErrorCode.OVER_CAPACITY, "publish to \"" + ch + "\" dropped: its " + subs.size()
@@ -192,18 +193,25 @@ final class Broker {
 
     /**
      * At the memory bound, subscribers that do not read (more than {@link EventLoop#REPLY_SLACK_BYTES} unsent) are
-     * closed as slow consumers before a publisher is refused: they hold the bytes, not the publisher.
+     * closed as slow consumers before a publisher is refused: they hold the bytes, not the publisher. The furthest
+     * behind go first, and only as many as the copies need: a subscriber that reads, but a few frames behind a daemon
+     * that routes faster than it reads, is not closed while one that does not read at all holds the memory.
      *
      * @return the channel's subscribers left, or null
      */
-    private Set<Connection> shedLaggards(String ch, Set<Connection> subs) {
+    private Set<Connection> shedLaggards(String ch, Set<Connection> subs, int frameLength) {
         List<Connection> laggards = new ArrayList<>();
         for (Connection s : subs) {
             if (s.pendingBytes() >= EventLoop.REPLY_SLACK_BYTES) {
                 laggards.add(s);
             }
         }
+        laggards.sort(Comparator.comparingLong(Connection::pendingBytes).reversed());
         for (Connection s : laggards) {
+            Set<Connection> left = subscribers.get(ch);
+            if (left == null || budget.fits((long) frameLength * left.size())) {
+                break;
+            }
             loop.laggard(s);
         }
         return subscribers.get(ch);
