@@ -5,6 +5,7 @@ import io.channelpush.channel.client.ChannelClient;
 import io.channelpush.channel.client.ChannelUnavailableException;
 import io.channelpush.channel.client.ClientOptions;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
@@ -48,6 +49,14 @@ final class FanoutRun {
         o.addProperty("t", t);
         o.addProperty("p", pad);
         return o;
+    }
+
+    /**
+     * {@link #payload} as the UTF-8 JSON bytes Gson writes for it, built without a tree: published with
+     * {@code ChannelClient.publish(String, byte[])}, as a push node publishes what its codec encoded once.
+     */
+    static byte[] payloadBytes(long t, String pad) {
+        return ("{\"t\":" + t + ",\"p\":\"" + pad + "\"}").getBytes(StandardCharsets.UTF_8);
     }
 
     /** The padding that makes {@link #payload} {@code payloadBytes} long for timestamps as long as {@code t}. */
@@ -139,7 +148,7 @@ final class FanoutRun {
                 }
             }
             try {
-                client.publish(CHANNEL, payload(System.nanoTime(), pad));
+                client.publish(CHANNEL, payloadBytes(System.nanoTime(), pad));
                 published++;
             } catch (ChannelUnavailableException e) {
                 retries++;

@@ -1,11 +1,13 @@
 package io.channelpush.push;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import io.channelpush.channel.log.RateLimitedLog;
 import io.channelpush.push.auth.ConnectionIdentity;
 import io.channelpush.push.auth.ConnectionTokens;
+import io.channelpush.push.bus.BusCodec;
+import io.channelpush.push.bus.BusMessage;
 import io.channelpush.push.bus.BusUnavailableException;
 import io.channelpush.push.bus.Channels;
+import io.channelpush.push.bus.MalformedBusMessageException;
 import io.channelpush.push.bus.MessageBus;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -15,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -44,6 +47,7 @@ public final class PushNode implements AutoCloseable {
     private final FatalErrors fatalErrors;
     private final AtomicBoolean dead = new AtomicBoolean();
     private volatile String deathReason;
+    private final RateLimitedLog malformed = new RateLimitedLog(LOG, Level.WARNING);
 
     /**
      * @param busFactory builds the bus given the listener this node wants to hear connection changes on
@@ -91,9 +95,10 @@ public final class PushNode implements AutoCloseable {
                         + "receives no pushes addressed to " + config.workerId() + " until the other node is gone");
             }
         });
-        bus.subscribe(Channels.BROADCAST, this::onBroadcast);
-        bus.subscribeExclusive(Channels.worker(config.workerId()), this::onTargeted);
-        bus.subscribe(Channels.GROUPS, this::onGroup);
+        bus.subscribe(Channels.BROADCAST, payload -> deliver(Channels.BROADCAST, payload));
+        String own = Channels.worker(config.workerId());
+        bus.subscribeExclusive(own, payload -> deliver(own, payload));
+        bus.subscribe(Channels.GROUPS, payload -> deliver(Channels.GROUPS, payload));
         this.publishDispatch = new PublishDispatch(!bus.publishNeverBlocks(), config.workerId(), this::threadDied);
         LOG.info(() -> "worker " + config.workerId() + " started; bus " + bus.describe());
         String groupWarning = config.clientGroupMessagesWarning();
@@ -286,31 +291,24 @@ public final class PushNode implements AutoCloseable {
     // on a bus that may wait, only from a thread that may block (see PublishDispatch)
 
     public void broadcast(String content) {
-        JsonObject p = new JsonObject();
-        p.addProperty("content", content);
-        publish(Channels.BROADCAST, p);
+        publish(new BusMessage.Broadcast(content));
         metrics.publishedBroadcast.increment();
     }
 
     public void pushTo(String workerId, long connectionId, String content) {
-        JsonObject p = new JsonObject();
-        p.addProperty("to_connection_id", connectionId);
-        p.addProperty("content", content);
-        publish(Channels.worker(workerId), p);
+        publish(new BusMessage.Targeted(workerId, connectionId, content));
         metrics.publishedTargeted.increment();
     }
 
     public void sendToGroup(String group, String message) {
-        JsonObject p = new JsonObject();
-        p.addProperty("group_id", group);
-        p.addProperty("message", message);
-        publish(Channels.GROUPS, p);
+        publish(new BusMessage.Group(group, message));
         metrics.publishedGroup.increment();
     }
 
-    private void publish(String channel, JsonObject payload) {
+    /** Encodes the message once; the bus carries those bytes to every node as they are. */
+    private void publish(BusMessage m) {
         try {
-            bus.publish(channel, payload);
+            bus.publish(BusCodec.channel(m), BusCodec.encode(m));
         } catch (BusUnavailableException e) {
             metrics.publishFailures.increment();
             throw e;
@@ -319,41 +317,35 @@ public final class PushNode implements AutoCloseable {
 
     // ---- deliveries from the bus (on the bus thread; never block)
 
-    private void onBroadcast(JsonObject p) {
-        String content = text(p, "content");
-        if (content != null && !connections.isEmpty()) {
-            sendAll(connections.all(), connections.size(), content);
-        }
-    }
-
-    private void onTargeted(JsonObject p) {
-        String content = text(p, "content");
-        JsonElement id = p.get("to_connection_id");
-        if (content == null || id == null || !id.isJsonPrimitive()) {
+    /** Decodes a payload once and delivers it; a payload that is not a message is counted and dropped. */
+    private void deliver(String channel, byte[] payload) {
+        BusMessage m;
+        try {
+            m = BusCodec.decode(channel, payload);
+        } catch (MalformedBusMessageException e) {
+            malformed.log(() -> "worker " + config.workerId() + ": dropped a bus message on channel " + channel
+                    + " (" + e.problem() + ": " + e.getMessage() + "); another publisher on this bus does not speak "
+                    + "this version's format");
             return;
         }
-        PushSession s = connections.get(id.getAsLong());
-        if (s == null) {
-            LOG.fine(() -> "worker " + config.workerId() + ": connection " + id + " does not exist; push dropped");
-            return;
-        }
-        sendAll(List.of(s), 1, content);
-    }
-
-    private void onGroup(JsonObject p) {
-        String group = text(p, "group_id");
-        String message = text(p, "message");
-        if (group != null && message != null) {
-            Set<PushSession> members = groups.members(group);
+        if (m instanceof BusMessage.Broadcast b) {
+            if (!connections.isEmpty()) {
+                sendAll(connections.all(), connections.size(), b.content());
+            }
+        } else if (m instanceof BusMessage.Targeted t) {
+            PushSession s = connections.get(t.connectionId());
+            if (s == null) {
+                LOG.fine(() -> "worker " + config.workerId() + ": connection " + t.connectionId()
+                        + " does not exist; push dropped");
+                return;
+            }
+            sendAll(List.of(s), 1, t.content());
+        } else if (m instanceof BusMessage.Group g) {
+            Set<PushSession> members = groups.members(g.groupId());
             if (!members.isEmpty()) {
-                sendAll(members, members.size(), message);
+                sendAll(members, members.size(), g.message());
             }
         }
-    }
-
-    private static String text(JsonObject p, String field) {
-        JsonElement e = p.get(field);
-        return e != null && e.isJsonPrimitive() ? e.getAsString() : null;
     }
 
     /**

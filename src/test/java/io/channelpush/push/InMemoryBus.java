@@ -1,6 +1,5 @@
 package io.channelpush.push;
 
-import com.google.gson.JsonObject;
 import io.channelpush.push.bus.BusUnavailableException;
 import io.channelpush.push.bus.MessageBus;
 import java.util.Map;
@@ -13,16 +12,16 @@ import java.util.function.Consumer;
  * channel is always granted; {@link #available} false refuses publishes. Thread-safe.
  */
 final class InMemoryBus implements MessageBus {
-    private final Map<String, Consumer<JsonObject>> handlers = new ConcurrentHashMap<>();
+    private final Map<String, Consumer<byte[]>> handlers = new ConcurrentHashMap<>();
     /** While false, publishes are refused as a full buffer would refuse them. */
     volatile boolean available = true;
 
     @Override
-    public synchronized void publish(String channel, JsonObject payload) {
+    public synchronized void publish(String channel, byte[] payload) {
         if (!available) {
             throw new BusUnavailableException("in-memory bus set unavailable by the test");
         }
-        Consumer<JsonObject> h = handlers.get(channel);
+        Consumer<byte[]> h = handlers.get(channel);
         if (h != null) {
             h.accept(payload);
         }
@@ -34,12 +33,12 @@ final class InMemoryBus implements MessageBus {
     }
 
     @Override
-    public void subscribe(String channel, Consumer<JsonObject> handler) {
+    public void subscribe(String channel, Consumer<byte[]> handler) {
         handlers.put(channel, handler);
     }
 
     @Override
-    public void subscribeExclusive(String channel, Consumer<JsonObject> handler) {
+    public void subscribeExclusive(String channel, Consumer<byte[]> handler) {
         handlers.put(channel, handler);
     }
 

@@ -143,4 +143,23 @@ class PubSubTest {
             assertEquals(new JsonPrimitive(i), rb.next(5_000));
         }
     }
+
+    @Test
+    void anEventCarriesThePublishedDataBytesVerbatimAndOtherFormsStillWork() throws Exception {
+        // one connection subscribes and publishes: the daemon handles its frames in order, so no race
+        try (RawClient sub = RawClient.hello(daemon.port())) {
+            RawClient pub = sub;
+            sub.sendJson("{\"type\":\"subscribe\",\"channels\":[\"raw\"]}");
+            // odd whitespace, escapes a re-serialiser would rewrite, non-ASCII bytes: they all reach the subscriber
+            String data = "{ \"s\" : \"caf\\u00e9 \\/ \u4e2d\\n\" ,\"n\":[1.50 ,-0, 2E+3] }";
+            pub.send(io.channelpush.channel.protocol.FrameCodec.encode("{\"type\":\"publish\", \"data\":" + data
+                    + ",\n\"channels\":[\"raw\"]}"));
+            assertEquals("{\"type\":\"event\",\"channel\":\"raw\",\"data\":" + data + "}",
+                    new String(sub.readBody(), java.nio.charset.StandardCharsets.UTF_8));
+            // lenient JSON (which the tree parser has always accepted) is still delivered, written out strictly
+            pub.sendJson("{\"type\":\"publish\",\"channels\":[\"raw\"],\"data\":{unquoted:'single'}}");
+            assertEquals("{\"type\":\"event\",\"channel\":\"raw\",\"data\":{\"unquoted\":\"single\"}}",
+                    new String(sub.readBody(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
 }

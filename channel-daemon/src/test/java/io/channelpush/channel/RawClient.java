@@ -61,6 +61,11 @@ public final class RawClient implements AutoCloseable {
 
     /** The next frame as JSON; fails the test after 5 s. */
     public JsonObject read() throws IOException {
+        return JsonParser.parseString(new String(readBody(), StandardCharsets.UTF_8)).getAsJsonObject();
+    }
+
+    /** The next frame's body, byte for byte; fails the test after 5 s. */
+    public byte[] readBody() throws IOException {
         byte[] body;
         try {
             body = FrameCodec.read(in, 16 << 20);
@@ -70,7 +75,7 @@ public final class RawClient implements AutoCloseable {
         if (body == null) {
             throw new EOFException("daemon closed the connection");
         }
-        return JsonParser.parseString(new String(body, StandardCharsets.UTF_8)).getAsJsonObject();
+        return body;
     }
 
     /** True when the daemon has closed this connection (EOF or reset) within 5 s. */

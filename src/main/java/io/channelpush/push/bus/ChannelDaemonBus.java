@@ -1,12 +1,9 @@
 package io.channelpush.push.bus;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import io.channelpush.channel.client.ChannelClient;
 import io.channelpush.channel.client.ChannelUnavailableException;
 import io.channelpush.channel.client.ClientOptions;
 import java.util.function.Consumer;
-import java.util.logging.Logger;
 
 /**
  * {@link MessageBus} over the channel daemon, through one {@link ChannelClient}. The exclusive channel is a daemon
@@ -14,8 +11,6 @@ import java.util.logging.Logger;
  * takes its channel over once the other holder's connection is gone). Thread-safe.
  */
 public final class ChannelDaemonBus implements MessageBus {
-    private static final Logger LOG = Logger.getLogger(ChannelDaemonBus.class.getName());
-
     private final ChannelClient client;
     private final String address;
     private volatile String exclusive;
@@ -45,7 +40,7 @@ public final class ChannelDaemonBus implements MessageBus {
     }
 
     @Override
-    public void publish(String channel, JsonObject payload) {
+    public void publish(String channel, byte[] payload) {
         try {
             client.publish(channel, payload);
         } catch (ChannelUnavailableException e) {
@@ -60,29 +55,17 @@ public final class ChannelDaemonBus implements MessageBus {
     }
 
     @Override
-    public void subscribe(String channel, Consumer<JsonObject> handler) {
-        client.on(channel, (JsonElement data) -> {
-            if (data.isJsonObject()) {
-                handler.accept(data.getAsJsonObject());
-            } else {
-                LOG.warning(() -> "ignored a non-object payload on channel " + channel + ": " + data);
-            }
-        });
+    public void subscribe(String channel, Consumer<byte[]> handler) {
+        client.onBytes(channel, handler);
     }
 
     @Override
-    public void subscribeExclusive(String channel, Consumer<JsonObject> handler) {
+    public void subscribeExclusive(String channel, Consumer<byte[]> handler) {
         if (exclusive != null) {
             throw new IllegalStateException("already holds exclusive channel " + exclusive);
         }
         exclusive = channel;
-        client.claim(channel, (JsonElement data) -> {
-            if (data.isJsonObject()) {
-                handler.accept(data.getAsJsonObject());
-            } else {
-                LOG.warning(() -> "ignored a non-object payload on channel " + channel + ": " + data);
-            }
-        });
+        client.claimBytes(channel, handler);
     }
 
     @Override

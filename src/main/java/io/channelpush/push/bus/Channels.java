@@ -23,4 +23,9 @@ public final class Channels {
     public static String worker(String workerId) {
         return WORKER_PREFIX + workerId;
     }
+
+    /** The worker id a {@link #worker} channel names, or null for any other channel. */
+    public static String workerOf(String channel) {
+        return channel.startsWith(WORKER_PREFIX) ? channel.substring(WORKER_PREFIX.length()) : null;
+    }
 }

@@ -1,10 +1,10 @@
 package io.channelpush.push.bus;
 
-import com.google.gson.JsonObject;
 import java.util.function.Consumer;
 
 /**
- * Publish/subscribe between push nodes. Implementations are thread-safe; handlers run on the backend's own
+ * Publish/subscribe of bytes between push nodes: a payload is what {@link BusCodec} encoded, carried as it is and
+ * handed to the subscribers' handlers as it arrived (they decode it with {@link BusCodec}). Implementations are thread-safe; handlers run on the backend's own
  * thread, one at a time per bus, in publish order per publisher, and must not block.
  */
 public interface MessageBus extends AutoCloseable {
@@ -35,9 +35,11 @@ public interface MessageBus extends AutoCloseable {
     /**
      * Publishes a payload to a channel, to every node subscribed to it (this one included).
      *
+     * @param payload one UTF-8 JSON object (from {@link BusCodec#encode}); the bus keeps the array, so the caller
+     *     must not change it afterwards
      * @throws BusUnavailableException when the publish cannot be taken (buffer full, closed)
      */
-    void publish(String channel, JsonObject payload);
+    void publish(String channel, byte[] payload);
 
     /**
      * Whether {@link #publish} always returns at once (refusing what it cannot take), so that it may be called on
@@ -46,14 +48,14 @@ public interface MessageBus extends AutoCloseable {
     boolean publishNeverBlocks();
 
     /** Subscribes this node to a channel; one handler per channel. */
-    void subscribe(String channel, Consumer<JsonObject> handler);
+    void subscribe(String channel, Consumer<byte[]> handler);
 
     /**
      * Subscribes this node to a channel that only one node may hold, such as its own worker channel. While another
      * node holds it, this node receives nothing on it, {@link #exclusiveHeld()} is false and the listener hears
      * {@link Listener#onExclusiveRefused}. At most one exclusive channel per bus.
      */
-    void subscribeExclusive(String channel, Consumer<JsonObject> handler);
+    void subscribeExclusive(String channel, Consumer<byte[]> handler);
 
     /** False while this node's exclusive channel is not (yet) granted to it; true when it has none. */
     boolean exclusiveHeld();

@@ -1,9 +1,5 @@
 package io.channelpush.push.bus;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Consumer;
@@ -14,7 +10,6 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -163,13 +158,13 @@ public final class NatsBus implements MessageBus {
     }
 
     @Override
-    public void publish(String channel, JsonObject payload) {
+    public void publish(String channel, byte[] payload) {
         Connection c = connection;
         if (c == null) {
             throw new BusUnavailableException(isClosed() ? "NATS bus is closed" : "not connected to NATS " + servers + " yet");
         }
         try {
-            c.publish(NatsSubjects.subject(channel), payload.toString().getBytes(StandardCharsets.UTF_8));
+            c.publish(NatsSubjects.subject(channel), payload);
         } catch (IllegalStateException e) {
             // Reconnect buffer or outgoing queue full, or the connection is closed.
             throw new BusUnavailableException("NATS: " + e.getMessage());
@@ -186,7 +181,7 @@ public final class NatsBus implements MessageBus {
     }
 
     @Override
-    public void subscribe(String channel, java.util.function.Consumer<JsonObject> handler) {
+    public void subscribe(String channel, java.util.function.Consumer<byte[]> handler) {
         String subject = NatsSubjects.subject(channel);
         MessageHandler h = message -> deliver(channel, message.getData(), handler);
         Connection c;
@@ -214,7 +209,7 @@ public final class NatsBus implements MessageBus {
 
     /** The channel is delivered only while this node holds it ({@link NatsClaim}: a probe on a claim subject). */
     @Override
-    public void subscribeExclusive(String channel, java.util.function.Consumer<JsonObject> handler) {
+    public void subscribeExclusive(String channel, java.util.function.Consumer<byte[]> handler) {
         NatsClaim c = new NatsClaim(channel, connectionName, listener);
         Connection conn;
         Dispatcher d;
@@ -241,20 +236,9 @@ public final class NatsBus implements MessageBus {
         return claim == null || claim.held();
     }
 
-    private void deliver(String channel, byte[] data, java.util.function.Consumer<JsonObject> handler) {
-        JsonElement e;
+    private void deliver(String channel, byte[] data, java.util.function.Consumer<byte[]> handler) {
         try {
-            e = JsonParser.parseString(new String(data, StandardCharsets.UTF_8));
-        } catch (JsonParseException ex) {
-            LOG.warning(() -> "ignored a payload that is not JSON on channel " + channel + ": " + ex.getMessage());
-            return;
-        }
-        if (!e.isJsonObject()) {
-            LOG.warning(() -> "ignored a non-object payload on channel " + channel + ": " + e);
-            return;
-        }
-        try {
-            handler.accept(e.getAsJsonObject());
+            handler.accept(data);
         } catch (RuntimeException ex) {
             LOG.log(Level.WARNING, "handler of channel " + channel + " failed", ex);
         }

@@ -61,10 +61,10 @@ class NatsAuthTest {
         assertTrue(subscriber.isConnected(), "subscriber connected");
         assertTrue(publisher.isConnected(), "publisher connected");
         LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
-        subscriber.subscribe("broadcast", p -> got.add(p.get("content").getAsString()));
+        subscriber.subscribe("broadcast", p -> got.add(json(p).get("content").getAsString()));
         JsonObject m = new JsonObject();
         m.addProperty("content", "hello");
-        publisher.publish("broadcast", m);
+        publisher.publish("broadcast", m.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         assertEquals("hello", got.poll(10, TimeUnit.SECONDS));
     }
 
@@ -133,21 +133,21 @@ class NatsAuthTest {
              LogCapture log = new LogCapture();
              NatsBus anonymous = bus(server.url(), NatsSecurity.NONE)) {
             LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
-            subscriber.subscribe("broadcast", p -> got.add(p.get("content").getAsString()));
+            subscriber.subscribe("broadcast", p -> got.add(json(p).get("content").getAsString()));
             LogRecord r = log.await(Level.SEVERE, "NATS refused this node's credentials");
             assertTrue(r.getMessage().contains("set one of the channelpush.nats-* credentials settings"), r.getMessage());
             assertFalse(anonymous.isConnected());
             JsonObject m = new JsonObject();
             m.addProperty("content", "from anonymous");
             try {
-                anonymous.publish("broadcast", m); // held in the reconnect buffer, never sent
+                anonymous.publish("broadcast", m.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)); // held in the reconnect buffer, never sent
             } catch (BusUnavailableException expected) {
                 // or refused at once: either way it is not delivered
             }
             // A later failed attempt (every 250 ms) shows the anonymous bus kept trying without getting in.
             log.await(Level.FINE, "NATS: ");
             m.addProperty("content", "probe");
-            publisher.publish("broadcast", m);
+            publisher.publish("broadcast", m.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             assertEquals("probe", got.poll(10, TimeUnit.SECONDS), "the first and only message the subscriber got");
             assertFalse(anonymous.isConnected());
             assertEquals(null, got.poll(), "nothing else arrived");
@@ -240,5 +240,10 @@ class NatsAuthTest {
         assertEquals("nats://***@h:4222", NatsSecurity.redact(URI.create("nats://alice:pw@h:4222")));
         assertEquals("tls://h:4222,nats://***@g", NatsSecurity.redact(List.of(URI.create("tls://h:4222"),
                 URI.create("nats://tok@g"))));
+    }
+
+    private static com.google.gson.JsonObject json(byte[] payload) {
+        return com.google.gson.JsonParser.parseString(new String(payload, java.nio.charset.StandardCharsets.UTF_8))
+                .getAsJsonObject();
     }
 }

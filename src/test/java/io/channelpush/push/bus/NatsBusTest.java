@@ -44,11 +44,11 @@ class NatsBusTest {
         return NatsBus.connect(NatsBus.parseServers(servers), "test", bufferBytes, events);
     }
 
-    private static JsonObject seq(int n, String pad) {
+    private static byte[] seq(int n, String pad) {
         JsonObject o = new JsonObject();
         o.addProperty("seq", n);
         o.addProperty("pad", pad);
-        return o;
+        return o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test
@@ -66,7 +66,7 @@ class NatsBusTest {
             for (String channel : List.of(odd, "broadcast")) {
                 subscriber.subscribe(channel, p -> {
                     threads.add(Thread.currentThread());
-                    got.add(channel + "#" + p.get("seq").getAsInt());
+                    got.add(channel + "#" + json(p).get("seq").getAsInt());
                     all.countDown();
                 });
             }
@@ -89,7 +89,7 @@ class NatsBusTest {
         try (NatsBus bus = bus(server.url(), 16 * 1024, events)) {
             events.expect("connected");
             LinkedBlockingQueue<Integer> got = new LinkedBlockingQueue<>();
-            bus.subscribe("buffered", p -> got.add(p.get("seq").getAsInt()));
+            bus.subscribe("buffered", p -> got.add(json(p).get("seq").getAsInt()));
 
             server.kill();
             events.expect("disconnected");
@@ -130,7 +130,7 @@ class NatsBusTest {
         try (NatsBus bus = bus("nats://127.0.0.1:" + port, BUFFER, events)) {
             assertFalse(bus.isConnected());
             LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
-            bus.subscribe("early", p -> got.add(p.get("pad").getAsString()));
+            bus.subscribe("early", p -> got.add(json(p).get("pad").getAsString()));
             NatsServerProcess server = NatsServerProcess.start("late", port, 0);
             try {
                 events.expect("connected");
@@ -169,5 +169,10 @@ class NatsBusTest {
     void badServerListsAreRefused(String list) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NatsBus.parseServers(list));
         assertTrue(e.getMessage().contains("not a NATS server URL"), e.getMessage());
+    }
+
+    private static com.google.gson.JsonObject json(byte[] payload) {
+        return com.google.gson.JsonParser.parseString(new String(payload, java.nio.charset.StandardCharsets.UTF_8))
+                .getAsJsonObject();
     }
 }

@@ -42,10 +42,10 @@ class NatsClaimTest {
         }
     }
 
-    private static JsonObject msg(int n) {
+    private static byte[] msg(int n) {
         JsonObject o = new JsonObject();
         o.addProperty("n", n);
-        return o;
+        return o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static void await(BooleanSupplier condition, String failure) {
@@ -66,10 +66,10 @@ class NatsClaimTest {
             LinkedBlockingQueue<Integer> secondGot = new LinkedBlockingQueue<>();
             NatsBus first = NatsBus.connect(NatsBus.parseServers(server.url()), "push-node w", BUFFER, firstClaims);
             try (NatsBus second = NatsBus.connect(NatsBus.parseServers(server.url()), "push-node w", BUFFER, secondClaims)) {
-                first.subscribeExclusive("w", p -> firstGot.add(p.get("n").getAsInt()));
+                first.subscribeExclusive("w", p -> firstGot.add(json(p).get("n").getAsInt()));
                 assertEquals("held", firstClaims.seen.poll(10, TimeUnit.SECONDS));
                 assertTrue(second.exclusiveHeld(), "true while it has no exclusive channel");
-                second.subscribeExclusive("w", p -> secondGot.add(p.get("n").getAsInt()));
+                second.subscribeExclusive("w", p -> secondGot.add(json(p).get("n").getAsInt()));
                 String refusal = secondClaims.seen.poll(10, TimeUnit.SECONDS);
                 assertTrue(refusal != null && refusal.startsWith("refused: held by push-node w (pid "), refusal);
                 assertTrue(first.exclusiveHeld());
@@ -134,5 +134,10 @@ class NatsClaimTest {
                 }
             }
         }
+    }
+
+    private static com.google.gson.JsonObject json(byte[] payload) {
+        return com.google.gson.JsonParser.parseString(new String(payload, java.nio.charset.StandardCharsets.UTF_8))
+                .getAsJsonObject();
     }
 }

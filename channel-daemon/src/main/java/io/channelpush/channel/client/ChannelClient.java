@@ -1,14 +1,17 @@
 package io.channelpush.channel.client;
 
 import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
 import io.channelpush.channel.log.RateLimitedLog;
 import io.channelpush.channel.protocol.ErrorCode;
 import io.channelpush.channel.protocol.Message;
 import io.channelpush.channel.protocol.Messages;
 import io.channelpush.channel.protocol.ProtocolException;
+import io.channelpush.channel.protocol.RawFrame;
 import io.channelpush.channel.protocol.MessageType;
 import java.io.IOException;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
@@ -140,6 +143,14 @@ public final class ChannelClient implements AutoCloseable {
 
     /** Subscribes to a channel; a second call for the same channel replaces the handler. */
     public void on(String channel, Consumer<JsonElement> handler) {
+        onBytes(channel, tree(handler));
+    }
+
+    /**
+     * Subscribes to a channel, receiving each event's {@code data} as the UTF-8 JSON bytes it arrived as (nothing is
+     * parsed for the handler); a second call for the same channel replaces the handler.
+     */
+    public void onBytes(String channel, Consumer<byte[]> handler) {
         if (interests.subscribe(channel, handler)) {
             buffer.offerControl(Messages.subscribe(List.of(channel)));
         }
@@ -155,6 +166,11 @@ public final class ChannelClient implements AutoCloseable {
      * @throws IllegalArgumentException when the channel is already subscribed with {@link #on}
      */
     public void claim(String channel, Consumer<JsonElement> handler) {
+        claimBytes(channel, tree(handler));
+    }
+
+    /** {@link #claim} with the handler of {@link #onBytes}. */
+    public void claimBytes(String channel, Consumer<byte[]> handler) {
         if (interests.claim(channel, handler)) {
             buffer.offerControl(Messages.claim(channel));
         }
@@ -179,6 +195,19 @@ public final class ChannelClient implements AutoCloseable {
     /** Publishes to several channels at once. @throws ChannelUnavailableException when it cannot be queued */
     public void publish(Collection<String> channels, JsonElement data) {
         offer(Messages.publish(channels, data.toString()), "publish");
+    }
+
+    /**
+     * Publishes data already encoded: {@code dataJson} must be one complete UTF-8 JSON value (the caller's codec
+     * vouches for it; the daemon refuses the publish with {@code bad_json} otherwise). The bytes are copied once,
+     * into the frame. @throws ChannelUnavailableException when it cannot be queued
+     */
+    public void publish(String channel, byte[] dataJson) {
+        offer(Messages.publish(channel, dataJson), "publish");
+    }
+
+    private static Consumer<byte[]> tree(Consumer<JsonElement> handler) {
+        return data -> handler.accept(JsonParser.parseString(new String(data, StandardCharsets.UTF_8)));
     }
 
     /** Adds an item to a work queue. @throws ChannelUnavailableException when it cannot be queued */
@@ -233,7 +262,7 @@ public final class ChannelClient implements AutoCloseable {
                 interests.claimsUnknown();
                 conn.sendNow(interests.resyncFrames());
                 // connected means the claims are settled: readiness never shows a claim not yet answered
-                conn.readUntil(this::onMessage, interests::claimsAnswered);
+                conn.readUntil(this::onFrame, interests::claimsAnswered);
                 synchronized (stateLock) {
                     if (closed) {
                         conn.close();
@@ -249,7 +278,7 @@ public final class ChannelClient implements AutoCloseable {
                 listener.onConnected(everConnected);
                 everConnected = true;
                 delay = options.reconnectMin().toNanos();
-                conn.readLoop(this::onMessage);
+                conn.readLoop(this::onFrame);
             } catch (IOException | ProtocolException e) {
                 if (conn != null) {
                     conn.close();
@@ -286,10 +315,21 @@ public final class ChannelClient implements AutoCloseable {
         }
     }
 
+    /** An event's data is handed on as the bytes it arrived as; other frames are parsed into a tree. */
+    private void onFrame(byte[] body) throws ProtocolException {
+        RawFrame raw = RawFrame.scan(body);
+        if (raw != null && raw.type() == MessageType.EVENT) {
+            interests.onEvent(raw.name(), raw.data());
+        } else {
+            onMessage(Message.parse(body));
+        }
+    }
+
     private void onMessage(Message m) {
         try {
             switch (m.type()) {
-                case EVENT -> interests.onEvent(m);
+                case EVENT -> interests.onEvent(m.string("channel"),
+                        m.element("data").toString().getBytes(StandardCharsets.UTF_8));
                 case JOB -> {
                     if (interests.onJob(m)) {
                         reserve();

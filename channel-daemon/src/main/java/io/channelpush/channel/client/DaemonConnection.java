@@ -127,25 +127,35 @@ final class DaemonConnection implements AutoCloseable {
     }
 
     /** Reads frames and hands them to {@code sink} until {@code done} holds; only before {@link #startWriter}. */
-    void readUntil(Consumer<Message> sink, java.util.function.BooleanSupplier done) throws IOException, ProtocolException {
+    void readUntil(FrameSink sink, java.util.function.BooleanSupplier done) throws IOException, ProtocolException {
         while (!closed && !done.getAsBoolean()) {
-            sink.accept(next());
+            sink.accept(nextBody());
         }
     }
 
     /** Reads frames and hands them to {@code sink} until the connection fails or is closed. */
-    void readLoop(Consumer<Message> sink) throws IOException, ProtocolException {
+    void readLoop(FrameSink sink) throws IOException, ProtocolException {
         while (!closed) {
-            sink.accept(next());
+            sink.accept(nextBody());
         }
     }
 
+    /** Takes a frame body apart; a {@link ProtocolException} ends the connection. */
+    @FunctionalInterface
+    interface FrameSink {
+        void accept(byte[] body) throws ProtocolException;
+    }
+
     private Message next() throws IOException, ProtocolException {
+        return Message.parse(nextBody());
+    }
+
+    private byte[] nextBody() throws IOException, ProtocolException {
         byte[] body = FrameCodec.read(in, options.maxFrameBytes());
         if (body == null) {
             throw new EOFException("channel daemon closed the connection");
         }
-        return Message.parse(body);
+        return body;
     }
 
     private void closeSocket() {

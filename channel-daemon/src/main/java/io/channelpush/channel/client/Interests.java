@@ -24,15 +24,16 @@ final class Interests {
     private record Watch(Consumer<JsonElement> handler, boolean autoReserve) {
     }
 
-    private final Map<String, Consumer<JsonElement>> channels = new ConcurrentHashMap<>();
+    /** Channel handlers take the event's {@code data} as the UTF-8 JSON bytes it arrived as. */
+    private final Map<String, Consumer<byte[]>> channels = new ConcurrentHashMap<>();
     /** Claimed channels; the value says whether the daemon granted the claim on the current connection. */
-    private final Map<String, Consumer<JsonElement>> claims = new ConcurrentHashMap<>();
+    private final Map<String, Consumer<byte[]>> claims = new ConcurrentHashMap<>();
     private final Map<String, Boolean> claimHeld = new ConcurrentHashMap<>();
     private final Map<String, Watch> watches = new ConcurrentHashMap<>();
     private volatile boolean awaitingReserve;
 
     /** @return true when the channel is new (a subscribe must be sent) */
-    boolean subscribe(String channel, Consumer<JsonElement> handler) {
+    boolean subscribe(String channel, Consumer<byte[]> handler) {
         return channels.put(channel, handler) == null;
     }
 
@@ -44,7 +45,7 @@ final class Interests {
     }
 
     /** @return true when the claim is new (a claim must be sent) */
-    boolean claim(String channel, Consumer<JsonElement> handler) {
+    boolean claim(String channel, Consumer<byte[]> handler) {
         if (channels.containsKey(channel)) {
             throw new IllegalArgumentException("channel " + channel + " is already subscribed without a claim");
         }
@@ -127,14 +128,14 @@ final class Interests {
         return frames.toArray(new byte[0][]);
     }
 
-    void onEvent(Message m) throws ProtocolException {
-        String channel = m.string("channel");
-        Consumer<JsonElement> h = channels.get(channel);
+    /** Hands an event's data, the UTF-8 JSON bytes as received, to the channel's handler. */
+    void onEvent(String channel, byte[] data) {
+        Consumer<byte[]> h = channels.get(channel);
         if (h == null) {
             h = claims.get(channel);
         }
         if (h != null) {
-            run(h, m.element("data"), "channel " + m.string("channel"));
+            run(h, data, "channel " + channel);
         }
     }
 
@@ -151,7 +152,7 @@ final class Interests {
         return w.autoReserve();
     }
 
-    private static void run(Consumer<JsonElement> handler, JsonElement data, String source) {
+    private static <T> void run(Consumer<T> handler, T data, String source) {
         try {
             handler.accept(data);
         } catch (RuntimeException e) {

@@ -1,19 +1,24 @@
 package io.channelpush.channel.daemon;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.channelpush.channel.protocol.ErrorCode;
 import io.channelpush.channel.protocol.Message;
 import io.channelpush.channel.protocol.MessageType;
 import io.channelpush.channel.protocol.Messages;
 import io.channelpush.channel.protocol.ProtocolException;
+import io.channelpush.channel.protocol.RawFrame;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * The daemon's pub/sub and queue semantics: which connection hears which channel, which watcher holds which
@@ -128,16 +133,34 @@ final class Broker {
     private void publish(Connection c, Message m) throws ProtocolException {
         List<String> channels = m.strings("channels");
         String data = m.element("data").toString();
+        publish(c, channels, i -> Messages.event(channels.get(i), data));
+    }
+
+    /**
+     * Handles a publish or enqueue that {@link RawFrame#scan} took: its {@code data} goes on byte for byte,
+     * spliced into the event or job frame, never parsed into a tree or written out again. Only after hello.
+     */
+    void handleRaw(Connection c, RawFrame f) {
+        if (f.type() == MessageType.PUBLISH) {
+            publish(c, f.names(), i -> f.splice(MessageType.EVENT, "channel", i));
+        } else {
+            enqueue(c, f.name(), f.size(), () -> f.splice(MessageType.JOB, "queue", 0));
+        }
+    }
+
+    /** @param eventFrame the event frame for the i-th channel, built at most once per channel */
+    private void publish(Connection c, List<String> channels, IntFunction<byte[]> eventFrame) {
         List<Connection> overflowed = null;
         boolean retain = warmup.retaining(System.nanoTime());
-        for (String ch : channels) {
+        for (int i = 0; i < channels.size(); i++) {
+            String ch = channels.get(i);
             Set<Connection> subs = subscribers.get(ch);
             if (subs == null && !retain) {
                 continue;
             }
-            byte[] frame = Messages.event(ch, data);
+            byte[] frame = eventFrame.apply(i);
             if (subs != null && !budget.fits((long) frame.length * subs.size())) {
-                subs = shedLaggards(ch, subs);
+                subs = shedLaggards(ch, subs, frame.length);
             }
             if (subs != null && !budget.fits((long) frame.length * subs.size())) {
                 loop.refuse(c, ErrorCode.OVER_CAPACITY, "publish to \"" + ch + "\" dropped: its " + subs.size()
@@ -170,18 +193,25 @@ final class Broker {
 
     /**
      * At the memory bound, subscribers that do not read (more than {@link EventLoop#REPLY_SLACK_BYTES} unsent) are
-     * closed as slow consumers before a publisher is refused: they hold the bytes, not the publisher.
+     * closed as slow consumers before a publisher is refused: they hold the bytes, not the publisher. The furthest
+     * behind go first, and only as many as the copies need: a subscriber that reads, but a few frames behind a daemon
+     * that routes faster than it reads, is not closed while one that does not read at all holds the memory.
      *
      * @return the channel's subscribers left, or null
      */
-    private Set<Connection> shedLaggards(String ch, Set<Connection> subs) {
+    private Set<Connection> shedLaggards(String ch, Set<Connection> subs, int frameLength) {
         List<Connection> laggards = new ArrayList<>();
         for (Connection s : subs) {
             if (s.pendingBytes() >= EventLoop.REPLY_SLACK_BYTES) {
                 laggards.add(s);
             }
         }
+        laggards.sort(Comparator.comparingLong(Connection::pendingBytes).reversed());
         for (Connection s : laggards) {
+            Set<Connection> left = subscribers.get(ch);
+            if (left == null || budget.fits((long) frameLength * left.size())) {
+                break;
+            }
             loop.laggard(s);
         }
         return subscribers.get(ch);
@@ -194,6 +224,12 @@ final class Broker {
 
     private void enqueue(Connection c, Message m) throws ProtocolException {
         String name = m.string("queue");
+        JsonElement data = m.element("data");
+        enqueue(c, name, m.size(), () -> Messages.job(name, data.toString()));
+    }
+
+    /** @param size the enqueue frame's body bytes; @param job builds the job frame, only when it can be kept */
+    private void enqueue(Connection c, String name, int size, Supplier<byte[]> job) {
         WorkQueue q = queues.get(name);
         if (q != null && q.items.size() >= config.queueLimit()) {
             loop.refuse(c, ErrorCode.QUEUE_FULL, "queue \"" + name + "\" already holds " + q.items.size()
@@ -201,9 +237,9 @@ final class Broker {
             return;
         }
         // the job frame is about as long as the enqueue frame: refuse before building it when it cannot fit
-        byte[] job = budget.queuedFits(m.size()) ? Messages.job(name, m.element("data").toString()) : null;
-        if (job == null || !budget.tryReserveQueued(job.length)) {
-            loop.refuse(c, ErrorCode.OVER_CAPACITY, "item of " + m.size() + " bytes for queue \"" + name
+        byte[] frame = budget.queuedFits(size) ? job.get() : null;
+        if (frame == null || !budget.tryReserveQueued(frame.length)) {
+            loop.refuse(c, ErrorCode.OVER_CAPACITY, "item of " + size + " bytes for queue \"" + name
                     + "\" dropped: queue items may use half of the daemon's memory bound of " + budget.limit()
                     + " bytes (--memory-limit-bytes), " + budget.used() + " bytes in use; retry later", null);
             return;
@@ -211,9 +247,9 @@ final class Broker {
         q = q != null ? q : queues.computeIfAbsent(name, WorkQueue::new);
         Connection watcher = q.takeReady();
         if (watcher != null) {
-            give(watcher, q, job);
+            give(watcher, q, frame);
         } else {
-            q.items.addLast(job);
+            q.items.addLast(frame);
         }
     }
 

@@ -3,6 +3,7 @@ package io.channelpush.channel.daemon;
 import io.channelpush.channel.log.RateLimitedLog;
 import io.channelpush.channel.protocol.ErrorCode;
 import io.channelpush.channel.protocol.Message;
+import io.channelpush.channel.protocol.RawFrame;
 import io.channelpush.channel.protocol.MessageType;
 import io.channelpush.channel.protocol.Messages;
 import io.channelpush.channel.protocol.ProtocolException;
@@ -25,7 +26,7 @@ import java.util.logging.Logger;
 /**
  * The daemon's only I/O thread: one selector for the listening socket and every connection.
  *
- * <p>Why one thread: the daemon's work per message is tiny (parse once, encode the event once, append the same
+ * <p>Why one thread: the daemon's work per message is tiny (scan a publish once, splice its data bytes into one event frame, append the same
  * bytes to each subscriber's queue), so a single loop keeps the subscription table lock-free and, above all,
  * coalesces writes: everything that arrives in one turn of the loop is appended first and then flushed with one
  * {@code write} per connection (the queued frames copied into one direct buffer, up to 64 KiB per call), so a burst
@@ -70,7 +71,8 @@ final class EventLoop implements Runnable {
 
     /**
      * @param acceptor takes pending connections from {@code server}
-     * @param probe sees every parsed message before the broker (a test seam; a no-op outside tests)
+     * @param probe sees every message parsed into a tree before the broker (a test seam; a no-op outside tests);
+     *     publishes and enqueues routed as bytes ({@link RawFrame}) do not pass it
      * @param fatal told when the loop itself dies, after every socket is closed
      */
     EventLoop(Selector selector, ServerSocketChannel server, SelectionKey serverKey, DaemonConfig config,
@@ -224,6 +226,11 @@ final class EventLoop implements Runnable {
                     // refused anyway: spare the parse of a large item (what a hoarding client sends)
                     refuse(c, ErrorCode.OVER_CAPACITY, "item of " + body.length + " bytes dropped: queue items "
                             + "already use their half of the daemon's memory bound; retry later", null);
+                    continue;
+                }
+                RawFrame raw = c.helloDone ? RawFrame.scan(body) : null;
+                if (raw != null && (raw.type() == MessageType.PUBLISH || raw.type() == MessageType.ENQUEUE)) {
+                    broker.handleRaw(c, raw); // the hot path: data is routed as bytes, never parsed
                     continue;
                 }
                 Message m = Message.parse(body);

@@ -23,12 +23,17 @@ public final class FrameCodec {
     public static byte[] encode(String json) {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         byte[] frame = new byte[HEADER_BYTES + body.length];
-        frame[0] = (byte) (body.length >>> 24);
-        frame[1] = (byte) (body.length >>> 16);
-        frame[2] = (byte) (body.length >>> 8);
-        frame[3] = (byte) body.length;
+        putLength(frame, body.length);
         System.arraycopy(body, 0, frame, HEADER_BYTES, body.length);
         return frame;
+    }
+
+    /** Writes the length prefix of a body of {@code bodyLength} bytes into the first 4 bytes of {@code frame}. */
+    public static void putLength(byte[] frame, int bodyLength) {
+        frame[0] = (byte) (bodyLength >>> 24);
+        frame[1] = (byte) (bodyLength >>> 16);
+        frame[2] = (byte) (bodyLength >>> 8);
+        frame[3] = (byte) bodyLength;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.channelpush.channel.protocol;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 
 /**
@@ -53,6 +54,19 @@ public final class Messages {
     /** A publish; {@code dataJson} must be valid JSON text. */
     public static byte[] publish(Collection<String> channels, String dataJson) {
         return FrameCodec.encode("{\"type\":\"publish\",\"channels\":" + array(channels) + ",\"data\":" + dataJson + "}");
+    }
+
+    /** A publish to one channel of data already encoded as UTF-8 JSON, copied once into the frame. */
+    public static byte[] publish(String channel, byte[] dataJson) {
+        byte[] head = ("{\"type\":\"publish\",\"channels\":[" + quote(channel) + "],\"data\":")
+                .getBytes(StandardCharsets.UTF_8);
+        int bodyLength = head.length + dataJson.length + 1;
+        byte[] frame = new byte[FrameCodec.HEADER_BYTES + bodyLength];
+        FrameCodec.putLength(frame, bodyLength);
+        System.arraycopy(head, 0, frame, FrameCodec.HEADER_BYTES, head.length);
+        System.arraycopy(dataJson, 0, frame, FrameCodec.HEADER_BYTES + head.length, dataJson.length);
+        frame[frame.length - 1] = '}';
+        return frame;
     }
 
     /** An enqueue; {@code dataJson} must be valid JSON text. */

@@ -1,0 +1,170 @@
+package io.channelpush.push.bus;
+
+import com.google.gson.JsonParseException;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The one codec of messages between nodes: which channel a {@link BusMessage} goes on ({@link Channels}) and the
+ * UTF-8 JSON object it travels as. A publish is encoded once, here, and the bus carries the bytes as they are (the
+ * channel daemon splices them into its event frames unparsed, NATS sends them as the message body); a receiving
+ * node decodes them once, here.
+ *
+ * <p>Wire format (unchanged from the first clustered version, so mixed versions interoperate): broadcast
+ * {@code {"content":"…"}} on {@value Channels#BROADCAST}; targeted {@code {"to_connection_id":N,"content":"…"}} on
+ * {@code w:<worker id>}; group {@code {"group_id":"…","message":"…"}} on {@value Channels#GROUPS}. Unknown fields
+ * are ignored. Stateless and thread-safe.
+ */
+public final class BusCodec {
+    /**
+     * Largest payload, in bytes: below both the channel daemon's default frame limit (1 MiB, envelope included) and
+     * NATS's default {@code max_payload} (1 MiB), so that a payload the codec accepts is never what makes the
+     * transport refuse or drop the connection.
+     */
+    public static final int MAX_BYTES = 1_000_000;
+
+    private BusCodec() {
+    }
+
+    /** The channel the message travels on. */
+    public static String channel(BusMessage m) {
+        if (m instanceof BusMessage.Targeted t) {
+            return Channels.worker(t.workerId());
+        }
+        return m instanceof BusMessage.Group ? Channels.GROUPS : Channels.BROADCAST;
+    }
+
+    /**
+     * The payload bytes of a message.
+     *
+     * @throws BusUnavailableException when they would exceed {@link #MAX_BYTES} (nothing is published)
+     */
+    public static byte[] encode(BusMessage m) {
+        StringBuilder s = new StringBuilder(64);
+        if (m instanceof BusMessage.Broadcast b) {
+            quote(s.append("{\"content\":"), b.content());
+        } else if (m instanceof BusMessage.Targeted t) {
+            quote(s.append("{\"to_connection_id\":").append(t.connectionId()).append(",\"content\":"), t.content());
+        } else {
+            BusMessage.Group g = (BusMessage.Group) m;
+            quote(quote(s.append("{\"group_id\":"), g.groupId()).append(",\"message\":"), g.message());
+        }
+        byte[] out = s.append('}').toString().getBytes(StandardCharsets.UTF_8);
+        if (out.length > MAX_BYTES) {
+            throw new BusUnavailableException("message of " + out.length + " bytes is over the bus limit of "
+                    + MAX_BYTES + " bytes; lower channelpush.max-content-bytes");
+        }
+        return out;
+    }
+
+    /**
+     * Decodes a payload received on {@code channel}.
+     *
+     * @throws MalformedBusMessageException naming the problem; an oversized payload is refused before decoding
+     */
+    public static BusMessage decode(String channel, byte[] payload) throws MalformedBusMessageException {
+        if (payload.length > MAX_BYTES) {
+            throw new MalformedBusMessageException(MalformedBusMessageException.Problem.TOO_LARGE,
+                    "payload of " + payload.length + " bytes is over the bus limit of " + MAX_BYTES);
+        }
+        String content = null;
+        String groupId = null;
+        String message = null;
+        Long connectionId = null;
+        try (JsonReader r = new JsonReader(new StringReader(new String(payload, StandardCharsets.UTF_8)))) {
+            if (r.peek() != JsonToken.BEGIN_OBJECT) {
+                throw notObject();
+            }
+            r.beginObject();
+            while (r.hasNext()) {
+                String name = r.nextName();
+                JsonToken t = r.peek();
+                boolean scalar = t == JsonToken.STRING || t == JsonToken.NUMBER;
+                switch (name) {
+                    case "content" -> content = scalar ? r.nextString() : skip(r);
+                    case "group_id" -> groupId = scalar ? r.nextString() : skip(r);
+                    case "message" -> message = scalar ? r.nextString() : skip(r);
+                    case "to_connection_id" -> connectionId = scalar ? integer(r, name) : skipLong(r);
+                    default -> r.skipValue();
+                }
+            }
+            r.endObject();
+            if (r.peek() != JsonToken.END_DOCUMENT) {
+                throw notObject();
+            }
+        } catch (IOException | JsonParseException | NumberFormatException | IllegalStateException e) {
+            throw notObject();
+        }
+        if (channel.equals(Channels.BROADCAST)) {
+            return new BusMessage.Broadcast(required(content, "content"));
+        }
+        if (channel.equals(Channels.GROUPS)) {
+            return new BusMessage.Group(required(groupId, "group_id"), required(message, "message"));
+        }
+        String worker = Channels.workerOf(channel);
+        if (worker == null) {
+            throw new MalformedBusMessageException(MalformedBusMessageException.Problem.UNKNOWN_CHANNEL,
+                    "channel \"" + channel + "\" is not a push channel");
+        }
+        return new BusMessage.Targeted(worker, required(connectionId, "to_connection_id"), required(content, "content"));
+    }
+
+    private static MalformedBusMessageException notObject() {
+        return new MalformedBusMessageException(MalformedBusMessageException.Problem.NOT_JSON_OBJECT,
+                "payload is not one JSON object");
+    }
+
+    private static <T> T required(T value, String field) throws MalformedBusMessageException {
+        if (value == null) {
+            throw new MalformedBusMessageException(MalformedBusMessageException.Problem.MISSING_FIELD,
+                    "payload has no string or number field \"" + field + "\"");
+        }
+        return value;
+    }
+
+    private static Long integer(JsonReader r, String field) throws IOException, MalformedBusMessageException {
+        try {
+            return r.nextLong();
+        } catch (NumberFormatException e) {
+            throw new MalformedBusMessageException(MalformedBusMessageException.Problem.MISSING_FIELD,
+                    "payload field \"" + field + "\" is not an integer");
+        }
+    }
+
+    private static String skip(JsonReader r) throws IOException {
+        r.skipValue();
+        return null;
+    }
+
+    private static Long skipLong(JsonReader r) throws IOException {
+        r.skipValue();
+        return null;
+    }
+
+    /** Appends {@code v} as a JSON string literal. */
+    private static StringBuilder quote(StringBuilder s, String v) {
+        s.append('"');
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            switch (c) {
+                case '"' -> s.append("\\\"");
+                case '\\' -> s.append("\\\\");
+                case '\n' -> s.append("\\n");
+                case '\r' -> s.append("\\r");
+                case '\t' -> s.append("\\t");
+                default -> {
+                    // control characters must be escaped; U+2028/9 too, for receivers that embed JSON in JavaScript
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+                        s.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        s.append(c);
+                    }
+                }
+            }
+        }
+        return s.append('"');
+    }
+}

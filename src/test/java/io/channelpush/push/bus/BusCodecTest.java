@@ -1,0 +1,80 @@
+package io.channelpush.push.bus;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The codec of messages between nodes, without a bus: round trips, the wire format, and named refusals. */
+class BusCodecTest {
+
+    private static MalformedBusMessageException.Problem refusal(String channel, String payload) {
+        return assertThrows(MalformedBusMessageException.class,
+                () -> BusCodec.decode(channel, payload.getBytes(StandardCharsets.UTF_8))).problem();
+    }
+
+    @Test
+    void everyKindRoundTripsOnItsOwnChannelWhateverItsText() throws Exception {
+        String awkward = "quote \" backslash \\ newline \n tab \t nul \u0000 \u001f line-sep \u2028 caf\u00e9 \u4e2d "
+                + "\ud83d\ude00 </script> {\"json\":[1]}";
+        for (BusMessage m : List.of(
+                new BusMessage.Broadcast(awkward),
+                new BusMessage.Broadcast(""),
+                new BusMessage.Targeted("node-1", 42, awkward),
+                new BusMessage.Targeted("b", Long.MAX_VALUE, "x"),
+                new BusMessage.Group("room \"7\"", awkward))) {
+            byte[] bytes = BusCodec.encode(m);
+            assertEquals(m, BusCodec.decode(BusCodec.channel(m), bytes), new String(bytes, StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void theWireFormatIsTheOneEarlierNodesSpeak() throws Exception {
+        assertEquals("b", BusCodec.channel(new BusMessage.Broadcast("x")));
+        assertEquals("w:node-1", BusCodec.channel(new BusMessage.Targeted("node-1", 1, "x")));
+        assertEquals("g", BusCodec.channel(new BusMessage.Group("r", "x")));
+        assertArrayEquals("{\"content\":\"hi\"}".getBytes(StandardCharsets.UTF_8),
+                BusCodec.encode(new BusMessage.Broadcast("hi")));
+        assertArrayEquals("{\"to_connection_id\":7,\"content\":\"hi\"}".getBytes(StandardCharsets.UTF_8),
+                BusCodec.encode(new BusMessage.Targeted("n", 7, "hi")));
+        assertArrayEquals("{\"group_id\":\"r\",\"message\":\"hi\"}".getBytes(StandardCharsets.UTF_8),
+                BusCodec.encode(new BusMessage.Group("r", "hi")));
+        // what a node of the previous version published (Gson, fields in any order, extra fields) still decodes
+        assertEquals(new BusMessage.Targeted("n", 7, "hi"), BusCodec.decode("w:n",
+                " {\"content\" : \"h\\u0069\", \"extra\":{\"a\":[1,2]}, \"to_connection_id\":7}\n"
+                        .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void malformedPayloadsAreRefusedWithANamedProblem() {
+        assertEquals(MalformedBusMessageException.Problem.NOT_JSON_OBJECT, refusal("b", "not json"));
+        assertEquals(MalformedBusMessageException.Problem.NOT_JSON_OBJECT, refusal("b", "[\"content\"]"));
+        assertEquals(MalformedBusMessageException.Problem.NOT_JSON_OBJECT, refusal("b", "\"content\""));
+        assertEquals(MalformedBusMessageException.Problem.NOT_JSON_OBJECT, refusal("b", "{\"content\":\"x\""));
+        assertEquals(MalformedBusMessageException.Problem.NOT_JSON_OBJECT, refusal("b", "{\"content\":\"x\"} {}"));
+        assertEquals(MalformedBusMessageException.Problem.NOT_JSON_OBJECT, refusal("b", ""));
+        assertEquals(MalformedBusMessageException.Problem.MISSING_FIELD, refusal("b", "{}"));
+        assertEquals(MalformedBusMessageException.Problem.MISSING_FIELD, refusal("b", "{\"content\":{\"a\":1}}"));
+        assertEquals(MalformedBusMessageException.Problem.MISSING_FIELD, refusal("g", "{\"group_id\":\"r\"}"));
+        assertEquals(MalformedBusMessageException.Problem.MISSING_FIELD, refusal("w:n", "{\"content\":\"x\"}"));
+        assertEquals(MalformedBusMessageException.Problem.MISSING_FIELD,
+                refusal("w:n", "{\"to_connection_id\":\"seven\",\"content\":\"x\"}"));
+        assertEquals(MalformedBusMessageException.Problem.MISSING_FIELD,
+                refusal("w:n", "{\"to_connection_id\":1.5,\"content\":\"x\"}"));
+        assertEquals(MalformedBusMessageException.Problem.UNKNOWN_CHANNEL, refusal("news", "{\"content\":\"x\"}"));
+    }
+
+    @Test
+    void anOversizedPayloadIsRefusedBeforeItIsDecodedAndNeverEncoded() {
+        byte[] huge = new byte[BusCodec.MAX_BYTES + 1]; // zeros: not even JSON, so only the size check can name it
+        assertEquals(MalformedBusMessageException.Problem.TOO_LARGE,
+                assertThrows(MalformedBusMessageException.class, () -> BusCodec.decode("b", huge)).problem());
+        // escaping can grow a text sixfold: the limit applies to the encoded bytes
+        String controls = "\u0001".repeat(BusCodec.MAX_BYTES / 6 + 1);
+        assertThrows(BusUnavailableException.class, () -> BusCodec.encode(new BusMessage.Broadcast(controls)));
+        BusCodec.encode(new BusMessage.Broadcast("x".repeat(BusCodec.MAX_BYTES - 20)));
+    }
+}
