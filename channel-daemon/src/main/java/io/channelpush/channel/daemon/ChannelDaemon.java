@@ -77,6 +77,7 @@ public final class ChannelDaemon implements AutoCloseable {
     static ChannelDaemon start(DaemonConfig config, Consumer<Throwable> fatal,
                                Function<ServerSocketChannel, Listening.Acceptor> acceptor, Consumer<Message> probe)
             throws IOException {
+        ClassPreload.run();
         ChannelDaemon d = new ChannelDaemon(config, fatal, acceptor, probe);
         d.thread.start();
         LOG.info(() -> "channel daemon " + version() + " listening on " + d.address.getHostString() + ":"
