@@ -39,6 +39,7 @@ public final class PushNode implements AutoCloseable {
     private final ConnectionRegistry connections;
     private final ConnectionSlots slots;
     private final GroupRegistry groups = new GroupRegistry();
+    private final UserRegistry users;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean accepting = true;
     private final OriginPolicy origins;
@@ -48,6 +49,8 @@ public final class PushNode implements AutoCloseable {
     private final AtomicBoolean dead = new AtomicBoolean();
     private volatile String deathReason;
     private final RateLimitedLog malformed = new RateLimitedLog(LOG, Level.WARNING);
+    /** User changes a node drops: a publisher can cause them. */
+    private final RateLimitedLog userRefusals = new RateLimitedLog(LOG, Level.WARNING);
 
     /**
      * @param busFactory builds the bus given the listener this node wants to hear connection changes on
@@ -58,6 +61,7 @@ public final class PushNode implements AutoCloseable {
         this.fatalErrors = fatalErrors;
         this.origins = new OriginPolicy(config.allowedOrigins(), config.allowMissingOrigin());
         this.connectionTokens = ConnectionTokens.fromSetting(config.connectionKeys());
+        this.users = new UserRegistry(groups, config.maxGroupsPerConnection(), config.maxUsersWithGroups());
         this.connections = new ConnectionRegistry(config, slow -> metrics.slowClientDisconnects.increment(),
                 this::threadDied);
         this.slots = new ConnectionSlots(config.maxConnections());
@@ -99,6 +103,7 @@ public final class PushNode implements AutoCloseable {
         String own = Channels.worker(config.workerId());
         bus.subscribeExclusive(own, payload -> deliver(own, payload));
         bus.subscribe(Channels.GROUPS, payload -> deliver(Channels.GROUPS, payload));
+        bus.subscribe(Channels.USERS, payload -> deliver(Channels.USERS, payload));
         this.publishDispatch = new PublishDispatch(!bus.publishNeverBlocks(), config.workerId(), this::threadDied);
         LOG.info(() -> "worker " + config.workerId() + " started; bus " + bus.describe());
         String groupWarning = config.clientGroupMessagesWarning();
@@ -247,6 +252,9 @@ public final class PushNode implements AutoCloseable {
             s.close(CloseCode.NODE_FULL);
             return s;
         }
+        if (identity != null) {
+            users.bind(s, identity.userId());
+        }
         s.send("workerID:" + config.workerId() + " connectionID:" + s.id + " connected\n");
         return s;
     }
@@ -258,7 +266,29 @@ public final class PushNode implements AutoCloseable {
             slots.release();
         }
         connections.remove(s);
+        users.unbind(s);
         groups.leaveAll(s);
+    }
+
+    /** The node's users (for tests without sockets). */
+    UserRegistry users() {
+        return users;
+    }
+
+    /**
+     * Whether every connection carries its token's user id ({@code channelpush.connection-keys} is set): then
+     * {@code bind_uid} cannot change any.
+     */
+    public boolean connectionsCarryTokens() {
+        return connectionTokens != null;
+    }
+
+    /**
+     * Whether giving {@code uid} the group {@code group} would pass this node's bounds. Every node hears every
+     * change of a user's groups, so the publisher's node answers for the cluster.
+     */
+    public UserGroupChange checkUserGroup(String uid, String group) {
+        return users.wouldAdd(uid, group);
     }
 
     void join(PushSession s, String group) {
@@ -305,6 +335,25 @@ public final class PushNode implements AutoCloseable {
         metrics.publishedGroup.increment();
     }
 
+    /** To every connection of the user {@code uid}, on every node. */
+    public void pushToUser(String uid, String content) {
+        publish(new BusMessage.ToUser(uid, content));
+        metrics.publishedTargeted.increment();
+    }
+
+    /** Gives ({@code join}) or takes the group {@code group} for every connection of {@code uid}, now and later. */
+    public void userGroup(String uid, String group, boolean join) {
+        publish(new BusMessage.UserGroup(uid, group, join));
+    }
+
+    /**
+     * Sets ({@code bind}) the user id of connection {@code connectionId} of node {@code workerId}, or clears it if
+     * it is {@code uid}. The node holding the connection applies it; a connection with a token keeps its token's.
+     */
+    public void bindUid(String workerId, long connectionId, String uid, boolean bind) {
+        publish(new BusMessage.BindUid(workerId, connectionId, uid, bind));
+    }
+
     /** Encodes the message once; the bus carries those bytes to every node as they are. */
     private void publish(BusMessage m) {
         try {
@@ -345,6 +394,44 @@ public final class PushNode implements AutoCloseable {
             if (!members.isEmpty()) {
                 sendAll(members, members.size(), g.message());
             }
+        } else if (m instanceof BusMessage.ToUser u) {
+            Set<PushSession> mine = users.connections(u.uid());
+            if (!mine.isEmpty()) {
+                sendAll(mine, mine.size(), u.content());
+            }
+        } else if (m instanceof BusMessage.UserGroup ug) {
+            changeUserGroup(ug);
+        } else if (m instanceof BusMessage.BindUid b) {
+            bind(b);
+        }
+    }
+
+    private void changeUserGroup(BusMessage.UserGroup ug) {
+        if (!ug.join()) {
+            users.removeGroup(ug.uid(), ug.groupId());
+            return;
+        }
+        UserGroupChange c = users.addGroup(ug.uid(), ug.groupId());
+        if (c != UserGroupChange.DONE) {
+            userRefusals.log(() -> "worker " + config.workerId() + ": group " + ug.groupId() + " not given to user "
+                    + ug.uid() + " (" + c + "); raise " + (c == UserGroupChange.TOO_MANY_USERS
+                    ? PushConfig.MAX_USERS_WITH_GROUPS : PushConfig.MAX_GROUPS_PER_CONNECTION)
+                    + " or remove groups from users");
+        }
+    }
+
+    private void bind(BusMessage.BindUid b) {
+        PushSession s = connections.get(b.connectionId());
+        if (s == null) {
+            LOG.fine(() -> "worker " + config.workerId() + ": connection " + b.connectionId()
+                    + " does not exist; bind_uid dropped");
+        } else if (s.identity != null) {
+            userRefusals.log(() -> "worker " + config.workerId() + ": connection " + b.connectionId()
+                    + " carries its token's user id; " + (b.bind() ? "bind_uid" : "unbind_uid") + " ignored");
+        } else if (b.bind()) {
+            users.bind(s, b.uid());
+        } else if (b.uid().equals(s.uid)) {
+            users.unbind(s);
         }
     }
 

@@ -1,0 +1,166 @@
+package io.channelpush.push;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The node's users: user id to this node's connections of that user, and the groups given to the user through the
+ * publisher ({@code uid=U&add_group=G}), which every connection of the user joins, present and future, until they
+ * are removed. A connection's user id comes from its token or from {@code bind_uid}.
+ *
+ * <p>Bounds: a user's connections are bounded by the node's connections, and a user without connections and
+ * without groups has no entry. A user's groups are kept with or without connections (every node hears every
+ * change, so a connection opened later on any node finds them): at most {@code maxGroupsPerUser} per user and
+ * {@code maxUsersWithGroups} users. Beyond either bound the change is refused ({@link UserGroupChange}).
+ *
+ * <p>Thread-safety: every change of a user happens in its map entry's {@code compute}, so a bind, a close and a
+ * group change of one user never interleave; a connection's own changes (bind, rebind, unbind, close) are also
+ * serialized on the session. Lookups ({@link #connections}) read without locks.
+ */
+final class UserRegistry {
+    /** One user on this node. Guarded by the entry's {@code compute}; {@code sessions} is read without it. */
+    private static final class User {
+        final Set<PushSession> sessions = ConcurrentHashMap.newKeySet();
+        final Set<String> groups = ConcurrentHashMap.newKeySet();
+    }
+
+    private final ConcurrentHashMap<String, User> users = new ConcurrentHashMap<>();
+    private final GroupRegistry groups;
+    private final int maxGroupsPerUser;
+    private final int maxUsersWithGroups;
+    /** Users whose group set is not empty; changed only inside a {@code compute}. */
+    private final AtomicInteger withGroups = new AtomicInteger();
+
+    UserRegistry(GroupRegistry groups, int maxGroupsPerUser, int maxUsersWithGroups) {
+        this.groups = groups;
+        this.maxGroupsPerUser = maxGroupsPerUser;
+        this.maxUsersWithGroups = maxUsersWithGroups;
+    }
+
+    /**
+     * Makes {@code s} a connection of {@code uid} (leaving its previous user, if any) and joins it to the user's
+     * groups. A session closed meanwhile is unbound again, so a close racing a bind leaves nothing behind.
+     */
+    void bind(PushSession s, String uid) {
+        synchronized (s) {
+            String old = s.uid;
+            if (uid.equals(old)) {
+                return;
+            }
+            if (old != null) {
+                detach(s, old);
+            }
+            s.uid = uid;
+            users.compute(uid, (k, u) -> {
+                User user = u == null ? new User() : u;
+                user.sessions.add(s);
+                for (String g : user.groups) {
+                    groups.join(g, s);
+                }
+                return user;
+            });
+        }
+        if (s.isClosed()) {
+            unbind(s);
+        }
+    }
+
+    /** Clears the user id of {@code s} (on close, or {@code unbind_uid}); it leaves the user's groups. */
+    void unbind(PushSession s) {
+        synchronized (s) {
+            String old = s.uid;
+            if (old != null) {
+                s.uid = null;
+                detach(s, old);
+            }
+        }
+    }
+
+    private void detach(PushSession s, String uid) {
+        users.computeIfPresent(uid, (k, user) -> {
+            user.sessions.remove(s);
+            for (String g : user.groups) {
+                groups.leave(g, s);
+            }
+            return user.sessions.isEmpty() && user.groups.isEmpty() ? null : user;
+        });
+    }
+
+    /** Gives {@code uid} the group {@code group}: its connections here join it now, later ones when they bind. */
+    UserGroupChange addGroup(String uid, String group) {
+        UserGroupChange[] result = {UserGroupChange.DONE};
+        users.compute(uid, (k, u) -> {
+            User user = u == null ? new User() : u;
+            if (!user.groups.contains(group)) {
+                if (user.groups.size() >= maxGroupsPerUser) {
+                    result[0] = UserGroupChange.TOO_MANY_GROUPS;
+                } else if (user.groups.isEmpty() && withGroups.get() >= maxUsersWithGroups) {
+                    result[0] = UserGroupChange.TOO_MANY_USERS;
+                } else {
+                    if (user.groups.isEmpty()) {
+                        withGroups.incrementAndGet();
+                    }
+                    user.groups.add(group);
+                    for (PushSession s : user.sessions) {
+                        groups.join(group, s);
+                    }
+                }
+            }
+            return user.sessions.isEmpty() && user.groups.isEmpty() ? null : user;
+        });
+        return result[0];
+    }
+
+    /** Takes {@code group} from {@code uid}: its connections here leave it (also if they joined it themselves). */
+    void removeGroup(String uid, String group) {
+        users.computeIfPresent(uid, (k, user) -> {
+            if (user.groups.remove(group)) {
+                if (user.groups.isEmpty()) {
+                    withGroups.decrementAndGet();
+                }
+                for (PushSession s : user.sessions) {
+                    groups.leave(group, s);
+                }
+            }
+            return user.sessions.isEmpty() && user.groups.isEmpty() ? null : user;
+        });
+    }
+
+    /**
+     * Whether {@link #addGroup} would be refused for {@code uid} and {@code group}, judged on this node's state
+     * (every node hears the same changes, so the publisher's node answers for the cluster).
+     */
+    UserGroupChange wouldAdd(String uid, String group) {
+        User user = users.get(uid);
+        Set<String> has = user == null ? Set.of() : user.groups;
+        if (has.contains(group)) {
+            return UserGroupChange.DONE;
+        }
+        if (has.size() >= maxGroupsPerUser) {
+            return UserGroupChange.TOO_MANY_GROUPS;
+        }
+        return has.isEmpty() && withGroups.get() >= maxUsersWithGroups ? UserGroupChange.TOO_MANY_USERS : UserGroupChange.DONE;
+    }
+
+    /** This node's connections of {@code uid} now (a live view; iterate, do not keep); empty when none. */
+    Set<PushSession> connections(String uid) {
+        User user = users.get(uid);
+        return user == null ? Set.of() : user.sessions;
+    }
+
+    /** The groups given to {@code uid} (a copy). */
+    Set<String> groupsOf(String uid) {
+        User user = users.get(uid);
+        return user == null ? Set.of() : Set.copyOf(user.groups);
+    }
+
+    /** Users with an entry here: with connections on this node, or with groups. */
+    int userCount() {
+        return users.size();
+    }
+
+    int usersWithGroups() {
+        return withGroups.get();
+    }
+}
