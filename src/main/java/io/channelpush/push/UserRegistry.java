@@ -19,10 +19,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * serialized on the session. Lookups ({@link #connections}) read without locks.
  */
 final class UserRegistry {
-    /** One user on this node. Guarded by the entry's {@code compute}; {@code sessions} is read without it. */
+    /**
+     * One user on this node. Changed only in the entry's {@code compute}; read without it. {@code groups} is an
+     * immutable set replaced on each change (most users have none: no set of their own).
+     */
     private static final class User {
         final Set<PushSession> sessions = ConcurrentHashMap.newKeySet();
-        final Set<String> groups = ConcurrentHashMap.newKeySet();
+        volatile Set<String> groups = Set.of();
     }
 
     private final ConcurrentHashMap<String, User> users = new ConcurrentHashMap<>();
@@ -101,7 +104,7 @@ final class UserRegistry {
                     if (user.groups.isEmpty()) {
                         withGroups.incrementAndGet();
                     }
-                    user.groups.add(group);
+                    user.groups = with(user.groups, group);
                     for (PushSession s : user.sessions) {
                         groups.join(group, s);
                     }
@@ -115,7 +118,8 @@ final class UserRegistry {
     /** Takes {@code group} from {@code uid}: its connections here leave it (also if they joined it themselves). */
     void removeGroup(String uid, String group) {
         users.computeIfPresent(uid, (k, user) -> {
-            if (user.groups.remove(group)) {
+            if (user.groups.contains(group)) {
+                user.groups = without(user.groups, group);
                 if (user.groups.isEmpty()) {
                     withGroups.decrementAndGet();
                 }
@@ -149,10 +153,20 @@ final class UserRegistry {
         return user == null ? Set.of() : user.sessions;
     }
 
-    /** The groups given to {@code uid} (a copy). */
+    /** The groups given to {@code uid} (immutable). */
     Set<String> groupsOf(String uid) {
         User user = users.get(uid);
-        return user == null ? Set.of() : Set.copyOf(user.groups);
+        return user == null ? Set.of() : user.groups;
+    }
+
+    private static Set<String> with(Set<String> groups, String group) {
+        String[] a = groups.toArray(new String[groups.size() + 1]);
+        a[groups.size()] = group;
+        return Set.of(a);
+    }
+
+    private static Set<String> without(Set<String> groups, String group) {
+        return Set.of(groups.stream().filter(g -> !g.equals(group)).toArray(String[]::new));
     }
 
     /** Users with an entry here: with connections on this node, or with groups. */
