@@ -338,7 +338,7 @@ public final class PushNode implements AutoCloseable {
     /** To every connection of the user {@code uid}, on every node. */
     public void pushToUser(String uid, String content) {
         publish(new BusMessage.ToUser(uid, content));
-        metrics.publishedTargeted.increment();
+        metrics.publishedToUser.increment();
     }
 
     /** Gives ({@code join}) or takes the group {@code group} for every connection of {@code uid}, now and later. */

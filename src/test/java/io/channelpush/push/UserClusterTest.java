@@ -101,7 +101,10 @@ class UserClusterTest {
         bind(a, b, onB, uid);
         bind(b, c, onC, uid);
         bind(b, a, otherUser, unique("carol"));
+        long before = b.node().metrics().publishedToUser();
         assertEquals("ok", fx.get(b, "to_uid=" + uid + "&content=for-alice-1").getContentAsString());
+        assertEquals(before + 1, b.node().metrics().publishedToUser());
+        assertTrue(fx.fetch(b, "/metrics").getContentAsString().contains("channelpush_publishes_total{kind=\"user\"}"));
         assertEquals("ok", authorized("to_uid=" + uid + "&content=for-alice-2").getContentAsString());
         fx.get(c, "content=marker");
         for (TestClient mine : new TestClient[] {onA, onB, onC, onT}) {
