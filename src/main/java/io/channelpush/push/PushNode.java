@@ -49,8 +49,6 @@ public final class PushNode implements AutoCloseable {
     private final AtomicBoolean dead = new AtomicBoolean();
     private volatile String deathReason;
     private final RateLimitedLog malformed = new RateLimitedLog(LOG, Level.WARNING);
-    /** User changes a node drops: a publisher can cause them. */
-    private final RateLimitedLog userRefusals = new RateLimitedLog(LOG, Level.WARNING);
 
     /**
      * @param busFactory builds the bus given the listener this node wants to hear connection changes on
@@ -61,7 +59,8 @@ public final class PushNode implements AutoCloseable {
         this.fatalErrors = fatalErrors;
         this.origins = new OriginPolicy(config.allowedOrigins(), config.allowMissingOrigin());
         this.connectionTokens = ConnectionTokens.fromSetting(config.connectionKeys());
-        this.users = new UserRegistry(groups, config.maxGroupsPerConnection(), config.maxUsersWithGroups());
+        this.users = new UserRegistry(config.workerId(), groups, config.maxGroupsPerConnection(),
+                config.maxUsersWithGroups());
         this.connections = new ConnectionRegistry(config, slow -> metrics.slowClientDisconnects.increment(),
                 this::threadDied);
         this.slots = new ConnectionSlots(config.maxConnections());
@@ -400,38 +399,15 @@ public final class PushNode implements AutoCloseable {
                 sendAll(mine, mine.size(), u.content());
             }
         } else if (m instanceof BusMessage.UserGroup ug) {
-            changeUserGroup(ug);
+            users.apply(ug);
         } else if (m instanceof BusMessage.BindUid b) {
-            bind(b);
-        }
-    }
-
-    private void changeUserGroup(BusMessage.UserGroup ug) {
-        if (!ug.join()) {
-            users.removeGroup(ug.uid(), ug.groupId());
-            return;
-        }
-        UserGroupChange c = users.addGroup(ug.uid(), ug.groupId());
-        if (c != UserGroupChange.DONE) {
-            userRefusals.log(() -> "worker " + config.workerId() + ": group " + ug.groupId() + " not given to user "
-                    + ug.uid() + " (" + c + "); raise " + (c == UserGroupChange.TOO_MANY_USERS
-                    ? PushConfig.MAX_USERS_WITH_GROUPS : PushConfig.MAX_GROUPS_PER_CONNECTION)
-                    + " or remove groups from users");
-        }
-    }
-
-    private void bind(BusMessage.BindUid b) {
-        PushSession s = connections.get(b.connectionId());
-        if (s == null) {
-            LOG.fine(() -> "worker " + config.workerId() + ": connection " + b.connectionId()
-                    + " does not exist; bind_uid dropped");
-        } else if (s.identity != null) {
-            userRefusals.log(() -> "worker " + config.workerId() + ": connection " + b.connectionId()
-                    + " carries its token's user id; " + (b.bind() ? "bind_uid" : "unbind_uid") + " ignored");
-        } else if (b.bind()) {
-            users.bind(s, b.uid());
-        } else if (b.uid().equals(s.uid)) {
-            users.unbind(s);
+            PushSession s = connections.get(b.connectionId());
+            if (s == null) {
+                LOG.fine(() -> "worker " + config.workerId() + ": connection " + b.connectionId()
+                        + " does not exist; bind_uid dropped");
+            } else {
+                users.apply(b, s);
+            }
         }
     }
 

@@ -1,8 +1,12 @@
 package io.channelpush.push;
 
+import io.channelpush.channel.log.RateLimitedLog;
+import io.channelpush.push.bus.BusMessage;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The node's users: user id to this node's connections of that user, and the groups given to the user through the
@@ -28,17 +32,54 @@ final class UserRegistry {
         volatile Set<String> groups = Set.of();
     }
 
+    private static final Logger LOG = Logger.getLogger(UserRegistry.class.getName());
+
     private final ConcurrentHashMap<String, User> users = new ConcurrentHashMap<>();
+    private final String workerId;
+    /** Changes this node drops: a publisher can cause them. */
+    private final RateLimitedLog refusals = new RateLimitedLog(LOG, Level.WARNING);
     private final GroupRegistry groups;
     private final int maxGroupsPerUser;
     private final int maxUsersWithGroups;
     /** Users whose group set is not empty; changed only inside a {@code compute}. */
     private final AtomicInteger withGroups = new AtomicInteger();
 
-    UserRegistry(GroupRegistry groups, int maxGroupsPerUser, int maxUsersWithGroups) {
+    UserRegistry(String workerId, GroupRegistry groups, int maxGroupsPerUser, int maxUsersWithGroups) {
+        this.workerId = workerId;
         this.groups = groups;
         this.maxGroupsPerUser = maxGroupsPerUser;
         this.maxUsersWithGroups = maxUsersWithGroups;
+    }
+
+    /** Applies a user's group change from the bus; one past the bounds is dropped and logged (rate-limited). */
+    void apply(BusMessage.UserGroup ug) {
+        if (!ug.join()) {
+            removeGroup(ug.uid(), ug.groupId());
+            return;
+        }
+        UserGroupChange c = addGroup(ug.uid(), ug.groupId());
+        if (c != UserGroupChange.DONE) {
+            refusals.log(() -> "worker " + workerId + ": group " + ug.groupId() + " not given to user " + ug.uid()
+                    + " (" + c + "); raise " + (c == UserGroupChange.TOO_MANY_USERS
+                    ? PushConfig.MAX_USERS_WITH_GROUPS : PushConfig.MAX_GROUPS_PER_CONNECTION)
+                    + " or remove groups from users");
+        }
+    }
+
+    /**
+     * Applies a {@code bind_uid} or {@code unbind_uid} from the bus to {@code s}, its connection. A connection with
+     * a token keeps its token's user (the change is logged, rate-limited, and dropped); an unbind for another user
+     * than the connection's does nothing.
+     */
+    void apply(BusMessage.BindUid b, PushSession s) {
+        if (s.identity != null) {
+            refusals.log(() -> "worker " + workerId + ": connection " + b.connectionId() + " carries its token's "
+                    + "user id; " + (b.bind() ? "bind_uid" : "unbind_uid") + " ignored");
+        } else if (b.bind()) {
+            bind(s, b.uid());
+        } else if (b.uid().equals(s.uid)) {
+            unbind(s);
+        }
     }
 
     /**
