@@ -21,10 +21,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One push node, built once per deployment: its connections ({@link ConnectionRegistry}), its groups, its bus
- * subscriptions, and the three kinds of delivery (broadcast, to one connection, to a group). It does not know the
- * HTTP publisher ({@code io.channelpush.push.publish}), which calls {@link #broadcast}, {@link #pushTo} and
- * {@link #sendToGroup}; servlets and filters reach it through the servlet context attribute {@link #ATTRIBUTE}.
+ * One push node, built once per deployment: its connections ({@link ConnectionRegistry}), its groups, its users
+ * ({@link UserRegistry}), its bus subscriptions, and the kinds of delivery (broadcast, to one connection, to a group,
+ * to a user). It does not know the HTTP publisher ({@code io.channelpush.push.publish}), which calls
+ * {@link #broadcast}, {@link #pushTo}, {@link #sendToGroup}, {@link #pushToUser}, {@link #userGroup} and
+ * {@link #bindUid}; servlets and filters reach it through the servlet context attribute {@link #ATTRIBUTE}.
  * Thread-safe.
  */
 public final class PushNode implements AutoCloseable {
