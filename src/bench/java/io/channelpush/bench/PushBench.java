@@ -67,6 +67,11 @@ final class PushBench {
             if (o.phases().contains("groups")) {
                 b.groups();
             }
+            if (o.phases().contains("users")) {
+                b.bindUsers();
+                b.toUid(Math.max(1, o.pushes() / 5), false);
+                b.toUid(o.pushes(), true);
+            }
         } finally {
             b.stop();
         }
@@ -182,6 +187,41 @@ final class PushBench {
         if (measured) {
             report.phase(out, "targeted", count, p.failures.get(), count, deliveries, t0,
                     cpu().since(cpu0));
+        }
+    }
+
+    /** Binds clients 2k and 2k+1 to user {@code bench-u<k>} through the publishers, round-robin. */
+    private void bindUsers() throws Exception {
+        Publisher binder = new Publisher(publisherHttp, o.httpUrls(), o.window(), 0);
+        binder.run(clients.size(), i -> "bind_uid=bench-u" + i / 2 + "&to_worker_id="
+                + Publisher.encode(clients.get(i).workerId) + "&to_connection_id=" + clients.get(i).connectionId,
+                deadline());
+        if (binder.failures.get() > 0) {
+            throw new IllegalStateException(binder.failures.get() + " bind_uid requests were refused");
+        }
+    }
+
+    /**
+     * Pushes to random users ({@code to_uid}), each reaching its two clients. The unreported warm-up also shows that
+     * every bind has landed: a push to a user whose bind had not arrived would be missing from the count.
+     */
+    private void toUid(int count, boolean measured) throws Exception {
+        String phase = measured ? "u" : "wu";
+        deliveries.start(phase);
+        int users = (clients.size() + 1) / 2;
+        Publisher p = new Publisher(publisherHttp, o.httpUrls(), o.window(), o.rate());
+        int[] targets = new Random(measured ? 3 : 4).ints(count, 0, users).toArray();
+        long expected = 0;
+        for (int t : targets) {
+            expected += 2 * t + 1 < clients.size() ? 2 : 1;
+        }
+        Cpu cpu0 = cpu();
+        long t0 = System.nanoTime();
+        long deadline = deadline();
+        p.run(count, i -> "to_uid=bench-u" + targets[i] + "&content=" + Publisher.encode(content(phase, i)), deadline);
+        awaitCount(expected, deadline);
+        if (measured) {
+            report.phase(out, "to_uid", count, p.failures.get(), expected, deliveries, t0, cpu().since(cpu0));
         }
     }
 

@@ -20,7 +20,7 @@ import java.util.Set;
  * @param window publishes (or pushes) in flight at most
  * @param rate publishes per second at most, 0 for no limit besides the window
  * @param pids server process ids whose resident memory is read before and after the clients connect
- * @param phases which of idle, broadcast, targeted, groups to run
+ * @param phases which of idle, broadcast, targeted, groups, users to run
  * @param timeoutSeconds hard limit of each phase
  * @param out JSON report file
  * @param holdSeconds keep the clients connected this long after the idle measurement (for inspecting a server)
@@ -56,7 +56,8 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
               --warmup-broadcasts N   unpaced broadcasts before the broadcast phase (default 100)
               --warm-connections K    with --pids: clients opened and closed before the memory baseline, so that
                                       one-time costs (threads, compiled code) are not charged (default 1000)
-              --phases LIST           idle,broadcast,targeted,groups (default all)
+              --phases LIST           idle,broadcast,targeted,groups (default), and users: every two clients
+                                      bound to one user (bind_uid), then --pushes to_uid pushes
               --timeout-seconds S     limit per phase (default 120)
               --out FILE              JSON report (default target/bench-push.json)
               --hold-seconds S        keep the clients connected S seconds after the idle measurement (default 0)

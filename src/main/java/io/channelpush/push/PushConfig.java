@@ -64,6 +64,8 @@ import java.util.regex.Pattern;
  *                             launcher; not WebSocket connections, which the pings keep in check)
  * @param connectionKeys HMAC keys of WebSocket connection tokens (JWT, HS256), {@code id:secret[,id:secret...]},
  *                       or null for anonymous connections ({@link ConnectionTokens})
+ * @param maxUsersWithGroups most users with groups given through the publisher ({@code uid=U&add_group=G}) that a
+ *                           node remembers (507 beyond); kept until removed, with or without connections
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
@@ -74,7 +76,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                          boolean clientGroupMessages, int publishMaxClockSkewSeconds,
                          int publishReplayCacheNonces, NatsSecurity natsSecurity, int maxHeaderBytes,
                          int maxHeaders, int requestParseTimeoutMillis, int readTimeoutMillis,
-                         int requestTimeoutMillis, String connectionKeys) {
+                         int requestTimeoutMillis, String connectionKeys, int maxUsersWithGroups) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -114,6 +116,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String READ_TIMEOUT_MS = "channelpush.read-timeout-ms";
     public static final String REQUEST_TIMEOUT_MS = "channelpush.request-timeout-ms";
     public static final String CONNECTION_KEYS = "channelpush.connection-keys";
+    public static final String MAX_USERS_WITH_GROUPS = "channelpush.max-users-with-groups";
 
     /** What a worker id may be, for messages. */
     public static final String WORKER_ID_RULE = "1-64 of A-Z a-z 0-9 . _ : -";
@@ -129,6 +132,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         positive(MAX_CLIENT_MESSAGE_BYTES, maxClientMessageBytes);
         positive(MAX_GROUPS_PER_CONNECTION, maxGroupsPerConnection);
         positive(MAX_GROUP_ID_LENGTH, maxGroupIdLength);
+        positive(MAX_USERS_WITH_GROUPS, maxUsersWithGroups);
         positive(SEND_QUEUE_BYTES, sendQueueBytes);
         positive(CHANNEL_BUFFER_BYTES, channelBufferBytes);
         positive(MAX_CONNECTIONS, maxConnections);
@@ -214,7 +218,8 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 (int) number(get, REQUEST_PARSE_TIMEOUT_MS, 5_000),
                 (int) number(get, READ_TIMEOUT_MS, 10_000),
                 (int) number(get, REQUEST_TIMEOUT_MS, 15_000),
-                get.apply(CONNECTION_KEYS));
+                get.apply(CONNECTION_KEYS),
+                (int) number(get, MAX_USERS_WITH_GROUPS, 100_000));
     }
 
     /** Whether {@code id} may be a worker id ({@link #WORKER_ID_RULE}). */

@@ -10,6 +10,7 @@ public final class PushMetrics {
     final LongAdder publishedBroadcast = new LongAdder();
     final LongAdder publishedTargeted = new LongAdder();
     final LongAdder publishedGroup = new LongAdder();
+    final LongAdder publishedToUser = new LongAdder();
     final LongAdder publishFailures = new LongAdder();
     final LongAdder channelReconnects = new LongAdder();
     final LongAdder slowClientDisconnects = new LongAdder();
@@ -38,6 +39,11 @@ public final class PushMetrics {
 
     public long publishedGroup() {
         return publishedGroup.sum();
+    }
+
+    /** Pushes to a user ({@code to_uid}) this node published. */
+    public long publishedToUser() {
+        return publishedToUser.sum();
     }
 
     public long publishFailures() {

@@ -21,10 +21,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One push node, built once per deployment: its connections ({@link ConnectionRegistry}), its groups, its bus
- * subscriptions, and the three kinds of delivery (broadcast, to one connection, to a group). It does not know the
- * HTTP publisher ({@code io.channelpush.push.publish}), which calls {@link #broadcast}, {@link #pushTo} and
- * {@link #sendToGroup}; servlets and filters reach it through the servlet context attribute {@link #ATTRIBUTE}.
+ * One push node, built once per deployment: its connections ({@link ConnectionRegistry}), its groups, its users
+ * ({@link UserRegistry}), its bus subscriptions, and the kinds of delivery (broadcast, to one connection, to a group,
+ * to a user). It does not know the HTTP publisher ({@code io.channelpush.push.publish}), which calls
+ * {@link #broadcast}, {@link #pushTo}, {@link #sendToGroup}, {@link #pushToUser}, {@link #userGroup} and
+ * {@link #bindUid}; servlets and filters reach it through the servlet context attribute {@link #ATTRIBUTE}.
  * Thread-safe.
  */
 public final class PushNode implements AutoCloseable {
@@ -39,6 +40,7 @@ public final class PushNode implements AutoCloseable {
     private final ConnectionRegistry connections;
     private final ConnectionSlots slots;
     private final GroupRegistry groups = new GroupRegistry();
+    private final UserRegistry users;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean accepting = true;
     private final OriginPolicy origins;
@@ -58,6 +60,8 @@ public final class PushNode implements AutoCloseable {
         this.fatalErrors = fatalErrors;
         this.origins = new OriginPolicy(config.allowedOrigins(), config.allowMissingOrigin());
         this.connectionTokens = ConnectionTokens.fromSetting(config.connectionKeys());
+        this.users = new UserRegistry(config.workerId(), groups, config.maxGroupsPerConnection(),
+                config.maxUsersWithGroups());
         this.connections = new ConnectionRegistry(config, slow -> metrics.slowClientDisconnects.increment(),
                 this::threadDied);
         this.slots = new ConnectionSlots(config.maxConnections());
@@ -99,6 +103,7 @@ public final class PushNode implements AutoCloseable {
         String own = Channels.worker(config.workerId());
         bus.subscribeExclusive(own, payload -> deliver(own, payload));
         bus.subscribe(Channels.GROUPS, payload -> deliver(Channels.GROUPS, payload));
+        bus.subscribe(Channels.USERS, payload -> deliver(Channels.USERS, payload));
         this.publishDispatch = new PublishDispatch(!bus.publishNeverBlocks(), config.workerId(), this::threadDied);
         LOG.info(() -> "worker " + config.workerId() + " started; bus " + bus.describe());
         String groupWarning = config.clientGroupMessagesWarning();
@@ -247,6 +252,9 @@ public final class PushNode implements AutoCloseable {
             s.close(CloseCode.NODE_FULL);
             return s;
         }
+        if (identity != null) {
+            users.bind(s, identity.userId());
+        }
         s.send("workerID:" + config.workerId() + " connectionID:" + s.id + " connected\n");
         return s;
     }
@@ -258,7 +266,29 @@ public final class PushNode implements AutoCloseable {
             slots.release();
         }
         connections.remove(s);
+        users.unbind(s);
         groups.leaveAll(s);
+    }
+
+    /** The node's users (for tests without sockets). */
+    UserRegistry users() {
+        return users;
+    }
+
+    /**
+     * Whether every connection carries its token's user id ({@code channelpush.connection-keys} is set): then
+     * {@code bind_uid} cannot change any.
+     */
+    public boolean connectionsCarryTokens() {
+        return connectionTokens != null;
+    }
+
+    /**
+     * Whether giving {@code uid} the group {@code group} would pass this node's bounds. Every node hears every
+     * change of a user's groups, so the publisher's node answers for the cluster.
+     */
+    public UserGroupChange checkUserGroup(String uid, String group) {
+        return users.wouldAdd(uid, group);
     }
 
     void join(PushSession s, String group) {
@@ -305,6 +335,25 @@ public final class PushNode implements AutoCloseable {
         metrics.publishedGroup.increment();
     }
 
+    /** To every connection of the user {@code uid}, on every node. */
+    public void pushToUser(String uid, String content) {
+        publish(new BusMessage.ToUser(uid, content));
+        metrics.publishedToUser.increment();
+    }
+
+    /** Gives ({@code join}) or takes the group {@code group} for every connection of {@code uid}, now and later. */
+    public void userGroup(String uid, String group, boolean join) {
+        publish(new BusMessage.UserGroup(uid, group, join));
+    }
+
+    /**
+     * Sets ({@code bind}) the user id of connection {@code connectionId} of node {@code workerId}, or clears it if
+     * it is {@code uid}. The node holding the connection applies it; a connection with a token keeps its token's.
+     */
+    public void bindUid(String workerId, long connectionId, String uid, boolean bind) {
+        publish(new BusMessage.BindUid(workerId, connectionId, uid, bind));
+    }
+
     /** Encodes the message once; the bus carries those bytes to every node as they are. */
     private void publish(BusMessage m) {
         try {
@@ -344,6 +393,21 @@ public final class PushNode implements AutoCloseable {
             Set<PushSession> members = groups.members(g.groupId());
             if (!members.isEmpty()) {
                 sendAll(members, members.size(), g.message());
+            }
+        } else if (m instanceof BusMessage.ToUser u) {
+            Set<PushSession> mine = users.connections(u.uid());
+            if (!mine.isEmpty()) {
+                sendAll(mine, mine.size(), u.content());
+            }
+        } else if (m instanceof BusMessage.UserGroup ug) {
+            users.apply(ug);
+        } else if (m instanceof BusMessage.BindUid b) {
+            PushSession s = connections.get(b.connectionId());
+            if (s == null) {
+                LOG.fine(() -> "worker " + config.workerId() + ": connection " + b.connectionId()
+                        + " does not exist; bind_uid dropped");
+            } else {
+                users.apply(b, s);
             }
         }
     }

@@ -52,6 +52,8 @@ final class PushSession {
      * before the welcome line and so before any command of the client.
      */
     volatile ConnectionIdentity identity;
+    /** The user this connection belongs to, or null; written only by {@link UserRegistry}, holding this session. */
+    volatile String uid;
     /** Whether this connection holds one of the node's {@link ConnectionSlots} (set once, in onOpen). */
     volatile boolean holdsSlot;
 

@@ -78,8 +78,8 @@ class PublisherRefusalsTest {
 
     @ParameterizedTest(name = "{1} on the {0} path")
     @CsvSource(delimiter = '|', value = {
-        "io      | to_uid=u1&content=x      | to_uid",
-        "servlet | to_uid=u1&content=x      | to_uid",
+        "io      | to_user=u1&content=x     | to_user",
+        "servlet | to_user=u1&content=x     | to_user",
         "io      | to_worker=w1&to_connection_id=1&content=x | to_worker",
         "servlet | to_worker=w1&to_connection_id=1&content=x | to_worker",
         "io      | content=A&content=B      | content is given 2 times",

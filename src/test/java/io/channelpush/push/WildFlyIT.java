@@ -147,9 +147,9 @@ class WildFlyIT {
         assertEquals(405, trace.status());
         assertFalse(trace.body().contains("do-not-echo"), "TRACE echoed a request header: " + trace.body());
         assertEquals(405, RawHttp.send(httpPort, "HEAD", "/?content=from-head", "").status());
-        RawHttp.Response unknown = RawHttp.send(httpPort, "GET", "/?to_uid=u1&content=x", "");
+        RawHttp.Response unknown = RawHttp.send(httpPort, "GET", "/?to_user=u1&content=x", "");
         assertEquals(400, unknown.status());
-        assertTrue(unknown.body().contains("to_uid"), unknown.body());
+        assertTrue(unknown.body().contains("to_user"), unknown.body());
     }
 
     @Test

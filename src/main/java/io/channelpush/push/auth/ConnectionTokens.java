@@ -32,8 +32,6 @@ public final class ConnectionTokens {
     public static final int MAX_TOKEN_CHARS = 4096;
     /** How far {@code exp} and {@code nbf} may be off the node's clock, in seconds. */
     public static final int CLOCK_SKEW_SECONDS = 30;
-    /** Longest {@code sub}, in characters. */
-    public static final int MAX_USER_ID_CHARS = 256;
 
     /** A verified token's identity, or why the token is refused (one line, safe to show to the client). */
     public record Verdict(ConnectionIdentity identity, String refusal) {
@@ -154,8 +152,9 @@ public final class ConnectionTokens {
             return refuse("the connection token is not valid yet (nbf); check the clocks");
         }
         String sub = claims.getSubject();
-        if (sub == null || sub.isEmpty() || sub.length() > MAX_USER_ID_CHARS) {
-            return refuse("the connection token's sub (user id) must be 1 to " + MAX_USER_ID_CHARS + " characters");
+        if (!UserIds.isValid(sub)) {
+            // the user id the publisher addresses (to_uid) must be one it can name
+            return refuse("the connection token's sub (user id) must be " + UserIds.RULE);
         }
         List<String> groups;
         Boolean send;

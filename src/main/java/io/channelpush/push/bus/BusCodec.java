@@ -15,8 +15,11 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Wire format (unchanged from the first clustered version, so mixed versions interoperate): broadcast
  * {@code {"content":"…"}} on {@value Channels#BROADCAST}; targeted {@code {"to_connection_id":N,"content":"…"}} on
- * {@code w:<worker id>}; group {@code {"group_id":"…","message":"…"}} on {@value Channels#GROUPS}. Unknown fields
- * are ignored. Stateless and thread-safe.
+ * {@code w:<worker id>}; group {@code {"group_id":"…","message":"…"}} on {@value Channels#GROUPS}. Users: to a
+ * user {@code {"uid":"…","content":"…"}}, a user's groups {@code {"uid":"…","add_group":"…"}} and
+ * {@code {"uid":"…","remove_group":"…"}} on {@value Channels#USERS}; a user id bound to a connection
+ * {@code {"to_connection_id":N,"bind_uid":"…"}} (or {@code "unbind_uid"}) on {@code w:<worker id>}, which a node of an
+ * older version drops as a push without content. Unknown fields are ignored. Stateless and thread-safe.
  */
 public final class BusCodec {
     /**
@@ -34,6 +37,12 @@ public final class BusCodec {
         if (m instanceof BusMessage.Targeted t) {
             return Channels.worker(t.workerId());
         }
+        if (m instanceof BusMessage.BindUid b) {
+            return Channels.worker(b.workerId());
+        }
+        if (m instanceof BusMessage.ToUser || m instanceof BusMessage.UserGroup) {
+            return Channels.USERS;
+        }
         return m instanceof BusMessage.Group ? Channels.GROUPS : Channels.BROADCAST;
     }
 
@@ -48,9 +57,17 @@ public final class BusCodec {
             quote(s.append("{\"content\":"), b.content());
         } else if (m instanceof BusMessage.Targeted t) {
             quote(s.append("{\"to_connection_id\":").append(t.connectionId()).append(",\"content\":"), t.content());
-        } else {
-            BusMessage.Group g = (BusMessage.Group) m;
+        } else if (m instanceof BusMessage.Group g) {
             quote(quote(s.append("{\"group_id\":"), g.groupId()).append(",\"message\":"), g.message());
+        } else if (m instanceof BusMessage.ToUser u) {
+            quote(quote(s.append("{\"uid\":"), u.uid()).append(",\"content\":"), u.content());
+        } else if (m instanceof BusMessage.UserGroup u) {
+            quote(quote(s.append("{\"uid\":"), u.uid()).append(u.join() ? ",\"add_group\":" : ",\"remove_group\":"),
+                    u.groupId());
+        } else {
+            BusMessage.BindUid b = (BusMessage.BindUid) m;
+            quote(s.append("{\"to_connection_id\":").append(b.connectionId())
+                    .append(b.bind() ? ",\"bind_uid\":" : ",\"unbind_uid\":"), b.uid());
         }
         byte[] out = s.append('}').toString().getBytes(StandardCharsets.UTF_8);
         if (out.length > MAX_BYTES) {
@@ -74,6 +91,11 @@ public final class BusCodec {
         String groupId = null;
         String message = null;
         Long connectionId = null;
+        String uid = null;
+        String addGroup = null;
+        String removeGroup = null;
+        String bindUid = null;
+        String unbindUid = null;
         try (JsonReader r = new JsonReader(new StringReader(new String(payload, StandardCharsets.UTF_8)))) {
             if (r.peek() != JsonToken.BEGIN_OBJECT) {
                 throw notObject();
@@ -88,6 +110,11 @@ public final class BusCodec {
                     case "group_id" -> groupId = scalar ? r.nextString() : skip(r);
                     case "message" -> message = scalar ? r.nextString() : skip(r);
                     case "to_connection_id" -> connectionId = scalar ? integer(r, name) : skipLong(r);
+                    case "uid" -> uid = scalar ? r.nextString() : skip(r);
+                    case "add_group" -> addGroup = scalar ? r.nextString() : skip(r);
+                    case "remove_group" -> removeGroup = scalar ? r.nextString() : skip(r);
+                    case "bind_uid" -> bindUid = scalar ? r.nextString() : skip(r);
+                    case "unbind_uid" -> unbindUid = scalar ? r.nextString() : skip(r);
                     default -> r.skipValue();
                 }
             }
@@ -104,10 +131,24 @@ public final class BusCodec {
         if (channel.equals(Channels.GROUPS)) {
             return new BusMessage.Group(required(groupId, "group_id"), required(message, "message"));
         }
+        if (channel.equals(Channels.USERS)) {
+            required(uid, "uid");
+            if (content != null) {
+                return new BusMessage.ToUser(uid, content);
+            }
+            if (addGroup != null || removeGroup != null) {
+                return new BusMessage.UserGroup(uid, addGroup != null ? addGroup : removeGroup, addGroup != null);
+            }
+            return required(null, "content\", \"add_group\" or \"remove_group");
+        }
         String worker = Channels.workerOf(channel);
         if (worker == null) {
             throw new MalformedBusMessageException(MalformedBusMessageException.Problem.UNKNOWN_CHANNEL,
                     "channel \"" + channel + "\" is not a push channel");
+        }
+        if (content == null && (bindUid != null || unbindUid != null)) {
+            return new BusMessage.BindUid(worker, required(connectionId, "to_connection_id"),
+                    bindUid != null ? bindUid : unbindUid, bindUid != null);
         }
         return new BusMessage.Targeted(worker, required(connectionId, "to_connection_id"), required(content, "content"));
     }

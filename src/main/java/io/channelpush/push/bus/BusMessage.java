@@ -4,7 +4,8 @@ package io.channelpush.push.bus;
  * A message between push nodes: what a publish asks every node (or one node) to deliver. {@link BusCodec} turns it
  * into the bytes the bus carries and back, and names its channel. Immutable records; safe to share between threads.
  */
-public sealed interface BusMessage permits BusMessage.Broadcast, BusMessage.Targeted, BusMessage.Group {
+public sealed interface BusMessage permits BusMessage.Broadcast, BusMessage.Targeted, BusMessage.Group,
+        BusMessage.ToUser, BusMessage.UserGroup, BusMessage.BindUid {
 
     /** To every client of every node. */
     record Broadcast(String content) implements BusMessage {
@@ -16,5 +17,23 @@ public sealed interface BusMessage permits BusMessage.Broadcast, BusMessage.Targ
 
     /** To every member of a group, on every node. */
     record Group(String groupId, String message) implements BusMessage {
+    }
+
+    /** To every connection of the user {@code uid}, on every node. */
+    record ToUser(String uid, String content) implements BusMessage {
+    }
+
+    /**
+     * Joins ({@code join}) or leaves the group {@code groupId} for every connection of the user {@code uid}, present
+     * and future, on every node.
+     */
+    record UserGroup(String uid, String groupId, boolean join) implements BusMessage {
+    }
+
+    /**
+     * Sets ({@code bind}) the user id of one connection of the node {@code workerId} to {@code uid}, or clears it
+     * when it is {@code uid}.
+     */
+    record BindUid(String workerId, long connectionId, String uid, boolean bind) implements BusMessage {
     }
 }

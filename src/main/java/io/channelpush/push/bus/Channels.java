@@ -3,9 +3,11 @@ package io.channelpush.push.bus;
 /**
  * The bus's channel names, one namespace per kind of traffic so that no id can reach another kind:
  * {@value #BROADCAST} carries broadcasts, {@value #GROUPS} group messages (the group id travels in the payload),
- * and {@code w:<worker id>} pushes to one node. A worker id is always behind {@code w:}, so a worker called
+ * {@value #USERS} pushes to a user and a user's group changes (the user id travels in the payload; every node
+ * receives them and looks the user up locally), and {@code w:<worker id>} pushes to one node (and binds user ids
+ * to its connections). A worker id is always behind {@code w:}, so a worker called
  * {@code b} or {@code broadcast} is just another worker; group ids never name a channel. On NATS the kinds become
- * subjects {@code channelpush.b}, {@code channelpush.g} and {@code channelpush.w.<escaped id>} ({@link NatsSubjects}).
+ * subjects {@code channelpush.b}, {@code channelpush.g}, {@code channelpush.u} and {@code channelpush.w.<escaped id>} ({@link NatsSubjects}).
  * Every node of a cluster must use the same names: nodes of versions before this scheme cannot share a bus with
  * nodes of this one. Stateless.
  */
@@ -14,6 +16,8 @@ public final class Channels {
     public static final String BROADCAST = "b";
     /** Group messages; each node delivers to its members of the group named in the payload. */
     public static final String GROUPS = "g";
+    /** Pushes to a user and a user's group changes; each node delivers to its connections of that user. */
+    public static final String USERS = "u";
     private static final String WORKER_PREFIX = "w:";
 
     private Channels() {

@@ -37,6 +37,7 @@ public final class NodeMetrics {
                     cb.call(m.publishedBroadcast(), "broadcast");
                     cb.call(m.publishedTargeted(), "targeted");
                     cb.call(m.publishedGroup(), "group");
+                    cb.call(m.publishedToUser(), "user");
                 }).register(registry);
         CounterWithCallback.builder().name("channelpush_publisher_requests")
                 .help("Publisher requests answered, by where: Undertow's I/O thread or the servlet")

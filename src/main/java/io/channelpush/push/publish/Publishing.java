@@ -18,8 +18,11 @@ import java.util.logging.Logger;
 /**
  * The publisher's rules, whatever carries the request ({@link PublisherServlet}, or {@link PublishHandler} on
  * Undertow's I/O thread): {@code ?content=X} broadcasts, {@code ?to_worker_id=W&to_connection_id=C&content=X}
- * pushes to one connection, {@code ?group_id=G&content=X} sends to a group, as GET or form-encoded POST. One
- * {@link Answer} per request: {@code ok} (200), a one-line reason with 400, 401, 413, 415 or 429, 503 when the bus
+ * pushes to one connection, {@code ?group_id=G&content=X} sends to a group, {@code ?to_uid=U&content=X} to every
+ * connection of a user; {@code ?uid=U&add_group=G} (or {@code remove_group}) gives a user a group (or takes it),
+ * {@code ?bind_uid=U&to_worker_id=W&to_connection_id=C} (or {@code unbind_uid}) sets a connection's user, all as GET
+ * or form-encoded POST ({@link UserRequests}). One
+ * {@link Answer} per request: {@code ok} (200), a one-line reason with 400, 401, 409, 413, 415, 429 or 507, 503 when the bus
  * cannot take the message. Never blocks on the channel daemon's bus; on a bus that may wait (NATS; see
  * {@link io.channelpush.push.PublishDispatch}) only the servlet calls it. One per node (one replay cache), built by
  * the deployment's wiring ({@code PushContextListener}) and found by {@link PublishHandler} under
@@ -31,7 +34,8 @@ public final class Publishing {
     private static final Logger LOG = Logger.getLogger(Publishing.class.getName());
     static final String FORM = "application/x-www-form-urlencoded";
     /** Every parameter the publisher takes; any other is refused (400). */
-    static final List<String> PARAMETERS = List.of("content", "to_worker_id", "to_connection_id", "group_id");
+    static final List<String> PARAMETERS = List.of("content", "to_worker_id", "to_connection_id", "group_id",
+            "to_uid", "uid", "add_group", "remove_group", "bind_uid", "unbind_uid");
 
     /** What to answer: a status, a line of text, and for 429 the seconds for {@code Retry-After} (else 0). */
     record Answer(int status, String text, long retryAfterSeconds) {
@@ -125,6 +129,14 @@ public final class Publishing {
         if (refused != null) {
             return refused;
         }
+        if (UserRequests.isUserRequest(params)) {
+            try {
+                return UserRequests.route(node, params);
+            } catch (BusUnavailableException e) {
+                busRefusals.log(() -> "publish refused with 503: " + e.getMessage());
+                return new Answer(503, "the message bus cannot take messages now; try again later");
+            }
+        }
         String content = one(params, "content");
         String worker = one(params, "to_worker_id");
         String connection = one(params, "to_connection_id");
@@ -194,7 +206,7 @@ public final class Publishing {
         return "\"" + cut.replaceAll("\\p{Cntrl}", "?") + "\"";
     }
 
-    private static String one(Map<String, List<String>> params, String name) {
+    static String one(Map<String, List<String>> params, String name) {
         List<String> v = params.get(name);
         return v == null ? null : v.get(0);
     }
@@ -208,7 +220,7 @@ public final class Publishing {
         }
     }
 
-    private static long connectionId(String s) {
+    static long connectionId(String s) {
         try {
             return Long.parseLong(s);
         } catch (NumberFormatException e) {

@@ -73,8 +73,9 @@ class ConnectionTokensTest {
     void requiredClaimsAndTheirTypesAreChecked() throws Exception {
         assertTrue(tokens.verify(sign(new JWTClaimsSet.Builder().subject("u").build())).refusal().contains("no exp"));
         assertTrue(tokens.verify(sign(valid().subject(null).build())).refusal().contains("sub"));
-        assertTrue(tokens.verify(sign(valid().subject("x".repeat(ConnectionTokens.MAX_USER_ID_CHARS + 1)).build()))
-                .refusal().contains("sub"));
+        assertTrue(tokens.verify(sign(valid().subject("x".repeat(129)).build())).refusal().contains("sub"));
+        assertTrue(tokens.verify(sign(valid().subject("two words").build())).refusal().contains("sub"));
+        assertTrue(tokens.verify(sign(valid().subject("a@b.c").build())).accepted());
         assertTrue(tokens.verify(sign(valid().claim("groups", "a").build())).refusal().contains("groups"));
         assertTrue(tokens.verify(sign(valid().claim("send", "yes").build())).refusal().contains("send"));
         assertTrue(tokens.verify(sign(valid().notBeforeTime(Date.from(NOW.plusSeconds(120))).build())).refusal()

@@ -77,4 +77,33 @@ class BusCodecTest {
         assertThrows(BusUnavailableException.class, () -> BusCodec.encode(new BusMessage.Broadcast(controls)));
         BusCodec.encode(new BusMessage.Broadcast("x".repeat(BusCodec.MAX_BYTES - 20)));
     }
+
+    @Test
+    void userMessagesRoundTripOnTheUserChannelAndBindsOnTheWorkerChannel() throws Exception {
+        for (BusMessage m : List.of(
+                new BusMessage.ToUser("user-42", "hi \"there\""),
+                new BusMessage.UserGroup("user-42", "room-7", true),
+                new BusMessage.UserGroup("user-42", "room-7", false),
+                new BusMessage.BindUid("node-1", 9, "a@b.c", true),
+                new BusMessage.BindUid("node-1", 9, "a@b.c", false))) {
+            byte[] bytes = BusCodec.encode(m);
+            assertEquals(m, BusCodec.decode(BusCodec.channel(m), bytes), new String(bytes, StandardCharsets.UTF_8));
+        }
+        assertEquals("u", BusCodec.channel(new BusMessage.ToUser("1", "x")));
+        assertEquals("u", BusCodec.channel(new BusMessage.UserGroup("1", "g", true)));
+        assertEquals("w:node-1", BusCodec.channel(new BusMessage.BindUid("node-1", 1, "1", true)));
+        assertArrayEquals("{\"uid\":\"7\",\"content\":\"hi\"}".getBytes(StandardCharsets.UTF_8),
+                BusCodec.encode(new BusMessage.ToUser("7", "hi")));
+        assertArrayEquals("{\"uid\":\"7\",\"remove_group\":\"g\"}".getBytes(StandardCharsets.UTF_8),
+                BusCodec.encode(new BusMessage.UserGroup("7", "g", false)));
+        assertArrayEquals("{\"to_connection_id\":3,\"bind_uid\":\"7\"}".getBytes(StandardCharsets.UTF_8),
+                BusCodec.encode(new BusMessage.BindUid("n", 3, "7", true)));
+        // a push with content on a worker channel stays a push, whatever else it carries
+        assertEquals(new BusMessage.Targeted("n", 3, "x"),
+                BusCodec.decode("w:n", "{\"to_connection_id\":3,\"content\":\"x\",\"bind_uid\":\"7\"}"
+                        .getBytes(StandardCharsets.UTF_8)));
+        assertEquals(MalformedBusMessageException.Problem.MISSING_FIELD, refusal("u", "{\"content\":\"x\"}"));
+        assertEquals(MalformedBusMessageException.Problem.MISSING_FIELD, refusal("u", "{\"uid\":\"7\"}"));
+        assertEquals(MalformedBusMessageException.Problem.MISSING_FIELD, refusal("w:n", "{\"bind_uid\":\"7\"}"));
+    }
 }
