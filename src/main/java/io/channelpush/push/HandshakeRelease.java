@@ -11,8 +11,9 @@ import org.xnio.StreamConnection;
  * HTTP/1.1 connection it accepted in its open listener until the connection closes, a WebSocket's too, and with
  * it the last exchange: the connection's {@code current}, its read listener's exchange, its upgrade listener (the
  * Jakarta WebSocket filter's, which holds the servlet request and response) and its response conduits. None of
- * them is read again once the connection speaks WebSocket, but together they are about half of what an idle
- * connection costs (the request and response, their header maps, the servlet request context, attachments). No
+ * them is read again once the connection speaks WebSocket (the HTTP parser, also released here, is no longer the
+ * socket's reader), but together they were a third of what an idle connection cost (the request and response, their
+ * header maps, the servlet request context, attachments, the parser's state). No
  * public API reaches those fields, so this goes by reflection, checking first that the upgrade really happened
  * (the socket's reader is no longer the HTTP parser); if a later Undertow renames a field it does nothing more
  * and says so once. Called on the thread that completed the handshake, after the exchange's completion chain
@@ -36,6 +37,7 @@ final class HandshakeRelease {
             exchange.getRequestHeaders().clear();
             exchange.getResponseHeaders().clear();
             clear(readListener, "httpServerExchange");
+            clear(connection, "readListener"); // and with it the parser's state and caches
             clear(connection, "current");
             clear(connection, "upgradeListener");
             Object sink = channel.getSinkChannel().getConduit();
