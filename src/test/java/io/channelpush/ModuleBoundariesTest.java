@@ -23,6 +23,7 @@ class ModuleBoundariesTest {
     static final List<String> UNDERTOW_CLASSES = List.of(
             "io.channelpush.push.UndertowExtension",
             "io.channelpush.push.RequestBounds",
+            "io.channelpush.push.HandshakeRelease",
             "io.channelpush.push.MethodGuard",
             "io.channelpush.push.FrameSenders",
             "io.channelpush.push.UndertowFrameSender",

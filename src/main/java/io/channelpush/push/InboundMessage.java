@@ -13,7 +13,8 @@ final class InboundMessage {
     enum Verdict { PART, WHOLE, TOO_BIG, DISCARDED }
 
     private final int limitBytes;
-    private final StringBuilder text = new StringBuilder();
+    /** The parts of a fragmented text message; allocated by the first one (most messages come in one part). */
+    private StringBuilder text;
     private long received;
     private boolean refused;
     private String whole;
@@ -32,20 +33,20 @@ final class InboundMessage {
     Verdict text(String part, boolean last) {
         Verdict v = count(utf8Length(part), last);
         if (v == Verdict.TOO_BIG || v == Verdict.DISCARDED) {
-            text.setLength(0);
+            text = null;
             return v;
         }
-        if (v == Verdict.WHOLE && text.isEmpty()) {
+        if (v == Verdict.WHOLE && (text == null || text.isEmpty())) {
             whole = part; // the usual case: the whole message came in one part
             return v;
+        }
+        if (text == null) {
+            text = new StringBuilder();
         }
         text.append(part);
         if (v == Verdict.WHOLE) {
             whole = text.toString();
-            text.setLength(0);
-            if (text.capacity() > 4096) {
-                text.trimToSize(); // do not keep a large buffer for an idle connection
-            }
+            text = null; // an idle connection keeps no buffer
         }
         return v;
     }

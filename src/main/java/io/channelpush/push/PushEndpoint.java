@@ -40,9 +40,9 @@ public final class PushEndpoint {
     private final InboundMessage inbound;
     private PushSession me;
 
-    PushEndpoint(PushNode node) {
+    PushEndpoint(PushNode node, ClientCommands commands) {
         this.node = node;
-        this.commands = new ClientCommands(node);
+        this.commands = commands;
         this.inbound = new InboundMessage(node.config().maxClientMessageBytes());
     }
 
@@ -98,13 +98,17 @@ public final class PushEndpoint {
         private final PushNode node;
         private final RateLimitedLog badOrigin = new RateLimitedLog(LOG, Level.INFO);
 
+        /** Holds nothing of a connection's own: one for all the node's connections. */
+        private final ClientCommands commands;
+
         Factory(PushNode node) {
             this.node = node;
+            this.commands = new ClientCommands(node);
         }
 
         @Override
         public <T> T getEndpointInstance(Class<T> endpointClass) {
-            return endpointClass.cast(new PushEndpoint(node));
+            return endpointClass.cast(new PushEndpoint(node, commands));
         }
 
         /**

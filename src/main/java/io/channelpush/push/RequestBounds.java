@@ -56,12 +56,17 @@ final class RequestBounds implements HttpHandler {
         }
         if (exchange.getRequestHeaders().contains(Headers.UPGRADE)) {
             exchange.addExchangeCompleteListener((ex, nextListener) -> {
+                boolean upgrade = ex.getStatusCode() == StatusCodes.SWITCHING_PROTOCOLS;
                 try {
-                    if (ex.getStatusCode() == StatusCodes.SWITCHING_PROTOCOLS) {
+                    if (upgrade) {
                         upgraded(ex);
                     }
                 } finally {
                     nextListener.proceed();
+                }
+                if (upgrade) {
+                    // the rest of the chain has handed the socket to the WebSocket layer
+                    HandshakeRelease.release(ex);
                 }
             });
         } else if (!exchange.isRequestComplete()) {

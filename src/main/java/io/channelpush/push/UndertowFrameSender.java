@@ -13,7 +13,6 @@ import jakarta.websocket.CloseReason;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Executor;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
@@ -31,8 +30,8 @@ final class UndertowFrameSender implements FrameSender {
     private final UndertowSession session;
     private final WebSocketChannel channel;
     private final Listener listener;
-    private final List<StreamSinkFrameChannel> frames = new ArrayList<>();
-    private final List<OutboundMessage> messages = new ArrayList<>();
+    private final ArrayList<StreamSinkFrameChannel> frames = new ArrayList<>();
+    private final ArrayList<OutboundMessage> messages = new ArrayList<>();
 
     private UndertowFrameSender(UndertowSession session, Listener listener) {
         this.session = session;
@@ -89,8 +88,11 @@ final class UndertowFrameSender implements FrameSender {
                 frame.resumeWrites();
             }
         }
+        // an idle connection keeps no batch arrays (two per connection, 112 bytes); a drain allocates them again
         frames.clear();
+        frames.trimToSize();
         messages.clear();
+        messages.trimToSize();
     }
 
     /** Outside a batch, so Undertow flushes it at once. */
