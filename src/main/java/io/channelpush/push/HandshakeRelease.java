@@ -1,7 +1,6 @@
 package io.channelpush.push;
 
 import io.undertow.server.HttpServerExchange;
-import java.lang.reflect.Field;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import org.xnio.StreamConnection;
@@ -21,16 +20,14 @@ import org.xnio.StreamConnection;
  */
 final class HandshakeRelease {
     private static final Logger LOG = Logger.getLogger(HandshakeRelease.class.getName());
-    private static final AtomicBoolean WARNED = new AtomicBoolean();
+    /** Whether the one line saying this Undertow cannot be reached was written (per deployment). */
+    private final AtomicBoolean warned = new AtomicBoolean();
 
-    private HandshakeRelease() {
-    }
-
-    static void release(HttpServerExchange exchange) {
+    void release(HttpServerExchange exchange) {
         Object connection = exchange.getConnection();
         try {
-            Object readListener = field(connection.getClass(), "readListener").get(connection);
-            StreamConnection channel = (StreamConnection) field(connection.getClass(), "channel").get(connection);
+            Object readListener = UndertowFields.find(connection.getClass(), "readListener").get(connection);
+            StreamConnection channel = (StreamConnection) UndertowFields.find(connection.getClass(), "channel").get(connection);
             if (readListener == null || channel.getSourceChannel().getReadListener() == readListener) {
                 return; // not upgraded (yet): the HTTP parser still reads this socket
             }
@@ -42,13 +39,13 @@ final class HandshakeRelease {
             clear(connection, "upgradeListener");
             Object sink = channel.getSinkChannel().getConduit();
             for (String conduit : new String[] {"responseConduit", "fixedLengthStreamSinkConduit"}) {
-                Object c = field(connection.getClass(), conduit).get(connection);
+                Object c = UndertowFields.find(connection.getClass(), conduit).get(connection);
                 if (c != null && c != sink) {
                     clear(c, "exchange");
                 }
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
-            if (WARNED.compareAndSet(false, true)) {
+            if (warned.compareAndSet(false, true)) {
                 LOG.info(() -> "cannot release the handshake of upgraded connections on this Undertow (" + e
                         + "): each WebSocket keeps its handshake's request and response, about 4 KB");
             }
@@ -56,19 +53,7 @@ final class HandshakeRelease {
     }
 
     private static void clear(Object target, String name) throws ReflectiveOperationException {
-        field(target.getClass(), name).set(target, null);
+        UndertowFields.find(target.getClass(), name).set(target, null);
     }
 
-    private static Field field(Class<?> type, String name) throws NoSuchFieldException {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            try {
-                Field f = c.getDeclaredField(name);
-                f.setAccessible(true);
-                return f;
-            } catch (NoSuchFieldException e) {
-                // look in the superclass
-            }
-        }
-        throw new NoSuchFieldException(type.getName() + "." + name);
-    }
 }

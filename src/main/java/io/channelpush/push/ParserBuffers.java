@@ -1,6 +1,5 @@
 package io.channelpush.push;
 
-import java.lang.reflect.Field;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
@@ -15,41 +14,27 @@ import java.util.logging.Logger;
  */
 final class ParserBuffers {
     private static final Logger LOG = Logger.getLogger(ParserBuffers.class.getName());
-    private static final AtomicBoolean WARNED = new AtomicBoolean();
+    /** Whether the one line saying this Undertow cannot be reached was written (per deployment). */
+    private final AtomicBoolean warned = new AtomicBoolean();
 
-    private ParserBuffers() {
-    }
-
-    static void trim(Object httpServerConnection) {
+    void trim(Object httpServerConnection) {
         try {
-            Object readListener = field(httpServerConnection.getClass(), "readListener").get(httpServerConnection);
+            Object readListener = UndertowFields.find(httpServerConnection.getClass(), "readListener").get(httpServerConnection);
             if (readListener == null) {
                 return;
             }
-            Object state = field(readListener.getClass(), "state").get(readListener);
+            Object state = UndertowFields.find(readListener.getClass(), "state").get(readListener);
             for (String name : new String[] {"stringBuilder", "canonicalPath", "decodeBuffer"}) {
-                StringBuilder b = (StringBuilder) field(state.getClass(), name).get(state);
+                StringBuilder b = (StringBuilder) UndertowFields.find(state.getClass(), name).get(state);
                 b.setLength(0);
                 b.trimToSize();
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
-            if (WARNED.compareAndSet(false, true)) {
+            if (warned.compareAndSet(false, true)) {
                 LOG.info(() -> "cannot trim the HTTP parser's buffers of upgraded connections on this Undertow ("
                         + e + "): each WebSocket keeps up to the size of its handshake's longest header");
             }
         }
     }
 
-    private static Field field(Class<?> type, String name) throws NoSuchFieldException {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            try {
-                Field f = c.getDeclaredField(name);
-                f.setAccessible(true);
-                return f;
-            } catch (NoSuchFieldException e) {
-                // look in the superclass
-            }
-        }
-        throw new NoSuchFieldException(type.getName() + "." + name);
-    }
 }

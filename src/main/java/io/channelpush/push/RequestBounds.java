@@ -43,6 +43,9 @@ final class RequestBounds implements HttpHandler {
     private final ServletContext context;
     private final RateLimitedLog timedOut = new RateLimitedLog(LOG, java.util.logging.Level.INFO);
 
+    private final ParserBuffers parserBuffers = new ParserBuffers();
+    private final HandshakeRelease handshakeRelease = new HandshakeRelease();
+
     RequestBounds(HttpHandler next, ServletContext context) {
         this.next = next;
         this.context = context;
@@ -66,7 +69,7 @@ final class RequestBounds implements HttpHandler {
                 }
                 if (upgrade) {
                     // the rest of the chain has handed the socket to the WebSocket layer
-                    HandshakeRelease.release(ex);
+                    handshakeRelease.release(ex);
                 }
             });
         } else if (!exchange.isRequestComplete()) {
@@ -101,10 +104,10 @@ final class RequestBounds implements HttpHandler {
 
     /** Runs just before Undertow hands the connection to the WebSocket layer. */
     @SuppressWarnings("deprecation") // the Map view is the one way to empty the parsed cookies in Undertow 2.3
-    private static void upgraded(HttpServerExchange exchange) {
+    private void upgraded(HttpServerExchange exchange) {
         keepOnlyWebSocketHeaders(exchange.getRequestHeaders());
         exchange.getRequestCookies().clear();
-        ParserBuffers.trim(exchange.getConnection());
+        parserBuffers.trim(exchange.getConnection());
         try {
             exchange.getConnection().setOption(Options.READ_TIMEOUT, 0);
         } catch (IOException | RuntimeException e) {
