@@ -35,14 +35,31 @@ public final class Publishing {
     static final String FORM = "application/x-www-form-urlencoded";
     /** Every parameter the publisher takes; any other is refused (400). */
     static final List<String> PARAMETERS = List.of("content", "to_worker_id", "to_connection_id", "group_id",
-            "to_uid", "uid", "add_group", "remove_group", "bind_uid", "unbind_uid");
+            "to_uid", "uid", "add_group", "remove_group", "bind_uid", "unbind_uid", "presence", "group_members",
+            "limit", "after", "online", "user_groups");
 
-    /** What to answer: a status, a line of text, and for 429 the seconds for {@code Retry-After} (else 0). */
-    record Answer(int status, String text, long retryAfterSeconds) {
+    /**
+     * What to answer: a status, a line of text (or a JSON object when {@code json}), and for 429 and 503 the seconds
+     * for {@code Retry-After} (else 0).
+     */
+    record Answer(int status, String text, long retryAfterSeconds, boolean json) {
         static final Answer OK = new Answer(200, "ok");
 
         Answer(int status, String text) {
             this(status, text, 0);
+        }
+
+        Answer(int status, String text, long retryAfterSeconds) {
+            this(status, text, retryAfterSeconds, false);
+        }
+
+        /** 200 with a JSON object. */
+        static Answer json(String object) {
+            return new Answer(200, object, 0, true);
+        }
+
+        String contentType() {
+            return json ? "application/json" : "text/plain;charset=UTF-8";
         }
     }
 
@@ -121,13 +138,16 @@ public final class Publishing {
         } catch (IllegalArgumentException e) {
             return new Answer(400, "the parameters cannot be decoded: " + e.getMessage());
         }
-        return route(params);
+        return route(method, params);
     }
 
-    private Answer route(Map<String, List<String>> params) {
+    private Answer route(String method, Map<String, List<String>> params) {
         Answer refused = checkNames(params);
         if (refused != null) {
             return refused;
+        }
+        if (PresenceRequests.isPresenceRequest(params)) {
+            return PresenceRequests.route(node, method, params);
         }
         if (UserRequests.isUserRequest(params)) {
             try {
