@@ -25,8 +25,11 @@ import java.util.logging.Logger;
 public final class Presence implements AutoCloseable {
     /** Questions waiting for this node's answer; beyond, dropped (the asker marks its answer partial). */
     static final int ANSWER_QUEUE = 256;
-    /** Cluster queries one node has waiting at once; beyond, {@link ScatterGather.Full} (the publisher's 503). */
-    public static final int MAX_QUERIES_IN_FLIGHT = 64;
+    /**
+     * Cluster queries one node has waiting at once; beyond, {@link ScatterGather.Full} (the publisher's 503). Each
+     * holds a servlet worker thread for up to the wait: 16 of the launcher's 64 leave the rest to other requests.
+     */
+    public static final int MAX_QUERIES_IN_FLIGHT = 16;
 
     private static final Logger LOG = Logger.getLogger(Presence.class.getName());
 
