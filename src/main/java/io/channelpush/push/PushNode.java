@@ -104,7 +104,8 @@ public final class PushNode implements AutoCloseable {
         // before the subscriptions: a heartbeat may arrive at once
         LocalPresence local = new LocalPresence(connections, users, groups);
         this.presence = new Presence(config.workerId(), config.presenceHeartbeatMillis(),
-                config.presenceTimeoutMillis(), config.presenceWaitMillis(), local::answer, this::publish);
+                config.presenceTimeoutMillis(), config.presenceWaitMillis(), local::answer, this::publish,
+                this::threadDied);
         bus.subscribe(Channels.BROADCAST, payload -> deliver(Channels.BROADCAST, payload));
         String own = Channels.worker(config.workerId());
         bus.subscribeExclusive(own, payload -> deliver(own, payload));

@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
@@ -38,6 +39,7 @@ public final class Presence implements AutoCloseable {
     private final ScatterGather gather;
     private final UnaryOperator<String> localAnswer;
     private final Consumer<BusMessage> publish;
+    private final BiConsumer<Thread, Throwable> threadDied;
     private final ScheduledExecutorService heartbeat;
     private final ThreadPoolExecutor answers;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -46,14 +48,18 @@ public final class Presence implements AutoCloseable {
     /**
      * @param localAnswer this node's answer (JSON) to an encoded {@link PresenceQuestion}
      * @param publish publishes a bus message (may throw when the bus refuses it)
+     * @param threadDied told when one of the two threads dies of an error (the node then stops: without heartbeats
+     *     the others would stop counting it, without answers every query would be partial)
      */
     public Presence(String workerId, int heartbeatMillis, int timeoutMillis, int waitMillis,
-                    UnaryOperator<String> localAnswer, Consumer<BusMessage> publish) {
+                    UnaryOperator<String> localAnswer, Consumer<BusMessage> publish,
+                    BiConsumer<Thread, Throwable> threadDied) {
         this.workerId = workerId;
         this.members = new Membership(TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
         this.gather = new ScatterGather(MAX_QUERIES_IN_FLIGHT, TimeUnit.MILLISECONDS.toNanos(waitMillis));
         this.localAnswer = localAnswer;
         this.publish = publish;
+        this.threadDied = threadDied;
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "presence-heartbeat-" + workerId));
         this.answers = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(ANSWER_QUEUE),
                 r -> thread(r, "presence-answers-" + workerId), (r, e) -> dropped.log(() -> "worker " + workerId
@@ -74,6 +80,9 @@ public final class Presence implements AutoCloseable {
         } catch (RuntimeException e) {
             // the bus is down or full: other nodes stop counting this one after the timeout, as they should
             dropped.log(() -> "worker " + workerId + ": presence heartbeat not sent: " + e.getMessage());
+        } catch (Error e) {
+            threadDied.accept(Thread.currentThread(), e);
+            throw e;
         }
     }
 
@@ -93,10 +102,14 @@ public final class Presence implements AutoCloseable {
         }
         answers.execute(() -> {
             try {
-                publish.accept(new BusMessage.Reply(q.replyTo(), q.queryId(), workerId, localAnswer.apply(q.question())));
+                String answer = localAnswer.apply(q.question());
+                publish.accept(new BusMessage.Reply(q.replyTo(), q.queryId(), workerId, answer));
             } catch (RuntimeException e) {
                 dropped.log(() -> "worker " + workerId + ": presence question from " + q.replyTo()
                         + " not answered: " + e.getMessage());
+            } catch (Error e) {
+                threadDied.accept(Thread.currentThread(), e);
+                throw e;
             }
         });
     }
