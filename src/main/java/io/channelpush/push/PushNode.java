@@ -23,7 +23,7 @@ import java.util.logging.Logger;
 
 /**
  * One push node, built once per deployment: its connections ({@link ConnectionRegistry}), its groups, its users
- * ({@link UserRegistry}), its bus subscriptions, and the kinds of delivery (broadcast, to one connection, to a group,
+ * ({@link UserRegistry}), its part in cluster presence ({@link Presence}), its bus subscriptions, and the kinds of delivery (broadcast, to one connection, to a group,
  * to a user). It does not know the HTTP publisher ({@code io.channelpush.push.publish}), which calls
  * {@link #broadcast}, {@link #pushTo}, {@link #sendToGroup}, {@link #pushToUser}, {@link #userGroup} and
  * {@link #bindUid}; servlets and filters reach it through the servlet context attribute {@link #ATTRIBUTE}.

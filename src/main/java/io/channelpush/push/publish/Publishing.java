@@ -21,7 +21,8 @@ import java.util.logging.Logger;
  * pushes to one connection, {@code ?group_id=G&content=X} sends to a group, {@code ?to_uid=U&content=X} to every
  * connection of a user; {@code ?uid=U&add_group=G} (or {@code remove_group}) gives a user a group (or takes it),
  * {@code ?bind_uid=U&to_worker_id=W&to_connection_id=C} (or {@code unbind_uid}) sets a connection's user, all as GET
- * or form-encoded POST ({@link UserRequests}). One
+ * or form-encoded POST ({@link UserRequests}); presence queries ({@code presence}, {@code group_members},
+ * {@code online}, {@code user_groups}) as GET only, answered in JSON ({@link PresenceRequests}). One
  * {@link Answer} per request: {@code ok} (200), a one-line reason with 400, 401, 409, 413, 415, 429 or 507, 503 when the bus
  * cannot take the message. Never blocks on the channel daemon's bus; on a bus that may wait (NATS; see
  * {@link io.channelpush.push.PublishDispatch}) only the servlet calls it. One per node (one replay cache), built by
