@@ -160,6 +160,8 @@ class PresenceClusterTest {
         json(nodes.get(2), "user_groups=" + someone).getAsJsonArray("groups").forEach(e -> got.add(e.getAsString()));
         assertEquals(new ArrayList<>(theirGroups.keySet()), got);
         open.forEach(c -> c.client().close());
+        PushFixture.await(() -> json(nodes.get(0), "presence=1").get("connections").getAsInt() == 0,
+                Duration.ofSeconds(30), "connections still counted after every client closed");
     }
 
     /** Every member of {@code group} (user id to connections), read in pages of {@code limit}. */
@@ -209,6 +211,7 @@ class PresenceClusterTest {
             }
             PushFixture.await(() -> json(probe, "online=" + uid).getAsJsonObject("connections").get(uid).getAsInt() == 3,
                     "the process node's 3 connections never showed");
+            int withIt = json(probe, "presence=1").get("connections").getAsInt();
             p.process.destroyForcibly();
             long killed = System.nanoTime();
             PushFixture.await(() -> {
@@ -218,7 +221,9 @@ class PresenceClusterTest {
             long gone = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
             // within the timeout, plus one wait for a query asked just before it, plus slack for a loaded machine
             assertTrue(gone <= TIMEOUT.plus(WAIT).toMillis() + 3_000, "left presence after " + gone + " ms");
-            assertEquals(3, json(probe, "presence=1").get("nodes").getAsInt());
+            JsonObject totals = json(probe, "presence=1");
+            assertEquals(3, totals.get("nodes").getAsInt());
+            assertEquals(withIt - 3, totals.get("connections").getAsInt(), "its connections still counted");
         }
     }
 
