@@ -66,6 +66,10 @@ import java.util.regex.Pattern;
  *                       or null for anonymous connections ({@link ConnectionTokens})
  * @param maxUsersWithGroups most users with groups given through the publisher ({@code uid=U&add_group=G}) that a
  *                           node remembers (507 beyond); kept until removed, with or without connections
+ * @param presenceHeartbeatMillis how often a node announces itself to the others (presence membership)
+ * @param presenceTimeoutMillis a node not heard from for this long stops counting in presence answers (more than
+ *                              twice the heartbeat)
+ * @param presenceWaitMillis longest wait for the nodes' answers to a presence query ({@code "partial":true} beyond)
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
@@ -76,7 +80,8 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                          boolean clientGroupMessages, int publishMaxClockSkewSeconds,
                          int publishReplayCacheNonces, NatsSecurity natsSecurity, int maxHeaderBytes,
                          int maxHeaders, int requestParseTimeoutMillis, int readTimeoutMillis,
-                         int requestTimeoutMillis, String connectionKeys, int maxUsersWithGroups) {
+                         int requestTimeoutMillis, String connectionKeys, int maxUsersWithGroups,
+                         int presenceHeartbeatMillis, int presenceTimeoutMillis, int presenceWaitMillis) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -117,6 +122,9 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String REQUEST_TIMEOUT_MS = "channelpush.request-timeout-ms";
     public static final String CONNECTION_KEYS = "channelpush.connection-keys";
     public static final String MAX_USERS_WITH_GROUPS = "channelpush.max-users-with-groups";
+    public static final String PRESENCE_HEARTBEAT_MS = "channelpush.presence-heartbeat-ms";
+    public static final String PRESENCE_TIMEOUT_MS = "channelpush.presence-timeout-ms";
+    public static final String PRESENCE_WAIT_MS = "channelpush.presence-wait-ms";
 
     /** What a worker id may be, for messages. */
     public static final String WORKER_ID_RULE = "1-64 of A-Z a-z 0-9 . _ : -";
@@ -133,6 +141,13 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         positive(MAX_GROUPS_PER_CONNECTION, maxGroupsPerConnection);
         positive(MAX_GROUP_ID_LENGTH, maxGroupIdLength);
         positive(MAX_USERS_WITH_GROUPS, maxUsersWithGroups);
+        positive(PRESENCE_HEARTBEAT_MS, presenceHeartbeatMillis);
+        positive(PRESENCE_WAIT_MS, presenceWaitMillis);
+        if (presenceTimeoutMillis <= 2 * presenceHeartbeatMillis) {
+            throw new IllegalArgumentException(PRESENCE_TIMEOUT_MS + " must be more than twice "
+                    + PRESENCE_HEARTBEAT_MS + " (one lost heartbeat must not drop a node), got "
+                    + presenceTimeoutMillis + " and " + presenceHeartbeatMillis);
+        }
         positive(SEND_QUEUE_BYTES, sendQueueBytes);
         positive(CHANNEL_BUFFER_BYTES, channelBufferBytes);
         positive(MAX_CONNECTIONS, maxConnections);
@@ -219,7 +234,10 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 (int) number(get, READ_TIMEOUT_MS, 10_000),
                 (int) number(get, REQUEST_TIMEOUT_MS, 15_000),
                 get.apply(CONNECTION_KEYS),
-                (int) number(get, MAX_USERS_WITH_GROUPS, 100_000));
+                (int) number(get, MAX_USERS_WITH_GROUPS, 100_000),
+                (int) number(get, PRESENCE_HEARTBEAT_MS, 1_000),
+                (int) number(get, PRESENCE_TIMEOUT_MS, 3_000),
+                (int) number(get, PRESENCE_WAIT_MS, 1_000));
     }
 
     /** Whether {@code id} may be a worker id ({@link #WORKER_ID_RULE}). */

@@ -9,6 +9,7 @@ import io.channelpush.push.bus.BusUnavailableException;
 import io.channelpush.push.bus.Channels;
 import io.channelpush.push.bus.MalformedBusMessageException;
 import io.channelpush.push.bus.MessageBus;
+import io.channelpush.push.presence.Presence;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.websocket.Session;
@@ -22,7 +23,7 @@ import java.util.logging.Logger;
 
 /**
  * One push node, built once per deployment: its connections ({@link ConnectionRegistry}), its groups, its users
- * ({@link UserRegistry}), its bus subscriptions, and the kinds of delivery (broadcast, to one connection, to a group,
+ * ({@link UserRegistry}), its part in cluster presence ({@link Presence}), its bus subscriptions, and the kinds of delivery (broadcast, to one connection, to a group,
  * to a user). It does not know the HTTP publisher ({@code io.channelpush.push.publish}), which calls
  * {@link #broadcast}, {@link #pushTo}, {@link #sendToGroup}, {@link #pushToUser}, {@link #userGroup} and
  * {@link #bindUid}; servlets and filters reach it through the servlet context attribute {@link #ATTRIBUTE}.
@@ -46,6 +47,7 @@ public final class PushNode implements AutoCloseable {
     private final OriginPolicy origins;
     private final ConnectionTokens connectionTokens;
     private final PublishDispatch publishDispatch;
+    private final Presence presence;
     private final FatalErrors fatalErrors;
     private final AtomicBoolean dead = new AtomicBoolean();
     private volatile String deathReason;
@@ -99,11 +101,18 @@ public final class PushNode implements AutoCloseable {
                         + "receives no pushes addressed to " + config.workerId() + " until the other node is gone");
             }
         });
+        // before the subscriptions: a heartbeat may arrive at once
+        LocalPresence local = new LocalPresence(connections, users, groups);
+        this.presence = new Presence(config.workerId(), config.presenceHeartbeatMillis(),
+                config.presenceTimeoutMillis(), config.presenceWaitMillis(), local::answer, this::publish,
+                this::threadDied);
         bus.subscribe(Channels.BROADCAST, payload -> deliver(Channels.BROADCAST, payload));
         String own = Channels.worker(config.workerId());
         bus.subscribeExclusive(own, payload -> deliver(own, payload));
         bus.subscribe(Channels.GROUPS, payload -> deliver(Channels.GROUPS, payload));
         bus.subscribe(Channels.USERS, payload -> deliver(Channels.USERS, payload));
+        bus.subscribe(Channels.NODES, payload -> deliver(Channels.NODES, payload));
+        bus.subscribe(Channels.QUERIES, payload -> deliver(Channels.QUERIES, payload));
         this.publishDispatch = new PublishDispatch(!bus.publishNeverBlocks(), config.workerId(), this::threadDied);
         LOG.info(() -> "worker " + config.workerId() + " started; bus " + bus.describe());
         String groupWarning = config.clientGroupMessagesWarning();
@@ -270,6 +279,11 @@ public final class PushNode implements AutoCloseable {
         groups.leaveAll(s);
     }
 
+    /** Cluster presence: membership, and questions to every node (the publisher's presence queries). */
+    public Presence presence() {
+        return presence;
+    }
+
     /** The node's users (for tests without sockets). */
     UserRegistry users() {
         return users;
@@ -401,6 +415,12 @@ public final class PushNode implements AutoCloseable {
             }
         } else if (m instanceof BusMessage.UserGroup ug) {
             users.apply(ug);
+        } else if (m instanceof BusMessage.NodeBeat nb) {
+            presence.heard(nb);
+        } else if (m instanceof BusMessage.Query q) {
+            presence.asked(q);
+        } else if (m instanceof BusMessage.Reply r) {
+            presence.answered(r);
         } else if (m instanceof BusMessage.BindUid b) {
             PushSession s = connections.get(b.connectionId());
             if (s == null) {
@@ -424,6 +444,7 @@ public final class PushNode implements AutoCloseable {
         int n = connections.closeAll(CloseCode.SHUTDOWN, TimeUnit.SECONDS.toNanos(2));
         connections.close();
         publishDispatch.close();
+        presence.close();
         bus.close();
         LOG.info(() -> "worker " + config.workerId() + " stopped; closed " + n + " connections with 1001");
     }

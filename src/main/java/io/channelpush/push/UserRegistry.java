@@ -210,6 +210,18 @@ final class UserRegistry {
         return Set.of(groups.stream().filter(g -> !g.equals(group)).toArray(String[]::new));
     }
 
+    /** The users with connections on this node now, with their connection counts (a snapshot). */
+    java.util.Map<String, Integer> online() {
+        java.util.Map<String, Integer> out = new java.util.HashMap<>();
+        users.forEach((uid, u) -> {
+            int n = u.sessions.size();
+            if (n > 0) {
+                out.put(uid, n);
+            }
+        });
+        return out;
+    }
+
     /** Users with an entry here: with connections on this node, or with groups. */
     int userCount() {
         return users.size();

@@ -19,7 +19,10 @@ import java.nio.charset.StandardCharsets;
  * user {@code {"uid":"…","content":"…"}}, a user's groups {@code {"uid":"…","add_group":"…"}} and
  * {@code {"uid":"…","remove_group":"…"}} on {@value Channels#USERS}; a user id bound to a connection
  * {@code {"to_connection_id":N,"bind_uid":"…"}} (or {@code "unbind_uid"}) on {@code w:<worker id>}, which a node of an
- * older version drops as a push without content. Unknown fields are ignored. Stateless and thread-safe.
+ * older version drops as a push without content. Cluster queries: a node's heartbeat {@code {"node":"…","state":"up"}}
+ * (or {@code "down"} when it stops) on {@value Channels#NODES}; a question {@code {"query_id":N,"reply_to":"…",
+ * "question":"…"}} on {@value Channels#QUERIES}; an answer {@code {"query_id":N,"from":"…","answer":"…"}} on the
+ * asker's {@code w:<worker id>}. Unknown fields are ignored. Stateless and thread-safe.
  */
 public final class BusCodec {
     /**
@@ -39,6 +42,15 @@ public final class BusCodec {
         }
         if (m instanceof BusMessage.BindUid b) {
             return Channels.worker(b.workerId());
+        }
+        if (m instanceof BusMessage.Reply r) {
+            return Channels.worker(r.toWorker());
+        }
+        if (m instanceof BusMessage.NodeBeat) {
+            return Channels.NODES;
+        }
+        if (m instanceof BusMessage.Query) {
+            return Channels.QUERIES;
         }
         if (m instanceof BusMessage.ToUser || m instanceof BusMessage.UserGroup) {
             return Channels.USERS;
@@ -64,6 +76,14 @@ public final class BusCodec {
         } else if (m instanceof BusMessage.UserGroup u) {
             quote(quote(s.append("{\"uid\":"), u.uid()).append(u.join() ? ",\"add_group\":" : ",\"remove_group\":"),
                     u.groupId());
+        } else if (m instanceof BusMessage.NodeBeat n) {
+            quote(s.append("{\"node\":"), n.workerId()).append(",\"state\":").append(n.leaving() ? "\"down\"" : "\"up\"");
+        } else if (m instanceof BusMessage.Query q) {
+            quote(quote(s.append("{\"query_id\":").append(q.queryId()).append(",\"reply_to\":"), q.replyTo())
+                    .append(",\"question\":"), q.question());
+        } else if (m instanceof BusMessage.Reply r) {
+            quote(quote(s.append("{\"query_id\":").append(r.queryId()).append(",\"from\":"), r.from())
+                    .append(",\"answer\":"), r.answer());
         } else {
             BusMessage.BindUid b = (BusMessage.BindUid) m;
             quote(s.append("{\"to_connection_id\":").append(b.connectionId())
@@ -96,6 +116,13 @@ public final class BusCodec {
         String removeGroup = null;
         String bindUid = null;
         String unbindUid = null;
+        Long queryId = null;
+        String replyTo = null;
+        String question = null;
+        String from = null;
+        String answer = null;
+        String node = null;
+        String state = null;
         try (JsonReader r = new JsonReader(new StringReader(new String(payload, StandardCharsets.UTF_8)))) {
             if (r.peek() != JsonToken.BEGIN_OBJECT) {
                 throw notObject();
@@ -115,6 +142,13 @@ public final class BusCodec {
                     case "remove_group" -> removeGroup = scalar ? r.nextString() : skip(r);
                     case "bind_uid" -> bindUid = scalar ? r.nextString() : skip(r);
                     case "unbind_uid" -> unbindUid = scalar ? r.nextString() : skip(r);
+                    case "query_id" -> queryId = scalar ? integer(r, name) : skipLong(r);
+                    case "reply_to" -> replyTo = scalar ? r.nextString() : skip(r);
+                    case "question" -> question = scalar ? r.nextString() : skip(r);
+                    case "from" -> from = scalar ? r.nextString() : skip(r);
+                    case "answer" -> answer = scalar ? r.nextString() : skip(r);
+                    case "node" -> node = scalar ? r.nextString() : skip(r);
+                    case "state" -> state = scalar ? r.nextString() : skip(r);
                     default -> r.skipValue();
                 }
             }
@@ -131,6 +165,13 @@ public final class BusCodec {
         if (channel.equals(Channels.GROUPS)) {
             return new BusMessage.Group(required(groupId, "group_id"), required(message, "message"));
         }
+        if (channel.equals(Channels.NODES)) {
+            return new BusMessage.NodeBeat(required(node, "node"), "down".equals(state));
+        }
+        if (channel.equals(Channels.QUERIES)) {
+            return new BusMessage.Query(required(queryId, "query_id"), required(replyTo, "reply_to"),
+                    required(question, "question"));
+        }
         if (channel.equals(Channels.USERS)) {
             required(uid, "uid");
             if (content != null) {
@@ -145,6 +186,9 @@ public final class BusCodec {
         if (worker == null) {
             throw new MalformedBusMessageException(MalformedBusMessageException.Problem.UNKNOWN_CHANNEL,
                     "channel \"" + channel + "\" is not a push channel");
+        }
+        if (content == null && queryId != null && answer != null) {
+            return new BusMessage.Reply(worker, queryId, required(from, "from"), answer);
         }
         if (content == null && (bindUid != null || unbindUid != null)) {
             return new BusMessage.BindUid(worker, required(connectionId, "to_connection_id"),

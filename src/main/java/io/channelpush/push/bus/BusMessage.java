@@ -5,7 +5,8 @@ package io.channelpush.push.bus;
  * into the bytes the bus carries and back, and names its channel. Immutable records; safe to share between threads.
  */
 public sealed interface BusMessage permits BusMessage.Broadcast, BusMessage.Targeted, BusMessage.Group,
-        BusMessage.ToUser, BusMessage.UserGroup, BusMessage.BindUid {
+        BusMessage.ToUser, BusMessage.UserGroup, BusMessage.BindUid, BusMessage.NodeBeat,
+        BusMessage.Query, BusMessage.Reply {
 
     /** To every client of every node. */
     record Broadcast(String content) implements BusMessage {
@@ -35,5 +36,20 @@ public sealed interface BusMessage permits BusMessage.Broadcast, BusMessage.Targ
      * when it is {@code uid}.
      */
     record BindUid(String workerId, long connectionId, String uid, boolean bind) implements BusMessage {
+    }
+
+    /** The node {@code workerId} is alive ({@code leaving} false, every heartbeat) or stops cleanly (true). */
+    record NodeBeat(String workerId, boolean leaving) implements BusMessage {
+    }
+
+    /**
+     * A question to every node, answered with a {@link Reply} on the worker channel of {@code replyTo}; the question
+     * is opaque here (presence questions today).
+     */
+    record Query(long queryId, String replyTo, String question) implements BusMessage {
+    }
+
+    /** The answer of node {@code from} to query {@code queryId} of node {@code toWorker}. */
+    record Reply(String toWorker, long queryId, String from, String answer) implements BusMessage {
     }
 }

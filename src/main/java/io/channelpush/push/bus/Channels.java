@@ -5,7 +5,8 @@ package io.channelpush.push.bus;
  * {@value #BROADCAST} carries broadcasts, {@value #GROUPS} group messages (the group id travels in the payload),
  * {@value #USERS} pushes to a user and a user's group changes (the user id travels in the payload; every node
  * receives them and looks the user up locally), and {@code w:<worker id>} pushes to one node (and binds user ids
- * to its connections). A worker id is always behind {@code w:}, so a worker called
+ * to its connections, and carries the answers to this node's cluster queries), {@value #NODES} the nodes' heartbeats
+ * and {@value #QUERIES} the cluster queries. A worker id is always behind {@code w:}, so a worker called
  * {@code b} or {@code broadcast} is just another worker; group ids never name a channel. On NATS the kinds become
  * subjects {@code channelpush.b}, {@code channelpush.g}, {@code channelpush.u} and {@code channelpush.w.<escaped id>} ({@link NatsSubjects}).
  * Every node of a cluster must use the same names: nodes of versions before this scheme cannot share a bus with
@@ -18,6 +19,10 @@ public final class Channels {
     public static final String GROUPS = "g";
     /** Pushes to a user and a user's group changes; each node delivers to its connections of that user. */
     public static final String USERS = "u";
+    /** Heartbeats of the nodes ({@link BusMessage.NodeBeat}); every node hears every node. */
+    public static final String NODES = "n";
+    /** Questions to every node ({@link BusMessage.Query}); answers go to the asker's worker channel. */
+    public static final String QUERIES = "q";
     private static final String WORKER_PREFIX = "w:";
 
     private Channels() {

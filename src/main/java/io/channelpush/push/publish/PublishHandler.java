@@ -60,7 +60,9 @@ public final class PublishHandler implements HttpHandler {
         if (!method.equals(Methods.GET) && !method.equals(Methods.POST)
                 || !exchange.getRelativePath().equals("/")
                 // a WebSocket handshake on the same path belongs to the endpoint
-                || exchange.getRequestHeaders().contains(Headers.UPGRADE)) {
+                || exchange.getRequestHeaders().contains(Headers.UPGRADE)
+                // presence queries wait for the other nodes: the servlet's worker thread answers them
+                || PresenceRequests.isPresenceRequest(exchange.getQueryParameters())) {
             return null;
         }
         if (!(context.getAttribute(Publishing.ATTRIBUTE) instanceof Publishing p)
@@ -92,7 +94,7 @@ public final class PublishHandler implements HttpHandler {
 
     private static void answer(HttpServerExchange ex, Publishing.Answer a) {
         ex.setStatusCode(a.status());
-        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain;charset=UTF-8");
+        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, a.contentType());
         if (a.retryAfterSeconds() > 0) {
             ex.getResponseHeaders().put(Headers.RETRY_AFTER, Long.toString(a.retryAfterSeconds()));
         }

@@ -66,13 +66,13 @@ public final class PublisherServlet extends HttpServlet {
 
     private static void answer(HttpServletResponse resp, Publishing.Answer a) throws IOException {
         resp.setStatus(a.status());
-        resp.setContentType("text/plain;charset=UTF-8");
+        resp.setContentType(a.contentType());
         if (a.retryAfterSeconds() > 0) {
             resp.setHeader("Retry-After", Long.toString(a.retryAfterSeconds()));
         }
         if (a.status() == 401) {
             resp.setHeader("WWW-Authenticate", "ChannelPush-HMAC-SHA256");
         }
-        resp.getWriter().write(a.status() == 200 ? a.text() : a.text() + "\n");
+        resp.getWriter().write(a.status() == 200 && !a.json() ? a.text() : a.text() + "\n");
     }
 }

@@ -21,7 +21,8 @@ import java.util.logging.Logger;
  * pushes to one connection, {@code ?group_id=G&content=X} sends to a group, {@code ?to_uid=U&content=X} to every
  * connection of a user; {@code ?uid=U&add_group=G} (or {@code remove_group}) gives a user a group (or takes it),
  * {@code ?bind_uid=U&to_worker_id=W&to_connection_id=C} (or {@code unbind_uid}) sets a connection's user, all as GET
- * or form-encoded POST ({@link UserRequests}). One
+ * or form-encoded POST ({@link UserRequests}); presence queries ({@code presence}, {@code group_members},
+ * {@code online}, {@code user_groups}) as GET only, answered in JSON ({@link PresenceRequests}). One
  * {@link Answer} per request: {@code ok} (200), a one-line reason with 400, 401, 409, 413, 415, 429 or 507, 503 when the bus
  * cannot take the message. Never blocks on the channel daemon's bus; on a bus that may wait (NATS; see
  * {@link io.channelpush.push.PublishDispatch}) only the servlet calls it. One per node (one replay cache), built by
@@ -35,14 +36,31 @@ public final class Publishing {
     static final String FORM = "application/x-www-form-urlencoded";
     /** Every parameter the publisher takes; any other is refused (400). */
     static final List<String> PARAMETERS = List.of("content", "to_worker_id", "to_connection_id", "group_id",
-            "to_uid", "uid", "add_group", "remove_group", "bind_uid", "unbind_uid");
+            "to_uid", "uid", "add_group", "remove_group", "bind_uid", "unbind_uid", "presence", "group_members",
+            "limit", "after", "online", "user_groups");
 
-    /** What to answer: a status, a line of text, and for 429 the seconds for {@code Retry-After} (else 0). */
-    record Answer(int status, String text, long retryAfterSeconds) {
+    /**
+     * What to answer: a status, a line of text (or a JSON object when {@code json}), and for 429 and 503 the seconds
+     * for {@code Retry-After} (else 0).
+     */
+    record Answer(int status, String text, long retryAfterSeconds, boolean json) {
         static final Answer OK = new Answer(200, "ok");
 
         Answer(int status, String text) {
             this(status, text, 0);
+        }
+
+        Answer(int status, String text, long retryAfterSeconds) {
+            this(status, text, retryAfterSeconds, false);
+        }
+
+        /** 200 with a JSON object. */
+        static Answer json(String object) {
+            return new Answer(200, object, 0, true);
+        }
+
+        String contentType() {
+            return json ? "application/json" : "text/plain;charset=UTF-8";
         }
     }
 
@@ -121,13 +139,16 @@ public final class Publishing {
         } catch (IllegalArgumentException e) {
             return new Answer(400, "the parameters cannot be decoded: " + e.getMessage());
         }
-        return route(params);
+        return route(method, params);
     }
 
-    private Answer route(Map<String, List<String>> params) {
+    private Answer route(String method, Map<String, List<String>> params) {
         Answer refused = checkNames(params);
         if (refused != null) {
             return refused;
+        }
+        if (PresenceRequests.isPresenceRequest(params)) {
+            return PresenceRequests.route(node, method, params);
         }
         if (UserRequests.isUserRequest(params)) {
             try {

@@ -25,7 +25,11 @@ class BusCodecTest {
                 new BusMessage.Broadcast(""),
                 new BusMessage.Targeted("node-1", 42, awkward),
                 new BusMessage.Targeted("b", Long.MAX_VALUE, "x"),
-                new BusMessage.Group("room \"7\"", awkward))) {
+                new BusMessage.Group("room \"7\"", awkward),
+                new BusMessage.NodeBeat("node-1", false),
+                new BusMessage.NodeBeat("node-1", true),
+                new BusMessage.Query(7, "node-2", awkward),
+                new BusMessage.Reply("node-2", Long.MAX_VALUE, "node-1", awkward))) {
             byte[] bytes = BusCodec.encode(m);
             assertEquals(m, BusCodec.decode(BusCodec.channel(m), bytes), new String(bytes, StandardCharsets.UTF_8));
         }
@@ -45,6 +49,19 @@ class BusCodecTest {
         // what a node of the previous version published (Gson, fields in any order, extra fields) still decodes
         assertEquals(new BusMessage.Targeted("n", 7, "hi"), BusCodec.decode("w:n",
                 " {\"content\" : \"h\\u0069\", \"extra\":{\"a\":[1,2]}, \"to_connection_id\":7}\n"
+                        .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void clusterQueriesTravelOnTheirOwnChannelsAndAnswersOnTheAskersWorkerChannel() throws Exception {
+        assertEquals("n", BusCodec.channel(new BusMessage.NodeBeat("a", false)));
+        assertEquals("q", BusCodec.channel(new BusMessage.Query(1, "a", "{}")));
+        assertEquals("w:a", BusCodec.channel(new BusMessage.Reply("a", 1, "b", "{}")));
+        assertEquals(MalformedBusMessageException.Problem.MISSING_FIELD, refusal("q", "{\"query_id\":1,\"question\":\"x\"}"));
+        assertEquals(MalformedBusMessageException.Problem.MISSING_FIELD, refusal("n", "{\"state\":\"up\"}"));
+        // a push with content on a worker channel stays a push even if it carries a query id
+        assertEquals(new BusMessage.Targeted("a", 3, "x"), BusCodec.decode("w:a",
+                "{\"to_connection_id\":3,\"content\":\"x\",\"query_id\":1,\"answer\":\"y\",\"from\":\"b\"}"
                         .getBytes(StandardCharsets.UTF_8)));
     }
 
