@@ -153,7 +153,20 @@ public final class Publishing {
         } catch (IllegalArgumentException e) {
             return new Answer(400, "the parameters cannot be decoded: " + e.getMessage());
         }
+        if (form.contains("report") && reportInBody(form)) {
+            // the I/O-thread handler decides from the URL and headers whether to hand a request to the servlet
+            return new Answer(400, "give report=1 in the URL (or send Accept: application/json), not in the form "
+                    + "body");
+        }
         return route(method, params, wantsJson(header.apply("Accept")), mayWait);
+    }
+
+    private static boolean reportInBody(String form) {
+        try {
+            return FormData.parse(form).containsKey("report");
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** Whether an {@code Accept} header names JSON: then a push is answered with its publish report. */
@@ -182,8 +195,8 @@ public final class Publishing {
             }
         }
         if (report && !mayWait) {
-            return new Answer(400, "give report=1 in the URL (or Accept: application/json), not in the form body: "
-                    + "a publish report waits for the nodes");
+            // PublishHandler hands these to the servlet; this is a guard, never the I/O thread's wait
+            return new Answer(500, "a publish report reached the I/O thread");
         }
         if (PresenceRequests.isPresenceRequest(params)) {
             return PresenceRequests.route(node, method, params);
