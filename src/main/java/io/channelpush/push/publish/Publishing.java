@@ -10,6 +10,7 @@ import io.channelpush.push.bus.BusUnavailableException;
 import io.channelpush.push.presence.Presence;
 import io.channelpush.push.presence.ScatterGather;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -186,7 +187,7 @@ public final class Publishing {
         boolean report = reportValue != null || acceptsJson && !PresenceRequests.isPresenceRequest(params)
                 && !(UserRequests.isUserRequest(params) && !params.containsKey("to_uid"));
         if (reportValue != null) {
-            params = new java.util.LinkedHashMap<>(params);
+            params = new LinkedHashMap<>(params);
             params.remove("report");
             if (PresenceRequests.isPresenceRequest(params)
                     || UserRequests.isUserRequest(params) && !params.containsKey("to_uid")) {

@@ -4,6 +4,7 @@ import io.channelpush.push.PushConfig;
 import io.channelpush.push.PushNode;
 import io.channelpush.push.UserGroupChange;
 import io.channelpush.push.auth.UserIds;
+import io.channelpush.push.bus.BusMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +61,7 @@ final class UserRequests {
             return new Publishing.Answer(413, "content is larger than " + node.config().maxContentBytes() + " bytes");
         }
         if (report) {
-            return Publishing.reported(node, new io.channelpush.push.bus.BusMessage.ToUser(uid, content));
+            return Publishing.reported(node, new BusMessage.ToUser(uid, content));
         }
         node.pushToUser(uid, content);
         return Publishing.Answer.OK;
