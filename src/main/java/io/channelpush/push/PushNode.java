@@ -317,7 +317,7 @@ public final class PushNode implements AutoCloseable {
      * Queues {@code text} to {@code expected} sessions, counting the deliveries before queueing (so that a client
      * never sees a message the counter does not show yet), corrected afterwards by what was not queued.
      */
-    private void sendAll(Iterable<PushSession> sessions, int expected, String text) {
+    private int sendAll(Iterable<PushSession> sessions, int expected, String text) {
         OutboundMessage m = expected > 1 ? OutboundMessage.forMany(text) : OutboundMessage.forOne(text);
         metrics.delivered.add(expected);
         int queued = 0;
@@ -329,6 +329,7 @@ public final class PushNode implements AutoCloseable {
         if (queued != expected) {
             metrics.delivered.add(queued - expected);
         }
+        return queued;
     }
 
     // ---- publishing (called by the HTTP publisher and the endpoint); each throws BusUnavailableException;
@@ -368,6 +369,35 @@ public final class PushNode implements AutoCloseable {
         publish(new BusMessage.BindUid(workerId, connectionId, uid, bind));
     }
 
+    /**
+     * Publishes a delivery (broadcast, targeted, group or user push) and waits, at most
+     * {@code channelpush.presence-wait-ms}, for the number of connections each node queued it to: the node it
+     * targets, or every node counted now. Blocks: only from a servlet worker thread.
+     *
+     * @return the answer (JSON), see {@link io.channelpush.push.presence.PublishReport}
+     * @throws io.channelpush.push.presence.ScatterGather.Full when too many queries and reports wait already
+     */
+    public String publishReported(BusMessage delivery) throws InterruptedException {
+        List<String> expected = delivery instanceof BusMessage.Targeted t ? List.of(t.workerId()) : presence.members();
+        String answer;
+        try {
+            answer = presence.publishReported(delivery, expected);
+        } catch (BusUnavailableException e) {
+            metrics.publishFailures.increment();
+            throw e;
+        }
+        if (delivery instanceof BusMessage.Broadcast) {
+            metrics.publishedBroadcast.increment();
+        } else if (delivery instanceof BusMessage.Targeted) {
+            metrics.publishedTargeted.increment();
+        } else if (delivery instanceof BusMessage.Group) {
+            metrics.publishedGroup.increment();
+        } else {
+            metrics.publishedToUser.increment();
+        }
+        return answer;
+    }
+
     /** Encodes the message once; the bus carries those bytes to every node as they are. */
     private void publish(BusMessage m) {
         try {
@@ -391,28 +421,11 @@ public final class PushNode implements AutoCloseable {
                     + "this version's format");
             return;
         }
-        if (m instanceof BusMessage.Broadcast b) {
-            if (!connections.isEmpty()) {
-                sendAll(connections.all(), connections.size(), b.content());
-            }
-        } else if (m instanceof BusMessage.Targeted t) {
-            PushSession s = connections.get(t.connectionId());
-            if (s == null) {
-                LOG.fine(() -> "worker " + config.workerId() + ": connection " + t.connectionId()
-                        + " does not exist; push dropped");
-                return;
-            }
-            sendAll(List.of(s), 1, t.content());
-        } else if (m instanceof BusMessage.Group g) {
-            Set<PushSession> members = groups.members(g.groupId());
-            if (!members.isEmpty()) {
-                sendAll(members, members.size(), g.message());
-            }
-        } else if (m instanceof BusMessage.ToUser u) {
-            Set<PushSession> mine = users.connections(u.uid());
-            if (!mine.isEmpty()) {
-                sendAll(mine, mine.size(), u.content());
-            }
+        if (m instanceof BusMessage.Reported r) {
+            presence.report(r.reportTo(), r.reportId(), deliver(r.delivery()));
+        } else if (m instanceof BusMessage.Broadcast || m instanceof BusMessage.Targeted
+                || m instanceof BusMessage.Group || m instanceof BusMessage.ToUser) {
+            deliver(m);
         } else if (m instanceof BusMessage.UserGroup ug) {
             users.apply(ug);
         } else if (m instanceof BusMessage.NodeBeat nb) {
@@ -430,6 +443,29 @@ public final class PushNode implements AutoCloseable {
                 users.apply(b, s);
             }
         }
+    }
+
+    /** Delivers a push to this node's connections it addresses; returns how many it was queued to. */
+    private int deliver(BusMessage m) {
+        if (m instanceof BusMessage.Broadcast b) {
+            return connections.isEmpty() ? 0 : sendAll(connections.all(), connections.size(), b.content());
+        }
+        if (m instanceof BusMessage.Targeted t) {
+            PushSession s = connections.get(t.connectionId());
+            if (s == null) {
+                LOG.fine(() -> "worker " + config.workerId() + ": connection " + t.connectionId()
+                        + " does not exist; push dropped");
+                return 0;
+            }
+            return sendAll(List.of(s), 1, t.content());
+        }
+        if (m instanceof BusMessage.Group g) {
+            Set<PushSession> members = groups.members(g.groupId());
+            return members.isEmpty() ? 0 : sendAll(members, members.size(), g.message());
+        }
+        BusMessage.ToUser u = (BusMessage.ToUser) m;
+        Set<PushSession> mine = users.connections(u.uid());
+        return mine.isEmpty() ? 0 : sendAll(mine, mine.size(), u.content());
     }
 
     /**

@@ -40,8 +40,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 @ParameterizedClass(name = "on {0}")
 @EnumSource(PushFixture.Backend.class)
 class PresenceClusterTest {
-    private static final String KEY = "a-connection-key-of-at-least-32-bytes!";
-    private static final String[] SETTINGS = {"--set", "channelpush.connection-keys=k1:" + KEY,
+    static final String KEY = "a-connection-key-of-at-least-32-bytes!";
+    static final String[] SETTINGS = {"--set", "channelpush.connection-keys=k1:" + KEY,
             "--set", "channelpush.publish-tokens=tok-p"};
     /** The defaults: timeout 3 s, wait 1 s. */
     private static final Duration TIMEOUT = Duration.ofMillis(3_000);
@@ -259,13 +259,15 @@ class PresenceClusterTest {
      * A push node in a JVM of its own (the test's class path, the launcher's main), joined to the fixture's bus, so
      * that it can be killed with SIGKILL or stopped with SIGSTOP.
      */
-    private static final class NodeProcess implements AutoCloseable {
+    static final class NodeProcess implements AutoCloseable {
         private static final Pattern SERVING = Pattern.compile("worker (\\S+) serving ws://127\\.0\\.0\\.1:(\\d+)/");
         final Process process;
         final String workerId;
         final int wsPort;
+        private final PushFixture fixture;
 
-        private NodeProcess(Process process, String workerId, int wsPort) {
+        private NodeProcess(PushFixture fixture, Process process, String workerId, int wsPort) {
+            this.fixture = fixture;
             this.process = process;
             this.workerId = workerId;
             this.wsPort = wsPort;
@@ -301,7 +303,7 @@ class PresenceClusterTest {
             reader.start();
             try {
                 Matcher m = serving.get(60, TimeUnit.SECONDS);
-                return new NodeProcess(p, m.group(1), Integer.parseInt(m.group(2)));
+                return new NodeProcess(fx, p, m.group(1), Integer.parseInt(m.group(2)));
             } catch (java.util.concurrent.TimeoutException e) {
                 p.destroyForcibly();
                 synchronized (output) {
@@ -315,7 +317,7 @@ class PresenceClusterTest {
             TestClient c = new TestClient();
             org.eclipse.jetty.websocket.client.ClientUpgradeRequest up = new org.eclipse.jetty.websocket.client.ClientUpgradeRequest();
             up.setHeader("Authorization", "Bearer " + token);
-            fx.ws.connect(c, java.net.URI.create("ws://127.0.0.1:" + wsPort + "/"), up).get(10, TimeUnit.SECONDS);
+            fixture.ws.connect(c, java.net.URI.create("ws://127.0.0.1:" + wsPort + "/"), up).get(10, TimeUnit.SECONDS);
             c.awaitWelcome();
         }
 

@@ -22,7 +22,10 @@ import java.nio.charset.StandardCharsets;
  * older version drops as a push without content. Cluster queries: a node's heartbeat {@code {"node":"…","state":"up"}}
  * (or {@code "down"} when it stops) on {@value Channels#NODES}; a question {@code {"query_id":N,"reply_to":"…",
  * "question":"…"}} on {@value Channels#QUERIES}; an answer {@code {"query_id":N,"from":"…","answer":"…"}} on the
- * asker's {@code w:<worker id>}. Unknown fields are ignored. Stateless and thread-safe.
+ * asker's {@code w:<worker id>}. A delivery whose publisher wants a report (broadcast, targeted, group, to a
+ * user) carries {@code "report_id":N,"report_to":"…"} besides its own fields; each node answers with the number of
+ * connections it queued it to as a reply {@code {"query_id":N,"from":"…","answer":"3"}} on {@code w:<report_to>}
+ * (a node of an older version delivers it and does not answer). Unknown fields are ignored. Stateless and thread-safe.
  */
 public final class BusCodec {
     /**
@@ -37,6 +40,9 @@ public final class BusCodec {
 
     /** The channel the message travels on. */
     public static String channel(BusMessage m) {
+        if (m instanceof BusMessage.Reported r) {
+            return channel(r.delivery());
+        }
         if (m instanceof BusMessage.Targeted t) {
             return Channels.worker(t.workerId());
         }
@@ -65,7 +71,12 @@ public final class BusCodec {
      */
     public static byte[] encode(BusMessage m) {
         StringBuilder s = new StringBuilder(64);
-        if (m instanceof BusMessage.Broadcast b) {
+        if (m instanceof BusMessage.Reported r) {
+            // the delivery's own fields, then the report's: a node of an older version ignores those and delivers
+            String inner = new String(encode(r.delivery()), StandardCharsets.UTF_8);
+            quote(s.append(inner, 0, inner.length() - 1).append(",\"report_id\":").append(r.reportId())
+                    .append(",\"report_to\":"), r.reportTo());
+        } else if (m instanceof BusMessage.Broadcast b) {
             quote(s.append("{\"content\":"), b.content());
         } else if (m instanceof BusMessage.Targeted t) {
             quote(s.append("{\"to_connection_id\":").append(t.connectionId()).append(",\"content\":"), t.content());
@@ -123,6 +134,8 @@ public final class BusCodec {
         String answer = null;
         String node = null;
         String state = null;
+        Long reportId = null;
+        String reportTo = null;
         try (JsonReader r = new JsonReader(new StringReader(new String(payload, StandardCharsets.UTF_8)))) {
             if (r.peek() != JsonToken.BEGIN_OBJECT) {
                 throw notObject();
@@ -149,6 +162,8 @@ public final class BusCodec {
                     case "answer" -> answer = scalar ? r.nextString() : skip(r);
                     case "node" -> node = scalar ? r.nextString() : skip(r);
                     case "state" -> state = scalar ? r.nextString() : skip(r);
+                    case "report_id" -> reportId = scalar ? integer(r, name) : skipLong(r);
+                    case "report_to" -> reportTo = scalar ? r.nextString() : skip(r);
                     default -> r.skipValue();
                 }
             }
@@ -160,10 +175,11 @@ public final class BusCodec {
             throw notObject();
         }
         if (channel.equals(Channels.BROADCAST)) {
-            return new BusMessage.Broadcast(required(content, "content"));
+            return reported(new BusMessage.Broadcast(required(content, "content")), reportId, reportTo);
         }
         if (channel.equals(Channels.GROUPS)) {
-            return new BusMessage.Group(required(groupId, "group_id"), required(message, "message"));
+            return reported(new BusMessage.Group(required(groupId, "group_id"), required(message, "message")), reportId,
+                    reportTo);
         }
         if (channel.equals(Channels.NODES)) {
             return new BusMessage.NodeBeat(required(node, "node"), "down".equals(state));
@@ -175,7 +191,7 @@ public final class BusCodec {
         if (channel.equals(Channels.USERS)) {
             required(uid, "uid");
             if (content != null) {
-                return new BusMessage.ToUser(uid, content);
+                return reported(new BusMessage.ToUser(uid, content), reportId, reportTo);
             }
             if (addGroup != null || removeGroup != null) {
                 return new BusMessage.UserGroup(uid, addGroup != null ? addGroup : removeGroup, addGroup != null);
@@ -194,7 +210,14 @@ public final class BusCodec {
             return new BusMessage.BindUid(worker, required(connectionId, "to_connection_id"),
                     bindUid != null ? bindUid : unbindUid, bindUid != null);
         }
-        return new BusMessage.Targeted(worker, required(connectionId, "to_connection_id"), required(content, "content"));
+        return reported(new BusMessage.Targeted(worker, required(connectionId, "to_connection_id"),
+                required(content, "content")), reportId, reportTo);
+    }
+
+    /** The delivery, wrapped when it carries a whole report request (half of one is ignored). */
+    private static BusMessage reported(BusMessage delivery, Long reportId, String reportTo) {
+        return reportId == null || reportTo == null ? delivery
+                : new BusMessage.Reported(delivery, reportId, reportTo);
     }
 
     private static MalformedBusMessageException notObject() {

@@ -6,7 +6,7 @@ package io.channelpush.push.bus;
  */
 public sealed interface BusMessage permits BusMessage.Broadcast, BusMessage.Targeted, BusMessage.Group,
         BusMessage.ToUser, BusMessage.UserGroup, BusMessage.BindUid, BusMessage.NodeBeat,
-        BusMessage.Query, BusMessage.Reply {
+        BusMessage.Query, BusMessage.Reply, BusMessage.Reported {
 
     /** To every client of every node. */
     record Broadcast(String content) implements BusMessage {
@@ -51,5 +51,20 @@ public sealed interface BusMessage permits BusMessage.Broadcast, BusMessage.Targ
 
     /** The answer of node {@code from} to query {@code queryId} of node {@code toWorker}. */
     record Reply(String toWorker, long queryId, String from, String answer) implements BusMessage {
+    }
+
+    /**
+     * A delivery ({@link Broadcast}, {@link Targeted}, {@link Group} or {@link ToUser}) whose publisher wants to know
+     * how many connections got it: each node that delivers it answers with a {@link Reply} to query
+     * {@code reportId} on the worker channel of {@code reportTo}, its answer the number of connections it queued
+     * the message to.
+     */
+    record Reported(BusMessage delivery, long reportId, String reportTo) implements BusMessage {
+        public Reported {
+            if (!(delivery instanceof Broadcast || delivery instanceof Targeted || delivery instanceof Group
+                    || delivery instanceof ToUser)) {
+                throw new IllegalArgumentException("only deliveries carry a report request, not " + delivery);
+            }
+        }
     }
 }

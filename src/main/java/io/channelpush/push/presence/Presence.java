@@ -136,6 +136,41 @@ public final class Presence implements AutoCloseable {
         return PresenceMerge.merge(q, r);
     }
 
+    /**
+     * Publishes a delivery with a report request and waits (at most the wait bound) for the count of every node in
+     * {@code expected}; reports share the {@value #MAX_QUERIES_IN_FLIGHT} slots of presence queries.
+     *
+     * @param delivery a broadcast, targeted, group or user push
+     * @return the merged report (JSON), see {@link PublishReport}
+     * @throws ScatterGather.Full when {@value #MAX_QUERIES_IN_FLIGHT} queries or reports wait already
+     * @throws io.channelpush.push.bus.BusUnavailableException when the bus refuses the publish
+     */
+    public String publishReported(BusMessage delivery, List<String> expected) throws InterruptedException {
+        ScatterGather.Result r = gather.ask(expected, "",
+                (id, unused) -> publish.accept(new BusMessage.Reported(delivery, id, workerId)));
+        return PublishReport.merge(r);
+    }
+
+    /**
+     * Tells node {@code to} that this node queued its reported delivery {@code reportId} to {@code count}
+     * connections; sent from the answer thread (the bus thread calls this and must not wait on a publish).
+     */
+    public void report(String to, long reportId, int count) {
+        if (closed.get()) {
+            return;
+        }
+        answers.execute(() -> {
+            try {
+                publish.accept(new BusMessage.Reply(to, reportId, workerId, Integer.toString(count)));
+            } catch (RuntimeException e) {
+                dropped.log(() -> "worker " + workerId + ": publish report to " + to + " not sent: " + e.getMessage());
+            } catch (Error e) {
+                threadDied.accept(Thread.currentThread(), e);
+                throw e;
+            }
+        });
+    }
+
     /** Announces the departure (best effort), then stops both threads, waiting at most a second for each. */
     @Override
     public void close() {

@@ -62,7 +62,10 @@ public final class PublishHandler implements HttpHandler {
                 // a WebSocket handshake on the same path belongs to the endpoint
                 || exchange.getRequestHeaders().contains(Headers.UPGRADE)
                 // presence queries wait for the other nodes: the servlet's worker thread answers them
-                || PresenceRequests.isPresenceRequest(exchange.getQueryParameters())) {
+                || PresenceRequests.isPresenceRequest(exchange.getQueryParameters())
+                // so do publish reports
+                || exchange.getQueryParameters().containsKey("report")
+                || Publishing.wantsJson(exchange.getRequestHeaders().getFirst(Headers.ACCEPT))) {
             return null;
         }
         if (!(context.getAttribute(Publishing.ATTRIBUTE) instanceof Publishing p)
@@ -75,7 +78,7 @@ public final class PublishHandler implements HttpHandler {
     private static Publishing.Answer publish(Publishing p, HttpServerExchange ex, byte[] body) {
         return p.publish(ex.getRequestMethod().toString(), path(ex), ex.getQueryString(), body,
                 name -> ex.getRequestHeaders().getFirst(name), address(ex.getDestinationAddress()),
-                address(ex.getSourceAddress()));
+                address(ex.getSourceAddress()), false);
     }
 
     /** The request URI's path as the servlet API gives it ({@code getRequestURI}). */

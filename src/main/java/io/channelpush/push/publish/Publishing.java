@@ -5,8 +5,12 @@ import io.channelpush.push.PushConfig;
 import io.channelpush.push.PushNode;
 import io.channelpush.push.auth.FormData;
 import io.channelpush.push.auth.PublishAuthenticator;
+import io.channelpush.push.bus.BusMessage;
 import io.channelpush.push.bus.BusUnavailableException;
+import io.channelpush.push.presence.Presence;
+import io.channelpush.push.presence.ScatterGather;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,7 +31,9 @@ import java.util.logging.Logger;
  * cannot take the message. Never blocks on the channel daemon's bus; on a bus that may wait (NATS; see
  * {@link io.channelpush.push.PublishDispatch}) only the servlet calls it. One per node (one replay cache), built by
  * the deployment's wiring ({@code PushContextListener}) and found by {@link PublishHandler} under
- * {@link #ATTRIBUTE}. Thread-safe.
+ * {@link #ATTRIBUTE}. A push with {@code report=1} or {@code Accept: application/json} is answered with its publish
+ * report ({@link io.channelpush.push.presence.PublishReport}), which waits for the nodes: the servlet answers those.
+ * Thread-safe.
  */
 public final class Publishing {
     /** Servlet context attribute holding the deployment's publisher. */
@@ -37,7 +43,7 @@ public final class Publishing {
     /** Every parameter the publisher takes; any other is refused (400). */
     static final List<String> PARAMETERS = List.of("content", "to_worker_id", "to_connection_id", "group_id",
             "to_uid", "uid", "add_group", "remove_group", "bind_uid", "unbind_uid", "presence", "group_members",
-            "limit", "after", "online", "user_groups");
+            "limit", "after", "online", "user_groups", "report");
 
     /**
      * What to answer: a status, a line of text (or a JSON object when {@code json}), and for 429 and 503 the seconds
@@ -119,6 +125,15 @@ public final class Publishing {
      */
     Answer publish(String method, String path, String query, byte[] body, UnaryOperator<String> header,
                    String localAddress, String remoteAddress) {
+        return publish(method, path, query, body, header, localAddress, remoteAddress, true);
+    }
+
+    /**
+     * As {@link #publish(String, String, String, byte[], UnaryOperator, String, String)}; {@code mayWait} false on
+     * an I/O thread, where a publish report (which waits for the nodes) is refused.
+     */
+    Answer publish(String method, String path, String query, byte[] body, UnaryOperator<String> header,
+                   String localAddress, String remoteAddress, boolean mayWait) {
         if (query != null && query.isEmpty()) {
             query = null;
         }
@@ -139,20 +154,57 @@ public final class Publishing {
         } catch (IllegalArgumentException e) {
             return new Answer(400, "the parameters cannot be decoded: " + e.getMessage());
         }
-        return route(method, params);
+        if (form.contains("report") && reportInBody(form)) {
+            // the I/O-thread handler decides from the URL and headers whether to hand a request to the servlet
+            return new Answer(400, "give report=1 in the URL (or send Accept: application/json), not in the form "
+                    + "body");
+        }
+        return route(method, params, wantsJson(header.apply("Accept")), mayWait);
     }
 
-    private Answer route(String method, Map<String, List<String>> params) {
+    private static boolean reportInBody(String form) {
+        try {
+            return FormData.parse(form).containsKey("report");
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Whether an {@code Accept} header names JSON: then a push is answered with its publish report. */
+    static boolean wantsJson(String accept) {
+        return accept != null && accept.toLowerCase(Locale.ROOT).contains("application/json");
+    }
+
+    private Answer route(String method, Map<String, List<String>> params, boolean acceptsJson, boolean mayWait) {
         Answer refused = checkNames(params);
         if (refused != null) {
             return refused;
+        }
+        String reportValue = one(params, "report");
+        if (reportValue != null && !reportValue.equals("1")) {
+            return new Answer(400, "report takes the value 1");
+        }
+        boolean report = reportValue != null || acceptsJson && !PresenceRequests.isPresenceRequest(params)
+                && !(UserRequests.isUserRequest(params) && !params.containsKey("to_uid"));
+        if (reportValue != null) {
+            params = new LinkedHashMap<>(params);
+            params.remove("report");
+            if (PresenceRequests.isPresenceRequest(params)
+                    || UserRequests.isUserRequest(params) && !params.containsKey("to_uid")) {
+                return new Answer(400, "report goes with pushes only (content with or without to_worker_id, "
+                        + "group_id or to_uid)");
+            }
+        }
+        if (report && !mayWait) {
+            // PublishHandler hands these to the servlet; this is a guard, never the I/O thread's wait
+            return new Answer(500, "a publish report reached the I/O thread");
         }
         if (PresenceRequests.isPresenceRequest(params)) {
             return PresenceRequests.route(node, method, params);
         }
         if (UserRequests.isUserRequest(params)) {
             try {
-                return UserRequests.route(node, params);
+                return UserRequests.route(node, params, report);
             } catch (BusUnavailableException e) {
                 busRefusals.log(() -> "publish refused with 503: " + e.getMessage());
                 return new Answer(503, "the message bus cannot take messages now; try again later");
@@ -184,12 +236,20 @@ public final class Publishing {
                     return new Answer(400, "to_worker_id must be " + PushConfig.WORKER_ID_RULE
                             + " (no node can have this id)");
                 }
+                if (report) {
+                    return reported(node, new BusMessage.Targeted(worker, id, content));
+                }
                 node.pushTo(worker, id, content);
             } else if (group != null) {
                 if (group.isEmpty() || group.length() > node.config().maxGroupIdLength()) {
                     return new Answer(400, "group_id must be 1 to " + node.config().maxGroupIdLength() + " characters");
                 }
+                if (report) {
+                    return reported(node, new BusMessage.Group(group, content));
+                }
                 node.sendToGroup(group, content);
+            } else if (report) {
+                return reported(node, new BusMessage.Broadcast(content));
             } else {
                 node.broadcast(content);
             }
@@ -198,6 +258,23 @@ public final class Publishing {
             return new Answer(503, "the message bus cannot take messages now; try again later");
         }
         return Answer.OK;
+    }
+
+    /**
+     * Publishes {@code delivery} and answers with its publish report, waiting at most the presence wait.
+     *
+     * @throws BusUnavailableException when the bus refuses it
+     */
+    static Answer reported(PushNode node, BusMessage delivery) {
+        try {
+            return Answer.json(node.publishReported(delivery));
+        } catch (ScatterGather.Full e) {
+            return new Answer(503, Presence.MAX_QUERIES_IN_FLIGHT + " presence queries and publish reports are in "
+                    + "flight on this node already; try again later", 1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Answer(503, "the node is stopping");
+        }
     }
 
     /**

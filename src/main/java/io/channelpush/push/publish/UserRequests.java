@@ -4,6 +4,7 @@ import io.channelpush.push.PushConfig;
 import io.channelpush.push.PushNode;
 import io.channelpush.push.UserGroupChange;
 import io.channelpush.push.auth.UserIds;
+import io.channelpush.push.bus.BusMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -32,17 +33,18 @@ final class UserRequests {
     }
 
     /** @throws io.channelpush.push.bus.BusUnavailableException when the bus cannot take it (503) */
-    static Publishing.Answer route(PushNode node, Map<String, List<String>> params) {
+    /** @param report answer a {@code to_uid} push with its publish report */
+    static Publishing.Answer route(PushNode node, Map<String, List<String>> params, boolean report) {
         if (params.containsKey("bind_uid") || params.containsKey("unbind_uid")) {
             return bind(node, params);
         }
         if (params.containsKey("to_uid")) {
-            return toUid(node, params);
+            return toUid(node, params, report);
         }
         return userGroup(node, params);
     }
 
-    private static Publishing.Answer toUid(PushNode node, Map<String, List<String>> params) {
+    private static Publishing.Answer toUid(PushNode node, Map<String, List<String>> params, boolean report) {
         Publishing.Answer refused = only(params, TO_UID, "to_uid");
         if (refused != null) {
             return refused;
@@ -57,6 +59,9 @@ final class UserRequests {
         }
         if (content.getBytes(StandardCharsets.UTF_8).length > node.config().maxContentBytes()) {
             return new Publishing.Answer(413, "content is larger than " + node.config().maxContentBytes() + " bytes");
+        }
+        if (report) {
+            return Publishing.reported(node, new BusMessage.ToUser(uid, content));
         }
         node.pushToUser(uid, content);
         return Publishing.Answer.OK;
