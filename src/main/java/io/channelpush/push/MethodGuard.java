@@ -17,8 +17,6 @@ import java.nio.charset.StandardCharsets;
  * the I/O-thread publisher alike. Stateless; thread-safe.
  */
 final class MethodGuard implements HttpHandler {
-    /** The methods the publisher takes, as an {@code Allow} header value. */
-    static final String PUBLISHER_METHODS = PublisherServlet.METHODS;
     private static final HttpString TRACK = new HttpString("TRACK");
 
     private final HttpHandler next;
@@ -33,7 +31,7 @@ final class MethodGuard implements HttpHandler {
         if (method.equals(Methods.TRACE) || method.equals(TRACK)) {
             refuse(exchange, "GET, POST, HEAD", method + " is not allowed on this server");
         } else if (exchange.getRelativePath().equals("/") && !method.equals(Methods.GET) && !method.equals(Methods.POST)) {
-            refuse(exchange, PUBLISHER_METHODS, "the publisher takes GET and POST, not " + method);
+            refuse(exchange, PublisherServlet.METHODS, "the publisher takes GET and POST, not " + method);
         } else {
             next.handleRequest(exchange);
         }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,22 +21,13 @@ import org.junit.jupiter.api.Test;
  * connection's close.
  */
 class NodeDeliveryTest {
-    private final List<String> fatal = new CopyOnWriteArrayList<>();
-    private final InMemoryBus bus = new InMemoryBus();
-    private final PushNode node = new PushNode(PushConfig.load(Map.of(PushConfig.WORKER_ID, "mem")::get),
-            listener -> bus, (worker, what, error) -> fatal.add(what + ": " + error));
+    private final MemoryNode mem = new MemoryNode(Map.of());
+    private final PushNode node = mem.node;
+    private final InMemoryBus bus = mem.bus;
 
     @AfterEach
     void stop() {
-        node.close();
-        assertEquals(List.of(), fatal);
-    }
-
-    /** Opens a connection as the endpoint's onOpen does; the fake's close runs the node's onClose. */
-    private PushSession open(FakeWebSocket ws) {
-        PushSession s = node.open(ws.session());
-        ws.onClose(f -> node.closed(s));
-        return s;
+        mem.close();
     }
 
     /** The fake reports every write done as soon as it is handed over, like a client that keeps reading. */
@@ -50,7 +40,7 @@ class NodeDeliveryTest {
         List<FakeWebSocket> clients = List.of(new FakeWebSocket(), new FakeWebSocket(), new FakeWebSocket());
         List<PushSession> sessions = new ArrayList<>();
         for (FakeWebSocket ws : clients) {
-            sessions.add(open(ws));
+            sessions.add(mem.open(ws));
         }
         node.join(sessions.get(0), "g");
         node.broadcast("one");
@@ -74,7 +64,7 @@ class NodeDeliveryTest {
         try {
             for (int i = 0; i < rounds; i++) {
                 FakeWebSocket ws = new FakeWebSocket();
-                PushSession s = open(ws);
+                PushSession s = mem.open(ws);
                 String group = "g" + (i % 7);
                 CyclicBarrier start = new CyclicBarrier(2);
                 Future<?> join = two.submit(() -> {
@@ -103,7 +93,7 @@ class NodeDeliveryTest {
     @Test
     void refusedGroupMessagesGetTheirErrorCodesAndAcknowledgedOnesAnAck() {
         FakeWebSocket ws = new FakeWebSocket();
-        PushSession s = open(ws);
+        PushSession s = mem.open(ws);
         ClientCommands commands = new ClientCommands(node);
         String big = "x".repeat(node.config().maxContentBytes() + 1);
         commands.handle(s, "{\"cmd\":\"send_to_group\",\"group_id\":\"g\",\"message\":\"" + big + "\",\"id\":1}");
@@ -123,7 +113,7 @@ class NodeDeliveryTest {
     @Test
     void stoppingTheNodeClosesEveryConnectionWith1001ThroughItsQueue() {
         List<FakeWebSocket> clients = List.of(new FakeWebSocket(), new FakeWebSocket());
-        clients.forEach(this::open);
+        clients.forEach(mem::open);
         node.close();
         for (FakeWebSocket ws : clients) {
             assertEquals(1001, ws.closeReason().getCloseCode().getCode());

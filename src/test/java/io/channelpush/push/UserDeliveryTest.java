@@ -8,7 +8,6 @@ import io.channelpush.push.auth.ConnectionIdentity;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,22 +21,12 @@ import org.junit.jupiter.api.Test;
  * {@code bind_uid}, a user's groups and their bounds, and the races a socket test only hits by chance.
  */
 class UserDeliveryTest {
-    private final List<String> fatal = new CopyOnWriteArrayList<>();
-    private final InMemoryBus bus = new InMemoryBus();
-    private final PushNode node = new PushNode(PushConfig.load(Map.of(PushConfig.WORKER_ID, "mem",
-            PushConfig.MAX_GROUPS_PER_CONNECTION, "3", PushConfig.MAX_USERS_WITH_GROUPS, "2")::get),
-            listener -> bus, (worker, what, error) -> fatal.add(what + ": " + error));
+    private final MemoryNode mem = new MemoryNode(Map.of(PushConfig.MAX_GROUPS_PER_CONNECTION, "3", PushConfig.MAX_USERS_WITH_GROUPS, "2"));
+    private final PushNode node = mem.node;
 
     @AfterEach
     void stop() {
-        node.close();
-        assertEquals(List.of(), fatal);
-    }
-
-    private PushSession open(FakeWebSocket ws) {
-        PushSession s = node.open(ws.session());
-        ws.onClose(f -> node.closed(s));
-        return s;
+        mem.close();
     }
 
     /** What the client received after its welcome line, once {@code n} messages are there. */
@@ -52,11 +41,11 @@ class UserDeliveryTest {
         FakeWebSocket a2 = new FakeWebSocket();
         FakeWebSocket b = new FakeWebSocket();
         FakeWebSocket anonymous = new FakeWebSocket();
-        node.bindUid("mem", open(a1).id, "alice", true);
-        node.bindUid("mem", open(a2).id, "alice", true);
+        node.bindUid("mem", mem.open(a1).id, "alice", true);
+        node.bindUid("mem", mem.open(a2).id, "alice", true);
         // binding twice to the same user changes nothing
-        node.bindUid("mem", open(b).id, "bob", true);
-        PushSession anon = open(anonymous);
+        node.bindUid("mem", mem.open(b).id, "bob", true);
+        PushSession anon = mem.open(anonymous);
         node.bindUid("mem", node.users().connections("alice").iterator().next().id, "alice", true);
         node.pushToUser("alice", "for alice");
         node.broadcast("marker");
@@ -71,7 +60,7 @@ class UserDeliveryTest {
     @Test
     void rebindingMovesTheConnectionAndUnbindNeedsTheCurrentUser() {
         FakeWebSocket ws = new FakeWebSocket();
-        PushSession s = open(ws);
+        PushSession s = mem.open(ws);
         node.bindUid("mem", s.id, "alice", true);
         node.bindUid("mem", s.id, "bob", true);
         assertEquals(Set.of(), node.users().connections("alice"));
@@ -100,13 +89,13 @@ class UserDeliveryTest {
     @Test
     void aUsersGroupsReachItsPresentAndLaterConnectionsUntilRemoved() {
         FakeWebSocket before = new FakeWebSocket();
-        node.bindUid("mem", open(before).id, "alice", true);
+        node.bindUid("mem", mem.open(before).id, "alice", true);
         node.userGroup("alice", "room", true);
         FakeWebSocket after = new FakeWebSocket();
-        PushSession later = open(after);
+        PushSession later = mem.open(after);
         node.bindUid("mem", later.id, "alice", true);
         FakeWebSocket other = new FakeWebSocket();
-        open(other);
+        mem.open(other);
         node.sendToGroup("room", "one");
         node.userGroup("alice", "room", false);
         node.sendToGroup("room", "two");
@@ -138,7 +127,7 @@ class UserDeliveryTest {
         assertEquals(2, node.users().usersWithGroups());
         // a user with groups and no connection is remembered; a new connection of it joins them
         FakeWebSocket ws = new FakeWebSocket();
-        PushSession s = open(ws);
+        PushSession s = mem.open(ws);
         node.bindUid("mem", s.id, "bob", true);
         assertEquals(Set.of("g1"), s.groups);
         node.closed(s);
@@ -156,7 +145,7 @@ class UserDeliveryTest {
         ExecutorService two = Executors.newFixedThreadPool(2);
         try {
             for (int i = 0; i < rounds; i++) {
-                PushSession s = open(new FakeWebSocket());
+                PushSession s = mem.open(new FakeWebSocket());
                 String uid = "u" + (i % 5 == 0 ? "racer" : String.valueOf(i % 7));
                 String user = uid.equals("uracer") ? "racer" : uid;
                 CyclicBarrier start = new CyclicBarrier(2);
