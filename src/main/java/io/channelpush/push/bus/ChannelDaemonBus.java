@@ -49,6 +49,24 @@ public final class ChannelDaemonBus implements MessageBus {
     }
 
     /** The channel client's buffer refuses a publish when full; it never waits. */
+    // #13 in progress: replaced by the stream implementation before the issue is closed
+    @Override
+    public java.util.concurrent.CompletableFuture<StreamPosition> publishAcked(String channel, byte[] payload,
+            java.time.Duration timeout) {
+        return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException("#13"));
+    }
+
+    @Override
+    public void subscribeStream(String channel, StreamHandler handler) {
+        throw new UnsupportedOperationException("#13");
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<StreamHistory> history(String channel, StreamPosition after,
+            int limit) {
+        return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException("#13"));
+    }
+
     @Override
     public boolean publishNeverBlocks() {
         return true;

@@ -28,6 +28,15 @@ public final class Channels {
     private Channels() {
     }
 
+    /**
+     * Whether the bus keeps a channel's messages as a stream with positions ({@link StreamPosition}): broadcasts
+     * and group messages. All groups share the stream of {@link #GROUPS} (one offset space; a group's messages are
+     * that stream's messages for the group, in order, with increasing but not contiguous offsets).
+     */
+    public static boolean isStream(String channel) {
+        return BROADCAST.equals(channel) || GROUPS.equals(channel);
+    }
+
     /** The channel of pushes to connections of the node {@code workerId}. */
     public static String worker(String workerId) {
         return WORKER_PREFIX + workerId;

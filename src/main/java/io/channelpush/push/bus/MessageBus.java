@@ -1,5 +1,7 @@
 package io.channelpush.push.bus;
 
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -42,6 +44,19 @@ public interface MessageBus extends AutoCloseable {
     void publish(String channel, byte[] payload);
 
     /**
+     * Publishes a payload and tells when the bus has it: the future completes with the message's stream position
+     * once the bus has sequenced and kept it ({@link Channels#isStream} channels; on the daemon: appended to the
+     * stream's log; on NATS: stored by JetStream), or with null for other channels once the bus has routed it. It
+     * completes exceptionally, at the latest after {@code timeout}, with {@link BusUnavailableException} when the
+     * message was certainly not taken (it will never be delivered), or {@link PublishOutcomeUnknownException} when
+     * its fate is unknown (it may still be delivered, at most once). Never blocks the caller; acknowledgements are
+     * pipelined. The future completes on a bus thread: a caller must not block in its callbacks.
+     *
+     * @param payload as for {@link #publish}
+     */
+    CompletableFuture<StreamPosition> publishAcked(String channel, byte[] payload, Duration timeout);
+
+    /**
      * Whether {@link #publish} always returns at once (refusing what it cannot take), so that it may be called on
      * an I/O thread; false for a backend whose client can wait for room in its queue.
      */
@@ -49,6 +64,27 @@ public interface MessageBus extends AutoCloseable {
 
     /** Subscribes this node to a channel; one handler per channel. */
     void subscribe(String channel, Consumer<byte[]> handler);
+
+    /** Receives a stream's messages with their positions. Called as {@link #subscribe}'s handlers are. */
+    @FunctionalInterface
+    interface StreamHandler {
+        void onMessage(byte[] payload, StreamPosition position);
+    }
+
+    /**
+     * Subscribes this node to a stream channel ({@link Channels#isStream}). After the bus was lost (stall, crash,
+     * restart, network), the implementation resumes from the last position it handed to {@code handler}: the
+     * handler gets what it missed, in order, without duplicates, before new messages; when the bus no longer has
+     * all of it (epoch changed, beyond retention) it gets what is left and the gap is logged.
+     */
+    void subscribeStream(String channel, StreamHandler handler);
+
+    /**
+     * The messages of a stream channel after {@code after} (exclusive), oldest first, at most {@code limit}; when
+     * {@code after} is null, from the oldest retained. Completes exceptionally with {@link BusUnavailableException}
+     * when the bus cannot answer in its bounded time. Never blocks the caller.
+     */
+    CompletableFuture<StreamHistory> history(String channel, StreamPosition after, int limit);
 
     /**
      * Subscribes this node to a channel that only one node may hold, such as its own worker channel. While another
