@@ -1,0 +1,154 @@
+package io.channelpush.processes;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cluster of {@code nats-server -js} processes on loopback (random ports, routes between all of them, a store
+ * folder each), returned once every server's {@code /healthz} answers 200, that is once JetStream has a meta leader
+ * and the server is current with it. {@link #killAndRestart(int)} crashes one server and starts it again on its ports
+ * and store folder. Fails (does not skip) when {@code nats-server} is not installed. Not thread-safe: one test drives
+ * it.
+ */
+public final class JetStreamCluster implements AutoCloseable {
+    private static final Duration READY_LIMIT = Duration.ofSeconds(30);
+
+    private final int[] clientPorts;
+    private final int[] monitorPorts;
+    private final ChildProcess[] servers;
+
+    private JetStreamCluster(int[] clientPorts, int[] monitorPorts, ChildProcess[] servers) {
+        this.clientPorts = clientPorts;
+        this.monitorPorts = monitorPorts;
+        this.servers = servers;
+    }
+
+    /** Starts {@code n} servers named {@code s1..sN} with their store folders under {@code dir}. */
+    public static JetStreamCluster start(int n, Path dir) throws Exception {
+        int[] client = new int[n];
+        int[] cluster = new int[n];
+        int[] monitor = new int[n];
+        for (int i = 0; i < n; i++) {
+            client[i] = ChildProcess.freePort();
+            cluster[i] = ChildProcess.freePort();
+            monitor[i] = ChildProcess.freePort();
+        }
+        ChildProcess[] servers = new ChildProcess[n];
+        JetStreamCluster c = new JetStreamCluster(client, monitor, servers);
+        try {
+            for (int i = 0; i < n; i++) {
+                List<String> routes = new ArrayList<>();
+                for (int j = 0; j < n; j++) {
+                    if (j != i) {
+                        routes.add("nats://127.0.0.1:" + cluster[j]);
+                    }
+                }
+                String name = "s" + (i + 1);
+                Path store = Files.createDirectories(dir.resolve(name));
+                servers[i] = ChildProcess.start(name, List.of(binary().toString(), "-a", "127.0.0.1",
+                        "-p", String.valueOf(client[i]), "-m", String.valueOf(monitor[i]), "-n", name, "-js",
+                        "-sd", store.toString(), "--cluster_name", "channelpush-chaos",
+                        "--cluster", "nats://127.0.0.1:" + cluster[i], "--routes", String.join(",", routes)),
+                        dir.resolve(name + ".log"));
+            }
+            for (int i = 0; i < n; i++) {
+                c.awaitHealthy(i);
+            }
+        } catch (Exception | AssertionError e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** {@code nats://127.0.0.1:port} of server {@code i} (0-based). */
+    public String url(int i) {
+        return "nats://127.0.0.1:" + clientPorts[i];
+    }
+
+    /** Every server's URL, server {@code first} first, then the others in order: a node's {@code --nats} list. */
+    public String urlsStartingWith(int first) {
+        List<String> urls = new ArrayList<>(List.of(url(first)));
+        for (int i = 0; i < clientPorts.length; i++) {
+            if (i != first) {
+                urls.add(url(i));
+            }
+        }
+        return String.join(",", urls);
+    }
+
+    public ChildProcess server(int i) {
+        return servers[i];
+    }
+
+    /** {@code kill -9} of server {@code i}, then the same command again; returns once it is healthy again. */
+    public void killAndRestart(int i) throws Exception {
+        servers[i].kill();
+        servers[i] = servers[i].restart();
+        awaitHealthy(i);
+    }
+
+    /** Waits until server {@code i}'s {@code /healthz} answers 200 (JetStream current), or fails with its log. */
+    public void awaitHealthy(int i) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitorPorts[i] + "/healthz"))
+                .timeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + READY_LIMIT.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            if (!servers[i].alive()) {
+                throw new AssertionError("nats-server " + servers[i].name + " exited; its output:\n"
+                        + servers[i].tail(40));
+            }
+            try {
+                HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+                last = r.statusCode() + " " + r.body();
+            } catch (java.io.IOException e) {
+                last = e.toString();
+            }
+            // polling a health endpoint: nothing to wait on but the next answer
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        throw new AssertionError("nats-server " + servers[i].name + " not healthy within " + READY_LIMIT.toSeconds()
+                + " s (last /healthz: " + last + "); its output:\n" + servers[i].tail(40));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (ChildProcess s : servers) {
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
+
+    /** The nats-server executable, from PATH or the sbin folders Debian installs it to. */
+    static Path binary() {
+        Set<String> dirs = new LinkedHashSet<>();
+        String path = System.getenv("PATH");
+        if (path != null) {
+            dirs.addAll(List.of(path.split(java.io.File.pathSeparator)));
+        }
+        dirs.addAll(List.of("/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin"));
+        for (String d : dirs) {
+            Path p = Path.of(d.isEmpty() ? "." : d, "nats-server");
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        throw new AssertionError("nats-server is not installed: the NATS tests need it (apt-get install nats-server)");
+    }
+}
