@@ -40,7 +40,11 @@ public enum ErrorCode {
     /** A {@code claim} named a channel another live connection has claimed; nothing was subscribed. Not fatal. */
     NAME_CLAIMED(false),
     /** Handling this connection's input failed inside the daemon (a bug); only this connection is closed. */
-    INTERNAL_ERROR(true);
+    INTERNAL_ERROR(true),
+    /** Protocol 2: {@code history} (or a subscribe's {@code from}) named a channel that is not a stream. Not fatal. */
+    NOT_A_STREAM(false),
+    /** Protocol 2: the stream's log could not be written; the publish was not taken. Not fatal. */
+    STORAGE_FAILED(false);
 
     private final boolean fatal;
 

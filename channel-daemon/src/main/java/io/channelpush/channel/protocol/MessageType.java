@@ -8,8 +8,12 @@ import java.util.Map;
 public enum MessageType {
     // client to daemon
     HELLO, SUBSCRIBE, UNSUBSCRIBE, PUBLISH, ENQUEUE, WATCH, UNWATCH, RESERVE, PING, STATS, CLAIM,
+    // client to daemon, protocol 2
+    HISTORY,
     // daemon to client
-    WELCOME, EVENT, JOB, PONG, ERROR, STATS_REPLY, CLAIMED;
+    WELCOME, EVENT, JOB, PONG, ERROR, STATS_REPLY, CLAIMED,
+    // daemon to client, protocol 2
+    ACK, RESUMED, HISTORY_REPLY;
 
     private static final Map<String, MessageType> BY_WIRE_NAME = new HashMap<>();
 

@@ -47,6 +47,7 @@ final class PayloadScanner {
         RawFrame.Span queue = null;
         int dataStart = -1;
         int dataEnd = -1;
+        long offset = -1;
         ws();
         expect('{');
         ws();
@@ -81,6 +82,11 @@ final class PayloadScanner {
                         throw NotFast.INSTANCE;
                     }
                     queue = name();
+                } else if (is(keyStart, keyEnd, "offset")) {
+                    if (offset != -1) {
+                        throw NotFast.INSTANCE;
+                    }
+                    offset = offset();
                 } else if (is(keyStart, keyEnd, "data")) {
                     if (dataStart >= 0) {
                         throw NotFast.INSTANCE;
@@ -113,7 +119,21 @@ final class PayloadScanner {
         if (addressed == null || nonAscii && !validUtf8()) {
             throw NotFast.INSTANCE;
         }
-        return new RawFrame(type, b, addressed, dataStart, dataEnd);
+        return new RawFrame(type, b, addressed, dataStart, dataEnd, offset);
+    }
+
+    /** A non-negative integer of at most 18 digits (protocol 2's stream offset); anything else is not for the fast path. */
+    private long offset() throws NotFast {
+        int start = pos;
+        long n = 0;
+        while (pos < b.length && b[pos] >= '0' && b[pos] <= '9' && pos - start < 18) {
+            n = n * 10 + (b[pos++] - '0');
+        }
+        if (pos == start || pos < b.length && (b[pos] >= '0' && b[pos] <= '9' || b[pos] == '.' || b[pos] == 'e'
+                || b[pos] == 'E') || b[start] == '0' && pos - start > 1) {
+            throw NotFast.INSTANCE;
+        }
+        return n;
     }
 
     private static MessageType type(String wire) throws NotFast {

@@ -25,17 +25,19 @@ public final class RawFrame {
     private final List<Span> names;
     private final int dataStart;
     private final int dataEnd;
+    private final long offset;
 
     /** The bytes of one JSON string literal in the body, quotes included. */
     record Span(int start, int end) {
     }
 
-    RawFrame(MessageType type, byte[] body, List<Span> names, int dataStart, int dataEnd) {
+    RawFrame(MessageType type, byte[] body, List<Span> names, int dataStart, int dataEnd, long offset) {
         this.type = type;
         this.body = body;
         this.names = names;
         this.dataStart = dataStart;
         this.dataEnd = dataEnd;
+        this.offset = offset;
     }
 
     /**
@@ -50,6 +52,11 @@ public final class RawFrame {
 
     public MessageType type() {
         return type;
+    }
+
+    /** The top-level {@code offset} (protocol 2: an event of a stream channel), or -1 when the frame has none. */
+    public long offset() {
+        return offset;
     }
 
     /** Body bytes: what the frame costs to hold. */
