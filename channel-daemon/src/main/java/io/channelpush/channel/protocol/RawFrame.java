@@ -25,12 +25,17 @@ public final class RawFrame {
     private final List<Span> names;
     private final int dataStart;
     private final int dataEnd;
+    private final long id;
+
+    /** {@link #id()} of a frame without an {@code id}. */
+    public static final long NO_ID = -1;
 
     /** The bytes of one JSON string literal in the body, quotes included. */
     record Span(int start, int end) {
     }
 
-    RawFrame(MessageType type, byte[] body, List<Span> names, int dataStart, int dataEnd) {
+    RawFrame(MessageType type, byte[] body, List<Span> names, int dataStart, int dataEnd, long id) {
+        this.id = id;
         this.type = type;
         this.body = body;
         this.names = names;
@@ -50,6 +55,11 @@ public final class RawFrame {
 
     public MessageType type() {
         return type;
+    }
+
+    /** The publish's {@code id} (protocol version 2), or {@link #NO_ID}. */
+    public long id() {
+        return id;
     }
 
     /** Body bytes: what the frame costs to hold. */
