@@ -5,7 +5,8 @@ import java.util.Locale;
 /**
  * Machine-readable codes of {@code error} frames. The wire form is the lower-case name ({@link #wireName()}).
  * Codes are fatal (the daemon closes the connection after sending them) unless {@link #fatal()} says otherwise:
- * {@link #QUEUE_FULL}, {@link #OVER_CAPACITY} and {@link #NAME_CLAIMED} leave the connection open.
+ * {@link #QUEUE_FULL}, {@link #OVER_CAPACITY}, {@link #NAME_CLAIMED}, {@link #NOT_A_STREAM} and
+ * {@link #STORAGE_FAILED} leave the connection open.
  */
 public enum ErrorCode {
     /** A frame length of 0 or above the daemon's maximum frame size. */
@@ -41,9 +42,9 @@ public enum ErrorCode {
     NAME_CLAIMED(false),
     /** Handling this connection's input failed inside the daemon (a bug); only this connection is closed. */
     INTERNAL_ERROR(true),
-    /** Protocol 2: {@code history} (or a subscribe's {@code from}) named a channel that is not a stream. Not fatal. */
+    /** A {@code history} (or a {@code subscribe}'s {@code from}) named a channel that is not a stream. Not fatal. */
     NOT_A_STREAM(false),
-    /** Protocol 2: the stream's log could not be written; the publish was not taken. Not fatal. */
+    /** A stream's log could not be written (disk full, I/O error); the publish was not taken. Not fatal. */
     STORAGE_FAILED(false);
 
     private final boolean fatal;

@@ -25,19 +25,24 @@ public final class RawFrame {
     private final List<Span> names;
     private final int dataStart;
     private final int dataEnd;
+    private final long id;
     private final long offset;
+
+    /** {@link #id()} of a frame without an {@code id}. */
+    public static final long NO_ID = -1;
 
     /** The bytes of one JSON string literal in the body, quotes included. */
     record Span(int start, int end) {
     }
 
-    RawFrame(MessageType type, byte[] body, List<Span> names, int dataStart, int dataEnd, long offset) {
+    RawFrame(MessageType type, byte[] body, List<Span> names, int dataStart, int dataEnd, long id, long offset) {
+        this.id = id;
+        this.offset = offset;
         this.type = type;
         this.body = body;
         this.names = names;
         this.dataStart = dataStart;
         this.dataEnd = dataEnd;
-        this.offset = offset;
     }
 
     /**
@@ -54,7 +59,12 @@ public final class RawFrame {
         return type;
     }
 
-    /** The top-level {@code offset} (protocol 2: an event of a stream channel), or -1 when the frame has none. */
+    /** The publish's {@code id} (protocol version 2), or {@link #NO_ID}. */
+    public long id() {
+        return id;
+    }
+
+    /** The event's {@code offset} (protocol version 2, a stream channel), or {@link #NO_ID} (-1). */
     public long offset() {
         return offset;
     }
