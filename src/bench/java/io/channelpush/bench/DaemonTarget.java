@@ -50,7 +50,8 @@ final class DaemonTarget implements AutoCloseable {
 
     /** A daemon in this JVM on 127.0.0.1 and a free port, with no warm-up replay. */
     static DaemonTarget inProcess() throws IOException {
-        ChannelDaemon d = ChannelDaemon.start(DaemonConfig.defaults().withPort(0).withWarmup(Duration.ZERO));
+        ChannelDaemon d = ChannelDaemon.start(DaemonConfig.defaults().withPort(0).withWarmup(Duration.ZERO)
+                .withDataDir(java.nio.file.Files.createTempDirectory("bench-channel-data")));
         return new DaemonTarget("in-process", "ChannelDaemon in this JVM",
                 new InetSocketAddress("127.0.0.1", d.port()), d, null);
     }
@@ -68,7 +69,8 @@ final class DaemonTarget implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), DAEMON_MAIN,
-                "--port", Integer.toString(port), "--warmup-ms", "0"));
+                "--port", Integer.toString(port), "--warmup-ms", "0",
+                "--data-dir", Files.createTempDirectory("bench-channel-data").toString()));
         Files.createDirectories(log.toAbsolutePath().getParent());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

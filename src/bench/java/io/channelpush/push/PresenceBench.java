@@ -30,7 +30,8 @@ public final class PresenceBench {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int groups = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
         int queries = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
-        try (ChannelDaemon daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0).withWarmup(Duration.ZERO));
+        try (ChannelDaemon daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0).withWarmup(Duration.ZERO)
+                .withDataDir(java.nio.file.Files.createTempDirectory("bench-channel-data")));
              PushNode a = node("bench-a", daemon.port(), n);
              PushNode b = node("bench-b", daemon.port(), n)) {
             List<FakeWebSocket> sockets = new ArrayList<>();

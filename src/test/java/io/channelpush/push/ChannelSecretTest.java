@@ -1,5 +1,6 @@
 package io.channelpush.push;
 
+import io.channelpush.channel.TestData;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +27,7 @@ class ChannelSecretTest {
     void nodeWithTheRightSecretBecomesReadyAndOneWithAWrongSecretDoesNot() throws Exception {
         HttpClient http = new HttpClient();
         http.start();
-        try (ChannelDaemon daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0).withSecret("shared-s3cret"));
+        try (ChannelDaemon daemon = ChannelDaemon.start(TestData.config().withPort(0).withSecret("shared-s3cret"));
              Launcher good = node(daemon, "shared-s3cret");
              Launcher bad = node(daemon, "guess")) {
             PushFixture.await(() -> good.node().busConnected(), "node with the right secret never connected");

@@ -1,5 +1,6 @@
 package io.channelpush.push;
 
+import io.channelpush.channel.TestData;
 import io.channelpush.channel.daemon.ChannelDaemon;
 import io.channelpush.channel.daemon.DaemonConfig;
 import io.channelpush.channel.protocol.FrameCodec;
@@ -53,7 +54,7 @@ final class PushFixture implements AutoCloseable {
 
     PushFixture(Backend backend) throws Exception {
         this(backend, backend == Backend.DAEMON
-                ? ChannelDaemon.start(DaemonConfig.defaults().withPort(0).withWarmup(Duration.ZERO)) : null,
+                ? ChannelDaemon.start(TestData.config().withPort(0).withWarmup(Duration.ZERO)) : null,
                 backend == Backend.NATS ? NatsServerProcess.start() : null);
     }
 
@@ -73,7 +74,7 @@ final class PushFixture implements AutoCloseable {
 
     /** Starts the daemon again on the same port. */
     void restartDaemon() throws Exception {
-        daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(daemon.port()).withWarmup(Duration.ZERO));
+        daemon = ChannelDaemon.start(TestData.config().withPort(daemon.port()).withWarmup(Duration.ZERO));
     }
 
     /** Clients only, for a test that runs its own NATS servers and starts nodes with {@link #natsNode}. */

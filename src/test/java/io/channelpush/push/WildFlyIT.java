@@ -1,5 +1,6 @@
 package io.channelpush.push;
 
+import io.channelpush.channel.TestData;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -66,7 +67,7 @@ class WildFlyIT {
         assertEquals("OK", management.deploymentStatus(DEPLOYMENT), DEPLOYMENT + " did not deploy; see " + serverLog());
         ContentResponse notYet = get("/health/ready");
         assertEquals(503, notYet.getStatus(), "ready before the daemon runs: " + notYet.getContentAsString());
-        daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(daemonPort).withWarmup(Duration.ZERO));
+        daemon = ChannelDaemon.start(TestData.config().withPort(daemonPort).withWarmup(Duration.ZERO));
         awaitReady();
     }
 

@@ -34,7 +34,7 @@ class BadInputTest {
 
     @BeforeAll
     static void start() throws Exception {
-        daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0).withMaxFrameBytes(4096)
+        daemon = ChannelDaemon.start(TestData.config().withPort(0).withMaxFrameBytes(4096)
                 .withWarmup(Duration.ZERO));
         healthy = ChannelClient.start(ClientOptions.of("127.0.0.1", daemon.port()).withClientName("healthy"));
         publisher = ChannelClient.start(ClientOptions.of("127.0.0.1", daemon.port()).withClientName("publisher"));

@@ -45,7 +45,7 @@ class ClientErrorLogTest {
         };
         clientLog.addHandler(capture);
         AtomicInteger refused = new AtomicInteger();
-        try (ChannelDaemon daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0).withQueueLimit(10));
+        try (ChannelDaemon daemon = ChannelDaemon.start(TestData.config().withPort(0).withQueueLimit(10));
              ChannelClient client = ChannelClient.start(ClientOptions.of("127.0.0.1", daemon.port()),
                      new ChannelClient.Listener() {
                          @Override

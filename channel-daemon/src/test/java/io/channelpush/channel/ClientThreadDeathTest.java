@@ -24,7 +24,7 @@ class ClientThreadDeathTest {
         CompletableFuture<Thread> deadThread = new CompletableFuture<>();
         CompletableFuture<Throwable> cause = new CompletableFuture<>();
         OutOfMemoryError oom = new OutOfMemoryError("simulated");
-        try (ChannelDaemon daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0));
+        try (ChannelDaemon daemon = ChannelDaemon.start(TestData.config().withPort(0));
              ChannelClient sub = ChannelClient.start(ClientOptions.of("127.0.0.1", daemon.port()).withClientName("dies"),
                      null, (t, e) -> {
                          cause.complete(e);

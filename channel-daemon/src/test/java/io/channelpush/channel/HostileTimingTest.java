@@ -22,7 +22,7 @@ class HostileTimingTest {
 
     @Test
     void aConnectionTricklingAHelloThatNeverCompletesIsClosedAtTheDefaultDeadline() throws Exception {
-        try (ChannelDaemon daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0));
+        try (ChannelDaemon daemon = ChannelDaemon.start(TestData.config().withPort(0));
              RawClient slow = new RawClient(daemon.port())) {
             slow.socket.setSoTimeout(20_000);
             // a hello of 1,000+ bytes sent one byte every 500 ms would take over 8 minutes
@@ -72,7 +72,7 @@ class HostileTimingTest {
             }
         };
         logger.addHandler(capture);
-        try (ChannelDaemon daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0).withQueueLimit(1));
+        try (ChannelDaemon daemon = ChannelDaemon.start(TestData.config().withPort(0).withQueueLimit(1));
              RawClient producer = RawClient.hello(daemon.port())) {
             long start = System.nanoTime();
             int n = 5_000;

@@ -26,7 +26,7 @@ class LaggardSheddingTest {
 
     @Test
     void subscribersThatDoNotReadAreShedAndTheReadingOneGetsEveryEvent() throws Exception {
-        try (ChannelDaemon daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0)
+        try (ChannelDaemon daemon = ChannelDaemon.start(TestData.config().withPort(0)
                 .withWarmup(Duration.ZERO).withMemoryLimitBytes(32L << 20))) {
             List<RawClient> stalled = new ArrayList<>();
             Recorder honest = new Recorder();

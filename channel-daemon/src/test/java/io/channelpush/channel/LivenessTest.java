@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class LivenessTest {
     @Test
     void daemonClosesAConnectionThatStaysSilent() throws Exception {
-        try (ChannelDaemon daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0)
+        try (ChannelDaemon daemon = ChannelDaemon.start(TestData.config().withPort(0)
                 .withIdleTimeout(Duration.ofSeconds(1)));
              RawClient quiet = RawClient.hello(daemon.port());
              ChannelClient pinging = ChannelClient.start(ClientOptions.of("127.0.0.1", daemon.port())

@@ -33,7 +33,7 @@ class MemoryBoundTest {
 
     @BeforeEach
     void start() throws Exception {
-        daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0));
+        daemon = ChannelDaemon.start(TestData.config().withPort(0));
         sub = ChannelClient.start(ClientOptions.of("127.0.0.1", daemon.port()).withClientName("honest-sub"));
         pub = ChannelClient.start(ClientOptions.of("127.0.0.1", daemon.port()).withClientName("honest-pub"));
         sub.on("alive", received);

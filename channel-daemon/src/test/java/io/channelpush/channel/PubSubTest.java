@@ -24,7 +24,7 @@ class PubSubTest {
 
     @BeforeEach
     void start() throws Exception {
-        daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0).withWarmup(Duration.ZERO));
+        daemon = ChannelDaemon.start(TestData.config().withPort(0).withWarmup(Duration.ZERO));
         a = connected("a");
         b = connected("b");
         c = connected("c");

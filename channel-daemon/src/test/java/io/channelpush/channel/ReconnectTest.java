@@ -36,7 +36,7 @@ class ReconnectTest {
 
     @Test
     void clientsRecoverSubscriptionsWatchesAndBufferedPublishesAfterADaemonRestart() throws Exception {
-        ChannelDaemon daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0));
+        ChannelDaemon daemon = ChannelDaemon.start(TestData.config().withPort(0));
         int port = daemon.port();
         Events subEvents = new Events();
         Events pubEvents = new Events();
@@ -68,7 +68,7 @@ class ReconnectTest {
             assertThrows(ChannelUnavailableException.class, () -> pub.publish("news", big));
 
             long restartedAt = System.nanoTime();
-            daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(port));
+            daemon = ChannelDaemon.start(TestData.config().withPort(port));
             assertTrue(subEvents.reconnected.await(2, TimeUnit.SECONDS), "subscriber did not reconnect within 2 s");
             assertTrue(pubEvents.reconnected.await(2, TimeUnit.SECONDS), "publisher did not reconnect within 2 s");
             long reconnectMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedAt);

@@ -20,7 +20,7 @@ class SecretTest {
 
     @BeforeAll
     static void start() throws Exception {
-        daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0).withSecret("s3cr3t"));
+        daemon = ChannelDaemon.start(TestData.config().withPort(0).withSecret("s3cr3t"));
     }
 
     @AfterAll

@@ -19,7 +19,7 @@ class SlowConsumerTest {
     @Test
     void subscriberThatNeverReadsIsClosedWhileOthersKeepReceiving() throws Exception {
         int total = 8_000;
-        try (ChannelDaemon daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0)
+        try (ChannelDaemon daemon = ChannelDaemon.start(TestData.config().withPort(0)
                      .withMaxFrameBytes(64 * 1024).withOutboundLimitBytes(256 * 1024).withWarmup(Duration.ZERO));
              ChannelClient good = ChannelClient.start(ClientOptions.of("127.0.0.1", daemon.port()).withClientName("good"));
              ChannelClient pub = ChannelClient.start(ClientOptions.of("127.0.0.1", daemon.port()).withClientName("pub"));

@@ -30,7 +30,7 @@ class WorkQueueTest {
 
     @BeforeEach
     void start() throws Exception {
-        daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0).withQueueLimit(50));
+        daemon = ChannelDaemon.start(TestData.config().withPort(0).withQueueLimit(50));
     }
 
     @AfterEach
@@ -49,7 +49,7 @@ class WorkQueueTest {
     @Test
     void thousandItemsWithThreeWatchersAreEachDeliveredExactlyOnce() throws Exception {
         daemon.close();
-        daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(0));
+        daemon = ChannelDaemon.start(TestData.config().withPort(0));
         Map<Integer, AtomicInteger> seen = new ConcurrentHashMap<>();
         Map<String, AtomicInteger> perWatcher = new ConcurrentHashMap<>();
         CountDownLatch all = new CountDownLatch(1_000);

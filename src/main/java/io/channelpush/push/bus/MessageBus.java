@@ -32,6 +32,13 @@ public interface MessageBus extends AutoCloseable {
          */
         default void onExclusiveRefused(String channel, String detail) {
         }
+
+        /**
+         * A stream resumed after losing the bus with a gap ({@link #subscribeStream}): the bus no longer has every
+         * message after the last one handed on; {@code epoch} is the stream's epoch now. For metrics.
+         */
+        default void onStreamGap(String channel, String epoch) {
+        }
     }
 
     /**

@@ -2,19 +2,16 @@ package io.channelpush.channel.client;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
-import io.channelpush.channel.log.RateLimitedLog;
 import io.channelpush.channel.protocol.ErrorCode;
-import io.channelpush.channel.protocol.Message;
 import io.channelpush.channel.protocol.Messages;
 import io.channelpush.channel.protocol.ProtocolException;
-import io.channelpush.channel.protocol.RawFrame;
 import io.channelpush.channel.protocol.MessageType;
 import java.io.IOException;
 import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
-import java.util.EnumMap;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -59,18 +56,34 @@ public final class ChannelClient implements AutoCloseable {
          */
         default void onClaim(String channel, boolean held, String message) {
         }
+
+        /**
+         * A stream resumed after a reconnect with a gap: the daemon no longer has every event after the last one
+         * handed to the stream's handler (it restarted without its data folder: {@code epoch} is new; or the outage
+         * outlasted its retention). What it still has follows. Logged at most once a second besides.
+         */
+        default void onGap(String channel, String epoch) {
+        }
+    }
+
+    /** Receives the events of a stream channel ({@link #onStream}). */
+    @FunctionalInterface
+    public interface StreamHandler {
+        /**
+         * @param data the event's {@code data}, UTF-8 JSON as it arrived
+         * @param epoch the daemon's epoch, or null when the daemon speaks protocol 1 (then {@code offset} is -1)
+         * @param offset the event's offset in the stream, increasing within the epoch
+         */
+        void onEvent(byte[] data, String epoch, long offset);
     }
 
     private final ClientOptions options;
     private final Listener listener;
     private final OutboundBuffer buffer;
     private final Interests interests = new Interests();
-    /**
-     * One line a second per error code at most: some errors come once per request (over_capacity on every
-     * publish while the daemon is full), at the pace of whoever drives the node's publishes.
-     */
-    private final EnumMap<ErrorCode, RateLimitedLog> errorLogs = new EnumMap<>(ErrorCode.class);
-    private final RateLimitedLog unknownErrorLog = new RateLimitedLog(LOG, Level.WARNING);
+    private final StreamCursors streams = new StreamCursors();
+    private final PendingRequests requests;
+    private final Inbound inbound;
     private final Thread supervisor;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Object stateLock = new Object();
@@ -82,12 +95,11 @@ public final class ChannelClient implements AutoCloseable {
 
     private ChannelClient(ClientOptions options, Listener listener, Thread.UncaughtExceptionHandler threadDeaths) {
         this.options = options;
-        for (ErrorCode code : ErrorCode.values()) {
-            errorLogs.put(code, new RateLimitedLog(LOG, Level.WARNING));
-        }
         this.listener = listener;
         this.threadDeaths = threadDeaths;
         this.buffer = new OutboundBuffer(options.bufferLimitBytes());
+        this.requests = new PendingRequests(options, buffer, threadDeaths);
+        this.inbound = new Inbound(options, listener, interests, streams, requests, this::reserve);
         this.supervisor = new Thread(this::superviseConnection, "channel-client-" + options.clientName());
         this.supervisor.setDaemon(true);
         if (threadDeaths != null) {
@@ -182,7 +194,7 @@ public final class ChannelClient implements AutoCloseable {
     }
 
     public void unsubscribe(String channel) {
-        if (interests.unsubscribe(channel)) {
+        if (interests.unsubscribe(channel) | streams.remove(channel)) {
             buffer.offerControl(Messages.unsubscribe(List.of(channel)));
         }
     }
@@ -204,6 +216,54 @@ public final class ChannelClient implements AutoCloseable {
      */
     public void publish(String channel, byte[] dataJson) {
         offer(Messages.publish(channel, dataJson), "publish");
+    }
+
+    /**
+     * Publishes data already encoded (as {@link #publish(String, byte[])}) and tells when the daemon has it
+     * (protocol 2). The future completes on the reader thread with the publish's position when {@code channel} is a
+     * stream of the daemon, or with null for another channel, once the daemon acknowledged it: appended to the
+     * stream's log and routed. It fails with {@link ChannelUnavailableException} when the publish was certainly not
+     * taken (refused at once when the client's bounds are reached or the daemon speaks only protocol 1; still unsent
+     * at {@code timeout}, when it is withdrawn and never written; refused by the daemon), and with
+     * {@link OutcomeUnknownException} when it was written but the connection died or {@code timeout} passed before
+     * the acknowledgement (it may still be delivered, at most once: it is never sent again). Never blocks;
+     * acknowledged publishes are pipelined, in order with the client's other publishes.
+     */
+    public CompletableFuture<StreamOffset> publishAcked(String channel, byte[] dataJson, Duration timeout) {
+        return requests.publish(channel, dataJson, timeout);
+    }
+
+    /** Publishes awaiting their acknowledgement. */
+    public int pendingAcks() {
+        return requests.pendingAcks();
+    }
+
+    /**
+     * Subscribes to a stream channel of the daemon with positions (protocol 2): after every reconnect the client
+     * resumes from the last event it handed to {@code handler}, which gets what it missed, in order and without
+     * duplicates, before new events; {@link Listener#onGap} tells when the daemon no longer has all of it. Until the
+     * first event arrives there is no position, and a reconnect before it starts with the events published from then
+     * on. A second call for the same channel replaces the handler and forgets the position.
+     */
+    public void onStream(String channel, StreamHandler handler) {
+        if (streams.add(channel, handler)) {
+            buffer.offerControl(Messages.subscribe(List.of(channel)));
+        }
+    }
+
+    /** The position of the last event of {@code channel} handed to its {@link #onStream} handler, or null. */
+    public StreamOffset streamPosition(String channel) {
+        return streams.position(channel);
+    }
+
+    /**
+     * A page of a stream's retained events after {@code epoch}/{@code afterOffset} (from the oldest retained when
+     * {@code epoch} is null), at most {@code limit}; completes on the reader thread, or fails with
+     * {@link ChannelUnavailableException} (pending requests at their bound, daemon unreachable or of protocol 1,
+     * {@code not_a_stream}, no reply within {@link ClientOptions.RequestLimits#historyTimeout()}). Never blocks.
+     */
+    public CompletableFuture<History> history(String channel, String epoch, long afterOffset, int limit) {
+        return requests.history(channel, epoch, afterOffset, limit);
     }
 
     private static Consumer<byte[]> tree(Consumer<JsonElement> handler) {
@@ -260,9 +320,12 @@ public final class ChannelClient implements AutoCloseable {
                 conn = DaemonConnection.open(options);
                 buffer.dropControlFrames();
                 interests.claimsUnknown();
+                inbound.connection(conn);
+                requests.connected(conn.protocol());
                 conn.sendNow(interests.resyncFrames());
+                conn.sendNow(streams.resubscribeFrames(conn.protocol()).toArray(new byte[0][]));
                 // connected means the claims are settled: readiness never shows a claim not yet answered
-                conn.readUntil(this::onFrame, interests::claimsAnswered);
+                conn.readUntil(inbound::onFrame, interests::claimsAnswered);
                 synchronized (stateLock) {
                     if (closed) {
                         conn.close();
@@ -278,10 +341,11 @@ public final class ChannelClient implements AutoCloseable {
                 listener.onConnected(everConnected);
                 everConnected = true;
                 delay = options.reconnectMin().toNanos();
-                conn.readLoop(this::onFrame);
+                conn.readLoop(inbound::onFrame);
             } catch (IOException | ProtocolException e) {
                 if (conn != null) {
-                    conn.close();
+                    conn.close(); // waits for its writer: nothing more is written on it
+                    requests.connectionLost(e.getMessage());
                 }
                 synchronized (stateLock) {
                     current = null;
@@ -315,61 +379,6 @@ public final class ChannelClient implements AutoCloseable {
         }
     }
 
-    /** An event's data is handed on as the bytes it arrived as; other frames are parsed into a tree. */
-    private void onFrame(byte[] body) throws ProtocolException {
-        RawFrame raw = RawFrame.scan(body);
-        if (raw != null && raw.type() == MessageType.EVENT) {
-            interests.onEvent(raw.name(), raw.data());
-        } else {
-            onMessage(Message.parse(body));
-        }
-    }
-
-    private void onMessage(Message m) {
-        try {
-            switch (m.type()) {
-                case EVENT -> interests.onEvent(m.string("channel"),
-                        m.element("data").toString().getBytes(StandardCharsets.UTF_8));
-                case JOB -> {
-                    if (interests.onJob(m)) {
-                        reserve();
-                    }
-                }
-                case ERROR -> onError(m);
-                case CLAIMED -> claimAnswered(m.string("channel"), true, null);
-                case PONG, WELCOME, STATS_REPLY -> {
-                }
-                default -> LOG.warning(() -> "unexpected " + m.type().wireName() + " from channel daemon; ignored");
-            }
-        } catch (ProtocolException e) {
-            LOG.warning(() -> "malformed " + m.type().wireName() + " from channel daemon ignored: " + e.getMessage());
-        }
-    }
-
-    private void claimAnswered(String channel, boolean held, String message) {
-        if (interests.claimAnswered(channel, held)) {
-            if (held) {
-                LOG.info(() -> "holds the claim of channel " + channel + " on channel daemon " + options.address());
-            }
-            listener.onClaim(channel, held, message);
-        }
-    }
-
-    private void onError(Message m) throws ProtocolException {
-        String code = m.string("code");
-        String text = m.string("message");
-        if (ErrorCode.NAME_CLAIMED.wireName().equals(code)) {
-            claimAnswered(m.string("channel"), false, text);
-            return;
-        }
-        ErrorCode c = ErrorCode.fromWire(code);
-        (c == null ? unknownErrorLog : errorLogs.get(c)).log(() -> "channel daemon " + options.address() + " reports "
-                + code + ": " + text);
-        if (c != null) {
-            listener.onError(c, text);
-        }
-    }
-
     /**
      * Closes the connection and stops reconnecting; waits at most 2 s for the client's threads. Publishes still
      * buffered are dropped and counted in a log line.
@@ -384,6 +393,7 @@ public final class ChannelClient implements AutoCloseable {
             stateLock.notifyAll();
         }
         closing.countDown();
+        requests.close();
         int unsent = buffer.close();
         DaemonConnection c;
         synchronized (stateLock) {

@@ -37,6 +37,8 @@ final class DaemonConnection implements AutoCloseable {
     private final OutputStream out;
     private Thread writer;
     private volatile boolean closed;
+    private int protocol;
+    private String epoch;
 
     private DaemonConnection(ClientOptions options, Socket socket) throws IOException {
         this.options = options;
@@ -46,18 +48,30 @@ final class DaemonConnection implements AutoCloseable {
     }
 
     /**
-     * Connects, sends {@code hello} and waits for {@code welcome}.
+     * Connects, asks for protocol 2 and waits for {@code welcome}; a daemon that answers {@code unsupported_protocol}
+     * (it only speaks protocol 1) gets a second connection that asks for protocol 1.
      *
      * @throws ProtocolException when the daemon refuses the hello (for example {@code bad_secret})
      */
     static DaemonConnection open(ClientOptions o) throws IOException, ProtocolException {
+        try {
+            return open(o, 2);
+        } catch (ProtocolException e) {
+            if (e.code() != ErrorCode.UNSUPPORTED_PROTOCOL) {
+                throw e;
+            }
+            return open(o, 1);
+        }
+    }
+
+    private static DaemonConnection open(ClientOptions o, int protocol) throws IOException, ProtocolException {
         Socket s = new Socket();
         try {
             s.setTcpNoDelay(true);
             s.connect(new InetSocketAddress(o.host(), o.port()), (int) o.readTimeout().toMillis());
             s.setSoTimeout((int) o.readTimeout().toMillis());
             DaemonConnection c = new DaemonConnection(o, s);
-            c.out.write(Messages.hello(o.clientName(), o.secret()));
+            c.out.write(Messages.hello(o.clientName(), o.secret(), protocol));
             c.out.flush();
             Message m = c.next();
             if (m.type() == MessageType.ERROR) {
@@ -67,11 +81,25 @@ final class DaemonConnection implements AutoCloseable {
             if (m.type() != MessageType.WELCOME) {
                 throw new ProtocolException(ErrorCode.HELLO_REQUIRED, "expected welcome, got " + m.type().wireName());
             }
+            c.protocol = protocol;
+            if (protocol >= 2) {
+                c.epoch = m.string("epoch");
+            }
             return c;
         } catch (IOException | ProtocolException | RuntimeException e) {
             s.close();
             throw e;
         }
+    }
+
+    /** The protocol version the daemon accepted: 2, or 1 for a daemon that knows no other. */
+    int protocol() {
+        return protocol;
+    }
+
+    /** The epoch of the daemon's streams (from its welcome), or null under protocol 1. */
+    String epoch() {
+        return epoch;
     }
 
     /** Writes frames straight to the socket; only before {@link #startWriter}. */
@@ -102,9 +130,12 @@ final class DaemonConnection implements AutoCloseable {
         try {
             while (!closed) {
                 long wait = Math.max(1, nextPing - System.nanoTime());
-                List<byte[]> batch = buffer.peek(BATCH_FRAMES, wait);
-                for (byte[] f : batch) {
-                    out.write(f);
+                List<OutboundBuffer.Entry> batch = buffer.peek(BATCH_FRAMES, wait);
+                for (OutboundBuffer.Entry e : batch) {
+                    // a frame to be written at most once is claimed first: then it can no longer be withdrawn
+                    if (e.claim()) {
+                        out.write(e.frame());
+                    }
                 }
                 if (System.nanoTime() - nextPing >= 0) {
                     out.write(PING);
@@ -114,7 +145,7 @@ final class DaemonConnection implements AutoCloseable {
                     nextPing = System.nanoTime() + pingNanos;
                 }
                 out.flush();
-                buffer.commit(batch.size());
+                buffer.commit(batch);
             }
         } catch (IOException e) {
             if (!closed) {

@@ -8,11 +8,13 @@ import io.channelpush.channel.protocol.MessageType;
 import io.channelpush.channel.protocol.Messages;
 import io.channelpush.channel.protocol.ProtocolException;
 import io.channelpush.channel.protocol.RawFrame;
+import io.channelpush.channel.protocol.StreamMessages;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,9 +36,11 @@ final class Broker {
     private final MemoryBudget budget;
     private long eventsDelivered;
     private final WarmupReplay warmup;
+    private final StreamService streams;
 
-    Broker(EventLoop loop, DaemonConfig config, String serverName, MemoryBudget budget) {
+    Broker(EventLoop loop, DaemonConfig config, String serverName, MemoryBudget budget, Streams streams) {
         this.loop = loop;
+        this.streams = new StreamService(streams, loop, budget);
         this.budget = budget;
         this.config = config;
         this.serverName = serverName;
@@ -45,6 +49,14 @@ final class Broker {
 
     long eventsDelivered() {
         return eventsDelivered;
+    }
+
+    void countDelivered() {
+        eventsDelivered++;
+    }
+
+    StreamService streams() {
+        return streams;
     }
 
     void handle(Connection c, Message m) throws ProtocolException {
@@ -63,6 +75,7 @@ final class Broker {
             case RESERVE -> reserve(c);
             case PING -> loop.send(c, Messages.simple(MessageType.PONG));
             case STATS -> loop.send(c, Messages.of(stats()));
+            case HISTORY -> streams.history(c, m);
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
                     "\"" + m.type().wireName() + "\" is sent by the daemon, not to it");
         }
@@ -73,9 +86,9 @@ final class Broker {
             throw new ProtocolException(ErrorCode.HELLO_REQUIRED, "\"hello\" was already sent");
         }
         long protocol = m.number("protocol");
-        if (protocol != Messages.PROTOCOL_VERSION) {
+        if (protocol < 1 || protocol > StreamMessages.PROTOCOL_VERSION) {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_PROTOCOL,
-                    "this daemon speaks protocol " + Messages.PROTOCOL_VERSION + ", not " + protocol);
+                    "this daemon speaks protocols 1 to " + StreamMessages.PROTOCOL_VERSION + ", not " + protocol);
         }
         String name = m.optionalString("client");
         String secret = m.optionalString("secret");
@@ -86,21 +99,58 @@ final class Broker {
         }
         c.helloAccepted(config.maxFrameBytes());
         c.clientName = name == null ? "?" : name;
-        loop.send(c, Messages.welcome(serverName));
+        c.protocol = (int) protocol;
+        loop.send(c, protocol == 1 ? Messages.welcome(serverName) : StreamMessages.welcome(serverName, streams.epoch()));
     }
 
     private void subscribe(Connection c, Message m) throws ProtocolException {
-        for (String ch : m.strings("channels")) {
-            subscribe(c, ch);
+        List<String> channels = m.strings("channels");
+        JsonElement from = c.protocol >= 2 ? m.json().get("from") : null;
+        if (from == null || from.isJsonNull()) {
+            for (String ch : channels) {
+                subscribe(c, ch);
+            }
+            return;
+        }
+        if (!from.isJsonObject()) {
+            throw new ProtocolException(ErrorCode.MISSING_FIELD, "\"from\" must be an object {channel: position}");
+        }
+        Set<String> all = new LinkedHashSet<>(channels);
+        all.addAll(from.getAsJsonObject().keySet());
+        for (String ch : all) {
+            JsonElement position = from.getAsJsonObject().get(ch);
+            StreamLog log = streams.log(ch);
+            if (position == null) {
+                subscribe(c, ch);
+            } else if (log == null) {
+                subscribe(c, ch);
+                loop.refuse(c, ErrorCode.NOT_A_STREAM, "\"" + ch + "\" is not a stream channel of this daemon "
+                        + "(--stream-channels); subscribed without a resume", ch);
+            } else {
+                // replayed from the log first; the replay makes it a live subscriber once it has caught up
+                c.channels.add(ch);
+                removeSubscriber(ch, c);
+                c.replays.removeIf(r -> r.channel.equals(ch));
+                streams.resume(c, ch, log, position);
+            }
         }
     }
 
     private void subscribe(Connection c, String ch) {
         if (c.channels.add(ch)) {
             subscribers.computeIfAbsent(ch, k -> new LinkedHashSet<>()).add(c);
-            for (byte[] frame : warmup.replay(ch)) {
-                loop.send(c, frame);
+            if (streams.log(ch) == null) {
+                for (byte[] frame : warmup.replay(ch)) {
+                    loop.send(c, frame);
+                }
             }
+        }
+    }
+
+    /** A resume has replayed everything up to the log's last offset: from now on the connection gets live events. */
+    void goLive(Connection c, String ch) {
+        if (c.channels.contains(ch)) {
+            subscribers.computeIfAbsent(ch, k -> new LinkedHashSet<>()).add(c);
         }
     }
 
@@ -123,6 +173,7 @@ final class Broker {
         for (String ch : m.strings("channels")) {
             if (c.channels.remove(ch)) {
                 removeSubscriber(ch, c);
+                c.replays.removeIf(r -> r.channel.equals(ch));
             }
             if (c.claims.remove(ch)) {
                 claims.remove(ch);
@@ -133,7 +184,15 @@ final class Broker {
     private void publish(Connection c, Message m) throws ProtocolException {
         List<String> channels = m.strings("channels");
         String data = m.element("data").toString();
-        publish(c, channels, i -> Messages.event(channels.get(i), data));
+        long id = RawFrame.NO_ID;
+        if (c.protocol >= 2 && m.json().has("id")) {
+            id = m.number("id");
+            if (id < 0) {
+                throw new ProtocolException(ErrorCode.MISSING_FIELD, "\"id\" must be a non-negative integer");
+            }
+        }
+        publish(c, channels, i -> Messages.event(channels.get(i), data),
+                () -> data.getBytes(StandardCharsets.UTF_8), id);
     }
 
     /**
@@ -142,10 +201,104 @@ final class Broker {
      */
     void handleRaw(Connection c, RawFrame f) {
         if (f.type() == MessageType.PUBLISH) {
-            publish(c, f.names(), i -> f.splice(MessageType.EVENT, "channel", i));
+            publish(c, f.names(), i -> f.splice(MessageType.EVENT, "channel", i), f::data,
+                    c.protocol >= 2 ? f.id() : RawFrame.NO_ID);
         } else {
             enqueue(c, f.name(), f.size(), () -> f.splice(MessageType.JOB, "queue", 0));
         }
+    }
+
+    /**
+     * A publish that has an id (it is acknowledged) or names a stream channel: all or nothing. Its copies must fit
+     * the memory bound, then it is appended to each stream's log, then routed, then acknowledged.
+     */
+    private void publish(Connection c, List<String> channels, IntFunction<byte[]> eventFrame, Supplier<byte[]> data,
+                         long id) {
+        StreamLog[] logs = new StreamLog[channels.size()];
+        boolean anyStream = false;
+        for (int i = 0; i < logs.length; i++) {
+            logs[i] = streams.log(channels.get(i));
+            anyStream |= logs[i] != null;
+        }
+        if (!anyStream && id == RawFrame.NO_ID) {
+            publish(c, channels, eventFrame);
+            return;
+        }
+        byte[] bytes = anyStream ? data.get() : null;
+        byte[][] frames = new byte[logs.length][];
+        Map<StreamLog, Long> next = new HashMap<>();
+        for (int i = 0; i < logs.length; i++) {
+            if (logs[i] != null) {
+                long offset = next.merge(logs[i], logs[i].nextOffset(), (a, b) -> a + 1);
+                frames[i] = StreamMessages.event(channels.get(i), offset, bytes);
+            } else if (subscribers.containsKey(channels.get(i)) || warmup.retaining(System.nanoTime())) {
+                frames[i] = eventFrame.apply(i);
+            }
+        }
+        if (!budget.fits(copies(channels, frames))) {
+            for (int i = 0; i < logs.length; i++) {
+                Set<Connection> subs = subscribers.get(channels.get(i));
+                if (subs != null && frames[i] != null) {
+                    shedLaggards(channels.get(i), subs, frames[i].length);
+                }
+            }
+            if (!budget.fits(copies(channels, frames))) {
+                streams.refuse(c, ErrorCode.OVER_CAPACITY, "publish dropped: its copies for the subscribers do not "
+                        + "fit the daemon's memory bound of " + budget.limit() + " bytes (" + budget.used()
+                        + " in use); retry later", id);
+                return;
+            }
+        }
+        long[] offsets = anyStream ? streams.append(c, channels, logs, bytes, id) : new long[0];
+        if (offsets == null) {
+            return;
+        }
+        List<Connection> overflowed = null;
+        boolean retain = warmup.retaining(System.nanoTime());
+        Map<String, Long> acked = new LinkedHashMap<>();
+        for (int i = 0; i < logs.length; i++) {
+            if (logs[i] != null) {
+                acked.put(channels.get(i), offsets[i]);
+            } else if (retain && frames[i] != null) {
+                warmup.retain(channels.get(i), frames[i]);
+            }
+            overflowed = deliver(subscribers.get(channels.get(i)), frames[i], overflowed);
+        }
+        if (id != RawFrame.NO_ID) {
+            streams.reply(c, StreamMessages.ack(id, acked), id);
+        }
+        if (overflowed != null) {
+            for (Connection s : overflowed) {
+                loop.slowConsumer(s);
+            }
+        }
+    }
+
+    private long copies(List<String> channels, byte[][] frames) {
+        long need = 0;
+        for (int i = 0; i < frames.length; i++) {
+            Set<Connection> subs = subscribers.get(channels.get(i));
+            if (subs != null && frames[i] != null) {
+                need += (long) frames[i].length * subs.size();
+            }
+        }
+        return need;
+    }
+
+    private List<Connection> deliver(Set<Connection> subs, byte[] frame, List<Connection> overflowed) {
+        if (subs == null || frame == null) {
+            return overflowed;
+        }
+        for (Connection s : subs) {
+            if (s.queue(frame)) {
+                eventsDelivered++;
+                loop.markDirty(s);
+            } else {
+                overflowed = overflowed == null ? new ArrayList<>() : overflowed;
+                overflowed.add(s);
+            }
+        }
+        return overflowed;
     }
 
     /** @param eventFrame the event frame for the i-th channel, built at most once per channel */
@@ -314,6 +467,7 @@ final class Broker {
 
     /** Forgets a connection that is closing; an item it held goes back to the front of its queue. */
     void remove(Connection c) {
+        streams.forget(c);
         for (String ch : c.channels) {
             removeSubscriber(ch, c);
         }

@@ -28,13 +28,20 @@ public final class ChannelDaemon implements AutoCloseable {
     private final Selector selector;
     private final EventLoop loop;
     private final Thread thread;
+    private final Streams streams;
     private final InetSocketAddress address;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ChannelDaemon(DaemonConfig config, Consumer<Throwable> fatal,
                           Function<ServerSocketChannel, Listening.Acceptor> acceptor, Consumer<Message> probe)
             throws IOException {
-        selector = Selector.open();
+        streams = Streams.open(config);
+        try {
+            selector = Selector.open();
+        } catch (IOException e) {
+            streams.close();
+            throw e;
+        }
         server = ServerSocketChannel.open();
         SelectionKey serverKey;
         try {
@@ -45,11 +52,12 @@ public final class ChannelDaemon implements AutoCloseable {
         } catch (IOException e) {
             server.close();
             selector.close();
+            streams.close();
             throw e;
         }
         address = (InetSocketAddress) server.getLocalAddress();
         loop = new EventLoop(selector, server, serverKey, config, "channel-daemon " + version(),
-                acceptor.apply(server), probe, fatal);
+                acceptor.apply(server), probe, fatal, streams);
         thread = new Thread(loop, "channel-daemon-" + address.getPort());
     }
 
@@ -83,7 +91,9 @@ public final class ChannelDaemon implements AutoCloseable {
         LOG.info(() -> "channel daemon " + version() + " listening on " + d.address.getHostString() + ":"
                 + d.address.getPort() + (config.secret() == null ? " (no secret)" : " (secret required)")
                 + "; memory bound " + config.memoryLimitBytes() + " bytes, frames up to " + config.maxFrameBytes()
-                + " bytes, hello within " + config.helloTimeout().toMillis() + " ms");
+                + " bytes, hello within " + config.helloTimeout().toMillis() + " ms; streams " + config.streamChannels()
+                + " in " + config.dataDir().toAbsolutePath() + " (epoch " + d.streams.epoch() + ", fsync "
+                + (config.fsyncAlways() ? "always" : "every " + config.fsyncIntervalMillis() + " ms") + ")");
         return d;
     }
 
@@ -121,6 +131,10 @@ public final class ChannelDaemon implements AutoCloseable {
             selector.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            if (!thread.isAlive()) {
+                streams.close(); // the loop appends to the logs: close them only once it has ended
+            }
         }
         LOG.info(() -> "channel daemon on port " + address.getPort() + " stopped");
     }

@@ -35,6 +35,10 @@ final class Connection {
     int nextQueueIndex;
 
     boolean helloDone;
+    /** The protocol version agreed in {@code hello}. */
+    int protocol;
+    /** Resumes of stream channels still being replayed, in the order asked; such a channel is not yet live. */
+    final ArrayDeque<Replay> replays = new ArrayDeque<>();
     String clientName = "?";
     long lastInboundNanos;
     final long acceptedNanos;

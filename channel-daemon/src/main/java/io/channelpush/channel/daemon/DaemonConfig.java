@@ -1,7 +1,9 @@
 package io.channelpush.channel.daemon;
 
 import io.channelpush.channel.protocol.FrameCodec;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Settings of a {@link ChannelDaemon}. Immutable.
@@ -20,10 +22,11 @@ import java.time.Duration;
  *     outbound buffers of every connection and the warm-up replay; a request that would pass it is refused with
  *     the non-fatal {@code over_capacity}
  * @param helloTimeout a connection that has not completed {@code hello} this long after connecting is closed
+ * @param streams the stream channels, their data folder, retention and fsync policy (protocol version 2)
  */
 public record DaemonConfig(String host, int port, int maxFrameBytes, int queueLimit, long outboundLimitBytes,
                            Duration idleTimeout, String secret, Duration warmup, long memoryLimitBytes,
-                           Duration helloTimeout) {
+                           Duration helloTimeout, StreamSettings streams) {
     public static final int DEFAULT_PORT = 2206;
     /** Default of {@link #memoryLimitBytes()}: 256 MiB. */
     public static final long DEFAULT_MEMORY_LIMIT_BYTES = 256L << 20;
@@ -54,56 +57,86 @@ public record DaemonConfig(String host, int port, int maxFrameBytes, int queueLi
     public static DaemonConfig defaults() {
         return new DaemonConfig("127.0.0.1", DEFAULT_PORT, FrameCodec.DEFAULT_MAX_FRAME_BYTES, 100_000,
                 16L << 20, Duration.ofSeconds(60), null, Duration.ofSeconds(5), DEFAULT_MEMORY_LIMIT_BYTES,
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5), StreamSettings.defaults());
     }
 
     public DaemonConfig withHost(String h) {
         return new DaemonConfig(h, port, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, secret, warmup,
-                memoryLimitBytes, helloTimeout);
+                memoryLimitBytes, helloTimeout, streams);
     }
 
     public DaemonConfig withPort(int p) {
         return new DaemonConfig(host, p, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, secret, warmup,
-                memoryLimitBytes, helloTimeout);
+                memoryLimitBytes, helloTimeout, streams);
     }
 
     public DaemonConfig withMaxFrameBytes(int n) {
         return new DaemonConfig(host, port, n, queueLimit, Math.max(outboundLimitBytes, n), idleTimeout, secret,
-                warmup, Math.max(memoryLimitBytes, 2L * n), helloTimeout);
+                warmup, Math.max(memoryLimitBytes, 2L * n), helloTimeout, streams);
     }
 
     public DaemonConfig withQueueLimit(int n) {
         return new DaemonConfig(host, port, maxFrameBytes, n, outboundLimitBytes, idleTimeout, secret, warmup,
-                memoryLimitBytes, helloTimeout);
+                memoryLimitBytes, helloTimeout, streams);
     }
 
     public DaemonConfig withOutboundLimitBytes(long n) {
         return new DaemonConfig(host, port, maxFrameBytes, queueLimit, n, idleTimeout, secret, warmup,
-                memoryLimitBytes, helloTimeout);
+                memoryLimitBytes, helloTimeout, streams);
     }
 
     public DaemonConfig withIdleTimeout(Duration d) {
         return new DaemonConfig(host, port, maxFrameBytes, queueLimit, outboundLimitBytes, d, secret, warmup,
-                memoryLimitBytes, helloTimeout);
+                memoryLimitBytes, helloTimeout, streams);
     }
 
     public DaemonConfig withWarmup(Duration d) {
         return new DaemonConfig(host, port, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, secret, d,
-                memoryLimitBytes, helloTimeout);
+                memoryLimitBytes, helloTimeout, streams);
     }
 
     public DaemonConfig withSecret(String s) {
         return new DaemonConfig(host, port, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, s, warmup,
-                memoryLimitBytes, helloTimeout);
+                memoryLimitBytes, helloTimeout, streams);
     }
 
     public DaemonConfig withMemoryLimitBytes(long n) {
         return new DaemonConfig(host, port, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, secret, warmup,
-                n, helloTimeout);
+                n, helloTimeout, streams);
+    }
+
+    public DaemonConfig withStreams(StreamSettings s) {
+        return new DaemonConfig(host, port, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, secret, warmup,
+                memoryLimitBytes, helloTimeout, s);
+    }
+
+    /** The same with the data folder {@code dir} (tests give each daemon a folder of its own). */
+    public DaemonConfig withDataDir(Path dir) {
+        return withStreams(streams.withDataDir(dir));
     }
 
     public DaemonConfig withHelloTimeout(Duration d) {
         return new DaemonConfig(host, port, maxFrameBytes, queueLimit, outboundLimitBytes, idleTimeout, secret, warmup,
-                memoryLimitBytes, d);
+                memoryLimitBytes, d, streams);
+    }
+
+    Path dataDir() {
+        return streams.dataDir();
+    }
+
+    List<String> streamChannels() {
+        return streams.channels();
+    }
+
+    StreamLog.Retention retention() {
+        return streams.retention();
+    }
+
+    boolean fsyncAlways() {
+        return streams.fsyncAlways();
+    }
+
+    long fsyncIntervalMillis() {
+        return streams.fsyncInterval().toMillis();
     }
 }

@@ -30,6 +30,13 @@ public final class DaemonMain {
                                         warm-up replay); requests past it get over_capacity (default 268435456)
               --hello-timeout-ms N      close connections that have not sent hello within N ms (default 5000)
               --secret-file F           require the secret in file F (default: env CHANNEL_SECRET, else none)
+              --data-dir D              folder of the stream logs and the epoch (default channel-data)
+              --stream-channels A,B     channels that are streams with offsets, on disk (default b,g)
+              --stream-max-messages N   most messages a stream keeps (default 300000)
+              --stream-max-bytes N      most bytes a stream keeps on disk (default 1073741824)
+              --stream-max-age-seconds S  messages older than S seconds are deleted (default 300)
+              --fsync interval|always   flush the logs every interval, or before each ack (default interval)
+              --fsync-interval-ms N     the interval (default 1000)
               --help                    this text
             JVM options: give the heap room above the memory limit (-Xmx512m for the default) and add
             -XX:+ExitOnOutOfMemoryError, so that the JVM exits (for a supervisor to restart it) on an
@@ -73,6 +80,20 @@ public final class DaemonMain {
                     case "--secret-file" -> config.withSecret(readSecret(Path.of(v)));
                     case "--memory-limit-bytes" -> config.withMemoryLimitBytes(Long.parseLong(v));
                     case "--hello-timeout-ms" -> config.withHelloTimeout(Duration.ofMillis(Long.parseLong(v)));
+                    case "--data-dir" -> config.withDataDir(Path.of(v));
+                    case "--stream-channels" -> config.withStreams(config.streams().withChannels(
+                            v.isBlank() ? List.of() : List.of(v.split(","))));
+                    case "--stream-max-messages" -> config.withStreams(config.streams().withRetention(
+                            Long.parseLong(v), config.streams().maxBytes(), config.streams().maxAge()));
+                    case "--stream-max-bytes" -> config.withStreams(config.streams().withRetention(
+                            config.streams().maxMessages(), Long.parseLong(v), config.streams().maxAge()));
+                    case "--stream-max-age-seconds" -> config.withStreams(config.streams().withRetention(
+                            config.streams().maxMessages(), config.streams().maxBytes(),
+                            Duration.ofSeconds(Long.parseLong(v))));
+                    case "--fsync" -> config.withStreams(config.streams().withFsync(fsyncAlways(v),
+                            config.streams().fsyncInterval()));
+                    case "--fsync-interval-ms" -> config.withStreams(config.streams().withFsync(
+                            config.streams().fsyncAlways(), Duration.ofMillis(Long.parseLong(v))));
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 };
             }
@@ -90,8 +111,9 @@ public final class DaemonMain {
         try {
             daemon = ChannelDaemon.start(config, DaemonMain::haltOnFatal);
         } catch (IOException e) {
-            err.println("channel-daemon: cannot listen on " + config.host() + ":" + config.port() + ": "
-                    + e.getMessage() + " (is another daemon running there?)");
+            err.println("channel-daemon: cannot start on " + config.host() + ":" + config.port() + " with the data "
+                    + "folder " + config.dataDir().toAbsolutePath() + ": " + e.getMessage()
+                    + " (is another daemon running there? is the folder writable?)");
             return 1;
         }
         try {
@@ -123,6 +145,14 @@ public final class DaemonMain {
                     + "(java -Xmx512m -XX:+ExitOnOutOfMemoryError -jar channel-daemon.jar)");
         }
         return !present;
+    }
+
+    private static boolean fsyncAlways(String v) {
+        return switch (v) {
+            case "always" -> true;
+            case "interval" -> false;
+            default -> throw new IllegalArgumentException("--fsync must be interval or always, got " + v);
+        };
     }
 
     private static int port(String v) {

@@ -76,14 +76,15 @@ final class EventLoop implements Runnable {
      * @param fatal told when the loop itself dies, after every socket is closed
      */
     EventLoop(Selector selector, ServerSocketChannel server, SelectionKey serverKey, DaemonConfig config,
-              String serverName, Listening.Acceptor acceptor, Consumer<Message> probe, Consumer<Throwable> fatal) {
+              String serverName, Listening.Acceptor acceptor, Consumer<Message> probe, Consumer<Throwable> fatal,
+              Streams streams) {
         this.selector = selector;
         this.server = server;
         this.config = config;
         this.probe = probe;
         this.fatal = fatal;
         this.budget = new MemoryBudget(config.memoryLimitBytes());
-        this.broker = new Broker(this, config, serverName, budget);
+        this.broker = new Broker(this, config, serverName, budget, streams);
         this.listening = new Listening(selector, serverKey, acceptor, config, budget, connections::add,
                 connections::size);
     }
@@ -125,7 +126,11 @@ final class EventLoop implements Runnable {
 
     private void turn() throws IOException {
         long wait = listening.waitNanos(System.nanoTime(), SWEEP_NANOS);
-        selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
+        if (broker.streams().replayReady()) {
+            selector.selectNow(); // a replay has more to send and room for it: do not wait for I/O
+        } else {
+            selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
+        }
         largeBodyHandled = false;
         Iterator<SelectionKey> it = selector.selectedKeys().iterator();
         while (it.hasNext()) {
@@ -133,6 +138,8 @@ final class EventLoop implements Runnable {
             it.remove();
             dispatch(key);
         }
+        broker.streams().pump(broker);
+        broker.streams().commit(); // group commit (--fsync always): one flush for the batch, then its acks
         flushDirty();
         long now = System.nanoTime();
         listening.resumeIfDue(now);
@@ -262,6 +269,17 @@ final class EventLoop implements Runnable {
         send(c, channel == null ? Messages.error(code, message) : Messages.error(code, message, channel));
     }
 
+    /** Logs a refusal (rate-limited) whose answer the caller sends. */
+    void logRefusal(Connection c, ErrorCode code, String message) {
+        refusals.log(() -> "refused a request from " + c + ": " + code.wireName() + ": " + message);
+    }
+
+    /** The daemon could not read a log for this connection: it is closed, so that its client resumes again. */
+    void storageFailure(Connection c, String message) {
+        c.dropUnsent();
+        fail(c, ErrorCode.INTERNAL_ERROR, message);
+    }
+
     /**
      * Queues a reply or a job for a connection. Overflowing the connection's own outbound limit closes it as a
      * slow consumer; so does a reply that does not fit the daemon's memory bound while the connection already holds
@@ -352,6 +370,7 @@ final class EventLoop implements Runnable {
 
     private void sweep(long now) {
         broker.endWarmupIfDue(now);
+        broker.streams().sweep();
         long idleNanos = config.idleTimeout().toNanos();
         long helloNanos = config.helloTimeout().toNanos();
         for (Connection c : new ArrayList<>(connections)) {

@@ -5,7 +5,8 @@ import java.util.Locale;
 /**
  * Machine-readable codes of {@code error} frames. The wire form is the lower-case name ({@link #wireName()}).
  * Codes are fatal (the daemon closes the connection after sending them) unless {@link #fatal()} says otherwise:
- * {@link #QUEUE_FULL}, {@link #OVER_CAPACITY} and {@link #NAME_CLAIMED} leave the connection open.
+ * {@link #QUEUE_FULL}, {@link #OVER_CAPACITY}, {@link #NAME_CLAIMED}, {@link #NOT_A_STREAM} and
+ * {@link #STORAGE_FAILED} leave the connection open.
  */
 public enum ErrorCode {
     /** A frame length of 0 or above the daemon's maximum frame size. */
@@ -40,7 +41,11 @@ public enum ErrorCode {
     /** A {@code claim} named a channel another live connection has claimed; nothing was subscribed. Not fatal. */
     NAME_CLAIMED(false),
     /** Handling this connection's input failed inside the daemon (a bug); only this connection is closed. */
-    INTERNAL_ERROR(true);
+    INTERNAL_ERROR(true),
+    /** A {@code history} (or a {@code subscribe}'s {@code from}) named a channel that is not a stream. Not fatal. */
+    NOT_A_STREAM(false),
+    /** A stream's log could not be written (disk full, I/O error); the publish was not taken. Not fatal. */
+    STORAGE_FAILED(false);
 
     private final boolean fatal;
 

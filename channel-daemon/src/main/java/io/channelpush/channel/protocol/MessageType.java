@@ -7,9 +7,9 @@ import java.util.Map;
 /** Values of the {@code type} field, in both directions. The wire form is the lower-case name. */
 public enum MessageType {
     // client to daemon
-    HELLO, SUBSCRIBE, UNSUBSCRIBE, PUBLISH, ENQUEUE, WATCH, UNWATCH, RESERVE, PING, STATS, CLAIM,
+    HELLO, SUBSCRIBE, UNSUBSCRIBE, PUBLISH, ENQUEUE, WATCH, UNWATCH, RESERVE, PING, STATS, CLAIM, HISTORY,
     // daemon to client
-    WELCOME, EVENT, JOB, PONG, ERROR, STATS_REPLY, CLAIMED;
+    WELCOME, EVENT, JOB, PONG, ERROR, STATS_REPLY, CLAIMED, ACK, RESUMED, HISTORY_REPLY;
 
     private static final Map<String, MessageType> BY_WIRE_NAME = new HashMap<>();
 

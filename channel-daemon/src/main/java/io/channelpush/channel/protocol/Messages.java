@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.Map;
 
 /**
  * Builds the frames of protocol v1 (prefix included), in both directions. Stateless and thread-safe.
@@ -19,8 +20,13 @@ public final class Messages {
     }
 
     public static byte[] hello(String client, String secret) {
+        return hello(client, secret, PROTOCOL_VERSION);
+    }
+
+    /** A hello asking for protocol {@code protocol} (2: acknowledged publishes, streams; see PROTOCOL.md). */
+    public static byte[] hello(String client, String secret, int protocol) {
         JsonObject o = typed(MessageType.HELLO);
-        o.addProperty("protocol", PROTOCOL_VERSION);
+        o.addProperty("protocol", protocol);
         o.addProperty("client", client);
         if (secret != null) {
             o.addProperty("secret", secret);
@@ -67,6 +73,54 @@ public final class Messages {
         System.arraycopy(dataJson, 0, frame, FrameCodec.HEADER_BYTES + head.length, dataJson.length);
         frame[frame.length - 1] = '}';
         return frame;
+    }
+
+    /**
+     * Protocol 2: a publish to one channel that the daemon acknowledges ({@code ack} or an {@code error} with the same
+     * {@code id}); {@code dataJson} is copied once into the frame.
+     */
+    public static byte[] publish(String channel, byte[] dataJson, long id) {
+        byte[] head = ("{\"type\":\"publish\",\"id\":" + id + ",\"channels\":[" + quote(channel) + "],\"data\":")
+                .getBytes(StandardCharsets.UTF_8);
+        int bodyLength = head.length + dataJson.length + 1;
+        byte[] frame = new byte[FrameCodec.HEADER_BYTES + bodyLength];
+        FrameCodec.putLength(frame, bodyLength);
+        System.arraycopy(head, 0, frame, FrameCodec.HEADER_BYTES, head.length);
+        System.arraycopy(dataJson, 0, frame, FrameCodec.HEADER_BYTES + head.length, dataJson.length);
+        frame[frame.length - 1] = '}';
+        return frame;
+    }
+
+    /**
+     * Protocol 2: a subscribe that resumes streams: {@code from} maps a stream channel to the epoch and offset after
+     * which to resume.
+     */
+    public static byte[] subscribe(Collection<String> channels, Map<String, Map.Entry<String, Long>> from) {
+        JsonObject o = typed(MessageType.SUBSCRIBE);
+        o.add("channels", array(channels));
+        JsonObject f = new JsonObject();
+        from.forEach((channel, position) -> f.add(channel, position(position.getKey(), position.getValue())));
+        o.add("from", f);
+        return FrameCodec.encode(o.toString());
+    }
+
+    /** Protocol 2: a page of a stream's retained events after {@code epoch}/{@code offset} (from the oldest if null). */
+    public static byte[] history(long id, String channel, String epoch, long offset, int limit) {
+        JsonObject o = typed(MessageType.HISTORY);
+        o.addProperty("id", id);
+        o.addProperty("channel", channel);
+        if (epoch != null) {
+            o.add("after", position(epoch, offset));
+        }
+        o.addProperty("limit", limit);
+        return FrameCodec.encode(o.toString());
+    }
+
+    private static JsonObject position(String epoch, long offset) {
+        JsonObject p = new JsonObject();
+        p.addProperty("epoch", epoch);
+        p.addProperty("offset", offset);
+        return p;
     }
 
     /** An enqueue; {@code dataJson} must be valid JSON text. */

@@ -47,6 +47,8 @@ final class PayloadScanner {
         RawFrame.Span queue = null;
         int dataStart = -1;
         int dataEnd = -1;
+        long id = RawFrame.NO_ID;
+        long offset = RawFrame.NO_ID;
         ws();
         expect('{');
         ws();
@@ -81,6 +83,16 @@ final class PayloadScanner {
                         throw NotFast.INSTANCE;
                     }
                     queue = name();
+                } else if (is(keyStart, keyEnd, "id")) {
+                    if (id != RawFrame.NO_ID) {
+                        throw NotFast.INSTANCE;
+                    }
+                    id = id();
+                } else if (is(keyStart, keyEnd, "offset")) {
+                    if (offset != RawFrame.NO_ID) {
+                        throw NotFast.INSTANCE;
+                    }
+                    offset = id();
                 } else if (is(keyStart, keyEnd, "data")) {
                     if (dataStart >= 0) {
                         throw NotFast.INSTANCE;
@@ -113,7 +125,24 @@ final class PayloadScanner {
         if (addressed == null || nonAscii && !validUtf8()) {
             throw NotFast.INSTANCE;
         }
-        return new RawFrame(type, b, addressed, dataStart, dataEnd);
+        return new RawFrame(type, b, addressed, dataStart, dataEnd, id, offset);
+    }
+
+    /**
+     * A publish's {@code id} or an event's {@code offset}: a non-negative integer of at most 18 digits (else
+     * {@link Message#parse} decides).
+     */
+    private long id() throws NotFast {
+        int start = pos;
+        long v = 0;
+        while (pos < b.length && b[pos] >= '0' && b[pos] <= '9') {
+            v = v * 10 + (b[pos++] - '0');
+        }
+        int n = pos - start;
+        if (n == 0 || n > 18 || (n > 1 && b[start] == '0')) {
+            throw NotFast.INSTANCE;
+        }
+        return v;
     }
 
     private static MessageType type(String wire) throws NotFast {

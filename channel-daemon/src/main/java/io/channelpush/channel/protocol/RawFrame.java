@@ -25,12 +25,19 @@ public final class RawFrame {
     private final List<Span> names;
     private final int dataStart;
     private final int dataEnd;
+    private final long id;
+    private final long offset;
+
+    /** {@link #id()} of a frame without an {@code id}. */
+    public static final long NO_ID = -1;
 
     /** The bytes of one JSON string literal in the body, quotes included. */
     record Span(int start, int end) {
     }
 
-    RawFrame(MessageType type, byte[] body, List<Span> names, int dataStart, int dataEnd) {
+    RawFrame(MessageType type, byte[] body, List<Span> names, int dataStart, int dataEnd, long id, long offset) {
+        this.id = id;
+        this.offset = offset;
         this.type = type;
         this.body = body;
         this.names = names;
@@ -50,6 +57,16 @@ public final class RawFrame {
 
     public MessageType type() {
         return type;
+    }
+
+    /** The publish's {@code id} (protocol version 2), or {@link #NO_ID}. */
+    public long id() {
+        return id;
+    }
+
+    /** The event's {@code offset} (protocol version 2, a stream channel), or {@link #NO_ID} (-1). */
+    public long offset() {
+        return offset;
     }
 
     /** Body bytes: what the frame costs to hold. */

@@ -1,5 +1,6 @@
 package io.channelpush.channel.daemon;
 
+import io.channelpush.channel.TestData;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,7 +42,7 @@ class AcceptBackoffTest {
     void anAcceptThatFailsIsRetriedAfterAPauseNotInASpinAndServesOnceItWorksAgain() throws Exception {
         List<Long> attempts = new CopyOnWriteArrayList<>();
         AtomicBoolean exhausted = new AtomicBoolean(true);
-        try (ChannelDaemon d = ChannelDaemon.start(DaemonConfig.defaults().withPort(0), t -> { },
+        try (ChannelDaemon d = ChannelDaemon.start(TestData.config().withPort(0), t -> { },
                 server -> () -> {
                     if (exhausted.get()) {
                         attempts.add(System.nanoTime());

@@ -1,5 +1,6 @@
 package io.channelpush.channel.daemon;
 
+import io.channelpush.channel.TestData;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class FailureIsolationTest {
 
     private static ChannelDaemon daemon(Consumer<Throwable> fatal, Consumer<Message> probe) throws IOException {
-        return ChannelDaemon.start(DaemonConfig.defaults().withPort(0), fatal, server -> server::accept, probe);
+        return ChannelDaemon.start(TestData.config().withPort(0), fatal, server -> server::accept, probe);
     }
 
     private static Consumer<Message> throwing(Throwable t) {

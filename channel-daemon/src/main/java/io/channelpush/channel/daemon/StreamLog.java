@@ -1,0 +1,228 @@
+package io.channelpush.channel.daemon;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * One stream's log on disk: a folder of {@link Segment} files, the last one appended to. Offsets start at 1 and grow
+ * by one per record. Retention deletes whole old segments, so that the stream keeps at most {@link Retention#maxMessages}
+ * records and {@link Retention#maxBytes} bytes, and none whose segment ended longer than {@link Retention#maxAgeMillis}
+ * ago; a segment is rolled at an eighth of either bound, so at least seven eighths are kept. Confined to the
+ * event-loop thread, except {@link #force}, which any thread may call.
+ */
+final class StreamLog implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(StreamLog.class.getName());
+
+    /** Bounds of what a stream keeps. */
+    record Retention(long maxMessages, long maxBytes, long maxAgeMillis) {
+        long segmentMessages() {
+            return Math.max(1, maxMessages / 8);
+        }
+
+        long segmentBytes() {
+            return Math.max(4096, maxBytes / 8);
+        }
+    }
+
+    final String name;
+    final Path dir;
+    private final Retention retention;
+    private final int maxRecordBytes;
+    private final List<Segment> segments = new ArrayList<>();
+    private volatile Segment active;
+    private long totalCount;
+    private long totalBytes;
+
+    private StreamLog(String name, Path dir, Retention retention, int maxRecordBytes) {
+        this.name = name;
+        this.dir = dir;
+        this.retention = retention;
+        this.maxRecordBytes = maxRecordBytes;
+    }
+
+    /** Opens (or creates) the log in {@code dir}, rebuilding its index from the segment files. */
+    static StreamLog open(String name, Path dir, Retention retention, int maxRecordBytes) throws IOException {
+        Files.createDirectories(dir);
+        StreamLog log = new StreamLog(name, dir, retention, maxRecordBytes);
+        try {
+            log.recover();
+        } catch (IOException | RuntimeException e) {
+            log.close();
+            throw e;
+        }
+        return log;
+    }
+
+    private void recover() throws IOException {
+        List<Long> firsts = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + Segment.SUFFIX)) {
+            for (Path f : files) {
+                String n = f.getFileName().toString();
+                firsts.add(Long.parseLong(n.substring(0, n.length() - Segment.SUFFIX.length())));
+            }
+        }
+        firsts.sort(null);
+        for (long first : firsts) {
+            Path f = Segment.fileFor(dir, first);
+            if (!segments.isEmpty() && first != segments.get(segments.size() - 1).nextOffset()) {
+                // a hole in the offsets (a corrupt segment was cut short): what follows cannot be trusted
+                LOG.severe(() -> "stream log " + dir + ": segment " + f.getFileName() + " does not follow the one "
+                        + "before it; it is deleted. If the disk is failing, replace it");
+                Files.delete(f);
+                continue;
+            }
+            Segment s = Segment.open(f, first, maxRecordBytes);
+            segments.add(s);
+            totalCount += s.count();
+            totalBytes += s.size();
+        }
+        if (segments.isEmpty()) {
+            segments.add(Segment.create(dir, 1));
+            syncDir();
+        }
+        active = segments.get(segments.size() - 1);
+    }
+
+    /** Offset of the next append. */
+    long nextOffset() {
+        return active.nextOffset();
+    }
+
+    /** Offset of the last record, 0 when none was ever written. */
+    long lastOffset() {
+        return active.nextOffset() - 1;
+    }
+
+    /** Offset of the oldest record kept (one past {@link #lastOffset()} when none is kept). */
+    long firstOffset() {
+        return segments.get(0).firstOffset;
+    }
+
+    /**
+     * Appends a record and returns its offset. The bytes are in the operating system's cache when this returns;
+     * {@link #force} puts them on the disk.
+     */
+    long append(byte[] data, long nowMillis) throws IOException {
+        if (active.size() >= retention.segmentBytes() || active.count() >= retention.segmentMessages()) {
+            roll();
+        }
+        long offset = active.nextOffset();
+        long before = active.size();
+        active.append(offset, nowMillis, data);
+        totalCount++;
+        totalBytes += active.size() - before;
+        return offset;
+    }
+
+    /** Takes back the last {@link #append} (only right after it). */
+    void dropLast() throws IOException {
+        long before = active.size();
+        active.dropLast();
+        totalCount--;
+        totalBytes -= before - active.size();
+    }
+
+    private void roll() throws IOException {
+        Segment old = active;
+        Segment next = Segment.create(dir, old.nextOffset());
+        old.force(); // a rolled segment is complete on the disk before it leaves the flusher's sight
+        segments.add(next);
+        syncDir();
+        active = next;
+        enforceRetention(System.currentTimeMillis());
+    }
+
+    /** Deletes old segments past the count, bytes or age bounds (never the one appended to). */
+    void enforceRetention(long nowMillis) {
+        while (segments.size() > 1) {
+            Segment oldest = segments.get(0);
+            boolean tooMany = totalCount > retention.maxMessages() || totalBytes > retention.maxBytes();
+            boolean tooOld = nowMillis - oldest.lastMillis() > retention.maxAgeMillis();
+            if (!tooMany && !tooOld) {
+                return;
+            }
+            segments.remove(0);
+            totalCount -= oldest.count();
+            totalBytes -= oldest.size();
+            try {
+                oldest.close();
+                Files.deleteIfExists(oldest.file);
+            } catch (IOException e) {
+                LOG.warning(() -> "stream log " + dir + ": could not delete the expired segment " + oldest.file
+                        + " (" + e.getMessage() + "); delete it by hand once the daemon is stopped");
+            }
+        }
+    }
+
+    /** The data of the record of {@code offset}, read from disk; {@code offset} within first..last. */
+    byte[] read(long offset) throws IOException {
+        return segmentOf(offset).read(offset);
+    }
+
+    /** Bytes on disk of the record of {@code offset}, about what its event frame costs. */
+    int recordBytes(long offset) {
+        return segmentOf(offset).recordBytes(offset);
+    }
+
+    private Segment segmentOf(long offset) {
+        int lo = 0;
+        int hi = segments.size() - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (segments.get(mid).firstOffset <= offset) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return segments.get(lo);
+    }
+
+    long retainedMessages() {
+        return totalCount;
+    }
+
+    long retainedBytes() {
+        return totalBytes;
+    }
+
+    int segmentCount() {
+        return segments.size();
+    }
+
+    /** Flushes the segment appended to; any thread (rolled segments were flushed when rolled). */
+    void force() throws IOException {
+        active.force();
+    }
+
+    private void syncDir() throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // some file systems cannot sync a folder; the segment files themselves are synced
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        IOException failure = null;
+        for (Segment s : segments) {
+            try {
+                s.force();
+                s.close();
+            } catch (IOException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.channelpush.channel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.channelpush.channel.client.ChannelClient;
+import io.channelpush.channel.client.ClientOptions;
+import io.channelpush.channel.client.History;
+import io.channelpush.channel.client.StreamOffset;
+import io.channelpush.channel.daemon.ChannelDaemon;
+import io.channelpush.channel.daemon.DaemonConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The client's protocol 2 against the real daemon (in this JVM, port 0, a data folder of its own). */
+class DaemonStreamTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    static DaemonConfig config(Path dir, int port) {
+        return DaemonConfig.defaults().withDataDir(dir).withPort(port).withWarmup(Duration.ZERO);
+    }
+
+    static ClientOptions client(int port, String name) {
+        return ClientOptions.of("127.0.0.1", port).withClientName(name)
+                .withReconnect(Duration.ofMillis(20), Duration.ofMillis(200));
+    }
+
+    record Got(String data, StreamOffset at) {
+    }
+
+    static ChannelClient.StreamHandler into(LinkedBlockingQueue<Got> q) {
+        return (data, epoch, offset) -> q.add(new Got(new String(data, StandardCharsets.UTF_8),
+                new StreamOffset(epoch, offset)));
+    }
+
+    static List<CompletableFuture<StreamOffset>> publish(ChannelClient c, String prefix, int from, int to) {
+        List<CompletableFuture<StreamOffset>> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            out.add(c.publishAcked("b", ("\"" + prefix + i + "\"").getBytes(StandardCharsets.UTF_8), TIMEOUT));
+        }
+        return out;
+    }
+
+    static List<StreamOffset> acked(List<CompletableFuture<StreamOffset>> fs) throws Exception {
+        List<StreamOffset> out = new ArrayList<>();
+        for (CompletableFuture<StreamOffset> f : fs) {
+            out.add(f.get(15, TimeUnit.SECONDS));
+        }
+        return out;
+    }
+
+    @Test
+    void acknowledgedPublishesGetConsecutiveOffsetsAndOtherChannelsNone() throws Exception {
+        try (ChannelDaemon d = ChannelDaemon.start(config(TestData.freshDir(), 0));
+             ChannelClient c = ChannelClient.start(client(d.port(), "pub"))) {
+            List<StreamOffset> offsets = acked(publish(c, "m", 0, 1000));
+            String epoch = offsets.get(0).epoch();
+            for (int i = 0; i < 1000; i++) {
+                assertEquals(new StreamOffset(epoch, i + 1), offsets.get(i));
+            }
+            assertNull(c.publishAcked("w:x", "1".getBytes(StandardCharsets.UTF_8), TIMEOUT).get(5, TimeUnit.SECONDS));
+            assertEquals(0, c.pendingAcks());
+
+            History h = c.history("b", epoch, 5, 3).get(5, TimeUnit.SECONDS);
+            assertEquals(epoch, h.epoch());
+            assertTrue(h.complete() && h.more());
+            assertEquals(List.of(6L, 7L, 8L), h.events().stream().map(History.Event::offset).toList());
+            assertEquals("\"m5\"", new String(h.events().get(0).data(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void aStreamReaderGetsEveryAcknowledgedPublishExactlyOnceInOrderAcrossADaemonRestartOnTheSameDataFolder()
+            throws Exception {
+        Path dir = TestData.freshDir();
+        ChannelDaemon d = ChannelDaemon.start(config(dir, 0));
+        int port = d.port();
+        LinkedBlockingQueue<Got> got = new LinkedBlockingQueue<>();
+        StreamResumeTest.Gaps gaps = new StreamResumeTest.Gaps();
+        ReconnectTest.Events pubEvents = new ReconnectTest.Events();
+        try (ChannelClient sub = ChannelClient.start(client(port, "sub"), gaps);
+             ChannelClient pub = ChannelClient.start(client(port, "pub"), pubEvents)) {
+            sub.onStream("b", into(got));
+            assertTrue(sub.awaitConnected(Duration.ofSeconds(5)));
+            List<StreamOffset> acks = new ArrayList<>(acked(publish(pub, "m", 0, 300)));
+            List<Got> seen = new ArrayList<>();
+            while (seen.size() < 300) {
+                Got g = got.poll(10, TimeUnit.SECONDS);
+                assertTrue(g != null, "only " + seen.size() + " of 300 arrived before the restart");
+                seen.add(g);
+            }
+
+            d.close();
+            assertTrue(pubEvents.lost.await(5, TimeUnit.SECONDS));
+            // published while the daemon is down: held by the client, written once it is back, acknowledged
+            List<CompletableFuture<StreamOffset>> during = publish(pub, "m", 300, 600);
+            d = ChannelDaemon.start(config(dir, port));
+            acks.addAll(acked(during));
+            acks.addAll(acked(publish(pub, "m", 600, 900)));
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (seen.size() < 900 && System.nanoTime() < deadline) {
+                Got g = got.poll(100, TimeUnit.MILLISECONDS);
+                if (g != null) {
+                    seen.add(g);
+                }
+            }
+            assertNull(got.poll(200, TimeUnit.MILLISECONDS), "more than the 900 publishes arrived");
+            assertEquals(900, seen.size(), "received " + seen.size() + " of 900");
+            String epoch = acks.get(0).epoch();
+            for (int i = 0; i < 900; i++) {
+                assertEquals(new StreamOffset(epoch, i + 1), acks.get(i), "a restart on the same folder keeps the epoch");
+                assertEquals(new Got("\"m" + i + "\"", acks.get(i)), seen.get(i));
+            }
+            assertTrue(gaps.gaps.isEmpty(), "no gap on the same data folder: " + gaps.gaps);
+        } finally {
+            d.close();
+        }
+    }
+
+    @Test
+    void aDaemonRestartedOnANewDataFolderIsReportedAsAGapAndTheNewEpochIsRead() throws Exception {
+        ChannelDaemon d = ChannelDaemon.start(config(TestData.freshDir(), 0));
+        int port = d.port();
+        LinkedBlockingQueue<Got> got = new LinkedBlockingQueue<>();
+        StreamResumeTest.Gaps gaps = new StreamResumeTest.Gaps();
+        try (ChannelClient sub = ChannelClient.start(client(port, "sub"), gaps);
+             ChannelClient pub = ChannelClient.start(client(port, "pub"))) {
+            sub.onStream("b", into(got));
+            assertTrue(sub.awaitConnected(Duration.ofSeconds(5)));
+            StreamOffset first = acked(publish(pub, "old", 0, 3)).get(2);
+            for (int i = 0; i < 3; i++) {
+                assertEquals("\"old" + i + "\"", got.poll(5, TimeUnit.SECONDS).data());
+            }
+            d.close();
+            d = ChannelDaemon.start(config(TestData.freshDir(), port));
+            StreamOffset next = acked(publish(pub, "new", 0, 1)).get(0);
+            assertNotEquals(first.epoch(), next.epoch(), "a new data folder starts a new epoch");
+            assertEquals("b@" + next.epoch(), gaps.gaps.poll(10, TimeUnit.SECONDS));
+            assertEquals(new Got("\"new0\"", next), got.poll(5, TimeUnit.SECONDS));
+            assertNull(got.poll(200, TimeUnit.MILLISECONDS));
+        } finally {
+            d.close();
+        }
+    }
+}
