@@ -4,8 +4,14 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import io.channelpush.push.bus.BusUnavailableException;
+import io.channelpush.push.bus.BusMessage;
+import io.channelpush.push.bus.PublishOutcomeUnknownException;
+import io.channelpush.push.bus.StreamPosition;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Commands a WebSocket client sends as JSON text: {@code add_group}, {@code leave_group}, {@code send_to_group}.
@@ -54,22 +60,49 @@ final class ClientCommands {
             JsonObject o = parse(text);
             id = o.get("id");
             cmd = string(o, "cmd", 32);
+            CompletableFuture<?> pending = null;
             switch (cmd) {
                 case "add_group" -> addGroup(s, o);
                 case "leave_group" -> leaveGroup(s, o);
-                case "send_to_group" -> sendToGroup(s, o);
+                case "send_to_group" -> pending = sendToGroup(s, o);
+                case "recover" -> {
+                    recover(s, o, id);
+                    return;
+                }
                 default -> throw new Refusal(ClientError.UNKNOWN_CMD,
-                        "unknown cmd \"" + cmd + "\"; use add_group, leave_group or send_to_group");
+                        "unknown cmd \"" + cmd + "\"; use add_group, leave_group, send_to_group or recover");
             }
-            if (id != null) {
-                JsonObject ack = new JsonObject();
-                ack.addProperty("type", "ack");
-                ack.add("id", id);
-                ack.addProperty("cmd", cmd);
-                s.send(ack.toString());
+            if (pending == null) {
+                acknowledge(s, id, cmd);
+            } else {
+                JsonElement theId = id;
+                String theCmd = cmd;
+                // answered when the bus acknowledged it: later commands may be answered first
+                pending.whenComplete((v, e) -> {
+                    Throwable cause = e == null ? null : AckedPublisher.unwrap(e);
+                    if (cause == null) {
+                        acknowledge(s, theId, theCmd);
+                    } else if (cause instanceof PublishOutcomeUnknownException) {
+                        s.send(error(ClientError.OUTCOME_UNKNOWN, "the message bus did not confirm the message in "
+                                + "time; it may still be delivered (at most once)", theId, theCmd));
+                    } else {
+                        s.send(error(ClientError.UNAVAILABLE, "the message bus cannot take messages now; it was "
+                                + "not sent; try again later", theId, theCmd));
+                    }
+                });
             }
         } catch (Refusal r) {
             s.send(error(r.code, r.getMessage(), id, cmd));
+        }
+    }
+
+    private static void acknowledge(PushSession s, JsonElement id, String cmd) {
+        if (id != null) {
+            JsonObject ack = new JsonObject();
+            ack.addProperty("type", "ack");
+            ack.add("id", id);
+            ack.addProperty("cmd", cmd);
+            s.send(ack.toString());
         }
     }
 
@@ -90,22 +123,27 @@ final class ClientCommands {
 
     private void addGroup(PushSession s, JsonObject o) throws Refusal {
         String group = groupId(o);
+        mayJoin(s, group, 1);
+        node.join(s, group);
+    }
+
+    /** Refuses {@code group} when the token does not grant it or the connection would pass its group bound. */
+    private void mayJoin(PushSession s, String group, int joining) throws Refusal {
         if (node.connectionTokens() != null && (s.identity == null || !s.identity.mayJoin(group))) {
             throw new Refusal(ClientError.FORBIDDEN, "this connection's token does not grant group " + group
                     + " (its \"groups\" claim)");
         }
-        if (!s.groups.contains(group) && s.groups.size() >= node.config().maxGroupsPerConnection()) {
+        if (!s.groups.contains(group) && s.groups.size() + joining > node.config().maxGroupsPerConnection()) {
             throw new Refusal(ClientError.TOO_MANY_GROUPS, "a connection may join at most "
                     + node.config().maxGroupsPerConnection() + " groups; leave one first");
         }
-        node.join(s, group);
     }
 
     private void leaveGroup(PushSession s, JsonObject o) throws Refusal {
         node.leave(s, groupId(o));
     }
 
-    private void sendToGroup(PushSession s, JsonObject o) throws Refusal {
+    private CompletableFuture<?> sendToGroup(PushSession s, JsonObject o) throws Refusal {
         if (!node.config().clientGroupMessages()) {
             throw new Refusal(ClientError.GROUP_MESSAGES_OFF,
                     "this server does not take group messages from clients ("
@@ -125,11 +163,81 @@ final class ClientCommands {
             throw new Refusal(ClientError.TOO_LARGE,
                     "message is larger than " + node.config().maxContentBytes() + " bytes");
         }
-        try {
-            node.sendToGroup(group, message);
-        } catch (BusUnavailableException e) {
-            throw new Refusal(ClientError.UNAVAILABLE, "the message bus cannot take messages now; try again later");
+        return node.publishAcked(new BusMessage.Group(group, message));
+    }
+
+    /**
+     * {@code {"cmd":"recover","streams":{"broadcast":{"epoch":E,"offset":N},"group:G":{...}}}}: joins the groups
+     * (as add_group would), replays what the client missed ({@link Recovery}) and answers {@code recovered}.
+     */
+    private void recover(PushSession s, JsonObject o, JsonElement id) throws Refusal {
+        if (!s.json) {
+            throw new Refusal(ClientError.WRONG_FORMAT, "recover needs a connection opened with ?format=json");
         }
+        JsonElement st = o.get("streams");
+        if (st == null || !st.isJsonObject() || st.getAsJsonObject().isEmpty()) {
+            throw new Refusal(ClientError.MISSING_FIELD, "recover needs \"streams\": an object of streams "
+                    + "(\"broadcast\", \"group:<id>\") to {\"epoch\":E,\"offset\":N}");
+        }
+        if (st.getAsJsonObject().size() > node.config().maxGroupsPerConnection() + 1) {
+            throw new Refusal(ClientError.TOO_MANY_GROUPS, "recover takes at most "
+                    + (node.config().maxGroupsPerConnection() + 1) + " streams");
+        }
+        List<Recovery.Want> wants = new ArrayList<>();
+        List<String> joins = new ArrayList<>();
+        for (Map.Entry<String, JsonElement> e : st.getAsJsonObject().entrySet()) {
+            StreamPosition after = position(e.getKey(), e.getValue());
+            if (e.getKey().equals(Frames.BROADCAST)) {
+                wants.add(new Recovery.Want(Frames.BROADCAST, null, after));
+            } else if (e.getKey().startsWith(Frames.GROUP_PREFIX)) {
+                String group = e.getKey().substring(Frames.GROUP_PREFIX.length());
+                if (group.isEmpty() || group.length() > node.config().maxGroupIdLength()) {
+                    throw new Refusal(ClientError.BAD_GROUP_ID, "a group id must be 1 to "
+                            + node.config().maxGroupIdLength() + " characters");
+                }
+                joins.add(group);
+                wants.add(new Recovery.Want(e.getKey(), group, after));
+            } else {
+                throw new Refusal(ClientError.MISSING_FIELD, "streams are \"broadcast\" or \"group:<id>\"");
+            }
+        }
+        int newGroups = (int) joins.stream().filter(g -> !s.groups.contains(g)).count();
+        for (String g : joins) {
+            mayJoin(s, g, newGroups);
+        }
+        if (!s.admitRecover(Recoveries.PER_CONNECTION_PER_MINUTE)) {
+            throw new Refusal(ClientError.RATE_LIMITED, "at most " + Recoveries.PER_CONNECTION_PER_MINUTE
+                    + " recovers per minute per connection");
+        }
+        Recoveries.Refused refused = node.recoveries().start(s, wants, id, () -> joins.forEach(g -> node.join(s, g)));
+        if (refused == Recoveries.Refused.RUNNING) {
+            throw new Refusal(ClientError.RATE_LIMITED, "a recover is running on this connection already");
+        }
+        if (refused == Recoveries.Refused.BUSY_NODE) {
+            throw new Refusal(ClientError.UNAVAILABLE, "this node runs " + node.config().maxHistoryRequests()
+                    + " recovers already; try again in a moment");
+        }
+    }
+
+    private static StreamPosition position(String stream, JsonElement p) throws Refusal {
+        if (p != null && p.isJsonObject()) {
+            JsonElement epoch = p.getAsJsonObject().get("epoch");
+            JsonElement offset = p.getAsJsonObject().get("offset");
+            if (epoch != null && epoch.isJsonPrimitive() && epoch.getAsJsonPrimitive().isString()
+                    && !epoch.getAsString().isEmpty() && epoch.getAsString().length() <= 128
+                    && offset != null && offset.isJsonPrimitive() && offset.getAsJsonPrimitive().isNumber()) {
+                try {
+                    long n = offset.getAsJsonPrimitive().getAsBigDecimal().longValueExact();
+                    if (n >= 0) {
+                        return new StreamPosition(epoch.getAsString(), n);
+                    }
+                } catch (ArithmeticException e) {
+                    // reported below
+                }
+            }
+        }
+        throw new Refusal(ClientError.MISSING_FIELD, "stream " + (stream.length() > 140 ? "?" : stream)
+                + " needs {\"epoch\":\"...\",\"offset\":N} (N a whole number, 0 or more)");
     }
 
     private String groupId(JsonObject o) throws Refusal {

@@ -20,8 +20,12 @@ enum ClientError {
     BAD_GROUP_ID,
     /** A {@code send_to_group} message is larger than {@code channelpush.max-content-bytes}. */
     TOO_LARGE,
-    /** The message bus cannot take the message now. */
+    /** The message bus cannot take the message now (it was not sent), or too many recovers run on this node. */
     UNAVAILABLE,
+    /** The bus did not acknowledge a {@code send_to_group} in time: it may still be delivered, at most once. */
+    OUTCOME_UNKNOWN,
+    /** {@code recover} on a connection without {@code ?format=json} (plain-text frames carry no offsets). */
+    WRONG_FORMAT,
     /** {@code channelpush.client-group-messages} is false: clients may not send to groups. */
     GROUP_MESSAGES_OFF,
     /** Over {@code channelpush.max-commands-per-second}: the message was not handled. */

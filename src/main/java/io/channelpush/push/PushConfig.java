@@ -70,6 +70,12 @@ import java.util.regex.Pattern;
  * @param presenceTimeoutMillis a node not heard from for this long stops counting in presence answers (more than
  *                              twice the heartbeat)
  * @param presenceWaitMillis longest wait for the nodes' answers to a presence query ({@code "partial":true} beyond)
+ * @param publishAckTimeoutMillis longest wait for the bus to acknowledge a publish: the publisher answers 503 or
+ *                                504 beyond it (README, "Acknowledged publishes")
+ * @param maxRecoverMessages most messages one {@code recover} command replays; a stream with more to replay is
+ *                           answered {@code false} (the client resyncs)
+ * @param maxHistoryRequests most history requests this node has in flight to the bus at once (one per running
+ *                           recovery); a {@code recover} beyond it is refused with {@code unavailable}
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
@@ -81,7 +87,8 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                          int publishReplayCacheNonces, NatsSecurity natsSecurity, int maxHeaderBytes,
                          int maxHeaders, int requestParseTimeoutMillis, int readTimeoutMillis,
                          int requestTimeoutMillis, String connectionKeys, int maxUsersWithGroups,
-                         int presenceHeartbeatMillis, int presenceTimeoutMillis, int presenceWaitMillis) {
+                         int presenceHeartbeatMillis, int presenceTimeoutMillis, int presenceWaitMillis,
+                         int publishAckTimeoutMillis, int maxRecoverMessages, int maxHistoryRequests) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -125,6 +132,9 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String PRESENCE_HEARTBEAT_MS = "channelpush.presence-heartbeat-ms";
     public static final String PRESENCE_TIMEOUT_MS = "channelpush.presence-timeout-ms";
     public static final String PRESENCE_WAIT_MS = "channelpush.presence-wait-ms";
+    public static final String PUBLISH_ACK_TIMEOUT_MS = "channelpush.publish-ack-timeout-ms";
+    public static final String MAX_RECOVER_MESSAGES = "channelpush.max-recover-messages";
+    public static final String MAX_HISTORY_REQUESTS = "channelpush.max-history-requests";
 
     /** What a worker id may be, for messages. */
     public static final String WORKER_ID_RULE = "1-64 of A-Z a-z 0-9 . _ : -";
@@ -143,6 +153,9 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         positive(MAX_USERS_WITH_GROUPS, maxUsersWithGroups);
         positive(PRESENCE_HEARTBEAT_MS, presenceHeartbeatMillis);
         positive(PRESENCE_WAIT_MS, presenceWaitMillis);
+        positive(PUBLISH_ACK_TIMEOUT_MS, publishAckTimeoutMillis);
+        positive(MAX_RECOVER_MESSAGES, maxRecoverMessages);
+        positive(MAX_HISTORY_REQUESTS, maxHistoryRequests);
         if (presenceTimeoutMillis <= 2 * presenceHeartbeatMillis) {
             throw new IllegalArgumentException(PRESENCE_TIMEOUT_MS + " must be more than twice "
                     + PRESENCE_HEARTBEAT_MS + " (one lost heartbeat must not drop a node), got "
@@ -237,7 +250,10 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 (int) number(get, MAX_USERS_WITH_GROUPS, 100_000),
                 (int) number(get, PRESENCE_HEARTBEAT_MS, 1_000),
                 (int) number(get, PRESENCE_TIMEOUT_MS, 3_000),
-                (int) number(get, PRESENCE_WAIT_MS, 1_000));
+                (int) number(get, PRESENCE_WAIT_MS, 1_000),
+                (int) number(get, PUBLISH_ACK_TIMEOUT_MS, 5_000),
+                (int) number(get, MAX_RECOVER_MESSAGES, 100_000),
+                (int) number(get, MAX_HISTORY_REQUESTS, 64));
     }
 
     /** Whether {@code id} may be a worker id ({@link #WORKER_ID_RULE}). */

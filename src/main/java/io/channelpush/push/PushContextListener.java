@@ -12,6 +12,8 @@ import io.channelpush.push.bus.NatsBus;
 import io.channelpush.push.publish.PublisherServlet;
 import io.channelpush.push.publish.Publishing;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterRegistration;
+import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -40,6 +42,11 @@ import java.util.logging.Logger;
 public final class PushContextListener implements ServletContextListener {
     private static final Logger LOG = Logger.getLogger(PushContextListener.class.getName());
     private static final String JMX_ATTRIBUTE = JmxRegistration.class.getName();
+    /**
+     * Servlet context attribute that may hold the bus to use instead of the configured one, a
+     * {@code Function<MessageBus.Listener, MessageBus>} (tests with an in-memory bus); unset in production.
+     */
+    public static final String BUS_FACTORY_ATTRIBUTE = MessageBus.class.getName() + ".factory";
 
     @Override
     public void contextInitialized(ServletContextEvent sce) {
@@ -53,7 +60,8 @@ public final class PushContextListener implements ServletContextListener {
                     ? given.withInitParams(ctx::getInitParameter, initParamNames)
                     : SettingSources.system(Map.of(), ctx::getInitParameter, initParamNames);
             config = PushConfig.load(sources);
-            bus = bus(config);
+            bus = ctx.getAttribute(BUS_FACTORY_ATTRIBUTE) instanceof Function<?, ?> given ? busFrom(given)
+                    : bus(config);
         } catch (IllegalArgumentException e) {
             LOG.severe("Channel Push cannot start: " + e.getMessage());
             throw e;
@@ -78,16 +86,25 @@ public final class PushContextListener implements ServletContextListener {
             throw new IllegalStateException("cannot register the WebSocket endpoint: " + e.getMessage(), e);
         }
         // not after: Undertow's WebSocket filter, added before this listener runs, would upgrade first
-        ctx.addFilter("handshake", HandshakeFilter.class)
-                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+        FilterRegistration.Dynamic handshake = ctx.addFilter("handshake", HandshakeFilter.class);
+        // the publisher answers asynchronously once the bus acknowledged: every filter before it must allow that
+        handshake.setAsyncSupported(true);
+        handshake.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
         Publishing publishing = new Publishing(node);
         ctx.setAttribute(Publishing.ATTRIBUTE, publishing);
-        ctx.addServlet("publisher", new PublisherServlet(publishing)).addMapping("");
+        ServletRegistration.Dynamic publisher = ctx.addServlet("publisher", new PublisherServlet(publishing));
+        publisher.setAsyncSupported(true);
+        publisher.addMapping("");
         ctx.addServlet("health", HealthServlet.class).addMapping("/health/*");
         ctx.addServlet("metrics", MetricsServlet.class).addMapping("/metrics");
         if (!config.demoEnabled()) {
             ctx.addFilter("demo-gate", new DemoGate()).addMappingForUrlPatterns(null, false, DemoGate.URL_PATTERN);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Function<MessageBus.Listener, MessageBus> busFrom(Function<?, ?> given) {
+        return (Function<MessageBus.Listener, MessageBus>) given;
     }
 
     /** The bus backend: NATS when {@code channelpush.bus} names servers, else the channel daemon. */

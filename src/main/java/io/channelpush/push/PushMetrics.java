@@ -16,6 +16,47 @@ public final class PushMetrics {
     final LongAdder slowClientDisconnects = new LongAdder();
     final LongAdder publishRequestsOnIoThread = new LongAdder();
     final LongAdder publishRequestsThroughServlet = new LongAdder();
+    final LongAdder acksPending = new LongAdder();
+    private final LongAdder acks = new LongAdder();
+    private final LongAdder ackNanos = new LongAdder();
+    final LongAdder messagesRecovered = new LongAdder();
+    final LongAdder recoveriesUnrecoverable = new LongAdder();
+    final LongAdder recoveries = new LongAdder();
+
+    void ackLatency(long nanos) {
+        acks.increment();
+        ackNanos.add(nanos);
+    }
+
+    /** Publishes waiting for the bus's acknowledgement now. */
+    public long publishAcksPending() {
+        return acksPending.sum();
+    }
+
+    /** Publishes the bus acknowledged. */
+    public long publishAcks() {
+        return acks.sum();
+    }
+
+    /** Sum of the times from publish to acknowledgement, in microseconds (divide by {@link #publishAcks()}). */
+    public long publishAckMicrosTotal() {
+        return ackNanos.sum() / 1_000;
+    }
+
+    /** Messages replayed to clients by {@code recover}. */
+    public long messagesRecovered() {
+        return messagesRecovered.sum();
+    }
+
+    /** Streams of {@code recover} commands answered {@code false} (the client must resync). */
+    public long recoveriesUnrecoverable() {
+        return recoveriesUnrecoverable.sum();
+    }
+
+    /** {@code recover} commands completed. */
+    public long recoveries() {
+        return recoveries.sum();
+    }
 
     public long connectionsOpened() {
         return connectionsOpened.sum();

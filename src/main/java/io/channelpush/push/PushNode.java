@@ -1,24 +1,22 @@
 package io.channelpush.push;
 
-import io.channelpush.channel.log.RateLimitedLog;
 import io.channelpush.push.auth.ConnectionIdentity;
 import io.channelpush.push.auth.ConnectionTokens;
 import io.channelpush.push.bus.BusCodec;
 import io.channelpush.push.bus.BusMessage;
 import io.channelpush.push.bus.BusUnavailableException;
 import io.channelpush.push.bus.Channels;
-import io.channelpush.push.bus.MalformedBusMessageException;
 import io.channelpush.push.bus.MessageBus;
+import io.channelpush.push.bus.StreamPosition;
 import io.channelpush.push.presence.Presence;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.websocket.Session;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -51,7 +49,9 @@ public final class PushNode implements AutoCloseable {
     private final FatalErrors fatalErrors;
     private final AtomicBoolean dead = new AtomicBoolean();
     private volatile String deathReason;
-    private final RateLimitedLog malformed = new RateLimitedLog(LOG, Level.WARNING);
+    private final Delivery delivery;
+    private final AckedPublisher acked;
+    private final Recoveries recoveries;
 
     /**
      * @param busFactory builds the bus given the listener this node wants to hear connection changes on
@@ -106,13 +106,16 @@ public final class PushNode implements AutoCloseable {
         this.presence = new Presence(config.workerId(), config.presenceHeartbeatMillis(),
                 config.presenceTimeoutMillis(), config.presenceWaitMillis(), local::answer, this::publish,
                 this::threadDied);
-        bus.subscribe(Channels.BROADCAST, payload -> deliver(Channels.BROADCAST, payload));
+        this.acked = new AckedPublisher(bus, config.publishAckTimeoutMillis(), metrics);
+        this.recoveries = new Recoveries(bus, metrics, config.maxRecoverMessages(), config.maxHistoryRequests());
+        this.delivery = new Delivery(config.workerId(), connections, groups, users, presence, metrics);
+        bus.subscribeStream(Channels.BROADCAST, (payload, at) -> delivery.onMessage(Channels.BROADCAST, payload, at));
         String own = Channels.worker(config.workerId());
-        bus.subscribeExclusive(own, payload -> deliver(own, payload));
-        bus.subscribe(Channels.GROUPS, payload -> deliver(Channels.GROUPS, payload));
-        bus.subscribe(Channels.USERS, payload -> deliver(Channels.USERS, payload));
-        bus.subscribe(Channels.NODES, payload -> deliver(Channels.NODES, payload));
-        bus.subscribe(Channels.QUERIES, payload -> deliver(Channels.QUERIES, payload));
+        bus.subscribeExclusive(own, payload -> delivery.onMessage(own, payload, null));
+        bus.subscribeStream(Channels.GROUPS, (payload, at) -> delivery.onMessage(Channels.GROUPS, payload, at));
+        for (String channel : List.of(Channels.USERS, Channels.NODES, Channels.QUERIES)) {
+            bus.subscribe(channel, payload -> delivery.onMessage(channel, payload, null));
+        }
         this.publishDispatch = new PublishDispatch(!bus.publishNeverBlocks(), config.workerId(), this::threadDied);
         LOG.info(() -> "worker " + config.workerId() + " started; bus " + bus.describe());
         String groupWarning = config.clientGroupMessagesWarning();
@@ -246,6 +249,9 @@ public final class PushNode implements AutoCloseable {
     /** @param identity from the connection's token, or null (anonymous; refused when connection keys are set) */
     PushSession open(Session session, ConnectionIdentity identity) {
         PushSession s = connections.register(session);
+        List<String> format = session.getRequestParameterMap() == null ? null
+                : session.getRequestParameterMap().get("format");
+        s.json = format != null && format.contains("json");
         metrics.connectionsOpened.increment();
         s.holdsSlot = slots.claim();
         s.identity = identity;
@@ -264,12 +270,17 @@ public final class PushNode implements AutoCloseable {
         if (identity != null) {
             users.bind(s, identity.userId());
         }
-        s.send("workerID:" + config.workerId() + " connectionID:" + s.id + " connected\n");
+        s.send(s.json ? Frames.welcome(config.workerId(), s.id)
+                : "workerID:" + config.workerId() + " connectionID:" + s.id + " connected\n");
         return s;
     }
 
     void closed(PushSession s) {
         s.markClosed();
+        Recovery r = s.recovery();
+        if (r != null) {
+            r.abandon();
+        }
         if (s.holdsSlot) {
             s.holdsSlot = false;
             slots.release();
@@ -313,27 +324,42 @@ public final class PushNode implements AutoCloseable {
         groups.leave(group, s);
     }
 
-    /**
-     * Queues {@code text} to {@code expected} sessions, counting the deliveries before queueing (so that a client
-     * never sees a message the counter does not show yet), corrected afterwards by what was not queued.
-     */
-    private int sendAll(Iterable<PushSession> sessions, int expected, String text) {
-        OutboundMessage m = expected > 1 ? OutboundMessage.forMany(text) : OutboundMessage.forOne(text);
-        metrics.delivered.add(expected);
-        int queued = 0;
-        for (PushSession s : sessions) {
-            if (s.send(m)) {
-                queued++;
-            }
-        }
-        if (queued != expected) {
-            metrics.delivered.add(queued - expected);
-        }
-        return queued;
+    /** The node's {@code recover} commands. */
+    Recoveries recoveries() {
+        return recoveries;
     }
 
-    // ---- publishing (called by the HTTP publisher and the endpoint); each throws BusUnavailableException;
-    // on a bus that may wait, only from a thread that may block (see PublishDispatch)
+    // ---- publishing (called by the HTTP publisher and the endpoint)
+
+    /**
+     * Publishes a delivery (broadcast, targeted, group or user push) or a user change ({@link BusMessage.UserGroup},
+     * {@link BusMessage.BindUid}) with the bus's acknowledgement: the future completes with the stream position
+     * (null off the streams) once the bus has it, or fails with {@link BusUnavailableException} (certainly not
+     * taken: 503) or {@link io.channelpush.push.bus.PublishOutcomeUnknownException} (fate unknown: 504), at the
+     * latest about {@code channelpush.publish-ack-timeout-ms} later. Never blocks; the future completes on a bus
+     * thread (callbacks must not block).
+     */
+    public CompletableFuture<StreamPosition> publishAcked(BusMessage m) {
+        return acked.publish(m).thenApply(position -> {
+            count(m);
+            return position;
+        });
+    }
+
+    private void count(BusMessage m) {
+        if (m instanceof BusMessage.Broadcast) {
+            metrics.publishedBroadcast.increment();
+        } else if (m instanceof BusMessage.Targeted) {
+            metrics.publishedTargeted.increment();
+        } else if (m instanceof BusMessage.Group) {
+            metrics.publishedGroup.increment();
+        } else if (m instanceof BusMessage.ToUser) {
+            metrics.publishedToUser.increment();
+        }
+    }
+
+    // Unacknowledged publishes (tests, benchmarks): each throws BusUnavailableException; on a bus that may wait,
+    // only from a thread that may block (see PublishDispatch)
 
     public void broadcast(String content) {
         publish(new BusMessage.Broadcast(content));
@@ -376,25 +402,25 @@ public final class PushNode implements AutoCloseable {
      *
      * @return the answer (JSON), see {@link io.channelpush.push.presence.PublishReport}
      * @throws io.channelpush.push.presence.ScatterGather.Full when too many queries and reports wait already
+     * @throws io.channelpush.push.bus.PublishOutcomeUnknownException when the bus did not acknowledge in time
      */
     public String publishReported(BusMessage delivery) throws InterruptedException {
         List<String> expected = delivery instanceof BusMessage.Targeted t ? List.of(t.workerId()) : presence.members();
         String answer;
         try {
-            answer = presence.publishReported(delivery, expected);
+            answer = presence.publishReported(delivery, expected, m -> {
+                try {
+                    acked.publishAndWait(m);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new BusUnavailableException("the node is stopping");
+                }
+            });
         } catch (BusUnavailableException e) {
             metrics.publishFailures.increment();
             throw e;
         }
-        if (delivery instanceof BusMessage.Broadcast) {
-            metrics.publishedBroadcast.increment();
-        } else if (delivery instanceof BusMessage.Targeted) {
-            metrics.publishedTargeted.increment();
-        } else if (delivery instanceof BusMessage.Group) {
-            metrics.publishedGroup.increment();
-        } else {
-            metrics.publishedToUser.increment();
-        }
+        count(delivery);
         return answer;
     }
 
@@ -406,66 +432,6 @@ public final class PushNode implements AutoCloseable {
             metrics.publishFailures.increment();
             throw e;
         }
-    }
-
-    // ---- deliveries from the bus (on the bus thread; never block)
-
-    /** Decodes a payload once and delivers it; a payload that is not a message is counted and dropped. */
-    private void deliver(String channel, byte[] payload) {
-        BusMessage m;
-        try {
-            m = BusCodec.decode(channel, payload);
-        } catch (MalformedBusMessageException e) {
-            malformed.log(() -> "worker " + config.workerId() + ": dropped a bus message on channel " + channel
-                    + " (" + e.problem() + ": " + e.getMessage() + "); another publisher on this bus does not speak "
-                    + "this version's format");
-            return;
-        }
-        if (m instanceof BusMessage.Reported r) {
-            presence.report(r.reportTo(), r.reportId(), deliver(r.delivery()));
-        } else if (m instanceof BusMessage.Broadcast || m instanceof BusMessage.Targeted
-                || m instanceof BusMessage.Group || m instanceof BusMessage.ToUser) {
-            deliver(m);
-        } else if (m instanceof BusMessage.UserGroup ug) {
-            users.apply(ug);
-        } else if (m instanceof BusMessage.NodeBeat nb) {
-            presence.heard(nb);
-        } else if (m instanceof BusMessage.Query q) {
-            presence.asked(q);
-        } else if (m instanceof BusMessage.Reply r) {
-            presence.answered(r);
-        } else if (m instanceof BusMessage.BindUid b) {
-            PushSession s = connections.get(b.connectionId());
-            if (s == null) {
-                LOG.fine(() -> "worker " + config.workerId() + ": connection " + b.connectionId()
-                        + " does not exist; bind_uid dropped");
-            } else {
-                users.apply(b, s);
-            }
-        }
-    }
-
-    /** Delivers a push to this node's connections it addresses; returns how many it was queued to. */
-    private int deliver(BusMessage m) {
-        if (m instanceof BusMessage.Broadcast b) {
-            return connections.isEmpty() ? 0 : sendAll(connections.all(), connections.size(), b.content());
-        }
-        if (m instanceof BusMessage.Targeted t) {
-            PushSession s = connections.get(t.connectionId());
-            if (s == null) {
-                LOG.fine(() -> "worker " + config.workerId() + ": connection " + t.connectionId()
-                        + " does not exist; push dropped");
-                return 0;
-            }
-            return sendAll(List.of(s), 1, t.content());
-        }
-        if (m instanceof BusMessage.Group g) {
-            Set<PushSession> members = groups.members(g.groupId());
-            return members.isEmpty() ? 0 : sendAll(members, members.size(), g.message());
-        }
-        BusMessage.ToUser u = (BusMessage.ToUser) m;
-        Set<PushSession> mine = users.connections(u.uid());
-        return mine.isEmpty() ? 0 : sendAll(mine, mine.size(), u.content());
     }
 
     /**

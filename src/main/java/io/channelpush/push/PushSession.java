@@ -56,6 +56,24 @@ final class PushSession {
     volatile String uid;
     /** Whether this connection holds one of the node's {@link ConnectionSlots} (set once, in onOpen). */
     volatile boolean holdsSlot;
+    /** Whether the client asked for JSON frames ({@code ?format=json}); set once, in onOpen, before the welcome. */
+    volatile boolean json;
+
+    /** Guards {@link #recovery} and the live broadcast range: live stream messages and a recovery meet here. */
+    private final Object streamLock = new Object();
+    /** The running {@code recover} of this connection, or null. Guarded by {@link #streamLock}. */
+    private Recovery recovery;
+    /** The epoch and first and last offsets of the broadcasts delivered live. Guarded by {@link #streamLock}. */
+    private String liveEpoch;
+    private long firstLive;
+    private long lastLive;
+    /** Run once when the queue drops below {@link #lowWaterBytes} (a recovery's pacing). */
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> lowWater =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile long lowWaterBytes;
+    /** Start of this connection's recover window and recovers in it (container thread only). */
+    private long recoverWindowStart = System.nanoTime();
+    private int recoversInWindow;
 
     /**
      * @param senderFor builds this session's frame sender, given the listener it reports writes and failures to
@@ -70,7 +88,12 @@ final class PushSession {
         this.sender = senderFor.apply(new FrameSender.Listener() {
             @Override
             public void sent(OutboundMessage m) {
-                queuedBytes.addAndGet(-m.weight());
+                if (queuedBytes.addAndGet(-m.weight()) < lowWaterBytes && lowWater.get() != null) {
+                    Runnable r = lowWater.getAndSet(null);
+                    if (r != null) {
+                        r.run();
+                    }
+                }
             }
 
             @Override
@@ -275,6 +298,102 @@ final class PushSession {
         if (close(CloseCode.SEND_FAILED)) {
             LOG.fine(() -> "send to connection " + id + " failed: " + t);
         }
+    }
+
+    /**
+     * Queues a message of a stream to this JSON session, unless a recovery of that stream holds it until the
+     * replay is done. Any thread (the bus's).
+     *
+     * @return false when it was not queued (closed, too slow, or refused by the recovery's bound)
+     */
+    boolean sendStream(String stream, io.channelpush.push.bus.StreamPosition position, OutboundMessage m) {
+        synchronized (streamLock) {
+            if (recovery != null && recovery.holds(stream)) {
+                return recovery.hold(stream, position, m);
+            }
+            if (stream.equals(Frames.BROADCAST)) {
+                if (!position.epoch().equals(liveEpoch)) {
+                    liveEpoch = position.epoch();
+                    firstLive = position.offset();
+                }
+                lastLive = position.offset();
+            }
+            return send(m);
+        }
+    }
+
+    /**
+     * Starts {@code r} on this session unless one runs already: from now on live messages of its streams are held.
+     *
+     * @return the broadcasts delivered live so far as {epoch, first, last} (null when none), or
+     *     {@link #RECOVERY_RUNNING} when a recovery runs already
+     */
+    Object[] startRecovery(Recovery r) {
+        synchronized (streamLock) {
+            if (recovery != null) {
+                return RECOVERY_RUNNING;
+            }
+            recovery = r;
+            return liveEpoch == null ? null : new Object[] {liveEpoch, firstLive, lastLive};
+        }
+    }
+
+    static final Object[] RECOVERY_RUNNING = new Object[0];
+
+    /** Runs {@code action} under the lock live stream messages take (a recovery ending one of its streams). */
+    void underStreamLock(Runnable action) {
+        synchronized (streamLock) {
+            action.run();
+        }
+    }
+
+    /** Ends {@code r} (it replayed all, or was abandoned). */
+    void endRecovery(Recovery r) {
+        synchronized (streamLock) {
+            if (recovery == r) {
+                recovery = null;
+            }
+        }
+    }
+
+    /** The running recovery, or null. */
+    Recovery recovery() {
+        synchronized (streamLock) {
+            return recovery;
+        }
+    }
+
+    /**
+     * Counts one {@code recover} against the connection's rate ({@code max} per minute). Container thread only.
+     *
+     * @return false when over the rate
+     */
+    boolean admitRecover(int max) {
+        long now = System.nanoTime();
+        if (now - recoverWindowStart >= 60_000_000_000L) {
+            recoverWindowStart = now;
+            recoversInWindow = 0;
+        }
+        return ++recoversInWindow <= max;
+    }
+
+    /**
+     * Runs {@code r} once the bytes queued for this client drop below {@code bytes} (at once when they are below
+     * already), on the thread that reports the write, or here. At most one waits; a closed session never runs it.
+     */
+    void whenQueueBelow(long bytes, Runnable r) {
+        lowWaterBytes = bytes;
+        lowWater.set(r);
+        if (queuedBytes.get() < bytes || closed.get()) {
+            Runnable mine = lowWater.getAndSet(null);
+            if (mine != null && !closed.get()) {
+                mine.run();
+            }
+        }
+    }
+
+    long queueLimitBytes() {
+        return queueLimitBytes;
     }
 
     boolean isClosed() {

@@ -31,6 +31,11 @@ final class FakeWebSocket {
     private Consumer<FakeWebSocket> onClose = f -> { };
 
     FakeWebSocket() {
+        this(java.util.Map.of());
+    }
+
+    /** @param parameters the handshake's query parameters ({@code format=json}) */
+    FakeWebSocket(java.util.Map<String, List<String>> parameters) {
         session = (Session) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Session.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "getAsyncRemote" -> remote;
@@ -42,6 +47,7 @@ final class FakeWebSocket {
                     }
                     case "getId" -> Integer.toHexString(System.identityHashCode(this));
                     case "getUserProperties" -> new HashMap<String, Object>();
+                    case "getRequestParameterMap" -> parameters;
                     case "setMaxTextMessageBufferSize", "setMaxBinaryMessageBufferSize" -> null;
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];

@@ -1,48 +1,190 @@
 package io.channelpush.push;
 
 import io.channelpush.push.bus.BusUnavailableException;
+import io.channelpush.push.bus.Channels;
 import io.channelpush.push.bus.MessageBus;
+import io.channelpush.push.bus.PublishOutcomeUnknownException;
+import io.channelpush.push.bus.StreamEvent;
+import io.channelpush.push.bus.StreamHistory;
+import io.channelpush.push.bus.StreamPosition;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * A {@link MessageBus} inside the test's JVM: a publish runs the channel's handler on the publishing thread, one
- * publish at a time (the bus contract: one handler at a time, in publish order). Always connected; the exclusive
- * channel is always granted; {@link #available} false refuses publishes. Thread-safe.
+ * publish at a time (the bus contract: one handler at a time, in publish order). The stream channels
+ * ({@link Channels#isStream}) keep their last {@link #retention} messages with an epoch and offsets from 1, for
+ * {@link #history}. Always connected; the exclusive channel is always granted. The test decides the fate of
+ * publishes ({@link #acks}) and may hold history answers ({@link #holdHistory}) to let live messages race a
+ * recovery. Thread-safe.
  */
 final class InMemoryBus implements MessageBus {
+    /** What {@link #publishAcked} does. */
+    enum Acks {
+        /** Delivers and acknowledges at once. */
+        ACK,
+        /** Refuses: not delivered, fails with {@link BusUnavailableException} (503). */
+        REFUSE,
+        /** Delivers, but the acknowledgement is lost: fails after the timeout with {@link PublishOutcomeUnknownException}. */
+        LOSE_ACK,
+        /** Neither delivers nor ever completes the future: the node's own bound must answer. */
+        SILENT
+    }
+
+    private static final class Stream {
+        String epoch = "mem-1";
+        long next = 1;
+        /** Highest offset dropped by retention (0: none). */
+        long droppedUpTo;
+        final ArrayDeque<StreamEvent> kept = new ArrayDeque<>();
+    }
+
     private final Map<String, Consumer<byte[]>> handlers = new ConcurrentHashMap<>();
+    private final Map<String, StreamHandler> streamHandlers = new ConcurrentHashMap<>();
+    private final Map<String, Stream> streams = Map.of(Channels.BROADCAST, new Stream(), Channels.GROUPS, new Stream());
+    private final List<Runnable> heldHistory = new ArrayList<>();
+    private boolean historyHeld;
     /** While false, publishes are refused as a full buffer would refuse them. */
     volatile boolean available = true;
+    volatile Acks acks = Acks.ACK;
+    /** Messages each stream keeps. */
+    volatile int retention = 10_000;
+    /** History requests answered so far. */
+    volatile int historyRequests;
 
     @Override
-    public synchronized void publish(String channel, byte[] payload) {
+    public void publish(String channel, byte[] payload) {
         if (!available) {
             throw new BusUnavailableException("in-memory bus set unavailable by the test");
         }
-        Consumer<byte[]> h = handlers.get(channel);
+        append(channel, payload);
+    }
+
+    private synchronized StreamPosition append(String channel, byte[] payload) {
+        Stream s = streams.get(channel);
+        if (s == null) {
+            Consumer<byte[]> h = handlers.get(channel);
+            if (h != null) {
+                h.accept(payload);
+            }
+            return null;
+        }
+        StreamPosition p = new StreamPosition(s.epoch, s.next++);
+        s.kept.add(new StreamEvent(p, payload));
+        while (s.kept.size() > retention) {
+            s.droppedUpTo = s.kept.removeFirst().position().offset();
+        }
+        StreamHandler h = streamHandlers.get(channel);
         if (h != null) {
-            h.accept(payload);
+            h.onMessage(payload, p);
+        }
+        return p;
+    }
+
+    @Override
+    public CompletableFuture<StreamPosition> publishAcked(String channel, byte[] payload, Duration timeout) {
+        switch (acks) {
+            case REFUSE:
+                return CompletableFuture.failedFuture(new BusUnavailableException("in-memory bus refuses (test)"));
+            case SILENT:
+                return new CompletableFuture<>();
+            case LOSE_ACK:
+                append(channel, payload);
+                return CompletableFuture.supplyAsync(() -> {
+                    throw new PublishOutcomeUnknownException("in-memory bus lost the acknowledgement (test)");
+                }, CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            default:
+                try {
+                    publish(channel, payload);
+                } catch (BusUnavailableException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+                return CompletableFuture.completedFuture(lastPosition(channel));
         }
     }
 
-    // #13 in progress: replaced by the stream implementation before the issue is closed
-    @Override
-    public java.util.concurrent.CompletableFuture<io.channelpush.push.bus.StreamPosition> publishAcked(String channel, byte[] payload,
-            java.time.Duration timeout) {
-        return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException("#13"));
+    private synchronized StreamPosition lastPosition(String channel) {
+        Stream s = streams.get(channel);
+        return s == null ? null : new StreamPosition(s.epoch, s.next - 1);
+    }
+
+    /** Starts a new epoch on {@code channel}, as a bus that lost its history: what was kept is gone. */
+    synchronized void newEpoch(String channel, String epoch) {
+        Stream s = streams.get(channel);
+        s.epoch = epoch;
+        s.droppedUpTo = s.next - 1;
+        s.kept.clear();
     }
 
     @Override
     public void subscribeStream(String channel, StreamHandler handler) {
-        throw new UnsupportedOperationException("#13");
+        if (!Channels.isStream(channel)) {
+            throw new IllegalArgumentException(channel + " is no stream");
+        }
+        streamHandlers.put(channel, handler);
+    }
+
+    /** History requests wait until {@link #releaseHistory()}, then are answered from the streams as they are then. */
+    synchronized void holdHistory() {
+        historyHeld = true;
+    }
+
+    /** Answers the held history requests, in order, and stops holding. */
+    void releaseHistory() {
+        List<Runnable> held;
+        synchronized (this) {
+            historyHeld = false;
+            held = new ArrayList<>(heldHistory);
+            heldHistory.clear();
+        }
+        held.forEach(Runnable::run);
+    }
+
+    /** History requests waiting for {@link #releaseHistory()}. */
+    synchronized int heldHistoryRequests() {
+        return heldHistory.size();
     }
 
     @Override
-    public java.util.concurrent.CompletableFuture<io.channelpush.push.bus.StreamHistory> history(String channel, io.channelpush.push.bus.StreamPosition after,
-            int limit) {
-        return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException("#13"));
+    public CompletableFuture<StreamHistory> history(String channel, StreamPosition after, int limit) {
+        CompletableFuture<StreamHistory> f = new CompletableFuture<>();
+        Runnable answer = () -> f.complete(read(channel, after, limit));
+        synchronized (this) {
+            if (historyHeld) {
+                heldHistory.add(answer);
+                return f;
+            }
+        }
+        answer.run();
+        return f;
+    }
+
+    private synchronized StreamHistory read(String channel, StreamPosition after, int limit) {
+        historyRequests++;
+        Stream s = streams.get(channel);
+        boolean sameEpoch = after == null || after.epoch().equals(s.epoch);
+        long from = sameEpoch && after != null ? after.offset() : 0;
+        boolean complete = sameEpoch && s.droppedUpTo <= from;
+        List<StreamEvent> events = new ArrayList<>();
+        boolean more = false;
+        for (StreamEvent e : s.kept) {
+            if (e.position().offset() <= from) {
+                continue;
+            }
+            if (events.size() == limit) {
+                more = true;
+                break;
+            }
+            events.add(e);
+        }
+        return new StreamHistory(s.epoch, events, complete, more);
     }
 
     @Override
@@ -78,5 +220,6 @@ final class InMemoryBus implements MessageBus {
     @Override
     public void close() {
         handlers.clear();
+        streamHandlers.clear();
     }
 }

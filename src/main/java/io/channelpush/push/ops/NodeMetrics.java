@@ -51,6 +51,15 @@ public final class NodeMetrics {
         counter("channelpush_channel_reconnects", "Reconnections to the message bus", () -> m.channelReconnects());
         counter("channelpush_slow_client_disconnects", "Clients closed with 1013 because their queue filled",
                 () -> m.slowClientDisconnects());
+        gauge("channelpush_publish_acks_pending", "Publishes waiting for the bus's acknowledgement",
+                () -> m.publishAcksPending());
+        counter("channelpush_publish_acks", "Publishes the bus acknowledged", () -> m.publishAcks());
+        gauge("channelpush_publish_ack_seconds_total", "Sum of the times from publish to acknowledgement, seconds "
+                + "(divide by channelpush_publish_acks_total for the mean)", () -> m.publishAckMicrosTotal() / 1e6);
+        counter("channelpush_messages_recovered", "Messages replayed to clients by recover", () -> m.messagesRecovered());
+        counter("channelpush_recoveries", "recover commands completed", () -> m.recoveries());
+        counter("channelpush_recoveries_unrecoverable", "Streams of recover commands answered false (client resyncs)",
+                () -> m.recoveriesUnrecoverable());
     }
 
     private void gauge(String name, String help, DoubleSupplier value) {

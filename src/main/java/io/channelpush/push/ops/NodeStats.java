@@ -82,4 +82,34 @@ public final class NodeStats implements NodeStatsMXBean {
     public long getSlowClientDisconnects() {
         return m.slowClientDisconnects();
     }
+
+    @Override
+    public long getPublishAcksPending() {
+        return m.publishAcksPending();
+    }
+
+    @Override
+    public long getPublishAcks() {
+        return m.publishAcks();
+    }
+
+    @Override
+    public long getPublishAckMicrosTotal() {
+        return m.publishAckMicrosTotal();
+    }
+
+    @Override
+    public long getMessagesRecovered() {
+        return m.messagesRecovered();
+    }
+
+    @Override
+    public long getRecoveries() {
+        return m.recoveries();
+    }
+
+    @Override
+    public long getRecoveriesUnrecoverable() {
+        return m.recoveriesUnrecoverable();
+    }
 }

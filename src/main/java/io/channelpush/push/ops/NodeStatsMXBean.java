@@ -33,4 +33,16 @@ public interface NodeStatsMXBean {
     long getChannelReconnects();
 
     long getSlowClientDisconnects();
+
+    long getPublishAcksPending();
+
+    long getPublishAcks();
+
+    long getPublishAckMicrosTotal();
+
+    long getMessagesRecovered();
+
+    long getRecoveries();
+
+    long getRecoveriesUnrecoverable();
 }

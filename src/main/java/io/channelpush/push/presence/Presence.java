@@ -146,8 +146,17 @@ public final class Presence implements AutoCloseable {
      * @throws io.channelpush.push.bus.BusUnavailableException when the bus refuses the publish
      */
     public String publishReported(BusMessage delivery, List<String> expected) throws InterruptedException {
+        return publishReported(delivery, expected, publish);
+    }
+
+    /**
+     * As {@link #publishReported(BusMessage, List)}, publishing the reported delivery with {@code publisher} (which
+     * waits for the bus's acknowledgement and throws when the bus did not take it or its fate is unknown).
+     */
+    public String publishReported(BusMessage delivery, List<String> expected, Consumer<BusMessage> publisher)
+            throws InterruptedException {
         ScatterGather.Result r = gather.ask(expected, "",
-                (id, unused) -> publish.accept(new BusMessage.Reported(delivery, id, workerId)));
+                (id, unused) -> publisher.accept(new BusMessage.Reported(delivery, id, workerId)));
         return PublishReport.merge(r);
     }
 

@@ -5,9 +5,11 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
+import io.undertow.util.SameThreadExecutor;
 import jakarta.servlet.ServletContext;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The publisher on Undertow's I/O thread: {@code GET} and form {@code POST} requests for the context root are
@@ -38,7 +40,7 @@ public final class PublishHandler implements HttpHandler {
         }
         p.node().metrics().publishRequestOnIoThread();
         if (exchange.getRequestMethod().equals(Methods.GET)) {
-            answer(exchange, publish(p, exchange, EMPTY));
+            answerWhenDone(exchange, publish(p, exchange, EMPTY));
         } else {
             Publishing.Answer early = p.checkPost(exchange.getRequestContentLength(),
                     exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE));
@@ -49,7 +51,8 @@ public final class PublishHandler implements HttpHandler {
             long limit = p.bodyLimit();
             exchange.getRequestReceiver().setMaxBufferSize((int) limit + 1);
             exchange.getRequestReceiver().receiveFullBytes(
-                    (ex, body) -> answer(ex, body.length > limit ? p.tooLarge() : publish(p, ex, body)),
+                    (ex, body) -> answerWhenDone(ex, body.length > limit ? Publishing.done(p.tooLarge())
+                            : publish(p, ex, body)),
                     (ex, e) -> answer(ex, p.tooLarge()));
         }
     }
@@ -75,7 +78,22 @@ public final class PublishHandler implements HttpHandler {
         return p;
     }
 
-    private static Publishing.Answer publish(Publishing p, HttpServerExchange ex, byte[] body) {
+    /**
+     * Answers now when the answer is known, else once the bus acknowledged: the exchange is dispatched (so that
+     * returning from the handler does not end it) and the answer is written on its own I/O thread later. The I/O
+     * thread never waits; many publishes wait for their acknowledgements at once.
+     */
+    private static void answerWhenDone(HttpServerExchange ex, CompletableFuture<Publishing.Answer> answer) {
+        Publishing.Answer now = answer.getNow(null);
+        if (now != null) {
+            answer(ex, now);
+            return;
+        }
+        ex.dispatch(SameThreadExecutor.INSTANCE, () -> answer.whenComplete((a, e) -> ex.getIoThread().execute(
+                () -> answer(ex, a != null ? a : new Publishing.Answer(500, "the publish failed on this node: " + e)))));
+    }
+
+    private static CompletableFuture<Publishing.Answer> publish(Publishing p, HttpServerExchange ex, byte[] body) {
         return p.publish(ex.getRequestMethod().toString(), path(ex), ex.getQueryString(), body,
                 name -> ex.getRequestHeaders().getFirst(name), address(ex.getDestinationAddress()),
                 address(ex.getSourceAddress()), false);

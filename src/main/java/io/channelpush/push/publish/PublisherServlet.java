@@ -4,7 +4,10 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.AsyncContext;
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.logging.Logger;
 
 /**
  * The publisher at the context root ({@code /}), GET or form-encoded POST, with the rules of {@link Publishing}.
@@ -17,6 +20,7 @@ import java.io.IOException;
 public final class PublisherServlet extends HttpServlet {
     /** The methods the publisher takes, as an {@code Allow} header value. */
     public static final String METHODS = "GET, POST";
+    private static final Logger LOG = Logger.getLogger(PublisherServlet.class.getName());
 
     private final transient Publishing publishing;
 
@@ -43,7 +47,7 @@ public final class PublisherServlet extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         publishing.node().metrics().publishRequestThroughServlet();
-        answer(resp, publish(req, new byte[0]));
+        answerWhenDone(req, resp, publish(req, new byte[0]));
     }
 
     @Override
@@ -56,10 +60,35 @@ public final class PublisherServlet extends HttpServlet {
         }
         long limit = publishing.bodyLimit();
         byte[] body = req.getInputStream().readNBytes((int) limit + 1);
-        answer(resp, body.length > limit ? publishing.tooLarge() : publish(req, body));
+        answerWhenDone(req, resp, body.length > limit ? Publishing.done(publishing.tooLarge()) : publish(req, body));
     }
 
-    private Publishing.Answer publish(HttpServletRequest req, byte[] body) {
+    /**
+     * Answers now when the answer is known, else asynchronously (servlet async support: this worker thread does not
+     * wait for the bus) once the bus acknowledged, on a container thread ({@code AsyncContext.start}).
+     */
+    private void answerWhenDone(HttpServletRequest req, HttpServletResponse resp,
+                                CompletableFuture<Publishing.Answer> answer) throws IOException {
+        Publishing.Answer now = answer.getNow(null);
+        if (now != null) {
+            answer(resp, now);
+            return;
+        }
+        AsyncContext async = req.startAsync();
+        // the publish future is bounded by the ack timeout; this only keeps the container from ending it first
+        async.setTimeout(publishing.node().config().publishAckTimeoutMillis() + 5_000L);
+        answer.whenComplete((a, e) -> async.start(() -> {
+            try {
+                answer(resp, a != null ? a : new Publishing.Answer(500, "the publish failed on this node: " + e));
+            } catch (IOException | RuntimeException ex) {
+                LOG.fine(() -> "publisher answer not written: " + ex);
+            } finally {
+                async.complete();
+            }
+        }));
+    }
+
+    private CompletableFuture<Publishing.Answer> publish(HttpServletRequest req, byte[] body) {
         return publishing.publish(req.getMethod(), req.getRequestURI(), req.getQueryString(), body, req::getHeader,
                 req.getLocalAddr(), req.getRemoteAddr());
     }

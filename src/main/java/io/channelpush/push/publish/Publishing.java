@@ -7,6 +7,7 @@ import io.channelpush.push.auth.FormData;
 import io.channelpush.push.auth.PublishAuthenticator;
 import io.channelpush.push.bus.BusMessage;
 import io.channelpush.push.bus.BusUnavailableException;
+import io.channelpush.push.bus.PublishOutcomeUnknownException;
 import io.channelpush.push.presence.Presence;
 import io.channelpush.push.presence.ScatterGather;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
@@ -75,7 +78,6 @@ public final class Publishing {
     private final AtomicBoolean warnedOpen = new AtomicBoolean();
     /** Anyone who reaches the publisher port can provoke these. */
     private final RateLimitedLog refusals = new RateLimitedLog(LOG, Level.INFO);
-    private final RateLimitedLog busRefusals = new RateLimitedLog(LOG, Level.WARNING);
 
     /** The publisher of {@code node}, with its authentication settings. */
     public Publishing(PushNode node) {
@@ -123,8 +125,8 @@ public final class Publishing {
      * @param localAddress the address the request came in on, for the open-publisher warning
      * @param remoteAddress the client's address, for the log
      */
-    Answer publish(String method, String path, String query, byte[] body, UnaryOperator<String> header,
-                   String localAddress, String remoteAddress) {
+    CompletableFuture<Answer> publish(String method, String path, String query, byte[] body,
+                                      UnaryOperator<String> header, String localAddress, String remoteAddress) {
         return publish(method, path, query, body, header, localAddress, remoteAddress, true);
     }
 
@@ -132,8 +134,9 @@ public final class Publishing {
      * As {@link #publish(String, String, String, byte[], UnaryOperator, String, String)}; {@code mayWait} false on
      * an I/O thread, where a publish report (which waits for the nodes) is refused.
      */
-    Answer publish(String method, String path, String query, byte[] body, UnaryOperator<String> header,
-                   String localAddress, String remoteAddress, boolean mayWait) {
+    CompletableFuture<Answer> publish(String method, String path, String query, byte[] body,
+                                      UnaryOperator<String> header, String localAddress, String remoteAddress,
+                                      boolean mayWait) {
         if (query != null && query.isEmpty()) {
             query = null;
         }
@@ -143,7 +146,7 @@ public final class Publishing {
             PublishAuthenticator.Verdict v = auth.check(method, path, query, body, header);
             if (!v.accepted()) {
                 refusals.log(() -> "publish from " + remoteAddress + " refused with " + v.status() + ": " + v.reason());
-                return new Answer(v.status(), v.reason(), v.retryAfterSeconds());
+                return done(new Answer(v.status(), v.reason(), v.retryAfterSeconds()));
             }
         }
         Map<String, List<String>> params;
@@ -152,12 +155,12 @@ public final class Publishing {
             // the URL's parameters first, then the form body's; empty parts are skipped
             params = FormData.parse(query == null ? form : query + "&" + form);
         } catch (IllegalArgumentException e) {
-            return new Answer(400, "the parameters cannot be decoded: " + e.getMessage());
+            return done(new Answer(400, "the parameters cannot be decoded: " + e.getMessage()));
         }
         if (form.contains("report") && reportInBody(form)) {
             // the I/O-thread handler decides from the URL and headers whether to hand a request to the servlet
-            return new Answer(400, "give report=1 in the URL (or send Accept: application/json), not in the form "
-                    + "body");
+            return done(new Answer(400, "give report=1 in the URL (or send Accept: application/json), not in the "
+                    + "form body"));
         }
         return route(method, params, wantsJson(header.apply("Accept")), mayWait);
     }
@@ -175,14 +178,14 @@ public final class Publishing {
         return accept != null && accept.toLowerCase(Locale.ROOT).contains("application/json");
     }
 
-    private Answer route(String method, Map<String, List<String>> params, boolean acceptsJson, boolean mayWait) {
+    private CompletableFuture<Answer> route(String method, Map<String, List<String>> params, boolean acceptsJson, boolean mayWait) {
         Answer refused = checkNames(params);
         if (refused != null) {
-            return refused;
+            return done(refused);
         }
         String reportValue = one(params, "report");
         if (reportValue != null && !reportValue.equals("1")) {
-            return new Answer(400, "report takes the value 1");
+            return done(new Answer(400, "report takes the value 1"));
         }
         boolean report = reportValue != null || acceptsJson && !PresenceRequests.isPresenceRequest(params)
                 && !(UserRequests.isUserRequest(params) && !params.containsKey("to_uid"));
@@ -191,73 +194,111 @@ public final class Publishing {
             params.remove("report");
             if (PresenceRequests.isPresenceRequest(params)
                     || UserRequests.isUserRequest(params) && !params.containsKey("to_uid")) {
-                return new Answer(400, "report goes with pushes only (content with or without to_worker_id, "
-                        + "group_id or to_uid)");
+                return done(new Answer(400, "report goes with pushes only (content with or without to_worker_id, "
+                        + "group_id or to_uid)"));
             }
         }
         if (report && !mayWait) {
             // PublishHandler hands these to the servlet; this is a guard, never the I/O thread's wait
-            return new Answer(500, "a publish report reached the I/O thread");
+            return done(new Answer(500, "a publish report reached the I/O thread"));
         }
         if (PresenceRequests.isPresenceRequest(params)) {
-            return PresenceRequests.route(node, method, params);
+            return done(PresenceRequests.route(node, method, params));
         }
         if (UserRequests.isUserRequest(params)) {
-            try {
-                return UserRequests.route(node, params, report);
-            } catch (BusUnavailableException e) {
-                busRefusals.log(() -> "publish refused with 503: " + e.getMessage());
-                return new Answer(503, "the message bus cannot take messages now; try again later");
-            }
+            return UserRequests.route(node, params, report);
         }
         String content = one(params, "content");
         String worker = one(params, "to_worker_id");
         String connection = one(params, "to_connection_id");
         String group = one(params, "group_id");
         if (content == null || content.isEmpty()) {
-            return new Answer(400, "content is missing or empty");
+            return done(new Answer(400, "content is missing or empty"));
         }
         if (content.getBytes(StandardCharsets.UTF_8).length > node.config().maxContentBytes()) {
-            return tooLarge();
+            return done(tooLarge());
         }
         if ((worker == null) != (connection == null)) {
-            return new Answer(400, "to_worker_id and to_connection_id go together");
+            return done(new Answer(400, "to_worker_id and to_connection_id go together"));
         }
         if (worker != null && group != null) {
-            return new Answer(400, "give either to_worker_id/to_connection_id or group_id, not both");
+            return done(new Answer(400, "give either to_worker_id/to_connection_id or group_id, not both"));
         }
         try {
             if (worker != null) {
                 long id = connectionId(connection);
                 if (id <= 0 || worker.isEmpty()) {
-                    return new Answer(400, "to_connection_id must be a positive whole number and to_worker_id non-empty");
+                    return done(new Answer(400, "to_connection_id must be a positive whole number and to_worker_id non-empty"));
                 }
                 if (!PushConfig.isValidWorkerId(worker)) {
-                    return new Answer(400, "to_worker_id must be " + PushConfig.WORKER_ID_RULE
-                            + " (no node can have this id)");
+                    return done(new Answer(400, "to_worker_id must be " + PushConfig.WORKER_ID_RULE
+                            + " (no node can have this id)"));
                 }
                 if (report) {
-                    return reported(node, new BusMessage.Targeted(worker, id, content));
+                    return done(reported(node, new BusMessage.Targeted(worker, id, content)));
                 }
-                node.pushTo(worker, id, content);
+                return acked(node, new BusMessage.Targeted(worker, id, content));
             } else if (group != null) {
                 if (group.isEmpty() || group.length() > node.config().maxGroupIdLength()) {
-                    return new Answer(400, "group_id must be 1 to " + node.config().maxGroupIdLength() + " characters");
+                    return done(new Answer(400, "group_id must be 1 to " + node.config().maxGroupIdLength() + " characters"));
                 }
                 if (report) {
-                    return reported(node, new BusMessage.Group(group, content));
+                    return done(reported(node, new BusMessage.Group(group, content)));
                 }
-                node.sendToGroup(group, content);
+                return acked(node, new BusMessage.Group(group, content));
             } else if (report) {
-                return reported(node, new BusMessage.Broadcast(content));
+                return done(reported(node, new BusMessage.Broadcast(content)));
             } else {
-                node.broadcast(content);
+                return acked(node, new BusMessage.Broadcast(content));
             }
         } catch (BusUnavailableException e) {
-            busRefusals.log(() -> "publish refused with 503: " + e.getMessage());
-            return new Answer(503, "the message bus cannot take messages now; try again later");
+            return done(busUnavailable(e));
+        } catch (PublishOutcomeUnknownException e) {
+            return done(outcomeUnknown(e));
         }
-        return Answer.OK;
+    }
+
+    /** An answer known at once. */
+    static CompletableFuture<Answer> done(Answer a) {
+        return CompletableFuture.completedFuture(a);
+    }
+
+    /**
+     * Publishes {@code m} with the bus's acknowledgement: {@code ok} once the bus has it, 503 when it certainly
+     * did not take it, 504 when its fate is unknown (README, "Acknowledged publishes"). Never blocks.
+     */
+    static CompletableFuture<Answer> acked(PushNode node, BusMessage m) {
+        return node.publishAcked(m).handle((position, error) -> {
+            if (error == null) {
+                return Answer.OK;
+            }
+            Throwable cause = error;
+            while (cause instanceof CompletionException && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof PublishOutcomeUnknownException u) {
+                return outcomeUnknown(u);
+            }
+            if (cause instanceof BusUnavailableException b) {
+                return busUnavailable(b);
+            }
+            LOG.warning(() -> "publish failed: " + error);
+            return new Answer(500, "the publish failed on this node: " + error);
+        });
+    }
+
+    private static final RateLimitedLog BUS_REFUSALS = new RateLimitedLog(LOG, Level.WARNING);
+
+    static Answer busUnavailable(BusUnavailableException e) {
+        BUS_REFUSALS.log(() -> "publish refused with 503: " + e.getMessage());
+        return new Answer(503, "the message bus did not take the message (it will not be delivered); try again "
+                + "later", 1);
+    }
+
+    static Answer outcomeUnknown(PublishOutcomeUnknownException e) {
+        BUS_REFUSALS.log(() -> "publish answered 504: " + e.getMessage());
+        return new Answer(504, "the message bus did not confirm the message in time; it may still be delivered "
+                + "(at most once)");
     }
 
     /**
@@ -268,6 +309,10 @@ public final class Publishing {
     static Answer reported(PushNode node, BusMessage delivery) {
         try {
             return Answer.json(node.publishReported(delivery));
+        } catch (BusUnavailableException e) {
+            return busUnavailable(e);
+        } catch (PublishOutcomeUnknownException e) {
+            return outcomeUnknown(e);
         } catch (ScatterGather.Full e) {
             return new Answer(503, Presence.MAX_QUERIES_IN_FLIGHT + " presence queries and publish reports are in "
                     + "flight on this node already; try again later", 1);

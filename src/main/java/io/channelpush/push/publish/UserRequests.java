@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The publisher's requests about users, once {@link Publishing} has authenticated the request and checked its
@@ -34,7 +35,7 @@ final class UserRequests {
 
     /** @throws io.channelpush.push.bus.BusUnavailableException when the bus cannot take it (503) */
     /** @param report answer a {@code to_uid} push with its publish report */
-    static Publishing.Answer route(PushNode node, Map<String, List<String>> params, boolean report) {
+    static CompletableFuture<Publishing.Answer> route(PushNode node, Map<String, List<String>> params, boolean report) {
         if (params.containsKey("bind_uid") || params.containsKey("unbind_uid")) {
             return bind(node, params);
         }
@@ -44,100 +45,97 @@ final class UserRequests {
         return userGroup(node, params);
     }
 
-    private static Publishing.Answer toUid(PushNode node, Map<String, List<String>> params, boolean report) {
+    private static CompletableFuture<Publishing.Answer> toUid(PushNode node, Map<String, List<String>> params, boolean report) {
         Publishing.Answer refused = only(params, TO_UID, "to_uid");
         if (refused != null) {
-            return refused;
+            return Publishing.done(refused);
         }
         String uid = Publishing.one(params, "to_uid");
         String content = Publishing.one(params, "content");
         if (!UserIds.isValid(uid)) {
-            return badUid("to_uid");
+            return Publishing.done(badUid("to_uid"));
         }
         if (content == null || content.isEmpty()) {
-            return new Publishing.Answer(400, "content is missing or empty");
+            return Publishing.done(new Publishing.Answer(400, "content is missing or empty"));
         }
         if (content.getBytes(StandardCharsets.UTF_8).length > node.config().maxContentBytes()) {
-            return new Publishing.Answer(413, "content is larger than " + node.config().maxContentBytes() + " bytes");
+            return Publishing.done(new Publishing.Answer(413, "content is larger than " + node.config().maxContentBytes() + " bytes"));
         }
         if (report) {
-            return Publishing.reported(node, new BusMessage.ToUser(uid, content));
+            return Publishing.done(Publishing.reported(node, new BusMessage.ToUser(uid, content)));
         }
-        node.pushToUser(uid, content);
-        return Publishing.Answer.OK;
+        return Publishing.acked(node, new BusMessage.ToUser(uid, content));
     }
 
-    private static Publishing.Answer userGroup(PushNode node, Map<String, List<String>> params) {
+    private static CompletableFuture<Publishing.Answer> userGroup(PushNode node, Map<String, List<String>> params) {
         Publishing.Answer refused = only(params, UID_GROUP, params.containsKey("uid") ? "uid"
                 : params.containsKey("add_group") ? "add_group" : "remove_group");
         if (refused != null) {
-            return refused;
+            return Publishing.done(refused);
         }
         String uid = Publishing.one(params, "uid");
         String add = Publishing.one(params, "add_group");
         String remove = Publishing.one(params, "remove_group");
         if (uid == null) {
-            return new Publishing.Answer(400, (add != null ? "add_group" : "remove_group")
-                    + " needs uid (uid=U&add_group=G gives user U a group); clients join groups over their WebSocket");
+            return Publishing.done(new Publishing.Answer(400, (add != null ? "add_group" : "remove_group")
+                    + " needs uid (uid=U&add_group=G gives user U a group); clients join groups over their WebSocket"));
         }
         if (!UserIds.isValid(uid)) {
-            return badUid("uid");
+            return Publishing.done(badUid("uid"));
         }
         if ((add == null) == (remove == null)) {
-            return new Publishing.Answer(400, "uid takes add_group or remove_group, one of them");
+            return Publishing.done(new Publishing.Answer(400, "uid takes add_group or remove_group, one of them"));
         }
         String group = add != null ? add : remove;
         int max = node.config().maxGroupIdLength();
         if (group.isEmpty() || group.length() > max) {
-            return new Publishing.Answer(400, "the group id must be 1 to " + max + " characters");
+            return Publishing.done(new Publishing.Answer(400, "the group id must be 1 to " + max + " characters"));
         }
         if (add != null) {
             UserGroupChange c = node.checkUserGroup(uid, group);
             if (c == UserGroupChange.TOO_MANY_GROUPS) {
-                return new Publishing.Answer(400, "user " + uid + " has " + node.config().maxGroupsPerConnection()
-                        + " groups already (" + PushConfig.MAX_GROUPS_PER_CONNECTION + "); remove one first");
+                return Publishing.done(new Publishing.Answer(400, "user " + uid + " has " + node.config().maxGroupsPerConnection()
+                        + " groups already (" + PushConfig.MAX_GROUPS_PER_CONNECTION + "); remove one first"));
             }
             if (c == UserGroupChange.TOO_MANY_USERS) {
-                return new Publishing.Answer(507, node.config().maxUsersWithGroups() + " users have groups already ("
-                        + PushConfig.MAX_USERS_WITH_GROUPS + "); remove groups from users first");
+                return Publishing.done(new Publishing.Answer(507, node.config().maxUsersWithGroups() + " users have groups already ("
+                        + PushConfig.MAX_USERS_WITH_GROUPS + "); remove groups from users first"));
             }
         }
-        node.userGroup(uid, group, add != null);
-        return Publishing.Answer.OK;
+        return Publishing.acked(node, new BusMessage.UserGroup(uid, group, add != null));
     }
 
-    private static Publishing.Answer bind(PushNode node, Map<String, List<String>> params) {
+    private static CompletableFuture<Publishing.Answer> bind(PushNode node, Map<String, List<String>> params) {
         Publishing.Answer refused = only(params, BIND, params.containsKey("bind_uid") ? "bind_uid" : "unbind_uid");
         if (refused != null) {
-            return refused;
+            return Publishing.done(refused);
         }
         String bindUid = Publishing.one(params, "bind_uid");
         String unbindUid = Publishing.one(params, "unbind_uid");
         if (bindUid != null && unbindUid != null) {
-            return new Publishing.Answer(400, "give bind_uid or unbind_uid, not both");
+            return Publishing.done(new Publishing.Answer(400, "give bind_uid or unbind_uid, not both"));
         }
         String uid = bindUid != null ? bindUid : unbindUid;
         String name = bindUid != null ? "bind_uid" : "unbind_uid";
         if (!UserIds.isValid(uid)) {
-            return badUid(name);
+            return Publishing.done(badUid(name));
         }
         String worker = Publishing.one(params, "to_worker_id");
         String connection = Publishing.one(params, "to_connection_id");
         if (worker == null || connection == null) {
-            return new Publishing.Answer(400, name + " needs to_worker_id and to_connection_id (the connection's "
-                    + "welcome line names them)");
+            return Publishing.done(new Publishing.Answer(400, name + " needs to_worker_id and to_connection_id (the connection's "
+                    + "welcome line names them)"));
         }
         long id = Publishing.connectionId(connection);
         if (id <= 0 || !PushConfig.isValidWorkerId(worker)) {
-            return new Publishing.Answer(400, "to_connection_id must be a positive whole number and to_worker_id "
-                    + PushConfig.WORKER_ID_RULE);
+            return Publishing.done(new Publishing.Answer(400, "to_connection_id must be a positive whole number and to_worker_id "
+                    + PushConfig.WORKER_ID_RULE));
         }
         if (node.connectionsCarryTokens()) {
-            return new Publishing.Answer(409, "connections carry their token's user id ("
-                    + PushConfig.CONNECTION_KEYS + " is set); " + name + " cannot change it");
+            return Publishing.done(new Publishing.Answer(409, "connections carry their token's user id ("
+                    + PushConfig.CONNECTION_KEYS + " is set); " + name + " cannot change it"));
         }
-        node.bindUid(worker, id, uid, bindUid != null);
-        return Publishing.Answer.OK;
+        return Publishing.acked(node, new BusMessage.BindUid(worker, id, uid, bindUid != null));
     }
 
     private static Publishing.Answer badUid(String name) {

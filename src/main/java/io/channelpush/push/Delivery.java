@@ -1,0 +1,124 @@
+package io.channelpush.push;
+
+import io.channelpush.channel.log.RateLimitedLog;
+import io.channelpush.push.bus.BusCodec;
+import io.channelpush.push.bus.BusMessage;
+import io.channelpush.push.bus.MalformedBusMessageException;
+import io.channelpush.push.bus.StreamPosition;
+import io.channelpush.push.presence.Presence;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Messages from the bus to this node's sessions: decodes each payload once, finds the sessions it addresses
+ * (every connection, a group's members, one connection, a user's connections) and queues it to them in each
+ * session's format ({@link Frames}), with its stream position for JSON sessions; a session recovering that stream
+ * holds it ({@link Recovery}). Non-delivery messages go to their owners (presence, users). Runs on the bus's
+ * thread, one message at a time; never blocks. Thread-safe as its collaborators are.
+ */
+final class Delivery {
+    private static final Logger LOG = Logger.getLogger(Delivery.class.getName());
+
+    private final String workerId;
+    private final ConnectionRegistry connections;
+    private final GroupRegistry groups;
+    private final UserRegistry users;
+    private final Presence presence;
+    private final PushMetrics metrics;
+    private final RateLimitedLog malformed = new RateLimitedLog(LOG, Level.WARNING);
+
+    Delivery(String workerId, ConnectionRegistry connections, GroupRegistry groups, UserRegistry users,
+             Presence presence, PushMetrics metrics) {
+        this.workerId = workerId;
+        this.connections = connections;
+        this.groups = groups;
+        this.users = users;
+        this.presence = presence;
+        this.metrics = metrics;
+    }
+
+    /** A payload from {@code channel}, with its stream position or null off the streams. */
+    void onMessage(String channel, byte[] payload, StreamPosition position) {
+        BusMessage m;
+        try {
+            m = BusCodec.decode(channel, payload);
+        } catch (MalformedBusMessageException e) {
+            malformed.log(() -> "worker " + workerId + ": dropped a bus message on channel " + channel
+                    + " (" + e.problem() + ": " + e.getMessage() + "); another publisher on this bus does not speak "
+                    + "this version's format");
+            return;
+        }
+        if (m instanceof BusMessage.Reported r) {
+            presence.report(r.reportTo(), r.reportId(), deliver(r.delivery(), position));
+        } else if (m instanceof BusMessage.Broadcast || m instanceof BusMessage.Targeted
+                || m instanceof BusMessage.Group || m instanceof BusMessage.ToUser) {
+            deliver(m, position);
+        } else if (m instanceof BusMessage.UserGroup ug) {
+            users.apply(ug);
+        } else if (m instanceof BusMessage.NodeBeat nb) {
+            presence.heard(nb);
+        } else if (m instanceof BusMessage.Query q) {
+            presence.asked(q);
+        } else if (m instanceof BusMessage.Reply r) {
+            presence.answered(r);
+        } else if (m instanceof BusMessage.BindUid b) {
+            PushSession s = connections.get(b.connectionId());
+            if (s == null) {
+                LOG.fine(() -> "worker " + workerId + ": connection " + b.connectionId()
+                        + " does not exist; bind_uid dropped");
+            } else {
+                users.apply(b, s);
+            }
+        }
+    }
+
+    /** Delivers a push to this node's connections it addresses; returns how many it was queued to. */
+    private int deliver(BusMessage m, StreamPosition position) {
+        if (m instanceof BusMessage.Broadcast b) {
+            return connections.isEmpty() ? 0 : sendAll(connections.all(), connections.size(),
+                    new Frames(Frames.BROADCAST, position, b.content(), true));
+        }
+        if (m instanceof BusMessage.Targeted t) {
+            PushSession s = connections.get(t.connectionId());
+            if (s == null) {
+                LOG.fine(() -> "worker " + workerId + ": connection " + t.connectionId()
+                        + " does not exist; push dropped");
+                return 0;
+            }
+            return sendAll(List.of(s), 1, new Frames(Frames.CONNECTION, null, t.content(), false));
+        }
+        if (m instanceof BusMessage.Group g) {
+            Set<PushSession> members = groups.members(g.groupId());
+            return members.isEmpty() ? 0 : sendAll(members, members.size(),
+                    new Frames(Frames.GROUP_PREFIX + g.groupId(), position, g.message(), members.size() > 1));
+        }
+        BusMessage.ToUser u = (BusMessage.ToUser) m;
+        Set<PushSession> mine = users.connections(u.uid());
+        return mine.isEmpty() ? 0 : sendAll(mine, mine.size(),
+                new Frames(Frames.CONNECTION, null, u.content(), mine.size() > 1));
+    }
+
+    /**
+     * Queues {@code frames} to {@code expected} sessions, counting the deliveries before queueing (so that a client
+     * never sees a message the counter does not show yet), corrected afterwards by what was not queued.
+     */
+    private int sendAll(Collection<PushSession> sessions, int expected, Frames frames) {
+        metrics.delivered.add(expected);
+        int queued = 0;
+        boolean positioned = frames.position() != null;
+        for (PushSession s : sessions) {
+            boolean sent = positioned && s.json ? s.sendStream(frames.stream(), frames.position(), frames.json())
+                    : s.send(frames.forSession(s));
+            if (sent) {
+                queued++;
+            }
+        }
+        if (queued != expected) {
+            metrics.delivered.add(queued - expected);
+        }
+        return queued;
+    }
+}

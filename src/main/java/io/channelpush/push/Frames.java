@@ -1,0 +1,83 @@
+package io.channelpush.push;
+
+import com.google.gson.JsonObject;
+import io.channelpush.push.bus.StreamPosition;
+
+/**
+ * The frames of one delivery, in each format a connection may have chosen ({@code ?format=json} or the seed's
+ * plain text), each encoded at most once however many sessions receive it: a broadcast to 5,000 JSON and text
+ * connections costs two encodings. JSON frames are
+ * {@code {"type":"message","stream":S,"epoch":E,"offset":N,"content":C}}, without epoch and offset for the
+ * {@value #CONNECTION} stream (targeted and user pushes, which are not recoverable). Not thread-safe: one per
+ * delivery, on the thread that delivers.
+ */
+final class Frames {
+    /** The stream of broadcasts. */
+    static final String BROADCAST = "broadcast";
+    /** The prefix of a group's stream. */
+    static final String GROUP_PREFIX = "group:";
+    /** The pseudo-stream of pushes to one connection or user: no position, not recoverable. */
+    static final String CONNECTION = "connection";
+
+    private final String stream;
+    private final StreamPosition position;
+    private final String content;
+    private final boolean many;
+    private OutboundMessage text;
+    private OutboundMessage json;
+
+    /** @param position null for the {@value #CONNECTION} stream */
+    Frames(String stream, StreamPosition position, String content, boolean many) {
+        this.stream = stream;
+        this.position = position;
+        this.content = content;
+        this.many = many;
+    }
+
+    String stream() {
+        return stream;
+    }
+
+    StreamPosition position() {
+        return position;
+    }
+
+    OutboundMessage forSession(PushSession s) {
+        return s.json ? json() : text();
+    }
+
+    OutboundMessage text() {
+        if (text == null) {
+            text = many ? OutboundMessage.forMany(content) : OutboundMessage.forOne(content);
+        }
+        return text;
+    }
+
+    OutboundMessage json() {
+        if (json == null) {
+            String j = message(stream, position, content);
+            json = many ? OutboundMessage.forMany(j) : OutboundMessage.forOne(j);
+        }
+        return json;
+    }
+
+    static String message(String stream, StreamPosition position, String content) {
+        JsonObject o = new JsonObject();
+        o.addProperty("type", "message");
+        o.addProperty("stream", stream);
+        if (position != null) {
+            o.addProperty("epoch", position.epoch());
+            o.addProperty("offset", position.offset());
+        }
+        o.addProperty("content", content);
+        return o.toString();
+    }
+
+    static String welcome(String workerId, long connectionId) {
+        JsonObject o = new JsonObject();
+        o.addProperty("type", "welcome");
+        o.addProperty("worker_id", workerId);
+        o.addProperty("connection_id", connectionId);
+        return o.toString();
+    }
+}

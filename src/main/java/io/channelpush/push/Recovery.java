@@ -1,0 +1,320 @@
+package io.channelpush.push;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.channelpush.push.bus.BusCodec;
+import io.channelpush.push.bus.BusMessage;
+import io.channelpush.push.bus.Channels;
+import io.channelpush.push.bus.MalformedBusMessageException;
+import io.channelpush.push.bus.StreamEvent;
+import io.channelpush.push.bus.StreamHistory;
+import io.channelpush.push.bus.StreamPosition;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * One {@code recover} command of one JSON session: for each stream asked for, in order, the messages after the
+ * client's position from the bus's history ({@link io.channelpush.push.bus.MessageBus#history}, a page at a time),
+ * then the live messages of that stream which arrived meanwhile (held here, deduplicated by offset), then the
+ * stream is live again; at the end {@code {"type":"recovered","streams":{...}}}. Paced by the session's queue: a
+ * page goes out only while less than half of {@code channelpush.send-queue-bytes} is queued. Bounds: at most
+ * {@code channelpush.max-recover-messages} replayed (beyond, the stream and the rest are {@code false}); held live
+ * messages at most the session's queue bytes (beyond, the connection is closed with 1013 like a slow client, and
+ * the client recovers again after reconnecting). One history request in flight at a time. The steps run on
+ * whichever thread completes the previous one (the container's, the bus's, the session's writer), never two at
+ * once; the held messages are guarded by the session's stream lock. Thread-safe.
+ */
+final class Recovery {
+    private static final Logger LOG = Logger.getLogger(Recovery.class.getName());
+    /** Messages asked of the bus per history request. */
+    static final int PAGE = 256;
+
+    /** One stream to recover: its name ({@link Frames}), its group (null for broadcasts), the client's position. */
+    record Want(String stream, String group, StreamPosition after) {
+    }
+
+    private record Held(StreamPosition position, OutboundMessage message) {
+    }
+
+    private enum Step { CONTINUE, WAIT, DONE }
+
+    private final PushSession session;
+    private final Recoveries owner;
+    private final List<Want> wants;
+    private final JsonElement id;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile boolean abandoned;
+
+    // guarded by the session's stream lock
+    private final Set<String> recovering = new HashSet<>();
+    private final Map<String, ArrayDeque<Held>> held = new HashMap<>();
+    private long heldBytes;
+    private final Map<String, Boolean> results = new LinkedHashMap<>();
+
+    // the replay: one step at a time
+    private Object[] live;
+    private int index;
+    private boolean first = true;
+    private boolean more;
+    private boolean ok = true;
+    private StreamPosition cursor;
+    private long lastSent;
+    private List<StreamEvent> page = List.of();
+    private int pageIndex;
+    private int replayed;
+
+    Recovery(PushSession session, Recoveries owner, List<Want> wants, JsonElement id) {
+        this.session = session;
+        this.owner = owner;
+        this.wants = wants;
+        this.id = id;
+        for (Want w : wants) {
+            recovering.add(w.stream());
+        }
+    }
+
+    /**
+     * Marks the streams recovering on the session (from now on their live messages are held here).
+     *
+     * @return false when the session runs another recovery
+     */
+    boolean mark() {
+        Object[] l = session.startRecovery(this);
+        if (l == PushSession.RECOVERY_RUNNING) {
+            return false;
+        }
+        live = l;
+        return true;
+    }
+
+    /** Whether live messages of {@code stream} are held (caller holds the session's stream lock). */
+    boolean holds(String stream) {
+        return recovering.contains(stream);
+    }
+
+    /** Holds a live message (caller holds the session's stream lock). @return false when it was dropped */
+    boolean hold(String stream, StreamPosition position, OutboundMessage m) {
+        heldBytes += m.weight();
+        if (heldBytes > session.queueLimitBytes()) {
+            if (session.close(CloseCode.SLOW_CLIENT)) {
+                LOG.fine(() -> "connection " + session.id + " closed: more than " + session.queueLimitBytes()
+                        + " bytes of live messages held during its recover");
+            }
+            return false;
+        }
+        held.computeIfAbsent(stream, k -> new ArrayDeque<>()).add(new Held(position, m));
+        return true;
+    }
+
+    /** Runs the replay's steps until one must wait (for the bus or the session's queue) or all is done. */
+    void run() {
+        try {
+            while (!abandoned) {
+                if (step() != Step.CONTINUE) {
+                    return;
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warning(() -> "connection " + session.id + ": recover failed: " + e);
+            abandon();
+            session.close(CloseCode.SEND_FAILED);
+        }
+    }
+
+    private Step step() {
+        if (index == wants.size()) {
+            finish();
+            return Step.DONE;
+        }
+        Want w = wants.get(index);
+        if (first && replayed >= owner.maxMessages()) {
+            ok = false;
+            endStream(w);
+            return Step.CONTINUE;
+        }
+        long lowWater = session.queueLimitBytes() / 2;
+        while (pageIndex < page.size()) {
+            if (session.queuedBytes() > lowWater) {
+                session.whenQueueBelow(lowWater, this::run);
+                return Step.WAIT;
+            }
+            if (!replay(w, page.get(pageIndex++))) {
+                return Step.CONTINUE;
+            }
+        }
+        if (first || more && !caughtUp(w)) {
+            CompletableFuture<StreamHistory> f = owner.bus().history(channel(w), first ? w.after() : cursor, PAGE);
+            if (!f.isDone()) {
+                f.whenComplete((h, e) -> {
+                    page(w, h, e);
+                    run();
+                });
+                return Step.WAIT;
+            }
+            f.whenComplete((h, e) -> page(w, h, e));
+            return Step.CONTINUE;
+        }
+        endStream(w);
+        return Step.CONTINUE;
+    }
+
+    /** Whether the history walk reached the live messages held for {@code w}: the rest is in the hold. */
+    private boolean caughtUp(Want w) {
+        long[] firstHeld = {Long.MAX_VALUE};
+        session.underStreamLock(() -> {
+            ArrayDeque<Held> h = held.get(w.stream());
+            if (h != null && !h.isEmpty() && cursor != null && h.peekFirst().position().epoch().equals(cursor.epoch())) {
+                firstHeld[0] = h.peekFirst().position().offset();
+            }
+        });
+        return cursor != null && cursor.offset() >= firstHeld[0];
+    }
+
+    private void page(Want w, StreamHistory h, Throwable e) {
+        if (e != null) {
+            LOG.fine(() -> "connection " + session.id + ": history of " + w.stream() + " unavailable: " + e);
+            ok = false;
+            more = false;
+            first = false;
+            page = List.of();
+            return;
+        }
+        if (first) {
+            first = false;
+            cursor = w.after();
+            if (!h.complete()) {
+                ok = false;
+                more = false;
+                page = List.of();
+                return;
+            }
+        }
+        page = h.events();
+        pageIndex = 0;
+        more = h.more() && !page.isEmpty();
+        if (!page.isEmpty()) {
+            cursor = page.get(page.size() - 1).position();
+        }
+    }
+
+    /** Sends one event of the history. @return false when the replay of this stream stopped */
+    private boolean replay(Want w, StreamEvent e) {
+        long offset = e.position().offset();
+        if (offset <= lastSent || w.group() == null && deliveredLive(e.position())) {
+            return true;
+        }
+        String content = contentOf(w, e.payload());
+        if (content == null) {
+            return true;
+        }
+        if (replayed >= owner.maxMessages()) {
+            ok = false;
+            page = List.of();
+            more = false;
+            return false;
+        }
+        if (!session.send(OutboundMessage.forOne(Frames.message(w.stream(), e.position(), content)))) {
+            abandon();
+            return false;
+        }
+        replayed++;
+        owner.metrics().messagesRecovered.increment();
+        lastSent = offset;
+        return true;
+    }
+
+    /** Whether a broadcast went to this session live before the recover began. */
+    private boolean deliveredLive(StreamPosition p) {
+        return live != null && live[0].equals(p.epoch()) && (long) live[1] <= p.offset() && p.offset() <= (long) live[2];
+    }
+
+    private static String channel(Want w) {
+        return w.group() == null ? Channels.BROADCAST : Channels.GROUPS;
+    }
+
+    private String contentOf(Want w, byte[] payload) {
+        BusMessage m;
+        try {
+            m = BusCodec.decode(channel(w), payload);
+        } catch (MalformedBusMessageException ex) {
+            return null;
+        }
+        if (m instanceof BusMessage.Reported r) {
+            m = r.delivery();
+        }
+        if (w.group() == null) {
+            return m instanceof BusMessage.Broadcast b ? b.content() : null;
+        }
+        return m instanceof BusMessage.Group g && g.groupId().equals(w.group()) ? g.message() : null;
+    }
+
+    /** Sends the held live messages after the replayed ones and makes the stream live again. */
+    private void endStream(Want w) {
+        boolean result = ok;
+        long last = lastSent;
+        session.underStreamLock(() -> {
+            ArrayDeque<Held> h = held.remove(w.stream());
+            if (h != null) {
+                for (Held m : h) {
+                    heldBytes -= m.message().weight();
+                    // a held message of another epoch than the replay's is past a gap the client is told about
+                    if (m.position().offset() > last || !m.position().epoch().equals(cursorEpoch())) {
+                        session.send(m.message());
+                    }
+                }
+            }
+            recovering.remove(w.stream());
+            results.put(w.stream(), result);
+        });
+        if (!result) {
+            owner.metrics().recoveriesUnrecoverable.increment();
+        }
+        index++;
+        first = true;
+        more = false;
+        ok = true;
+        cursor = null;
+        lastSent = 0;
+        page = List.of();
+        pageIndex = 0;
+    }
+
+    private String cursorEpoch() {
+        return cursor == null ? "" : cursor.epoch();
+    }
+
+    private void finish() {
+        JsonObject streams = new JsonObject();
+        results.forEach(streams::addProperty);
+        JsonObject o = new JsonObject();
+        o.addProperty("type", "recovered");
+        o.add("streams", streams);
+        if (id != null) {
+            o.add("id", id);
+        }
+        session.send(o.toString());
+        owner.metrics().recoveries.increment();
+        end();
+    }
+
+    /** Stops the replay (the session closed, or cannot take more); held messages are dropped. */
+    void abandon() {
+        abandoned = true;
+        end();
+    }
+
+    private void end() {
+        if (ended.compareAndSet(false, true)) {
+            session.endRecovery(this);
+            owner.release();
+        }
+    }
+}
