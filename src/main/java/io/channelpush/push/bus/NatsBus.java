@@ -8,6 +8,7 @@ import io.nats.client.ErrorListener;
 import io.nats.client.MessageHandler;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.nats.client.api.StreamInfo;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -16,7 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -73,11 +78,28 @@ public final class NatsBus implements MessageBus {
     private final NatsSecurity security;
     private final AtomicLong lastAuthWarning = new AtomicLong(System.nanoTime() - AUTH_WARNING_EVERY_NANOS);
 
-    private NatsBus(String servers, String connectionName, NatsSecurity security, Listener listener) {
+    private final ScheduledExecutorService streamExec = Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "channelpush-nats-streams"));
+    private final ExecutorService flushExec = Executors.newSingleThreadExecutor(r -> daemon(r, "channelpush-nats-flush"));
+    private final NatsStreams streams;
+    private final NatsHistory history;
+    private final Map<String, NatsStreamReader> readers = new LinkedHashMap<>(); // by channel; guarded by this
+
+    private NatsBus(String servers, String connectionName, NatsSecurity security, NatsStreamSettings streamSettings,
+                    long bufferBytes, Listener listener) {
         this.servers = servers;
         this.connectionName = connectionName;
         this.security = security;
         this.listener = listener;
+        this.streams = new NatsStreams(streamSettings, bufferBytes, streamExec, () -> connection,
+                new NatsCoreAcks(flushExec, NatsStreams.API_TIMEOUT), this::streamReady);
+        this.history = new NatsHistory(streams);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
     }
 
     /** {@link #connect(List, String, long, NatsSecurity, Listener)} without authentication or TLS settings. */
@@ -97,10 +119,20 @@ public final class NatsBus implements MessageBus {
      */
     public static NatsBus connect(List<URI> servers, String connectionName, long bufferBytes, NatsSecurity security,
                                   Listener listener) {
+        return connect(servers, connectionName, bufferBytes, security, NatsStreamSettings.DEFAULTS, listener);
+    }
+
+    /**
+     * As {@link #connect(List, String, long, NatsSecurity, Listener)}, creating missing JetStream streams with
+     * {@code streamSettings}; {@code bufferBytes} also bounds the acknowledged publishes awaiting their answer.
+     */
+    public static NatsBus connect(List<URI> servers, String connectionName, long bufferBytes, NatsSecurity security,
+                                  NatsStreamSettings streamSettings, Listener listener) {
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("no NATS server given");
         }
-        NatsBus bus = new NatsBus(NatsSecurity.redact(servers), connectionName, security, listener);
+        NatsBus bus = new NatsBus(NatsSecurity.redact(servers), connectionName, security, streamSettings, bufferBytes,
+                listener);
         Options.Builder builder = new Options.Builder()
                 .servers(servers.stream().map(URI::toString).toArray(String[]::new))
                 .noRandomize()
@@ -174,25 +206,55 @@ public final class NatsBus implements MessageBus {
         }
     }
 
-    /** jnats waits up to its request-cleanup interval (5 s) for room in a full outgoing queue. */
-    // #13 in progress: replaced by the stream implementation before the issue is closed
+    /**
+     * Stream channels: a JetStream publish, pipelined, answered by JetStream once the stream's leader stored it (on
+     * a majority of its replicas). Other channels: a core publish confirmed by a flush ({@link NatsCoreAcks}).
+     * Refused at once (BusUnavailableException) while disconnected or when {@code bufferBytes} of publishes await
+     * their answer; PublishOutcomeUnknownException when sent but not answered within {@code timeout}.
+     */
     @Override
-    public java.util.concurrent.CompletableFuture<StreamPosition> publishAcked(String channel, byte[] payload,
-            java.time.Duration timeout) {
-        return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException("#13"));
+    public CompletableFuture<StreamPosition> publishAcked(String channel, byte[] payload, Duration timeout) {
+        return streams.publishAcked(channel, payload, timeout);
     }
 
+    /** Delivers on the dispatcher thread, as {@link #subscribe}; resumes as {@link NatsStreamReader} says. */
     @Override
     public void subscribeStream(String channel, StreamHandler handler) {
-        throw new UnsupportedOperationException("#13");
+        NatsStreams.Stream s = streams.stream(channel);
+        if (s == null) {
+            throw new IllegalArgumentException("not a stream channel: " + channel);
+        }
+        synchronized (this) {
+            if (readers.putIfAbsent(channel, new NatsStreamReader(s, handler)) != null) {
+                throw new IllegalArgumentException("already subscribed to stream " + channel);
+            }
+        }
+        streams.refresh(s);
+    }
+
+    private void streamReady(NatsStreams.Stream s, StreamInfo info) {
+        NatsStreamReader reader;
+        Dispatcher d;
+        synchronized (this) {
+            reader = readers.get(s.channel);
+            d = dispatcher;
+        }
+        if (reader != null && d != null) {
+            reader.ready(info, streams.jetStream(), d);
+        }
     }
 
     @Override
-    public java.util.concurrent.CompletableFuture<StreamHistory> history(String channel, StreamPosition after,
-            int limit) {
-        return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException("#13"));
+    public CompletableFuture<StreamHistory> history(String channel, StreamPosition after, int limit) {
+        return history.history(channel, after, limit);
     }
 
+    /** Publishes awaiting their acknowledgement from NATS, in bytes (for metrics). */
+    public long pendingAckBytes() {
+        return streams.pendingBytes();
+    }
+
+    /** jnats waits up to its request-cleanup interval (5 s) for room in a full outgoing queue. */
     @Override
     public boolean publishNeverBlocks() {
         return false;
@@ -296,8 +358,17 @@ public final class NatsBus implements MessageBus {
         if (cl != null) {
             cl.close();
         }
+        streamExec.shutdownNow();
+        flushExec.shutdownNow();
+        history.close();
         if (c != null) {
             closeQuietly(c);
+        }
+        try {
+            streamExec.awaitTermination(NatsStreams.API_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            flushExec.awaitTermination(NatsStreams.API_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -322,6 +393,7 @@ public final class NatsBus implements MessageBus {
                 if (cl != null) {
                     cl.reconnected();
                 }
+                streams.connected();
             }
             case DISCONNECTED, CLOSED -> {
                 if (connected.getAndSet(false)) {

@@ -32,17 +32,24 @@ public final class NatsServerProcess implements AutoCloseable {
     /** Port of the cluster listener, or 0 for a server outside any cluster. */
     public final int clusterPort;
     private final int[] routePorts;
+    /** JetStream's store directory, or null for a server without JetStream. */
+    private final Path storeDir;
     private final Process process;
     private final List<String> log = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
-    private NatsServerProcess(String name, int port, int clusterPort, int[] routePorts, Path config) throws IOException {
+    private NatsServerProcess(String name, int port, int clusterPort, int[] routePorts, Path config, Path storeDir)
+            throws IOException {
         this.name = name;
         this.port = port;
         this.clusterPort = clusterPort;
         this.routePorts = routePorts.clone();
+        this.storeDir = storeDir;
         List<String> cmd = new ArrayList<>(List.of(binary().toString(), "-a", "127.0.0.1", "-p", String.valueOf(port),
                 "-n", name));
+        if (storeDir != null) {
+            cmd.addAll(List.of("-js", "-sd", storeDir.toString()));
+        }
         if (config != null) {
             cmd.addAll(List.of("-c", config.toString()));
         }
@@ -74,9 +81,21 @@ public final class NatsServerProcess implements AutoCloseable {
      * @throws AssertionError when nats-server is missing, exits, or is not ready within 10 s
      */
     public static NatsServerProcess start(String name, int port, int clusterPort, int... routePorts) throws Exception {
-        NatsServerProcess s = new NatsServerProcess(name, port, clusterPort, routePorts, null);
+        return startJetStream(null, name, port, clusterPort, routePorts);
+    }
+
+    /** As {@link #start(String, int, int, int...)}, with JetStream storing in {@code storeDir} (null: without). */
+    public static NatsServerProcess startJetStream(Path storeDir, String name, int port, int clusterPort,
+                                                   int... routePorts) throws Exception {
+        NatsServerProcess s = new NatsServerProcess(name, port, clusterPort, routePorts, null, storeDir);
         s.awaitReady();
         return s;
+    }
+
+    /** A standalone JetStream server on a free port storing in {@code storeDir}. */
+    public static NatsServerProcess startJetStream(Path storeDir) throws Exception {
+        int port = freePort();
+        return startJetStream(storeDir, "nats-" + port, port, 0);
     }
 
     /**
@@ -86,14 +105,22 @@ public final class NatsServerProcess implements AutoCloseable {
     public static NatsServerProcess startWithConfig(Path dir, String config) throws Exception {
         int port = freePort();
         Path file = Files.writeString(dir.resolve("nats-" + port + ".conf"), config);
-        NatsServerProcess s = new NatsServerProcess("nats-" + port, port, 0, new int[0], file);
+        NatsServerProcess s = new NatsServerProcess("nats-" + port, port, 0, new int[0], file, null);
         s.awaitReady();
         return s;
     }
 
     /** A new process with this one's name and ports; stop this one first. */
     public NatsServerProcess startAgain() throws Exception {
-        return start(name, port, clusterPort, routePorts);
+        return startJetStream(storeDir, name, port, clusterPort, routePorts);
+    }
+
+    /** SIGSTOP (true) or SIGCONT (false): a stalled server keeps its sockets open and answers nothing. */
+    public void pause(boolean stop) throws Exception {
+        Process p = new ProcessBuilder("kill", stop ? "-STOP" : "-CONT", String.valueOf(process.pid())).start();
+        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError("kill " + (stop ? "-STOP" : "-CONT") + " of nats-server " + name + " failed");
+        }
     }
 
     /** {@code nats://127.0.0.1:port}. */

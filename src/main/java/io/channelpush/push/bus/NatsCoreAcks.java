@@ -1,0 +1,77 @@
+package io.channelpush.push.bus;
+
+import io.nats.client.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Acknowledged publishes of channels outside JetStream ({@code u}, {@code w:*}, {@code n}, {@code q}): a NATS core
+ * publish, confirmed by a flush (PING answered by PONG), which the server answers once it has read everything the
+ * connection sent before, that is once it has routed the message to the subscribers it had then. So {@code ok}
+ * means "the NATS server has it and passed it on", not "stored": NATS core keeps nothing, and a node that was
+ * disconnected at that moment misses it (such messages are not recoverable, as the issue says of targeted
+ * pushes). Flushes are shared: the publishes waiting when one flush starts are confirmed by it.
+ *
+ * <p>Thread-safe. Flushes run on one thread of {@code exec}; futures complete there.
+ */
+final class NatsCoreAcks {
+    private final ExecutorService exec;
+    private final Duration flushTimeout;
+    private final ConcurrentLinkedQueue<CompletableFuture<StreamPosition>> waiting = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private volatile Connection connection;
+
+    NatsCoreAcks(ExecutorService exec, Duration flushTimeout) {
+        this.exec = exec;
+        this.flushTimeout = flushTimeout;
+    }
+
+    /** Publishes and completes {@code result} with null once a flush after it returned. */
+    void publish(Connection c, String subject, byte[] payload, CompletableFuture<StreamPosition> result) {
+        try {
+            c.publish(subject, payload);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            result.completeExceptionally(new BusUnavailableException("NATS: " + e.getMessage()));
+            return;
+        }
+        connection = c;
+        waiting.add(result);
+        if (!scheduled.getAndSet(true)) {
+            exec.execute(this::flush);
+        }
+    }
+
+    private void flush() {
+        scheduled.set(false);
+        List<CompletableFuture<StreamPosition>> batch = new ArrayList<>();
+        for (CompletableFuture<StreamPosition> f; (f = waiting.poll()) != null; ) {
+            batch.add(f);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        RuntimeException failure = null;
+        try {
+            connection.flush(flushTimeout);
+        } catch (TimeoutException | IllegalStateException e) {
+            // Sent or in jnats' buffer: it may still reach the server.
+            failure = new PublishOutcomeUnknownException("NATS did not confirm the publish: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = new PublishOutcomeUnknownException("NATS bus closing");
+        }
+        for (CompletableFuture<StreamPosition> f : batch) {
+            if (failure == null) {
+                f.complete(null);
+            } else {
+                f.completeExceptionally(failure);
+            }
+        }
+    }
+}

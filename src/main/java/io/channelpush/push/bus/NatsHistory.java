@@ -1,0 +1,126 @@
+package io.channelpush.push.bus;
+
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Message;
+import io.nats.client.PullSubscribeOptions;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.StreamInfo;
+import io.nats.client.api.StreamState;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link MessageBus#history} of a {@link NatsBus}: reads the stream's info (epoch, first and last sequence), then
+ * the messages after the position through an ephemeral pull consumer in memory (one fetch, at most
+ * {@link #FETCH_WAIT}), deleted afterwards. Requests run on {@link #THREADS} threads with a queue of
+ * {@link #QUEUE} requests; beyond, a request fails at once with {@link BusUnavailableException}. Thread-safe.
+ */
+final class NatsHistory implements AutoCloseable {
+    static final int THREADS = 2;
+    static final int QUEUE = 1_000;
+    static final Duration FETCH_WAIT = Duration.ofSeconds(2);
+
+    private final NatsStreams streams;
+    private final ThreadPoolExecutor exec;
+
+    NatsHistory(NatsStreams streams) {
+        this.streams = streams;
+        this.exec = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE),
+                r -> {
+                    Thread t = new Thread(r, "channelpush-nats-history");
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    CompletableFuture<StreamHistory> history(String channel, StreamPosition after, int limit) {
+        NatsStreams.Stream s = streams.stream(channel);
+        if (s == null) {
+            throw new IllegalArgumentException("not a stream channel: " + channel);
+        }
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+        CompletableFuture<StreamHistory> result = new CompletableFuture<>();
+        try {
+            exec.execute(() -> {
+                try {
+                    result.complete(read(s, after, limit));
+                } catch (IOException | JetStreamApiException | RuntimeException e) {
+                    result.completeExceptionally(new BusUnavailableException("NATS JetStream history of " + s.name
+                            + ": " + e.getMessage()));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new BusUnavailableException("NATS: " + QUEUE + " history requests waiting"));
+        }
+        return result;
+    }
+
+    private StreamHistory read(NatsStreams.Stream s, StreamPosition after, int limit)
+            throws IOException, JetStreamApiException {
+        JetStreamManagement jsm = streams.management();
+        if (jsm == null) {
+            throw new BusUnavailableException("not connected to NATS yet");
+        }
+        StreamInfo info = jsm.getStreamInfo(s.name);
+        String epoch = NatsStreams.epochOf(info);
+        StreamState state = info.getStreamState();
+        boolean sameEpoch = after == null || after.epoch().equals(epoch);
+        long from = sameEpoch && after != null ? after.offset() + 1 : Math.max(1, state.getFirstSequence());
+        boolean complete = sameEpoch && (after == null || state.getFirstSequence() <= from
+                || state.getMsgCount() == 0 && state.getLastSequence() < from);
+        long last = state.getLastSequence();
+        if (state.getMsgCount() == 0 || from > last) {
+            return new StreamHistory(epoch, List.of(), complete, false);
+        }
+        from = Math.max(from, state.getFirstSequence());
+        int n = (int) Math.min(limit, last - from + 1);
+        List<StreamEvent> events = new ArrayList<>(n);
+        ConsumerConfiguration cc = ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.ByStartSequence)
+                .startSequence(from).ackPolicy(AckPolicy.None).memStorage(true).numReplicas(1)
+                .inactiveThreshold(Duration.ofSeconds(30)).build();
+        JetStreamSubscription sub = streams.jetStream().subscribe(s.subject,
+                PullSubscribeOptions.builder().stream(s.name).configuration(cc).build());
+        try {
+            for (Message m : sub.fetch(n, FETCH_WAIT)) {
+                events.add(new StreamEvent(new StreamPosition(epoch, m.metaData().streamSequence()), m.getData()));
+            }
+        } finally {
+            String consumer = sub.getConsumerName();
+            sub.unsubscribe();
+            try {
+                jsm.deleteConsumer(s.name, consumer);
+            } catch (IOException | JetStreamApiException e) {
+                // it goes by itself after its inactive threshold
+            }
+        }
+        if (!events.isEmpty() && events.get(0).position().offset() > from && sameEpoch && after != null) {
+            complete = false; // expired between the info and the fetch
+        }
+        long lastRead = events.isEmpty() ? from - 1 : events.get(events.size() - 1).position().offset();
+        return new StreamHistory(epoch, events, complete, lastRead < last);
+    }
+
+    /** Stops the threads; a request that is running ends within its fetch wait. Idempotent. */
+    @Override
+    public void close() {
+        exec.shutdownNow();
+        try {
+            exec.awaitTermination(FETCH_WAIT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

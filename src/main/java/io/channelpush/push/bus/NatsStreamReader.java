@@ -1,0 +1,115 @@
+package io.channelpush.push.bus;
+
+import io.nats.client.Dispatcher;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Message;
+import io.nats.client.PushSubscribeOptions;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.StreamInfo;
+import java.io.IOException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One {@link MessageBus#subscribeStream} of a {@link NatsBus}: an ordered push consumer (ephemeral, no acks, flow
+ * control and heartbeats, handled by jnats) on the stream, delivering on the bus's dispatcher thread. This class
+ * does not rely on jnats' own recovery of ordered consumers: after every (re)connection, once the stream's info is
+ * read ({@link NatsStreams}), it drops its consumer and creates a new one that starts right after the last sequence
+ * handed to the handler, and it drops any message at or below that sequence, so a consumer of before the
+ * reconnection that still delivers cannot cause a duplicate. When the epoch changed (the stream lost its history),
+ * it logs the gap and starts at the new stream's first message; when the messages after the last one delivered are
+ * gone (beyond retention), it logs how many.
+ *
+ * <p>Thread-safe: {@link #ready} runs on the bus's setup thread, {@link #onMessage} on the dispatcher thread.
+ */
+final class NatsStreamReader {
+    private static final Logger LOG = Logger.getLogger(NatsStreamReader.class.getName());
+
+    private final NatsStreams.Stream stream;
+    private final MessageBus.StreamHandler handler;
+    private String epoch; // guarded by this
+    private long last; // the last sequence handed to the handler (or skipped to); guarded by this
+    private int generation; // guarded by this
+    private JetStreamSubscription subscription; // guarded by this
+
+    NatsStreamReader(NatsStreams.Stream stream, MessageBus.StreamHandler handler) {
+        this.stream = stream;
+        this.handler = handler;
+    }
+
+    /** The stream's info after a (re)connection: (re)start the consumer. On the setup thread. */
+    void ready(StreamInfo info, JetStream js, Dispatcher dispatcher) {
+        String current = NatsStreams.epochOf(info);
+        long first = info.getStreamState().getFirstSequence();
+        long start;
+        int gen;
+        synchronized (this) {
+            if (subscription != null) {
+                try {
+                    dispatcher.unsubscribe(subscription);
+                } catch (RuntimeException e) {
+                    LOG.fine(() -> "dropping the consumer of " + stream.name + ": " + e);
+                }
+                subscription = null;
+            }
+            if (epoch == null) {
+                epoch = current;
+                last = info.getStreamState().getLastSequence(); // a new subscriber starts with new messages
+            } else if (!epoch.equals(current)) {
+                LOG.warning("JetStream stream " + stream.name + " lost its history (epoch " + epoch + " became "
+                        + current + "): what followed offset " + last + " of the old epoch and was not delivered "
+                        + "is lost; continuing from the first message of the new epoch");
+                epoch = current;
+                last = 0;
+            } else if (first > last + 1 && info.getStreamState().getLastSequence() > last) {
+                long lost = first - last - 1;
+                LOG.warning("JetStream stream " + stream.name + " no longer holds " + lost + " message(s) after offset "
+                        + last + " (beyond retention): this node missed them");
+            }
+            start = last + 1;
+            gen = ++generation;
+        }
+        ConsumerConfiguration cc = ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.ByStartSequence)
+                .startSequence(start).build();
+        PushSubscribeOptions options = PushSubscribeOptions.builder().stream(stream.name).ordered(true)
+                .configuration(cc).build();
+        try {
+            JetStreamSubscription sub = js.subscribe(stream.subject, dispatcher, m -> onMessage(gen, m), false, options);
+            synchronized (this) {
+                if (generation == gen) {
+                    subscription = sub;
+                    return;
+                }
+            }
+            dispatcher.unsubscribe(sub);
+        } catch (IOException | JetStreamApiException | RuntimeException e) {
+            LOG.warning("cannot consume JetStream stream " + stream.name + " (" + e.getMessage() + "); trying again on "
+                    + "the next reconnection");
+        }
+    }
+
+    private void onMessage(int gen, Message m) {
+        long seq = m.metaData().streamSequence();
+        StreamPosition position;
+        synchronized (this) {
+            if (gen != generation || seq <= last) {
+                return; // from a dropped consumer, or already delivered
+            }
+            if (seq > last + 1 && last > 0) {
+                long missed = seq - last - 1;
+                LOG.warning(() -> "JetStream stream " + stream.name + " skipped " + missed + " message(s) after offset "
+                        + (seq - missed - 1) + " (deleted or beyond retention)");
+            }
+            last = seq;
+            position = new StreamPosition(epoch, seq);
+        }
+        try {
+            handler.onMessage(m.getData(), position);
+        } catch (RuntimeException ex) {
+            LOG.log(Level.WARNING, "handler of stream " + stream.channel + " failed", ex);
+        }
+    }
+}

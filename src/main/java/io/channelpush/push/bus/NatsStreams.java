@@ -1,0 +1,372 @@
+package io.channelpush.push.bus;
+
+import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamOptions;
+import io.nats.client.api.DiscardPolicy;
+import io.nats.client.api.PublishAck;
+import io.nats.client.api.RetentionPolicy;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfo;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * The JetStream side of a {@link NatsBus}: the streams of {@link Channels#isStream} channels, their epochs, and
+ * acknowledged publishes.
+ *
+ * <p>Streams: {@code CHANNELPUSH_B} holds subject {@code channelpush.b}, {@code CHANNELPUSH_G} {@code channelpush.g}
+ * (one stream per channel, so that a channel's offsets are its stream's sequence numbers). On every (re)connection
+ * the node reads each stream's info, creates the stream from {@link NatsStreamSettings} when it is missing, and
+ * refuses one that cannot keep the guarantee (other subjects, retention other than limits, memory storage, discard
+ * new, no acks, sealed, a mirror), with a SEVERE line telling the operator how to fix it; publishes to it then fail
+ * as unavailable. Limits that differ from the settings are kept and logged: the stream belongs to the cluster, not to
+ * one node.
+ *
+ * <p>Epoch: the stream's creation time as JetStream reports it (ISO-8601, to the nanosecond). A stream whose store
+ * was lost is created again, so its epoch changes and its sequence starts again at 1; a restart on the same store,
+ * or a move of the stream's leadership in a cluster, keeps it (the creation time is part of the replicated stream
+ * assignment). Chosen over a marker of our own because JetStream keeps it for us and every node reads the same one.
+ *
+ * <p>Thread-safe. Setup requests run on one thread of {@code exec}; publish futures complete on jnats' threads or
+ * on {@code exec}.
+ */
+final class NatsStreams {
+    private static final Logger LOG = Logger.getLogger(NatsStreams.class.getName());
+    static final Duration API_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration RETRY = Duration.ofMillis(500);
+    private static final long RETRY_WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** Bytes counted for a publish besides its payload: the protocol line and headers of a JetStream request. */
+    static final int PUBLISH_OVERHEAD = 128;
+    private static final int STREAM_NOT_FOUND = 10059;
+    private static final int STREAM_NAME_IN_USE = 10058;
+
+    /** One stream channel's stream and what this node knows of it. */
+    static final class Stream {
+        final String channel;
+        final String name;
+        final String subject;
+        /** Null until the stream's info was read after the latest (re)connection. Guarded by NatsStreams.this. */
+        private String epoch;
+        /** Why the node does not use the stream, or null. Guarded by NatsStreams.this. */
+        private RuntimeException refused;
+        /** Publishes (and answers) waiting for the epoch, in call order. Guarded by NatsStreams.this. */
+        private final ArrayDeque<BiConsumer<String, RuntimeException>> waiting = new ArrayDeque<>();
+        final AtomicLong highestAcked = new AtomicLong();
+
+        Stream(String channel) {
+            this.channel = channel;
+            this.name = "CHANNELPUSH_" + channel.toUpperCase(Locale.ROOT);
+            this.subject = NatsSubjects.subject(channel);
+        }
+    }
+
+    private final Map<String, Stream> streams = Map.of(Channels.BROADCAST, new Stream(Channels.BROADCAST),
+            Channels.GROUPS, new Stream(Channels.GROUPS));
+    private final NatsStreamSettings settings;
+    private final long maxPendingBytes;
+    private final ScheduledExecutorService exec;
+    private final NatsCoreAcks coreAcks;
+    private final BiConsumer<Stream, StreamInfo> onReady;
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private final AtomicLong lastRetryWarning = new AtomicLong(System.nanoTime() - RETRY_WARNING_EVERY_NANOS);
+    private final Supplier<Connection> connection;
+    private volatile JetStream js;
+    private volatile JetStreamManagement jsm;
+
+    /**
+     * @param maxPendingBytes bytes of acknowledged publishes awaiting their answer; beyond, publishes are refused
+     * @param onReady told on {@code exec} each time a stream's info was read after a (re)connection
+     */
+    NatsStreams(NatsStreamSettings settings, long maxPendingBytes, ScheduledExecutorService exec,
+                Supplier<Connection> connection, NatsCoreAcks coreAcks, BiConsumer<Stream, StreamInfo> onReady) {
+        this.connection = connection;
+        this.settings = settings;
+        this.maxPendingBytes = maxPendingBytes;
+        this.exec = exec;
+        this.coreAcks = coreAcks;
+        this.onReady = onReady;
+    }
+
+    Stream stream(String channel) {
+        return streams.get(channel);
+    }
+
+    JetStream jetStream() {
+        return js;
+    }
+
+    JetStreamManagement management() {
+        return jsm;
+    }
+
+    /** Publishes awaiting their acknowledgement, in bytes (for metrics). */
+    long pendingBytes() {
+        return pendingBytes.get();
+    }
+
+    /** The connection is (again) up: read or create every stream, then tell {@code onReady}. */
+    void connected() {
+        for (Stream s : streams.values()) {
+            synchronized (this) {
+                s.epoch = null;
+                s.refused = null;
+            }
+            refresh(s);
+        }
+    }
+
+    /** Reads the stream's info again (and tells {@code onReady}), e.g. for a new subscriber. */
+    void refresh(Stream s) {
+        try {
+            exec.execute(() -> setup(s));
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    /** Runs {@code then} with the stream's epoch (or why it is refused) now, or once known, in call order. */
+    private synchronized void withEpoch(Stream s, BiConsumer<String, RuntimeException> then) {
+        if ((s.epoch != null || s.refused != null) && s.waiting.isEmpty()) {
+            then.accept(s.epoch, s.refused);
+        } else {
+            s.waiting.add(then);
+        }
+    }
+
+    private synchronized void settle(Stream s, String epoch, RuntimeException refused) {
+        s.epoch = epoch;
+        s.refused = refused;
+        // Under the lock, so that a publish made meanwhile cannot overtake the waiting ones.
+        for (BiConsumer<String, RuntimeException> w; (w = s.waiting.poll()) != null; ) {
+            w.accept(epoch, refused);
+        }
+    }
+
+    private void setup(Stream s) {
+        Connection c = connection.get();
+        if (exec.isShutdown() || c == null || c.getStatus() != Connection.Status.CONNECTED) {
+            return; // the next connection event starts it again
+        }
+        StreamInfo info;
+        try {
+            if (jsm == null) {
+                JetStreamOptions o = JetStreamOptions.builder().requestTimeout(API_TIMEOUT).build();
+                js = c.jetStream(o);
+                jsm = c.jetStreamManagement(o);
+            }
+            info = describe(s);
+        } catch (StreamRefusedException e) {
+            LOG.severe(e.getMessage());
+            settle(s, null, new BusUnavailableException(e.getMessage()));
+            return;
+        } catch (IOException | JetStreamApiException | RuntimeException e) {
+            long now = System.nanoTime();
+            long last = lastRetryWarning.get();
+            if (now - last >= RETRY_WARNING_EVERY_NANOS && lastRetryWarning.compareAndSet(last, now)) {
+                LOG.warning("NATS JetStream stream " + s.name + " not reachable (" + e.getMessage() + "); retrying. "
+                        + "Is JetStream enabled on the servers (nats-server -js) and may this node's NATS user use "
+                        + "$JS.API.>?");
+            }
+            try {
+                exec.schedule(() -> setup(s), RETRY.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closed) {
+                // closed
+            }
+            return;
+        }
+        settle(s, epochOf(info), null);
+        onReady.accept(s, info);
+    }
+
+    /** The stream's epoch ({@link NatsStreams}: its creation time). */
+    static String epochOf(StreamInfo info) {
+        return info.getCreateTime().toInstant().toString();
+    }
+
+    private StreamInfo describe(Stream s) throws IOException, JetStreamApiException {
+        StreamInfo info;
+        try {
+            info = jsm.getStreamInfo(s.name);
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() != STREAM_NOT_FOUND) {
+                throw e;
+            }
+            try {
+                info = jsm.addStream(configuration(s));
+                LOG.info(() -> "created JetStream stream " + s.name + " for " + s.subject + ": " + describe(settings));
+            } catch (JetStreamApiException e2) {
+                if (e2.getApiErrorCode() != STREAM_NAME_IN_USE) {
+                    throw new StreamRefusedException("cannot create JetStream stream " + s.name + " for subject "
+                            + s.subject + ": " + e2.getMessage() + ". Remove or change the stream that holds this "
+                            + "subject (nats stream ls), or give this node's NATS user the right to create streams");
+                }
+                info = jsm.getStreamInfo(s.name); // another node created it meanwhile
+            }
+        }
+        check(s, info.getConfiguration());
+        return info;
+    }
+
+    StreamConfiguration configuration(Stream s) {
+        return StreamConfiguration.builder().name(s.name).subjects(s.subject)
+                .description("Channel Push stream of channel " + s.channel)
+                .retentionPolicy(RetentionPolicy.Limits).discardPolicy(DiscardPolicy.Old)
+                .storageType(StorageType.File).replicas(settings.replicas())
+                .maxMessages(settings.maxMessages()).maxBytes(settings.maxBytes()).maxAge(settings.maxAge())
+                .duplicateWindow(settings.duplicateWindow()).build();
+    }
+
+    private static String describe(NatsStreamSettings s) {
+        return s.maxMessages() + " messages, " + s.maxBytes() + " bytes, " + s.maxAge().toSeconds() + " s, "
+                + s.replicas() + " replica(s)";
+    }
+
+    /** @throws StreamRefusedException when the stream cannot keep what an acknowledged publish promises */
+    private void check(Stream s, StreamConfiguration c) {
+        String problem = null;
+        if (!List.of(s.subject).equals(c.getSubjects())) {
+            problem = "has subjects " + c.getSubjects() + " instead of exactly [" + s.subject + "]";
+        } else if (c.getRetentionPolicy() != RetentionPolicy.Limits) {
+            problem = "has retention " + c.getRetentionPolicy() + " instead of limits";
+        } else if (c.getStorageType() != StorageType.File) {
+            problem = "keeps its messages in " + c.getStorageType() + " instead of files (lost on a server restart)";
+        } else if (c.getDiscardPolicy() != DiscardPolicy.Old) {
+            problem = "discards new messages when full instead of old ones";
+        } else if (c.getNoAck() || c.getSealed() || c.getMirror() != null) {
+            problem = "does not acknowledge publishes, is sealed or is a mirror";
+        }
+        if (problem != null) {
+            throw new StreamRefusedException("JetStream stream " + s.name + " " + problem + "; this node does not use "
+                    + "it (publishes to " + s.channel + " answer 503). Fix it (nats stream edit " + s.name + ") or "
+                    + "delete it (nats stream rm " + s.name + ": its messages are lost) so that the node creates it: "
+                    + configuration(s).toJson());
+        }
+        if (c.getMaxMsgs() != settings.maxMessages() || c.getMaxBytes() != settings.maxBytes()
+                || !settings.maxAge().equals(c.getMaxAge()) || c.getReplicas() != settings.replicas()) {
+            LOG.info(() -> "JetStream stream " + s.name + " keeps " + c.getMaxMsgs() + " messages, "
+                    + c.getMaxBytes() + " bytes, " + c.getMaxAge().toSeconds() + " s on " + c.getReplicas()
+                    + " replica(s), not this node's settings (" + describe(settings) + "); kept as it is");
+        }
+    }
+
+    /** {@link MessageBus#publishAcked}. */
+    CompletableFuture<StreamPosition> publishAcked(String channel, byte[] payload, Duration timeout) {
+        Connection c = connection.get();
+        if (exec.isShutdown()) {
+            return CompletableFuture.failedFuture(new BusUnavailableException("NATS bus is closed"));
+        }
+        if (c == null || c.getStatus() != Connection.Status.CONNECTED) {
+            return CompletableFuture.failedFuture(new BusUnavailableException("not connected to NATS"));
+        }
+        long size = payload.length + PUBLISH_OVERHEAD;
+        if (pendingBytes.addAndGet(size) > maxPendingBytes) {
+            pendingBytes.addAndGet(-size);
+            return CompletableFuture.failedFuture(new BusUnavailableException("NATS: more than " + maxPendingBytes
+                    + " bytes of publishes await acknowledgement (channelpush.channel-buffer-bytes)"));
+        }
+        CompletableFuture<StreamPosition> result = new CompletableFuture<>();
+        AtomicBoolean sent = new AtomicBoolean();
+        ScheduledFuture<?> timer;
+        try {
+            timer = exec.schedule(() -> result.completeExceptionally(sent.get()
+                ? new PublishOutcomeUnknownException("no acknowledgement from NATS within " + timeout.toMillis() + " ms")
+                : new BusUnavailableException("NATS JetStream stream not ready within " + timeout.toMillis() + " ms")),
+                timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            pendingBytes.addAndGet(-size);
+            return CompletableFuture.failedFuture(new BusUnavailableException("NATS bus is closed"));
+        }
+        result.whenComplete((p, e) -> {
+            pendingBytes.addAndGet(-size);
+            timer.cancel(false);
+        });
+        Stream s = streams.get(channel);
+        if (s == null) {
+            coreAcks.publish(c, NatsSubjects.subject(channel), payload, result);
+            return result;
+        }
+        withEpoch(s, (epoch, refused) -> {
+            if (refused != null) {
+                result.completeExceptionally(refused);
+            } else if (!result.isDone()) {
+                send(s, epoch, payload, result, sent);
+            }
+        });
+        return result;
+    }
+
+    private void send(Stream s, String epoch, byte[] payload, CompletableFuture<StreamPosition> result,
+                      AtomicBoolean sent) {
+        CompletableFuture<PublishAck> ack;
+        try {
+            ack = js.publishAsync(s.subject, payload);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            result.completeExceptionally(new BusUnavailableException("NATS: " + e.getMessage()));
+            return;
+        }
+        sent.set(true);
+        ack.whenComplete((a, error) -> {
+            if (error != null) {
+                result.completeExceptionally(failure(error));
+            } else if (a.getSeqno() > s.highestAcked.getAndAccumulate(a.getSeqno(), Math::max)) {
+                result.complete(new StreamPosition(epoch, a.getSeqno()));
+            } else {
+                // A lower sequence than one acknowledged before: the stream was created again. Read its new epoch.
+                LOG.warning(() -> "JetStream stream " + s.name + " started again at sequence " + a.getSeqno()
+                        + ": its history was lost");
+                s.highestAcked.set(a.getSeqno());
+                synchronized (this) {
+                    s.epoch = null;
+                }
+                refresh(s);
+                withEpoch(s, (e, refused) -> {
+                    if (refused != null) {
+                        result.completeExceptionally(new PublishOutcomeUnknownException("stored, but the stream's "
+                                + "new epoch is unknown: " + refused.getMessage()));
+                    } else {
+                        result.complete(new StreamPosition(e, a.getSeqno()));
+                    }
+                });
+            }
+        });
+    }
+
+    /** What a failed JetStream publish means for the publisher. */
+    static RuntimeException failure(Throwable error) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        String m = String.valueOf(e.getMessage());
+        if (e instanceof JetStreamApiException) {
+            return new BusUnavailableException("NATS JetStream refused the message: " + m);
+        }
+        if (m.toLowerCase(Locale.ROOT).contains("no responders")) {
+            return new BusUnavailableException("no NATS JetStream server took the message (no stream leader): " + m);
+        }
+        return new PublishOutcomeUnknownException("no acknowledgement from NATS JetStream: " + m);
+    }
+
+    /** A stream this node must not use, with what the operator should do. */
+    private static final class StreamRefusedException extends RuntimeException {
+        StreamRefusedException(String message) {
+            super(message);
+        }
+    }
+}
