@@ -119,6 +119,7 @@ final class Verdict {
 
     private void judgeStream(ChaosClient c, String publisher, String stream, List<Publisher.Publish> publishes,
                              IntList got, IntList at, boolean mustHaveAll) {
+        String who = c.json ? " (JSON clients)" : " (plain clients)";
         Map<Integer, Integer> seen = new HashMap<>();
         int lastOk = 0;
         for (int i = 0; i < got.size(); i++) {
@@ -126,26 +127,26 @@ final class Verdict {
             int n = seen.merge(seq, 1, Integer::sum);
             String where = c + " got " + publisher + ":" + seq + " in phase " + timeline.describe(at.get(i));
             if (seq < 1 || seq > publishes.size()) {
-                fail("message never published", where);
+                fail("message never published" + who, where);
                 continue;
             }
             Publisher.Publish p = publishes.get(seq - 1);
             String answered = ", answered " + p.outcome().label + " in phase " + timeline.describe(p.phase());
             if (!p.outcome().mayArrive()) {
-                fail(p.outcome() == Outcome.UNAVAILABLE ? "publish answered 503 was delivered"
-                        : "refused request was delivered", where + answered);
+                fail((p.outcome() == Outcome.UNAVAILABLE ? "publish answered 503 was delivered"
+                        : "refused request was delivered") + who, where + answered);
             } else if (p.outcome() == Outcome.OK) {
                 if (n > 1) {
-                    fail("publish answered ok delivered twice", where + answered);
+                    fail("publish answered ok delivered twice" + who, where + answered);
                 } else {
                     count(mustHaveAll ? "ok deliveries to complete clients" : "ok deliveries to others");
                     if (seq < lastOk) {
-                        fail("publish answered ok out of order", where + " after " + publisher + ":" + lastOk);
+                        fail("publish answered ok out of order" + who, where + " after " + publisher + ":" + lastOk);
                     }
                     lastOk = Math.max(lastOk, seq);
                 }
             } else if (n > 1) {
-                fail("publish answered " + p.outcome().label + " delivered twice", where + answered);
+                fail("publish answered " + p.outcome().label + " delivered twice" + who, where + answered);
             } else {
                 count(p.outcome().label + " publishes delivered (at most once: allowed)");
             }
@@ -165,7 +166,7 @@ final class Verdict {
         }
         if (!lost.isEmpty()) {
             count("ok deliveries lost", lost.size());
-            fail("publish answered ok lost (deliveries)", c + " never got " + lost.size() + " of " + stream + ": "
+            fail("publish answered ok lost (deliveries)" + who, c + " never got " + lost.size() + " of " + stream + ": "
                     + ranges(publisher, lost), lost.size());
         }
     }

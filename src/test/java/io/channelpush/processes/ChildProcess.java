@@ -191,6 +191,11 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     private String exitText() {
+        try {
+            process.waitFor(2, TimeUnit.SECONDS); // its output ended: the exit follows
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return process.isAlive() ? "still running" : "status " + process.exitValue();
     }
 
