@@ -17,7 +17,7 @@ public final class LauncherProcess implements AutoCloseable {
     public final String workerId;
     public final int wsPort;
     public final int httpPort;
-    private final ChildProcess process;
+    private ChildProcess process;
 
     private LauncherProcess(String workerId, int wsPort, int httpPort, ChildProcess process) {
         this.workerId = workerId;
@@ -62,6 +62,13 @@ public final class LauncherProcess implements AutoCloseable {
 
     public ChildProcess process() {
         return process;
+    }
+
+    /** {@code kill -9}, then the same command on the same ports; returns once it serves again. */
+    public void killAndRestart() throws Exception {
+        process.kill();
+        process = process.restart();
+        process.awaitLine("serving ws://", START_LIMIT);
     }
 
     @Override
