@@ -57,6 +57,8 @@ public final class ChaosClient implements Session.Listener.AutoDemanding {
     private volatile String node;
     private final Map<String, IntList> seqs = new HashMap<>();
     private final Map<String, IntList> phases = new HashMap<>();
+    /** Per receipt: 1 when it arrived while a recover was pending (a replay, or a held live message), else 0. */
+    private final Map<String, IntList> replays = new HashMap<>();
     private final Map<String, Position> positions = new LinkedHashMap<>();
     private final Map<String, String> toldFalse = new LinkedHashMap<>();
     private final List<Recovery> recoveries = new ArrayList<>();
@@ -278,6 +280,7 @@ public final class ChaosClient implements Session.Listener.AutoDemanding {
         String key = publisher + "|" + expected;
         seqs.computeIfAbsent(key, k -> new IntList()).add(seq);
         phases.computeIfAbsent(key, k -> new IntList()).add(timeline.current());
+        replays.computeIfAbsent(key, k -> new IntList()).add(pending != null ? 1 : 0);
     }
 
     private void violation(String what) {
@@ -322,6 +325,12 @@ public final class ChaosClient implements Session.Listener.AutoDemanding {
     /** The phases the numbers of {@link #received} arrived in (a copy). */
     synchronized IntList receivedPhases(String publisher, String stream) {
         IntList l = phases.get(publisher + "|" + stream);
+        return l == null ? new IntList() : l.copy();
+    }
+
+    /** Per receipt of {@link #received}: 1 when it came while a recover was pending (a copy). */
+    synchronized IntList receivedInRecovery(String publisher, String stream) {
+        IntList l = replays.get(publisher + "|" + stream);
         return l == null ? new IntList() : l.copy();
     }
 

@@ -101,6 +101,7 @@ final class Verdict {
             for (String stream : ALL_STREAMS) {
                 IntList got = c.received(publisher, stream);
                 IntList at = c.receivedPhases(publisher, stream);
+                IntList replay = c.receivedInRecovery(publisher, stream);
                 if (!followed.contains(stream)) {
                     if (got.size() > 0) {
                         fail("message of a stream the client does not follow", c + " got " + publisher + ":"
@@ -110,7 +111,7 @@ final class Verdict {
                     continue;
                 }
                 boolean mustHaveAll = c.json ? !toldFalse.containsKey(stream) : stayed;
-                judgeStream(c, publisher, stream, publishes, got, at, mustHaveAll);
+                judgeStream(c, publisher, stream, publishes, got, at, replay, mustHaveAll);
             }
         });
         count(c.json ? "JSON clients" : stayed ? "plain clients that stayed connected"
@@ -118,14 +119,16 @@ final class Verdict {
     }
 
     private void judgeStream(ChaosClient c, String publisher, String stream, List<Publisher.Publish> publishes,
-                             IntList got, IntList at, boolean mustHaveAll) {
+                             IntList got, IntList at, IntList replay, boolean mustHaveAll) {
         String who = c.json ? " (JSON clients)" : " (plain clients)";
         Map<Integer, Integer> seen = new HashMap<>();
         int lastOk = 0;
         for (int i = 0; i < got.size(); i++) {
             int seq = got.get(i);
             int n = seen.merge(seq, 1, Integer::sum);
-            String where = c + " got " + publisher + ":" + seq + " in phase " + timeline.describe(at.get(i));
+            String during = replay.get(i) == 1 ? ", arriving while its recover was pending" : "";
+            String where = c + " got " + publisher + ":" + seq + " in phase " + timeline.describe(at.get(i))
+                    + (replay.get(i) == 1 ? " while its recover was pending" : "");
             if (seq < 1 || seq > publishes.size()) {
                 fail("message never published" + who, where);
                 continue;
@@ -137,11 +140,11 @@ final class Verdict {
                         : "refused request was delivered") + who, where + answered);
             } else if (p.outcome() == Outcome.OK) {
                 if (n > 1) {
-                    fail("publish answered ok delivered twice" + who, where + answered);
+                    fail("publish answered ok delivered twice" + who + during, where + answered);
                 } else {
                     count(mustHaveAll ? "ok deliveries to complete clients" : "ok deliveries to others");
                     if (seq < lastOk) {
-                        fail("publish answered ok out of order" + who, where + " after " + publisher + ":" + lastOk);
+                        fail("publish answered ok out of order" + who + during, where + " after " + publisher + ":" + lastOk);
                     }
                     lastOk = Math.max(lastOk, seq);
                 }
