@@ -23,6 +23,6 @@ public final class TestData {
 
     /** {@link DaemonConfig#defaults()} with a data folder of its own. */
     public static DaemonConfig config() {
-        return TestData.config().withDataDir(freshDir());
+        return DaemonConfig.defaults().withDataDir(freshDir());
     }
 }

@@ -118,6 +118,7 @@ final class StreamLog implements AutoCloseable {
         active.append(offset, nowMillis, data);
         totalCount++;
         totalBytes += active.size() - before;
+        enforceRetention(nowMillis);
         return offset;
     }
 
@@ -136,7 +137,6 @@ final class StreamLog implements AutoCloseable {
         segments.add(next);
         syncDir();
         active = next;
-        enforceRetention(System.currentTimeMillis());
     }
 
     /** Deletes old segments past the count, bytes or age bounds (never the one appended to). */
