@@ -123,6 +123,10 @@ class CrashRecoveryTest {
                     }
                     assertTrue(System.nanoTime() < deadline, "acks stalled at " + ackedOffsetById.size());
                 }
+                for (int i = 0; i < 500; i++, id++) { // in flight when the daemon dies
+                    pub.sendJson("{\"type\":\"publish\",\"id\":" + id + ",\"channels\":[\"b\"],\"data\":{\"n\":" + id
+                            + "}}");
+                }
                 daemon.kill9();
                 reading.get(10, TimeUnit.SECONDS);
             }
@@ -156,6 +160,8 @@ class CrashRecoveryTest {
                     }
                 });
                 assertEquals(List.of(), missing, "acknowledged publishes lost by kill -9");
+                System.out.println("kill -9 after " + ackedOffsetById.size() + " acknowledged publishes: all of them "
+                        + "among the " + nByOffset.size() + " in the log after the restart, epoch " + epoch);
                 long last = after;
                 c.sendJson("{\"type\":\"publish\",\"id\":1,\"channels\":[\"b\"],\"data\":\"after the restart\"}");
                 JsonObject ack = c.read();
