@@ -37,7 +37,7 @@ class DaemonStreamTest {
     record Got(String data, StreamOffset at) {
     }
 
-    static ChannelClient.StreamHandler into(LinkedBlockingQueue<Got> q) {
+    static io.channelpush.channel.client.StreamHandler into(LinkedBlockingQueue<Got> q) {
         return (data, epoch, offset) -> q.add(new Got(new String(data, StandardCharsets.UTF_8),
                 new StreamOffset(epoch, offset)));
     }
