@@ -23,10 +23,16 @@ import java.util.logging.Logger;
  * {@link ClientOptions#readTimeout()}. Publishes and enqueues go to a bounded buffer, in order, that survives
  * reconnects; when it is full they throw {@link ChannelUnavailableException} and nothing is queued.
  *
+ * <p>With a daemon of protocol 2 it also acknowledges publishes ({@link #publishAcked}), reads stream channels with
+ * offsets and resumes them after every reconnect ({@link #onStream}), and reads a stream's history
+ * ({@link #history}); against a daemon of protocol 1 it falls back to that and refuses those three.
+ *
  * <p>Threads: all methods are thread-safe. Handlers run on the client's single reader thread
  * ({@code channel-client-<name>}), one at a time, in the order the daemon sent the messages; a handler must
  * not block for long (a slow handler makes the daemon close this client as a slow consumer). Exceptions from
- * handlers are logged and do not affect the client. Listener callbacks run on the same thread.
+ * handlers are logged and do not affect the client. Listener callbacks run on the same thread. The futures of
+ * {@link #publishAcked} and {@link #history} complete on the reader thread (an answer) or on the client's timer
+ * thread (a deadline); their callbacks must not block.
  */
 public final class ChannelClient implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ChannelClient.class.getName());
