@@ -28,9 +28,10 @@ final class AckBench {
         int bytes = 100;
         int window = 10_000;
         String channel = "b";
+        int rounds = 5;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
-                err.println("usage: acks [--messages N] [--bytes B] [--window W] [--channel C]");
+                err.println("usage: acks [--messages N] [--bytes B] [--window W] [--channel C] [--rounds R]");
                 return 2;
             }
             switch (args[i]) {
@@ -38,9 +39,10 @@ final class AckBench {
                 case "--bytes" -> bytes = Integer.parseInt(args[i + 1]);
                 case "--window" -> window = Integer.parseInt(args[i + 1]);
                 case "--channel" -> channel = args[i + 1];
+                case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
                 default -> {
                     err.println("unknown option " + args[i] + "; usage: acks [--messages N] [--bytes B] [--window W]"
-                            + " [--channel C]");
+                            + " [--channel C] [--rounds R]");
                     return 2;
                 }
             }
@@ -57,20 +59,23 @@ final class AckBench {
                     return 1;
                 }
                 long published = 0;
-                for (int round = 0; round < 2; round++) { // the first round warms the JIT up
+                double[] ratios = new double[rounds];
+                for (int round = 0; round <= rounds; round++) { // round 0 warms the JIT up
                     long plain = plain(pub, channel, data, messages, received, published);
                     published += messages;
-                    long acked = acked(pub, channel, data, messages, window, out, round == 1);
+                    long acked = acked(pub, channel, data, messages, window, out, round > 0);
                     published += messages;
-                    if (round == 1) {
-                        out.printf("plain publishes:        %,d messages of %d bytes in %,d ms = %,.0f msg/s "
-                                + "(until the subscriber had them all)%n", messages, data.length,
-                                plain / 1_000_000, messages * 1e9 / plain);
-                        out.printf("acknowledged publishes: %,d messages in %,d ms = %,.0f msg/s (until every ack; "
-                                + "window %,d) = %.0f %% of plain%n", messages, acked / 1_000_000,
-                                messages * 1e9 / acked, window, 100.0 * plain / acked);
+                    if (round > 0) {
+                        ratios[round - 1] = (double) plain / acked;
+                        out.printf("round %d: plain %,.0f msg/s (until the subscriber had all %,d of %d bytes), "
+                                + "acknowledged %,.0f msg/s (until every ack, window %,d): %.0f %%%n", round,
+                                messages * 1e9 / plain, messages, data.length, messages * 1e9 / acked, window,
+                                100.0 * plain / acked);
                     }
                 }
+                Arrays.sort(ratios);
+                out.printf("median of %d rounds: acknowledged publishes at %.0f %% of the plain rate%n", rounds,
+                        100 * ratios[rounds / 2]);
             }
         }
         return 0;
@@ -128,7 +133,7 @@ final class AckBench {
         long elapsed = System.nanoTime() - start;
         if (report) {
             Arrays.sort(latency);
-            out.printf("ack latency (publish call to ack): p50 %.2f ms, p99 %.2f ms, max %.2f ms; %d failed%n",
+            out.printf("  ack latency (publish call to ack): p50 %.2f ms, p99 %.2f ms, max %.2f ms; %d failed%n",
                     latency[messages / 2] / 1e6, latency[(int) (messages * 0.99)] / 1e6,
                     latency[messages - 1] / 1e6, failures.get());
         }

@@ -158,6 +158,14 @@ final class PendingRequests implements AutoCloseable {
         }
     }
 
+    /** An {@code ack} read by {@link AckScan}: {@code channel} null when it names none. On the reader thread. */
+    void onAck(long id, String channel, long offset, String epoch) {
+        Pending p = pending.get(id);
+        if (p != null && !p.history) {
+            complete(p, epoch != null && p.channel.equals(channel) ? new StreamOffset(epoch, offset) : null);
+        }
+    }
+
     /** An {@code ack}, on the reader thread. */
     void onAck(Message m, String epoch) throws ProtocolException {
         Pending p = pending.get(m.number("id"));
