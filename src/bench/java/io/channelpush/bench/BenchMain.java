@@ -10,6 +10,8 @@ public final class BenchMain {
     static final String USAGE = """
             usage: BenchMain <benchmark> [options]     (BenchMain <benchmark> --help for its options)
               daemon   channel daemon fan-out: events/s and publish-to-receive latency, 1 publisher -> S subscribers
+              daemon-acked  acknowledged publishes (protocol 2) through the channel daemon: acks/s and events/s,
+                       to a plain channel, to a stream with --fsync interval and with --fsync always
               push     WebSocket push harness against any server with the seed's URLs: connects, idle memory,
                        broadcast, targeted and group deliveries/s with latency
               daemon-hostile  the channel daemon (own JVM, default settings) under 100 hostile connections beside 2
@@ -36,6 +38,7 @@ public final class BenchMain {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         int code = switch (args[0]) {
             case "daemon" -> DaemonBench.run(rest, System.out, System.err);
+            case "daemon-acked" -> AckedPublishBench.run(rest, System.out, System.err);
             case "push" -> PushBench.run(rest, System.out, System.err);
             case "bare" -> BareFanout.run(rest, System.out, System.err);
             case "signed" -> SignedPublishBench.run(rest, System.out, System.err);

@@ -13,8 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A built jar run as a separate {@code java -jar} process (or any command, {@link #run}), its output collected line
- * by line.
+ * A built jar run as a separate {@code java -jar} process in a fresh working folder under {@code target/it-work} (or
+ * any command, {@link #run}), its output collected line by line.
  */
 final class JarProcess implements AutoCloseable {
     final Process process;
@@ -47,9 +47,12 @@ final class JarProcess implements AutoCloseable {
     static JarProcess start(List<String> jvmOptions, String jarName, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-jar", jar(jarName).toString()));
+        cmd.addAll(List.of("-jar", jar(jarName).toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
-        return new JarProcess(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+        // a folder of its own, so that what the process writes there (the daemon's channel-data) stays under target
+        Path work = Files.createTempDirectory(Files.createDirectories(
+                Path.of(System.getProperty("test.channelpush.build.dir", "target"), "it-work")), "p");
+        return new JarProcess(new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).start());
     }
 
     /** Runs {@code command} (the first element is the program), its output collected like a jar's. */

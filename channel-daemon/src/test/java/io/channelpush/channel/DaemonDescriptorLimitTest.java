@@ -41,7 +41,8 @@ class DaemonDescriptorLimitTest {
         Process daemon = new ProcessBuilder(prlimit.toString(), "--nofile=" + DESCRIPTORS + ":" + DESCRIPTORS,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
                 "-cp", System.getProperty("java.class.path"), "io.channelpush.channel.daemon.DaemonMain",
-                "--port", String.valueOf(port)).redirectErrorStream(true).start();
+                "--port", String.valueOf(port), "--data-dir", TestData.freshDir().toString())
+                .redirectErrorStream(true).start();
         List<String> output = new CopyOnWriteArrayList<>();
         Thread pump = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(daemon.getInputStream(),

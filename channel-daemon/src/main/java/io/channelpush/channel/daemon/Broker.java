@@ -191,8 +191,9 @@ final class Broker {
                 throw new ProtocolException(ErrorCode.MISSING_FIELD, "\"id\" must be a non-negative integer");
             }
         }
+        byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
         publish(c, channels, i -> Messages.event(channels.get(i), data),
-                () -> data.getBytes(StandardCharsets.UTF_8), id);
+                (i, offset) -> StreamMessages.event(channels.get(i), offset, bytes), () -> bytes, id);
     }
 
     /**
@@ -201,7 +202,7 @@ final class Broker {
      */
     void handleRaw(Connection c, RawFrame f) {
         if (f.type() == MessageType.PUBLISH) {
-            publish(c, f.names(), i -> f.splice(MessageType.EVENT, "channel", i), f::data,
+            publish(c, f.names(), i -> f.splice(MessageType.EVENT, "channel", i), f::spliceEvent, f::data,
                     c.protocol >= 2 ? f.id() : RawFrame.NO_ID);
         } else {
             enqueue(c, f.name(), f.size(), () -> f.splice(MessageType.JOB, "queue", 0));
@@ -212,8 +213,8 @@ final class Broker {
      * A publish that has an id (it is acknowledged) or names a stream channel: all or nothing. Its copies must fit
      * the memory bound, then it is appended to each stream's log, then routed, then acknowledged.
      */
-    private void publish(Connection c, List<String> channels, IntFunction<byte[]> eventFrame, Supplier<byte[]> data,
-                         long id) {
+    private void publish(Connection c, List<String> channels, IntFunction<byte[]> eventFrame,
+                         StreamEventFrame streamEventFrame, Supplier<byte[]> data, long id) {
         StreamLog[] logs = new StreamLog[channels.size()];
         boolean anyStream = false;
         for (int i = 0; i < logs.length; i++) {
@@ -230,7 +231,7 @@ final class Broker {
         for (int i = 0; i < logs.length; i++) {
             if (logs[i] != null) {
                 long offset = next.merge(logs[i], logs[i].nextOffset(), (a, b) -> a + 1);
-                frames[i] = StreamMessages.event(channels.get(i), offset, bytes);
+                frames[i] = streamEventFrame.frame(i, offset);
             } else if (subscribers.containsKey(channels.get(i)) || warmup.retaining(System.nanoTime())) {
                 frames[i] = eventFrame.apply(i);
             }
@@ -272,6 +273,12 @@ final class Broker {
                 loop.slowConsumer(s);
             }
         }
+    }
+
+    /** The event frame of the i-th channel, a stream, with its offset. */
+    @FunctionalInterface
+    private interface StreamEventFrame {
+        byte[] frame(int i, long offset);
     }
 
     private long copies(List<String> channels, byte[][] frames) {

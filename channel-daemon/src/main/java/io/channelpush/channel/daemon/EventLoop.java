@@ -138,8 +138,8 @@ final class EventLoop implements Runnable {
             it.remove();
             dispatch(key);
         }
+        broker.streams().commit(); // one write per stream for the batch (and one flush with --fsync always), then acks
         broker.streams().pump(broker);
-        broker.streams().commit(); // group commit (--fsync always): one flush for the batch, then its acks
         flushDirty();
         long now = System.nanoTime();
         listening.resumeIfDue(now);

@@ -26,7 +26,12 @@ final class Segment implements AutoCloseable {
     private final FileChannel channel;
     private int[] positions = new int[256];
     private int count;
+    /** Bytes of the segment: those written to the file, then {@link #pending} ones. */
     private long size;
+    private long written;
+    /** Records appended but not yet written: one write per batch instead of one per record. */
+    private byte[] pending = new byte[64 * 1024];
+    private int pendingLength;
     private long lastMillis;
 
     private Segment(Path file, long firstOffset, FileChannel channel) {
@@ -90,6 +95,7 @@ final class Segment implements AutoCloseable {
             pos += 4 + n;
         }
         size = pos;
+        written = pos;
         if (pos < length) {
             long cut = length - pos;
             LOG.warning(() -> "stream log " + file + ": cut off " + cut + " bytes of a torn or corrupt record at "
@@ -119,30 +125,47 @@ final class Segment implements AutoCloseable {
         lastMillis = millis;
     }
 
-    /** Appends the record of {@code offset}, which must be {@link #nextOffset()}; on failure nothing is indexed. */
-    void append(long offset, long millis, byte[] data) throws IOException {
+    /**
+     * Appends the record of {@code offset}, which must be {@link #nextOffset()}, to the records waiting for
+     * {@link #writePending}; it can be read back at once.
+     */
+    void append(long offset, long millis, byte[] data) {
         int n = HEADER_BYTES - 4 + data.length + 4;
-        ByteBuffer b = ByteBuffer.allocate(4 + n);
+        if (pendingLength + 4 + n > pending.length) {
+            pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + 4 + n));
+        }
+        ByteBuffer b = ByteBuffer.wrap(pending, pendingLength, 4 + n);
         b.putInt(n).putLong(offset).putLong(millis).put(data);
         CRC32C crc = new CRC32C();
-        crc.update(b.array(), 4, n - 4);
+        crc.update(pending, pendingLength + 4, n - 4);
         b.putInt((int) crc.getValue());
-        b.flip();
         long at = size;
-        try {
-            while (b.hasRemaining()) {
-                channel.write(b, at + b.position());
-            }
-        } catch (IOException e) {
-            try {
-                channel.truncate(at); // no half record left for the next append to follow
-            } catch (IOException again) {
-                e.addSuppressed(again);
-            }
-            throw e;
-        }
+        pendingLength += 4 + n;
         size = at + 4 + n;
         index((int) at, millis);
+    }
+
+    /**
+     * Writes the appended records to the file (the operating system's cache) with one call. On failure they stay
+     * pending, to be written by the next call; what a failed write left in the file is overwritten then.
+     */
+    void writePending() throws IOException {
+        if (pendingLength == 0) {
+            return;
+        }
+        ByteBuffer b = ByteBuffer.wrap(pending, 0, pendingLength);
+        while (b.hasRemaining()) {
+            channel.write(b, written + b.position());
+        }
+        written += pendingLength;
+        pendingLength = 0;
+        if (pending.length > 1 << 20) {
+            pending = new byte[64 * 1024]; // give back what a burst grew
+        }
+    }
+
+    boolean hasPending() {
+        return pendingLength > 0;
     }
 
     /** Removes the last record (a publish to several streams that failed on a later one is taken by none). */
@@ -151,7 +174,13 @@ final class Segment implements AutoCloseable {
             return;
         }
         long at = positions[--count];
-        channel.truncate(at);
+        if (at >= written) {
+            pendingLength -= (int) (size - at);
+        } else {
+            writePending();
+            channel.truncate(at);
+            written = at;
+        }
         size = at;
     }
 
@@ -160,6 +189,9 @@ final class Segment implements AutoCloseable {
         int i = (int) (offset - firstOffset);
         long pos = positions[i];
         long end = i + 1 < count ? positions[i + 1] : size;
+        if (end > written) {
+            writePending();
+        }
         ByteBuffer b = ByteBuffer.allocate((int) (end - pos - RECORD_OVERHEAD));
         readFully(b, pos + HEADER_BYTES);
         return b.array();
@@ -195,6 +227,10 @@ final class Segment implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        try {
+            writePending();
+        } finally {
+            channel.close();
+        }
     }
 }

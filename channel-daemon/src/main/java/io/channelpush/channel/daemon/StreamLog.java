@@ -39,6 +39,7 @@ final class StreamLog implements AutoCloseable {
     private volatile Segment active;
     private long totalCount;
     private long totalBytes;
+    private boolean failed;
 
     private StreamLog(String name, Path dir, Retention retention, int maxRecordBytes) {
         this.name = name;
@@ -106,10 +107,13 @@ final class StreamLog implements AutoCloseable {
     }
 
     /**
-     * Appends a record and returns its offset. The bytes are in the operating system's cache when this returns;
-     * {@link #force} puts them on the disk.
+     * Appends a record and returns its offset. {@link #writePending} puts it in the operating system's cache (where a
+     * crash of the process does not lose it), {@link #force} on the disk.
      */
     long append(byte[] data, long nowMillis) throws IOException {
+        if (active.hasPending() && failed) {
+            writePending(); // a write failed: nothing more is taken until the disk takes what waits
+        }
         if (active.size() >= retention.segmentBytes() || active.count() >= retention.segmentMessages()) {
             roll();
         }
@@ -118,6 +122,7 @@ final class StreamLog implements AutoCloseable {
         active.append(offset, nowMillis, data);
         totalCount++;
         totalBytes += active.size() - before;
+        enforceRetention(nowMillis);
         return offset;
     }
 
@@ -129,14 +134,25 @@ final class StreamLog implements AutoCloseable {
         totalBytes -= before - active.size();
     }
 
+    /** Writes the records appended since the last call, one write; on failure they wait and appends are refused. */
+    void writePending() throws IOException {
+        try {
+            active.writePending();
+            failed = false;
+        } catch (IOException e) {
+            failed = true;
+            throw e;
+        }
+    }
+
     private void roll() throws IOException {
         Segment old = active;
+        old.writePending();
         Segment next = Segment.create(dir, old.nextOffset());
         old.force(); // a rolled segment is complete on the disk before it leaves the flusher's sight
         segments.add(next);
         syncDir();
         active = next;
-        enforceRetention(System.currentTimeMillis());
     }
 
     /** Deletes old segments past the count, bytes or age bounds (never the one appended to). */
@@ -215,6 +231,7 @@ final class StreamLog implements AutoCloseable {
         IOException failure = null;
         for (Segment s : segments) {
             try {
+                s.writePending();
                 s.force();
                 s.close();
             } catch (IOException e) {

@@ -93,13 +93,12 @@ final class StreamService {
         return offsets;
     }
 
-    /** Answers a publish with {@code id}: after the group commit with {@code --fsync always}, else now. */
+    /**
+     * Answers a publish with {@code id} at the end of the batch, once its records are written (and, with
+     * {@code --fsync always}, on the disk): acks and refusals in publish order.
+     */
     void reply(Connection c, byte[] frame, long id) {
-        if (streams.fsyncAlways()) {
-            pending.add(new Reply(c, frame, id));
-        } else {
-            loop.send(c, frame);
-        }
+        pending.add(new Reply(c, frame, id));
     }
 
     /** A non-fatal refusal, with the request's id when it has one ({@code id < 0}: none), in ack order. */
@@ -112,7 +111,7 @@ final class StreamService {
         }
     }
 
-    /** End of a batch: flushes the logs appended to ({@code --fsync always}) and sends the acks waiting for it. */
+    /** End of a batch: writes the logs appended to (and flushes them with {@code --fsync always}), then sends the acks. */
     void commit() {
         if (pending.isEmpty() && !streams.hasUncommitted()) {
             return;
@@ -120,13 +119,11 @@ final class StreamService {
         try {
             streams.commit();
         } catch (IOException e) {
-            storageErrors.log(() -> "could not flush the stream logs in " + streams.dataDir().toAbsolutePath() + " to "
-                    + "the disk: " + e + "; the publishes of this batch are answered storage_failed. Check the disk");
-            for (Reply r : pending) {
-                loop.send(r.c, StreamMessages.error(ErrorCode.STORAGE_FAILED, "the daemon could not flush its log "
-                        + "to the disk; the publish may or may not be delivered", r.id));
-            }
-            pending.clear();
+            // the acks wait (their publishes' clients time out: the outcome is unknown to them) until the disk takes
+            // the records; meanwhile new publishes to that stream are refused with storage_failed
+            storageErrors.log(() -> "could not write the stream logs in " + streams.dataDir().toAbsolutePath() + ": "
+                    + e + "; acks wait and new publishes to the stream are refused until it succeeds. Free space on "
+                    + "that disk or fix it; the daemon retries by itself");
             return;
         }
         for (Reply r : pending) {

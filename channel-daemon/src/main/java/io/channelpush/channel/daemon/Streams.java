@@ -111,21 +111,25 @@ final class Streams implements AutoCloseable {
         return always;
     }
 
-    /** With {@code --fsync always}: the log was appended to and must be flushed by the next {@link #commit}. */
+    /** The log was appended to: the next {@link #commit} writes it (and with {@code --fsync always} flushes it). */
     void appended(StreamLog log) {
-        if (always && !dirty.contains(log)) {
+        if (!dirty.contains(log)) {
             dirty.add(log);
         }
     }
 
-    /** Flushes the logs appended to since the last commit (group commit); throws when one cannot be flushed. */
+    /**
+     * End of a batch: writes what was appended to each log since the last commit, one write per log, and with
+     * {@code --fsync always} flushes it to the disk (group commit). A log that fails stays to be committed again.
+     */
     void commit() throws IOException {
-        try {
-            for (StreamLog log : dirty) {
+        for (int i = 0; i < dirty.size(); i++) {
+            StreamLog log = dirty.get(i);
+            log.writePending();
+            if (always) {
                 log.force();
             }
-        } finally {
-            dirty.clear();
+            dirty.remove(i--);
         }
     }
 

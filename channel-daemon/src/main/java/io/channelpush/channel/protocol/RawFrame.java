@@ -122,5 +122,28 @@ public final class RawFrame {
         return frame;
     }
 
+    /**
+     * The {@code event} frame of a stream channel for the i-th name: {@code {"type":"event","channel":C,"offset":N,
+     * "data":D}}, the name and data copied byte for byte.
+     */
+    public byte[] spliceEvent(int nameIndex, long offset) {
+        Span n = names.get(nameIndex);
+        byte[] tail = (",\"offset\":" + offset + ",\"data\":").getBytes(StandardCharsets.US_ASCII);
+        int bodyLength = EVENT_HEAD.length + (n.end - n.start) + tail.length + (dataEnd - dataStart) + 1;
+        byte[] frame = new byte[FrameCodec.HEADER_BYTES + bodyLength];
+        FrameCodec.putLength(frame, bodyLength);
+        int at = FrameCodec.HEADER_BYTES;
+        System.arraycopy(EVENT_HEAD, 0, frame, at, EVENT_HEAD.length);
+        at += EVENT_HEAD.length;
+        System.arraycopy(body, n.start, frame, at, n.end - n.start);
+        at += n.end - n.start;
+        System.arraycopy(tail, 0, frame, at, tail.length);
+        at += tail.length;
+        System.arraycopy(body, dataStart, frame, at, dataEnd - dataStart);
+        frame[frame.length - 1] = '}';
+        return frame;
+    }
+
+    private static final byte[] EVENT_HEAD = "{\"type\":\"event\",\"channel\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DATA = ",\"data\":".getBytes(StandardCharsets.US_ASCII);
 }

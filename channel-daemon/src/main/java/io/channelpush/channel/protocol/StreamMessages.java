@@ -33,18 +33,30 @@ public final class StreamMessages {
 
     /** An event of a stream channel: {@code {"type":"event","channel":C,"offset":N,"data":D}}. */
     public static byte[] event(String channel, long offset, byte[] data) {
-        return frame(("{\"type\":\"event\",\"channel\":" + Messages.quote(channel) + ",\"offset\":" + offset
+        return frame(("{\"type\":\"event\",\"channel\":" + quote(channel) + ",\"offset\":" + offset
                 + ",\"data\":").getBytes(StandardCharsets.UTF_8), data);
     }
 
     public static byte[] ack(long id, Map<String, Long> offsets) {
-        JsonObject o = new JsonObject();
-        o.addProperty("type", MessageType.ACK.wireName());
-        o.addProperty("id", id);
-        JsonObject m = new JsonObject();
-        offsets.forEach(m::addProperty);
-        o.add("offsets", m);
-        return FrameCodec.encode(o.toString());
+        StringBuilder b = new StringBuilder(48).append("{\"type\":\"ack\",\"id\":").append(id)
+                .append(",\"offsets\":{");
+        boolean first = true;
+        for (Map.Entry<String, Long> e : offsets.entrySet()) {
+            b.append(first ? "" : ",").append(quote(e.getKey())).append(':').append(e.getValue());
+            first = false;
+        }
+        return FrameCodec.encode(b.append("}}").toString());
+    }
+
+    /** A JSON string literal; plain ASCII names (the usual channel) without going through Gson. */
+    private static String quote(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return Messages.quote(s);
+            }
+        }
+        return "\"" + s + "\"";
     }
 
     /** A non-fatal error answering the request with this {@code id}. */
