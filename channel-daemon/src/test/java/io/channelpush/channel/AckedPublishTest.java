@@ -197,4 +197,24 @@ class AckedPublishTest {
             assertFalse(first.has("id"));
         }
     }
+
+    @Test
+    void closingTheClientFailsAWrittenPublishAsUnknownAndAnUnsentOneAsNotTaken() throws Exception {
+        try (FakeDaemon d = new FakeDaemon()) {
+            ChannelClient c = ChannelClient.start(options(d));
+            FakeDaemon.Conn conn = d.acceptV2("e1");
+            CompletableFuture<StreamOffset> written = c.publishAcked("b", json("w"), LONG);
+            conn.read("publish");
+            c.close();
+            assertInstanceOf(OutcomeUnknownException.class, failure(written));
+            assertInstanceOf(ChannelUnavailableException.class, failure(c.publishAcked("b", json("x"), LONG)));
+        }
+        try (FakeDaemon d = new FakeDaemon()) {
+            ChannelClient c = ChannelClient.start(options(d));
+            d.accept().read("hello"); // never welcomed: nothing is written
+            CompletableFuture<StreamOffset> unsent = c.publishAcked("b", json("u"), LONG);
+            c.close();
+            assertInstanceOf(ChannelUnavailableException.class, failure(unsent));
+        }
+    }
 }

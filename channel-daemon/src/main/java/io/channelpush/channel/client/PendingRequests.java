@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -133,11 +134,22 @@ final class PendingRequests implements AutoCloseable {
             return p.future;
         }
         p.entry = e;
-        if (protocol == 1 && buffer.withdraw(e)) {
-            fail(p, new ChannelUnavailableException(protocol1(p.history ? "history request" : "publish")));
-            return p.future;
+        String refused = refusal(p.history ? "history request" : "publish");
+        if (refused == null) {
+            try {
+                p.timer = timer.schedule(() -> expire(p, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
+                return p.future;
+            } catch (RejectedExecutionException closing) {
+                refused = "channel client is closed; refused";
+            }
         }
-        p.timer = timer.schedule(() -> expire(p, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        // closed or protocol 1 meanwhile: take it back, unless the writer already has it
+        if (buffer.withdraw(e)) {
+            fail(p, new ChannelUnavailableException(refused));
+        } else {
+            fail(p, new OutcomeUnknownException("sent to the channel daemon at " + options.address() + " as " + refused
+                    + "; no acknowledgement will be awaited; it may still be delivered, once"));
+        }
         return p.future;
     }
 
