@@ -23,6 +23,8 @@ public final class BenchMain {
               hostile  hostile clients (oversized frames, 64 KB headers, slow loris) against one node while honest
                        clients receive broadcasts: the node's peak memory, delivery rate, p99, what was refused
               handshake-memory  idle memory per WebSocket connection with and without 8 KB of handshake cookies
+              acks     acknowledged publishes against plain ones through one channel client to a stream of an
+                       in-process daemon: messages/s, the ratio, ack latency
               recovery JSON clients recovering at once after a node restart (daemon and 2 nodes as processes): messages
                        replayed per second and the time until all have recovered
             """;
@@ -45,6 +47,7 @@ public final class BenchMain {
             case "hostile" -> HostileBench.run(rest, System.out, System.err);
             case "handshake-memory" -> HandshakeMemory.run(rest, System.out, System.err);
             case "daemon-hostile" -> DaemonHostileBench.run(rest, System.out, System.err);
+            case "acks" -> AckBench.run(rest, System.out, System.err);
             case "recovery" -> RecoveryBench.run(rest, System.out, System.err);
             default -> {
                 System.err.println("unknown benchmark: " + args[0]);

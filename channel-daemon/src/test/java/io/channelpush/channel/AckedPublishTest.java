@@ -63,7 +63,9 @@ class AckedPublishTest {
             assertTrue(futures.stream().noneMatch(CompletableFuture::isDone));
             for (int i = 0; i < 100; i++) {
                 String offsets = i % 2 == 0 ? "{\"b\":" + (i / 2 + 1) + "}" : "{}";
-                conn.send("{\"type\":\"ack\",\"id\":" + ids.get(i) + ",\"offsets\":" + offsets + "}");
+                // every third in another spelling, which the full parser reads
+                String sep = i % 3 == 0 ? ", " : ",";
+                conn.send("{\"type\":\"ack\"" + sep + "\"id\":" + ids.get(i) + sep + "\"offsets\":" + offsets + "}");
             }
             for (int i = 0; i < 100; i++) {
                 StreamOffset o = futures.get(i).get(5, TimeUnit.SECONDS);
@@ -193,6 +195,26 @@ class AckedPublishTest {
             JsonObject first = v1.read("publish");
             assertEquals("plain", first.get("data").getAsString(), "a refused publish reached the old daemon");
             assertFalse(first.has("id"));
+        }
+    }
+
+    @Test
+    void closingTheClientFailsAWrittenPublishAsUnknownAndAnUnsentOneAsNotTaken() throws Exception {
+        try (FakeDaemon d = new FakeDaemon()) {
+            ChannelClient c = ChannelClient.start(options(d));
+            FakeDaemon.Conn conn = d.acceptV2("e1");
+            CompletableFuture<StreamOffset> written = c.publishAcked("b", json("w"), LONG);
+            conn.read("publish");
+            c.close();
+            assertInstanceOf(OutcomeUnknownException.class, failure(written));
+            assertInstanceOf(ChannelUnavailableException.class, failure(c.publishAcked("b", json("x"), LONG)));
+        }
+        try (FakeDaemon d = new FakeDaemon()) {
+            ChannelClient c = ChannelClient.start(options(d));
+            d.accept().read("hello"); // never welcomed: nothing is written
+            CompletableFuture<StreamOffset> unsent = c.publishAcked("b", json("u"), LONG);
+            c.close();
+            assertInstanceOf(ChannelUnavailableException.class, failure(unsent));
         }
     }
 }

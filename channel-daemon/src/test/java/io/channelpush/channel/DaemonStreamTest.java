@@ -37,7 +37,7 @@ class DaemonStreamTest {
     record Got(String data, StreamOffset at) {
     }
 
-    static ChannelClient.StreamHandler into(LinkedBlockingQueue<Got> q) {
+    static io.channelpush.channel.client.StreamHandler into(LinkedBlockingQueue<Got> q) {
         return (data, epoch, offset) -> q.add(new Got(new String(data, StandardCharsets.UTF_8),
                 new StreamOffset(epoch, offset)));
     }
@@ -148,6 +148,84 @@ class DaemonStreamTest {
             assertEquals("b@" + next.epoch(), gaps.gaps.poll(10, TimeUnit.SECONDS));
             assertEquals(new Got("\"new0\"", next), got.poll(5, TimeUnit.SECONDS));
             assertNull(got.poll(200, TimeUnit.MILLISECONDS));
+        } finally {
+            d.close();
+        }
+    }
+
+    @Test
+    void underAStreamOfPublishesAcrossADaemonRestartAckedOnesArriveOnceInOrderRefusedOnesNeverUnknownOnesAtMostOnce()
+            throws Exception {
+        Path dir = TestData.freshDir();
+        ChannelDaemon d = ChannelDaemon.start(config(dir, 0));
+        int port = d.port();
+        LinkedBlockingQueue<Got> got = new LinkedBlockingQueue<>();
+        int total = 3000;
+        List<CompletableFuture<StreamOffset>> outcomes = new ArrayList<>();
+        try (ChannelClient sub = ChannelClient.start(client(port, "sub"));
+             ChannelClient pub = ChannelClient.start(client(port, "pub"))) {
+            sub.onStream("b", into(got));
+            assertTrue(sub.awaitConnected(Duration.ofSeconds(5)));
+            assertTrue(pub.awaitConnected(Duration.ofSeconds(5)));
+            java.util.concurrent.atomic.AtomicBoolean refusal = new java.util.concurrent.atomic.AtomicBoolean();
+            boolean down = false;
+            for (int i = 0; i < total; i++) {
+                CompletableFuture<StreamOffset> f = pub.publishAcked("b",
+                        ("\"m" + i + "\"").getBytes(StandardCharsets.UTF_8), Duration.ofMillis(500));
+                f.whenComplete((o, e) -> refusal.compareAndSet(false,
+                        e instanceof io.channelpush.channel.client.ChannelUnavailableException));
+                outcomes.add(f);
+                if (i == total / 3) {
+                    f.get(5, TimeUnit.SECONDS);
+                    d.close(); // publishes keep coming while the daemon is down, until some are refused
+                    down = true;
+                } else if (down && (refusal.get() || i == total - 500)) {
+                    d = ChannelDaemon.start(config(dir, port));
+                    down = false;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000); // a steady pace, not a synchronization
+            }
+            List<Integer> acked = new ArrayList<>();
+            List<Integer> refused = new ArrayList<>();
+            int unknown = 0;
+            for (int i = 0; i < total; i++) {
+                try {
+                    outcomes.get(i).get(10, TimeUnit.SECONDS);
+                    acked.add(i);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof io.channelpush.channel.client.OutcomeUnknownException) {
+                        unknown++;
+                    } else {
+                        refused.add(i);
+                    }
+                }
+            }
+            // every acked one arrives; wait for the last of them, then for nothing more
+            List<Integer> seen = new ArrayList<>();
+            int last = acked.get(acked.size() - 1);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while ((seen.isEmpty() || seen.get(seen.size() - 1) != last) && System.nanoTime() < deadline) {
+                Got g = got.poll(100, TimeUnit.MILLISECONDS);
+                if (g != null) {
+                    seen.add(Integer.parseInt(g.data().substring(2, g.data().length() - 1)));
+                }
+            }
+            Got extra;
+            while ((extra = got.poll(300, TimeUnit.MILLISECONDS)) != null) {
+                seen.add(Integer.parseInt(extra.data().substring(2, extra.data().length() - 1)));
+            }
+            System.out.printf("restart under load: %d acknowledged, %d refused (not taken), %d unknown; "
+                    + "the reader got %d%n", acked.size(), refused.size(), unknown, seen.size());
+            for (int i = 1; i < seen.size(); i++) {
+                assertTrue(seen.get(i) > seen.get(i - 1), "out of order or twice: " + seen.get(i - 1) + " then "
+                        + seen.get(i));
+            }
+            assertTrue(seen.containsAll(acked), "acknowledged publishes missing");
+            for (int r : refused) {
+                assertTrue(!seen.contains(r), "publish " + r + " was refused as not taken, yet delivered");
+            }
+            assertTrue(acked.size() > total / 2, "most publishes are acknowledged: " + acked.size());
+            assertTrue(!refused.isEmpty(), "the outage outlasted the publish timeout: some must be refused");
         } finally {
             d.close();
         }

@@ -21,12 +21,12 @@ import java.util.concurrent.TimeUnit;
  * connections the test drives frame by frame, so that it can fail at exactly the point it wants. Frames are read
  * with a 5 s timeout. Not thread-safe: one test thread drives it.
  */
-final class FakeDaemon implements AutoCloseable {
+public final class FakeDaemon implements AutoCloseable {
     private final ServerSocket server;
     private final LinkedBlockingQueue<Conn> accepted = new LinkedBlockingQueue<>();
     private final Thread acceptor;
 
-    FakeDaemon() throws IOException {
+    public FakeDaemon() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         acceptor = new Thread(() -> {
             try {
@@ -41,12 +41,12 @@ final class FakeDaemon implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
     /** The next connection the client opens; fails after 5 s. */
-    Conn accept() throws InterruptedException, IOException {
+    public Conn accept() throws InterruptedException, IOException {
         Conn c = accepted.poll(5, TimeUnit.SECONDS);
         if (c == null) {
             throw new IOException("the client did not connect within 5 s");
@@ -55,7 +55,7 @@ final class FakeDaemon implements AutoCloseable {
     }
 
     /** The next connection, after its hello, answered with a protocol 2 welcome of {@code epoch}. */
-    Conn acceptV2(String epoch) throws InterruptedException, IOException {
+    public Conn acceptV2(String epoch) throws InterruptedException, IOException {
         Conn c = accept();
         JsonObject hello = c.read();
         if (!"hello".equals(hello.get("type").getAsString()) || hello.get("protocol").getAsInt() != 2) {
@@ -75,7 +75,7 @@ final class FakeDaemon implements AutoCloseable {
     }
 
     /** One accepted connection. */
-    static final class Conn implements AutoCloseable {
+    public static final class Conn implements AutoCloseable {
         final Socket socket;
         private final DataInputStream in;
         private final OutputStream out;
@@ -87,13 +87,13 @@ final class FakeDaemon implements AutoCloseable {
             out = socket.getOutputStream();
         }
 
-        void send(String json) throws IOException {
+        public void send(String json) throws IOException {
             out.write(FrameCodec.encode(json));
             out.flush();
         }
 
         /** The next frame; fails after 5 s. */
-        JsonObject read() throws IOException {
+        public JsonObject read() throws IOException {
             byte[] body;
             try {
                 body = FrameCodec.read(in, 16 << 20);
@@ -107,7 +107,7 @@ final class FakeDaemon implements AutoCloseable {
         }
 
         /** The next frame of {@code type}, skipping pings and others; fails after 5 s without one. */
-        JsonObject read(String type) throws IOException {
+        public JsonObject read(String type) throws IOException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (System.nanoTime() < deadline) {
                 JsonObject o = read();

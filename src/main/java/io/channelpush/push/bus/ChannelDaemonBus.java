@@ -116,6 +116,7 @@ public final class ChannelDaemonBus implements MessageBus {
         return out;
     }
 
+    /** The channel client's buffer refuses a publish when full, and an acknowledged publish never waits either. */
     @Override
     public boolean publishNeverBlocks() {
         return true;

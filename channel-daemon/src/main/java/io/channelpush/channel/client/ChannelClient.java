@@ -4,19 +4,14 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import io.channelpush.channel.protocol.ErrorCode;
 import io.channelpush.channel.protocol.Messages;
-import io.channelpush.channel.protocol.ProtocolException;
 import io.channelpush.channel.protocol.MessageType;
-import java.io.IOException;
 import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -28,10 +23,16 @@ import java.util.logging.Logger;
  * {@link ClientOptions#readTimeout()}. Publishes and enqueues go to a bounded buffer, in order, that survives
  * reconnects; when it is full they throw {@link ChannelUnavailableException} and nothing is queued.
  *
+ * <p>With a daemon of protocol 2 it also acknowledges publishes ({@link #publishAcked}), reads stream channels with
+ * offsets and resumes them after every reconnect ({@link #onStream}), and reads a stream's history
+ * ({@link #history}); against a daemon of protocol 1 it falls back to that and refuses those three.
+ *
  * <p>Threads: all methods are thread-safe. Handlers run on the client's single reader thread
  * ({@code channel-client-<name>}), one at a time, in the order the daemon sent the messages; a handler must
  * not block for long (a slow handler makes the daemon close this client as a slow consumer). Exceptions from
- * handlers are logged and do not affect the client. Listener callbacks run on the same thread.
+ * handlers are logged and do not affect the client. Listener callbacks run on the same thread. The futures of
+ * {@link #publishAcked} and {@link #history} complete on the reader thread (an answer) or on the client's timer
+ * thread (a deadline); their callbacks must not block.
  */
 public final class ChannelClient implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ChannelClient.class.getName());
@@ -66,45 +67,21 @@ public final class ChannelClient implements AutoCloseable {
         }
     }
 
-    /** Receives the events of a stream channel ({@link #onStream}). */
-    @FunctionalInterface
-    public interface StreamHandler {
-        /**
-         * @param data the event's {@code data}, UTF-8 JSON as it arrived
-         * @param epoch the daemon's epoch, or null when the daemon speaks protocol 1 (then {@code offset} is -1)
-         * @param offset the event's offset in the stream, increasing within the epoch
-         */
-        void onEvent(byte[] data, String epoch, long offset);
-    }
-
     private final ClientOptions options;
-    private final Listener listener;
     private final OutboundBuffer buffer;
     private final Interests interests = new Interests();
     private final StreamCursors streams = new StreamCursors();
     private final PendingRequests requests;
-    private final Inbound inbound;
-    private final Thread supervisor;
-    private final CountDownLatch closing = new CountDownLatch(1);
-    private final Object stateLock = new Object();
-    private DaemonConnection current;
-    private boolean connected;
-    private volatile boolean closed;
-
-    private final Thread.UncaughtExceptionHandler threadDeaths;
+    private final Supervisor supervisor;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private ChannelClient(ClientOptions options, Listener listener, Thread.UncaughtExceptionHandler threadDeaths) {
         this.options = options;
-        this.listener = listener;
-        this.threadDeaths = threadDeaths;
         this.buffer = new OutboundBuffer(options.bufferLimitBytes());
         this.requests = new PendingRequests(options, buffer, threadDeaths);
-        this.inbound = new Inbound(options, listener, interests, streams, requests, this::reserve);
-        this.supervisor = new Thread(this::superviseConnection, "channel-client-" + options.clientName());
-        this.supervisor.setDaemon(true);
-        if (threadDeaths != null) {
-            this.supervisor.setUncaughtExceptionHandler(threadDeaths);
-        }
+        Inbound inbound = new Inbound(options, listener, interests, streams, requests, this::reserve);
+        this.supervisor = new Supervisor(options, listener, buffer, interests, streams, requests, inbound,
+                threadDeaths);
     }
 
     /** Starts a client; it connects in the background. See {@link #awaitConnected}. */
@@ -129,23 +106,11 @@ public final class ChannelClient implements AutoCloseable {
 
     /** Waits until connected; false on timeout. */
     public boolean awaitConnected(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (stateLock) {
-            while (!connected && !closed) {
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left <= 0) {
-                    return false;
-                }
-                stateLock.wait(left);
-            }
-            return connected;
-        }
+        return supervisor.awaitConnected(timeout);
     }
 
     public boolean isConnected() {
-        synchronized (stateLock) {
-            return connected;
-        }
+        return supervisor.isConnected();
     }
 
     /** Bytes of publishes and enqueues not yet written to the daemon. */
@@ -301,7 +266,7 @@ public final class ChannelClient implements AutoCloseable {
     }
 
     private void offer(byte[] frame, String what) {
-        if (closed) {
+        if (closed.get()) {
             throw new ChannelUnavailableException("channel client is closed; " + what + " refused");
         }
         if (!buffer.offerData(frame)) {
@@ -311,102 +276,18 @@ public final class ChannelClient implements AutoCloseable {
         }
     }
 
-    private void superviseConnection() {
-        long delay = options.reconnectMin().toNanos();
-        boolean everConnected = false;
-        while (!closed) {
-            DaemonConnection conn = null;
-            try {
-                conn = DaemonConnection.open(options);
-                buffer.dropControlFrames();
-                interests.claimsUnknown();
-                inbound.connection(conn);
-                requests.connected(conn.protocol());
-                conn.sendNow(interests.resyncFrames());
-                conn.sendNow(streams.resubscribeFrames(conn.protocol()).toArray(new byte[0][]));
-                // connected means the claims are settled: readiness never shows a claim not yet answered
-                conn.readUntil(inbound::onFrame, interests::claimsAnswered);
-                synchronized (stateLock) {
-                    if (closed) {
-                        conn.close();
-                        return;
-                    }
-                    current = conn;
-                    connected = true;
-                    stateLock.notifyAll();
-                }
-                conn.startWriter(buffer, "channel-writer-" + options.clientName(), interests::refusedClaimFrames,
-                        threadDeaths);
-                LOG.info((everConnected ? "reconnected to" : "connected to") + " channel daemon " + options.address());
-                listener.onConnected(everConnected);
-                everConnected = true;
-                delay = options.reconnectMin().toNanos();
-                conn.readLoop(inbound::onFrame);
-            } catch (IOException | ProtocolException e) {
-                if (conn != null) {
-                    conn.close(); // waits for its writer: nothing more is written on it
-                    requests.connectionLost(e.getMessage());
-                }
-                synchronized (stateLock) {
-                    current = null;
-                    connected = false;
-                }
-                interests.claimsUnknown();
-                if (!closed) {
-                    connectionLost(conn, e);
-                }
-            }
-            long sleep = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
-            delay = Math.min(delay * 2, options.reconnectMax().toNanos());
-            try {
-                closing.await(sleep, TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
-    }
-
-    /** The one place where a lost or refused connection is reported. */
-    private void connectionLost(DaemonConnection conn, Exception e) {
-        String reason = e instanceof ProtocolException p ? p.code().wireName() + ": " + p.getMessage() : e.toString();
-        if (conn == null) {
-            LOG.log(e instanceof ProtocolException ? Level.SEVERE : Level.FINE,
-                    () -> "cannot connect to channel daemon " + options.address() + ": " + reason + "; retrying");
-        } else {
-            LOG.warning(() -> "lost channel daemon " + options.address() + ": " + reason + "; reconnecting, "
-                    + buffer.dataBytes() + " bytes buffered");
-            listener.onDisconnected(reason);
-        }
-    }
-
     /**
      * Closes the connection and stops reconnecting; waits at most 2 s for the client's threads. Publishes still
      * buffered are dropped and counted in a log line.
      */
     @Override
     public void close() {
-        synchronized (stateLock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            stateLock.notifyAll();
+        if (!closed.compareAndSet(false, true)) {
+            return;
         }
-        closing.countDown();
+        supervisor.close();
         requests.close();
         int unsent = buffer.close();
-        DaemonConnection c;
-        synchronized (stateLock) {
-            c = current;
-        }
-        if (c != null) {
-            c.close();
-        }
-        try {
-            supervisor.join(TimeUnit.SECONDS.toMillis(2));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         if (unsent > 0) {
             LOG.warning(() -> "channel client closed with " + unsent + " publishes not yet sent to " + options.address());
         }

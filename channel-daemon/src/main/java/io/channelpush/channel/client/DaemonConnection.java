@@ -1,5 +1,6 @@
 package io.channelpush.channel.client;
 
+import com.google.gson.JsonElement;
 import io.channelpush.channel.protocol.ErrorCode;
 import io.channelpush.channel.protocol.FrameCodec;
 import io.channelpush.channel.protocol.Message;
@@ -81,8 +82,11 @@ final class DaemonConnection implements AutoCloseable {
             if (m.type() != MessageType.WELCOME) {
                 throw new ProtocolException(ErrorCode.HELLO_REQUIRED, "expected welcome, got " + m.type().wireName());
             }
-            c.protocol = protocol;
-            if (protocol >= 2) {
+            // the welcome says which version the daemon speaks: one may answer a hello of 2 with 1
+            JsonElement v = m.json().get("protocol");
+            c.protocol = v != null && v.isJsonPrimitive() && v.getAsJsonPrimitive().isNumber()
+                    ? Math.min(protocol, v.getAsInt()) : 1;
+            if (c.protocol >= 2) {
                 c.epoch = m.string("epoch");
             }
             return c;

@@ -55,6 +55,11 @@ final class Inbound {
 
     /** An event's data is handed on as the bytes it arrived as; other frames are parsed into a tree. */
     void onFrame(byte[] body) throws ProtocolException {
+        AckScan.Ack ack = AckScan.scan(body);
+        if (ack != null) {
+            requests.onAck(ack.id(), ack.channel(), ack.offset(), epoch);
+            return;
+        }
         RawFrame raw = RawFrame.scan(body);
         if (raw != null && raw.type() == MessageType.EVENT) {
             onEvent(raw.name(), raw.offset(), raw.data());

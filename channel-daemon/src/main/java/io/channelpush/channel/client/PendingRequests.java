@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -133,11 +134,22 @@ final class PendingRequests implements AutoCloseable {
             return p.future;
         }
         p.entry = e;
-        if (protocol == 1 && buffer.withdraw(e)) {
-            fail(p, new ChannelUnavailableException(protocol1(p.history ? "history request" : "publish")));
-            return p.future;
+        String refused = refusal(p.history ? "history request" : "publish");
+        if (refused == null) {
+            try {
+                p.timer = timer.schedule(() -> expire(p, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
+                return p.future;
+            } catch (RejectedExecutionException closing) {
+                refused = "channel client is closed; refused";
+            }
         }
-        p.timer = timer.schedule(() -> expire(p, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        // closed or protocol 1 meanwhile: take it back, unless the writer already has it
+        if (buffer.withdraw(e)) {
+            fail(p, new ChannelUnavailableException(refused));
+        } else {
+            fail(p, new OutcomeUnknownException("sent to the channel daemon at " + options.address() + " as " + refused
+                    + "; no acknowledgement will be awaited; it may still be delivered, once"));
+        }
         return p.future;
     }
 
@@ -155,6 +167,14 @@ final class PendingRequests implements AutoCloseable {
         } else {
             fail(p, new OutcomeUnknownException(what + " sent but not acknowledged within " + timeout.toMillis()
                     + " ms by the channel daemon at " + options.address() + "; it may still be delivered, once"));
+        }
+    }
+
+    /** An {@code ack} read by {@link AckScan}: {@code channel} null when it names none. On the reader thread. */
+    void onAck(long id, String channel, long offset, String epoch) {
+        Pending p = pending.get(id);
+        if (p != null && !p.history) {
+            complete(p, epoch != null && p.channel.equals(channel) ? new StreamOffset(epoch, offset) : null);
         }
     }
 

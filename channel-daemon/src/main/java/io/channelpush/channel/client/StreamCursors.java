@@ -21,12 +21,12 @@ final class StreamCursors {
     private static final Logger LOG = Logger.getLogger(StreamCursors.class.getName());
 
     private static final class Cursor {
-        final ChannelClient.StreamHandler handler;
+        final StreamHandler handler;
         /** Epoch of the last event handed on, or null before the first. Reader thread only. */
         String epoch;
         long last;
 
-        Cursor(ChannelClient.StreamHandler handler) {
+        Cursor(StreamHandler handler) {
             this.handler = handler;
         }
     }
@@ -37,7 +37,7 @@ final class StreamCursors {
     private long duplicatesDropped;
 
     /** @return true when the channel is new (a subscribe must be sent) */
-    boolean add(String channel, ChannelClient.StreamHandler handler) {
+    boolean add(String channel, StreamHandler handler) {
         return cursors.put(channel, new Cursor(handler)) == null;
     }
 
