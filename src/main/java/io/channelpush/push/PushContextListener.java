@@ -98,7 +98,9 @@ public final class PushContextListener implements ServletContextListener {
         ctx.addServlet("health", HealthServlet.class).addMapping("/health/*");
         ctx.addServlet("metrics", MetricsServlet.class).addMapping("/metrics");
         if (!config.demoEnabled()) {
-            ctx.addFilter("demo-gate", new DemoGate()).addMappingForUrlPatterns(null, false, DemoGate.URL_PATTERN);
+            FilterRegistration.Dynamic gate = ctx.addFilter("demo-gate", new DemoGate());
+            gate.setAsyncSupported(true);
+            gate.addMappingForUrlPatterns(null, false, DemoGate.URL_PATTERN);
         }
     }
 
