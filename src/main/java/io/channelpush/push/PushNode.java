@@ -277,7 +277,7 @@ public final class PushNode implements AutoCloseable {
 
     void closed(PushSession s) {
         s.markClosed();
-        Recovery r = s.recovery();
+        Recovery r = s.streams.recovery();
         if (r != null) {
             r.abandon();
         }
