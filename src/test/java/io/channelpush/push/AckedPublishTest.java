@@ -156,4 +156,25 @@ class AckedPublishTest {
         assertEquals("live", live.get("content").getAsString());
         c.close();
     }
+
+    @Test
+    void aReportedPublishCountsItsRecipientsAfterTheAckAndIs503Or504LikeAnyOther() throws Exception {
+        MemoryServer s = server(true);
+        TestClient c = json(s);
+        c.next();
+        PushFixture.await(() -> s.node.presence().members().contains("mem"), "the node counts itself");
+        RawHttp.Response r = RawHttp.send(s.port(), "GET", "/?content=counted&report=1", "");
+        assertEquals(200, r.status(), r.body());
+        assertEquals(parse("{\"ok\":true,\"recipients\":1,\"nodes\":1}"), parse(r.body()));
+        assertEquals("counted", parse(c.next()).get("content").getAsString());
+        s.bus.acks = InMemoryBus.Acks.REFUSE;
+        assertEquals(503, RawHttp.send(s.port(), "GET", "/?content=refused&report=1", "").status());
+        s.bus.acks = InMemoryBus.Acks.SILENT;
+        assertEquals(504, RawHttp.send(s.port(), "GET", "/?content=unconfirmed&report=1", "").status());
+        s.bus.acks = InMemoryBus.Acks.ACK;
+        String metrics = RawHttp.send(s.port(), "GET", "/metrics", "").body();
+        assertTrue(metrics.contains("channelpush_publish_acks_pending 0"), metrics);
+        assertTrue(metrics.contains("channelpush_publish_acks_total"), metrics);
+        c.close();
+    }
 }

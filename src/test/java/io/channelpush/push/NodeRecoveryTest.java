@@ -257,4 +257,29 @@ class NodeRecoveryTest {
             assertTrue(texts.stream().anyMatch(t -> t.contains("\"broadcast\":true")));
         }
     }
+
+    @Test
+    void sendToGroupIsAcknowledgedOnlyAfterTheBusAndRefusedOrUnknownOtherwise() {
+        try (MemoryNode mem = new MemoryNode(Map.of(PushConfig.PUBLISH_ACK_TIMEOUT_MS, "200"))) {
+            FakeWebSocket ws = new FakeWebSocket(JSON);
+            PushSession s = mem.open(ws);
+            ClientCommands commands = new ClientCommands(mem.node);
+            mem.bus.acks = InMemoryBus.Acks.HOLD;
+            commands.handle(s, "{\"cmd\":\"send_to_group\",\"group_id\":\"g\",\"message\":\"m\",\"id\":1}");
+            commands.handle(s, "{\"cmd\":\"add_group\",\"group_id\":\"x\",\"id\":2}");
+            List<String> texts = await(ws, x -> x.size() == 2, "the add_group ack first");
+            assertTrue(texts.get(1).contains("\"id\":2"), texts.toString());
+            mem.bus.releaseAcks();
+            texts = await(ws, x -> x.size() == 3, "then the send_to_group ack");
+            assertEquals(json("{\"type\":\"ack\",\"id\":1,\"cmd\":\"send_to_group\"}"), json(texts.get(2)));
+            mem.bus.acks = InMemoryBus.Acks.REFUSE;
+            commands.handle(s, "{\"cmd\":\"send_to_group\",\"group_id\":\"g\",\"message\":\"m\",\"id\":3}");
+            texts = await(ws, x -> x.size() == 4, "refused");
+            assertTrue(texts.get(3).contains("\"code\":\"unavailable\""), texts.toString());
+            mem.bus.acks = InMemoryBus.Acks.SILENT;
+            commands.handle(s, "{\"cmd\":\"send_to_group\",\"group_id\":\"g\",\"message\":\"m\",\"id\":4}");
+            texts = await(ws, x -> x.size() == 5, "unconfirmed");
+            assertTrue(texts.get(4).contains("\"code\":\"outcome_unknown\""), texts.toString());
+        }
+    }
 }
