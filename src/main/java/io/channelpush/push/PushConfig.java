@@ -156,6 +156,11 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         positive(PUBLISH_ACK_TIMEOUT_MS, publishAckTimeoutMillis);
         positive(MAX_RECOVER_MESSAGES, maxRecoverMessages);
         positive(MAX_HISTORY_REQUESTS, maxHistoryRequests);
+        if (publishAckTimeoutMillis >= requestTimeoutMillis) {
+            throw new IllegalArgumentException(PUBLISH_ACK_TIMEOUT_MS + " must be less than " + REQUEST_TIMEOUT_MS
+                    + " (a publish is answered 504 before the request's deadline cuts it), got "
+                    + publishAckTimeoutMillis + " and " + requestTimeoutMillis);
+        }
         if (presenceTimeoutMillis <= 2 * presenceHeartbeatMillis) {
             throw new IllegalArgumentException(PRESENCE_TIMEOUT_MS + " must be more than twice "
                     + PRESENCE_HEARTBEAT_MS + " (one lost heartbeat must not drop a node), got "
