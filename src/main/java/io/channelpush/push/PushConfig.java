@@ -75,7 +75,7 @@ import java.util.regex.Pattern;
  * @param maxRecoverMessages most messages one {@code recover} command replays; a stream with more to replay is
  *                           answered {@code false} (the client resyncs)
  * @param maxHistoryRequests most history requests this node has in flight to the bus at once (one per running
- *                           recovery); a {@code recover} beyond it is refused with {@code unavailable}
+ *                           recovery); a {@code recover} beyond it waits its turn
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,

@@ -15,6 +15,8 @@ final class SessionStreams {
     private final PushSession session;
     // all guarded by this
     private Recovery recovery;
+    /** A recover runs or waits for its turn. */
+    private boolean reserved;
     private String liveEpoch;
     private long firstLive;
     private long lastLive;
@@ -43,6 +45,15 @@ final class SessionStreams {
         return session.send(m);
     }
 
+    /** Reserves the session's one recover. @return false when one runs or waits already */
+    synchronized boolean reserve() {
+        if (reserved) {
+            return false;
+        }
+        reserved = true;
+        return true;
+    }
+
     /**
      * Starts {@code r} unless one runs already: from now on live messages of its streams are held.
      *
@@ -66,6 +77,7 @@ final class SessionStreams {
         if (recovery == r) {
             recovery = null;
         }
+        reserved = false;
     }
 
     /** The running recovery, or null. */

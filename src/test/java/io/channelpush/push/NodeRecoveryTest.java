@@ -282,4 +282,40 @@ class NodeRecoveryTest {
             assertTrue(texts.get(4).contains("\"code\":\"outcome_unknown\""), texts.toString());
         }
     }
+
+    @Test
+    void recoversBeyondTheNodesBoundWaitTheirTurnWithOneHistoryRequestInFlight() {
+        try (MemoryNode mem = new MemoryNode(Map.of(PushConfig.MAX_HISTORY_REQUESTS, "1"))) {
+            for (int i = 1; i <= 10; i++) {
+                publish(mem.node, new BusMessage.Broadcast("b" + i));
+            }
+            List<FakeWebSocket> clients = new ArrayList<>();
+            mem.bus.holdHistory();
+            for (int i = 0; i < 3; i++) {
+                FakeWebSocket ws = new FakeWebSocket(JSON);
+                clients.add(ws);
+                new ClientCommands(mem.node).handle(mem.open(ws), "{\"cmd\":\"recover\",\"streams\":{"
+                        + "\"broadcast\":{\"epoch\":\"mem-1\",\"offset\":" + (i * 3) + "}}}");
+            }
+            assertEquals(1, mem.bus.heldHistoryRequests(), "one history request at a time on this node");
+            assertEquals(2, mem.node.recoveries().waiting());
+            PushFixture.await(() -> {
+                mem.bus.releaseHistory();
+                mem.bus.holdHistory();
+                return mem.node.recoveries().waiting() == 0 && mem.bus.heldHistoryRequests() == 0
+                        && clients.stream().allMatch(c -> {
+                            c.completeAll(null);
+                            return recovered(c.texts());
+                        });
+            }, "all recovered");
+            mem.bus.releaseHistory();
+            for (int i = 0; i < 3; i++) {
+                List<Long> expected = new ArrayList<>();
+                for (long o = i * 3 + 1; o <= 10; o++) {
+                    expected.add(o);
+                }
+                assertEquals(expected, offsets(clients.get(i).texts(), "broadcast"));
+            }
+        }
+    }
 }
