@@ -21,10 +21,11 @@ import java.util.logging.Logger;
 
 /**
  * One push node, built once per deployment: its connections ({@link ConnectionRegistry}), its groups, its users
- * ({@link UserRegistry}), its part in cluster presence ({@link Presence}), its bus subscriptions, and the kinds of delivery (broadcast, to one connection, to a group,
- * to a user). It does not know the HTTP publisher ({@code io.channelpush.push.publish}), which calls
- * {@link #broadcast}, {@link #pushTo}, {@link #sendToGroup}, {@link #pushToUser}, {@link #userGroup} and
- * {@link #bindUid}; servlets and filters reach it through the servlet context attribute {@link #ATTRIBUTE}.
+ * ({@link UserRegistry}), its part in cluster presence ({@link Presence}), its bus subscriptions (the streams {@code b} and {@code g} with
+ * their positions, handed to {@link Delivery}), its acknowledged publishes ({@link #publishAcked}) and its
+ * {@code recover} commands ({@link Recoveries}). It does not know the HTTP publisher
+ * ({@code io.channelpush.push.publish}), which calls {@link #publishAcked} (and {@link #publishReported}); the
+ * unacknowledged {@link #broadcast}, {@link #pushTo}, ... remain for tests and benchmarks. Servlets and filters reach it through the servlet context attribute {@link #ATTRIBUTE}.
  * Thread-safe.
  */
 public final class PushNode implements AutoCloseable {

@@ -39,7 +39,7 @@ class AckedPublishTest {
     static void start() throws Exception {
         ioThread = new MemoryServer(Map.of(PushConfig.PUBLISH_ACK_TIMEOUT_MS, Integer.toString(ACK_TIMEOUT_MS)));
         servlet = new MemoryServer(Map.of(PushConfig.PUBLISH_ACK_TIMEOUT_MS, Integer.toString(ACK_TIMEOUT_MS),
-                PushConfig.PUBLISHER_ON_IO_THREAD, "false"));
+                PushConfig.PUBLISHER_ON_IO_THREAD, "false", PushConfig.WORKER_ID, "mem-servlet"));
         HTTP.start();
         WS.start();
     }

@@ -29,10 +29,10 @@ final class MemoryServer implements AutoCloseable {
     private final Undertow server;
     final PushNode node;
 
-    /** @param settings {@code channelpush.*} settings; the worker id is {@code mem} */
+    /** @param settings {@code channelpush.*} settings; the worker id is {@code mem} unless they give one */
     MemoryServer(Map<String, String> settings) throws Exception {
         Map<String, String> all = new java.util.HashMap<>(settings);
-        all.put(PushConfig.WORKER_ID, "mem");
+        all.putIfAbsent(PushConfig.WORKER_ID, "mem");
         worker = Xnio.getInstance(getClass().getClassLoader()).createWorker(OptionMap.builder()
                 .set(Options.WORKER_IO_THREADS, 2).set(Options.WORKER_TASK_CORE_THREADS, 4)
                 .set(Options.WORKER_TASK_MAX_THREADS, 8).getMap());
