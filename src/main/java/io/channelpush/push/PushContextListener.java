@@ -99,7 +99,7 @@ public final class PushContextListener implements ServletContextListener {
         ctx.addServlet("metrics", MetricsServlet.class).addMapping("/metrics");
         if (!config.demoEnabled()) {
             FilterRegistration.Dynamic gate = ctx.addFilter("demo-gate", new DemoGate());
-            gate.setAsyncSupported(true);
+            gate.setAsyncSupported(true); // it may stand before the publisher, which answers asynchronously
             gate.addMappingForUrlPatterns(null, false, DemoGate.URL_PATTERN);
         }
     }

@@ -54,9 +54,10 @@ public final class NodeMetrics {
         gauge("channelpush_publish_acks_pending", "Publishes waiting for the bus's acknowledgement",
                 () -> m.publishAcksPending());
         counter("channelpush_publish_acks", "Publishes the bus acknowledged", () -> m.publishAcks());
+        // a counter (exposed as ..._total): the client library refuses a gauge whose name ends in _total
         CounterWithCallback.builder().name("channelpush_publish_ack_seconds")
-                .help("Sum of the times from publish to acknowledgement (divide by channelpush_publish_acks_total "
-                        + "for the mean)")
+                .help("Sum of the times from publish to acknowledgement, seconds (divide by "
+                        + "channelpush_publish_acks_total for the mean)")
                 .callback(cb -> cb.call(m.publishAckMicrosTotal() / 1e6)).register(registry);
         counter("channelpush_messages_recovered", "Messages replayed to clients by recover", () -> m.messagesRecovered());
         counter("channelpush_recoveries", "recover commands completed", () -> m.recoveries());
