@@ -89,6 +89,13 @@ public final class PushNode implements AutoCloseable {
                 PushNode.this.threadDied(thread, error);
             }
 
+            // overrides MessageBus.Listener.onStreamGap once the bus side of #13 (h-client) is merged
+            public void onStreamGap(String channel, String epoch) {
+                metrics.streamGaps.increment();
+                LOG.warning(() -> "worker " + config.workerId() + ": stream " + channel + " resumed with a gap "
+                        + "(epoch " + epoch + "): its clients missed messages the bus no longer has");
+            }
+
             @Override
             public void onExclusiveHeld(String channel) {
                 LOG.info(() -> "worker " + config.workerId() + ": worker id claimed on " + bus().describe());

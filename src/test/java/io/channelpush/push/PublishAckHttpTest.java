@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * ({@link MemoryServer}) with an in-memory bus whose acknowledgements the test decides, reached by raw HTTP and by
  * Jetty's clients. Both publisher paths: Undertow's I/O thread and the servlet (async).
  */
-class AckedPublishTest {
+class PublishAckHttpTest {
     private static final int ACK_TIMEOUT_MS = 300;
     private static MemoryServer ioThread;
     private static MemoryServer servlet;
