@@ -42,7 +42,8 @@ final class AckedPublisher {
         CompletableFuture<StreamPosition> f;
         try {
             f = bus.publishAcked(BusCodec.channel(m), BusCodec.encode(m), timeout);
-        } catch (BusUnavailableException e) {
+        } catch (RuntimeException e) {
+            // the contract says fail the future, not throw; a backend that throws is answered the same way
             f = CompletableFuture.failedFuture(e);
         }
         // the bus bounds its own wait; this bound (a little later) only catches a bus that broke its contract

@@ -209,13 +209,8 @@ final class ClientCommands {
             throw new Refusal(ClientError.RATE_LIMITED, "at most " + Recoveries.PER_CONNECTION_PER_MINUTE
                     + " recovers per minute per connection");
         }
-        Recoveries.Refused refused = node.recoveries().start(s, wants, id, () -> joins.forEach(g -> node.join(s, g)));
-        if (refused == Recoveries.Refused.RUNNING) {
+        if (!node.recoveries().start(s, wants, id, () -> joins.forEach(g -> node.join(s, g)))) {
             throw new Refusal(ClientError.RATE_LIMITED, "a recover is running on this connection already");
-        }
-        if (refused == Recoveries.Refused.BUSY_NODE) {
-            throw new Refusal(ClientError.UNAVAILABLE, "this node runs " + node.config().maxHistoryRequests()
-                    + " recovers already; try again in a moment");
         }
     }
 

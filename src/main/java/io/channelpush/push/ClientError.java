@@ -20,7 +20,7 @@ enum ClientError {
     BAD_GROUP_ID,
     /** A {@code send_to_group} message is larger than {@code channelpush.max-content-bytes}. */
     TOO_LARGE,
-    /** The message bus cannot take the message now (it was not sent), or too many recovers run on this node. */
+    /** The message bus cannot take the message now: it was not sent. */
     UNAVAILABLE,
     /** The bus did not acknowledge a {@code send_to_group} in time: it may still be delivered, at most once. */
     OUTCOME_UNKNOWN,

@@ -12,9 +12,9 @@ import java.util.logging.Logger;
  * Where a publish runs, decided once per node from the bus: when the bus never waits (the channel daemon's client
  * buffers and refuses when full) a publish runs on the thread that received it, an I/O thread included; when it
  * may wait (NATS blocks a publisher while its outgoing buffer is full) nothing that publishes may run on an I/O
- * thread. The HTTP publisher ({@code io.channelpush.push.publish}) and the WebSocket commands ({@link ClientCommands})
- * both ask {@link #busMayWait()}; the HTTP publisher then leaves the request to the servlet container's worker
- * threads, the WebSocket commands go through {@link #run}, to this node's one publish thread, in arrival order,
+ * thread. The WebSocket commands ({@link ClientCommands})
+ * ask {@link #busMayWait()} (the HTTP publisher no longer needs to: all its publishes wait for the bus's
+ * acknowledgement without blocking); the WebSocket commands go through {@link #run}, to this node's one publish thread, in arrival order,
  * at most {@link #QUEUE_BOUND} waiting (beyond that the command is refused and the client told to retry).
  * Thread-safe; {@link #close()} is idempotent and waits at most 2 s.
  */

@@ -75,7 +75,7 @@ import java.util.regex.Pattern;
  * @param maxRecoverMessages most messages one {@code recover} command replays; a stream with more to replay is
  *                           answered {@code false} (the client resyncs)
  * @param maxHistoryRequests most history requests this node has in flight to the bus at once (one per running
- *                           recovery); a {@code recover} beyond it is refused with {@code unavailable}
+ *                           recovery); a {@code recover} beyond it waits its turn
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
@@ -156,6 +156,11 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         positive(PUBLISH_ACK_TIMEOUT_MS, publishAckTimeoutMillis);
         positive(MAX_RECOVER_MESSAGES, maxRecoverMessages);
         positive(MAX_HISTORY_REQUESTS, maxHistoryRequests);
+        if (publishAckTimeoutMillis >= requestTimeoutMillis) {
+            throw new IllegalArgumentException(PUBLISH_ACK_TIMEOUT_MS + " must be less than " + REQUEST_TIMEOUT_MS
+                    + " (a publish is answered 504 before the request's deadline cuts it), got "
+                    + publishAckTimeoutMillis + " and " + requestTimeoutMillis);
+        }
         if (presenceTimeoutMillis <= 2 * presenceHeartbeatMillis) {
             throw new IllegalArgumentException(PRESENCE_TIMEOUT_MS + " must be more than twice "
                     + PRESENCE_HEARTBEAT_MS + " (one lost heartbeat must not drop a node), got "

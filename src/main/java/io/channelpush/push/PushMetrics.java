@@ -22,6 +22,12 @@ public final class PushMetrics {
     final LongAdder messagesRecovered = new LongAdder();
     final LongAdder recoveriesUnrecoverable = new LongAdder();
     final LongAdder recoveries = new LongAdder();
+    final LongAdder streamGaps = new LongAdder();
+
+    /** Times a stream subscription of this node resumed after losing the bus with a gap it could not fill. */
+    public long streamGaps() {
+        return streamGaps.sum();
+    }
 
     void ackLatency(long nanos) {
         acks.increment();

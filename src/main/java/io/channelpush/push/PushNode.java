@@ -21,10 +21,11 @@ import java.util.logging.Logger;
 
 /**
  * One push node, built once per deployment: its connections ({@link ConnectionRegistry}), its groups, its users
- * ({@link UserRegistry}), its part in cluster presence ({@link Presence}), its bus subscriptions, and the kinds of delivery (broadcast, to one connection, to a group,
- * to a user). It does not know the HTTP publisher ({@code io.channelpush.push.publish}), which calls
- * {@link #broadcast}, {@link #pushTo}, {@link #sendToGroup}, {@link #pushToUser}, {@link #userGroup} and
- * {@link #bindUid}; servlets and filters reach it through the servlet context attribute {@link #ATTRIBUTE}.
+ * ({@link UserRegistry}), its part in cluster presence ({@link Presence}), its bus subscriptions (the streams {@code b} and {@code g} with
+ * their positions, handed to {@link Delivery}), its acknowledged publishes ({@link #publishAcked}) and its
+ * {@code recover} commands ({@link Recoveries}). It does not know the HTTP publisher
+ * ({@code io.channelpush.push.publish}), which calls {@link #publishAcked} (and {@link #publishReported}); the
+ * unacknowledged {@link #broadcast}, {@link #pushTo}, ... remain for tests and benchmarks. Servlets and filters reach it through the servlet context attribute {@link #ATTRIBUTE}.
  * Thread-safe.
  */
 public final class PushNode implements AutoCloseable {
@@ -86,6 +87,13 @@ public final class PushNode implements AutoCloseable {
             @Override
             public void threadDied(Thread thread, Throwable error) {
                 PushNode.this.threadDied(thread, error);
+            }
+
+            // overrides MessageBus.Listener.onStreamGap once the bus side of #13 (h-client) is merged
+            public void onStreamGap(String channel, String epoch) {
+                metrics.streamGaps.increment();
+                LOG.warning(() -> "worker " + config.workerId() + ": stream " + channel + " resumed with a gap "
+                        + "(epoch " + epoch + "): its clients missed messages the bus no longer has");
             }
 
             @Override
@@ -277,7 +285,7 @@ public final class PushNode implements AutoCloseable {
 
     void closed(PushSession s) {
         s.markClosed();
-        Recovery r = s.recovery();
+        Recovery r = s.streams.recovery();
         if (r != null) {
             r.abandon();
         }

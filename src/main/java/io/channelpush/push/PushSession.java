@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.logging.Logger;
@@ -59,17 +60,10 @@ final class PushSession {
     /** Whether the client asked for JSON frames ({@code ?format=json}); set once, in onOpen, before the welcome. */
     volatile boolean json;
 
-    /** Guards {@link #recovery} and the live broadcast range: live stream messages and a recovery meet here. */
-    private final Object streamLock = new Object();
-    /** The running {@code recover} of this connection, or null. Guarded by {@link #streamLock}. */
-    private Recovery recovery;
-    /** The epoch and first and last offsets of the broadcasts delivered live. Guarded by {@link #streamLock}. */
-    private String liveEpoch;
-    private long firstLive;
-    private long lastLive;
+    /** Its stream messages and its running {@code recover}, which meet there. */
+    final SessionStreams streams = new SessionStreams(this);
     /** Run once when the queue drops below {@link #lowWaterBytes} (a recovery's pacing). */
-    private final java.util.concurrent.atomic.AtomicReference<Runnable> lowWater =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<Runnable> lowWater = new AtomicReference<>();
     private volatile long lowWaterBytes;
     /** Start of this connection's recover window and recovers in it (container thread only). */
     private long recoverWindowStart = System.nanoTime();
@@ -297,69 +291,6 @@ final class PushSession {
         // The socket is gone or broken: stop sending, let onClose clean up.
         if (close(CloseCode.SEND_FAILED)) {
             LOG.fine(() -> "send to connection " + id + " failed: " + t);
-        }
-    }
-
-    /**
-     * Queues a message of a stream to this JSON session, unless a recovery of that stream holds it until the
-     * replay is done. Any thread (the bus's).
-     *
-     * @return false when it was not queued (closed, too slow, or refused by the recovery's bound)
-     */
-    boolean sendStream(String stream, io.channelpush.push.bus.StreamPosition position, OutboundMessage m) {
-        synchronized (streamLock) {
-            if (recovery != null && recovery.holds(stream)) {
-                return recovery.hold(stream, position, m);
-            }
-            if (stream.equals(Frames.BROADCAST)) {
-                if (!position.epoch().equals(liveEpoch)) {
-                    liveEpoch = position.epoch();
-                    firstLive = position.offset();
-                }
-                lastLive = position.offset();
-            }
-            return send(m);
-        }
-    }
-
-    /**
-     * Starts {@code r} on this session unless one runs already: from now on live messages of its streams are held.
-     *
-     * @return the broadcasts delivered live so far as {epoch, first, last} (null when none), or
-     *     {@link #RECOVERY_RUNNING} when a recovery runs already
-     */
-    Object[] startRecovery(Recovery r) {
-        synchronized (streamLock) {
-            if (recovery != null) {
-                return RECOVERY_RUNNING;
-            }
-            recovery = r;
-            return liveEpoch == null ? null : new Object[] {liveEpoch, firstLive, lastLive};
-        }
-    }
-
-    static final Object[] RECOVERY_RUNNING = new Object[0];
-
-    /** Runs {@code action} under the lock live stream messages take (a recovery ending one of its streams). */
-    void underStreamLock(Runnable action) {
-        synchronized (streamLock) {
-            action.run();
-        }
-    }
-
-    /** Ends {@code r} (it replayed all, or was abandoned). */
-    void endRecovery(Recovery r) {
-        synchronized (streamLock) {
-            if (recovery == r) {
-                recovery = null;
-            }
-        }
-    }
-
-    /** The running recovery, or null. */
-    Recovery recovery() {
-        synchronized (streamLock) {
-            return recovery;
         }
     }
 

@@ -3,12 +3,15 @@ package io.channelpush.push;
 import com.google.gson.JsonElement;
 import io.channelpush.push.bus.MessageBus;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 
 /**
  * The node's {@code recover} commands: at most {@code channelpush.max-history-requests} run at once (each has at
- * most one history request in flight to the bus; a recover beyond is refused with {@code unavailable} and the
- * client retries), each replaying at most {@code channelpush.max-recover-messages}. Thread-safe.
+ * most one history request in flight to the bus); the others wait their turn in arrival order (at most one per
+ * connection, so the wait is bounded by the node's connections; their live messages keep flowing meanwhile), each
+ * replaying at most {@code channelpush.max-recover-messages}. Thread-safe.
  */
 final class Recoveries {
     /** {@code recover} commands one connection may send per minute. */
@@ -18,6 +21,9 @@ final class Recoveries {
     private final PushMetrics metrics;
     private final int maxMessages;
     private final Semaphore running;
+    private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
+    /** Set while this thread starts waiting recoveries: one that ends meanwhile does not start another nested. */
+    private final ThreadLocal<Boolean> starting = ThreadLocal.withInitial(() -> false);
 
     Recoveries(MessageBus bus, PushMetrics metrics, int maxMessages, int maxRunning) {
         this.bus = bus;
@@ -26,27 +32,53 @@ final class Recoveries {
         this.running = new Semaphore(maxRunning);
     }
 
-    /** Why a recover did not start. */
-    enum Refused { BUSY_NODE, RUNNING }
-
     /**
-     * Marks {@code wants} recovering on {@code s}, runs {@code beforeReplay} (joining the groups: after the mark,
-     * so that no live message falls between them), and starts the replay.
+     * Queues a recover of {@code wants} for {@code s}; when its turn comes (at once when fewer than the bound run)
+     * it marks the streams recovering on the session, runs {@code beforeReplay} (joining the groups: after the
+     * mark, so that no live message falls between them), and starts the replay.
      *
-     * @return null when started, else why not (nothing changed then)
+     * @return false when this connection has a recover running or waiting already (nothing changed then)
      */
-    Refused start(PushSession s, List<Recovery.Want> wants, JsonElement id, Runnable beforeReplay) {
-        if (!running.tryAcquire()) {
-            return Refused.BUSY_NODE;
+    boolean start(PushSession s, List<Recovery.Want> wants, JsonElement id, Runnable beforeReplay) {
+        if (!s.streams.reserve()) {
+            return false;
         }
-        Recovery r = new Recovery(s, this, wants, id);
-        if (!r.mark()) {
-            running.release();
-            return Refused.RUNNING;
+        waiting.add(() -> {
+            Recovery r = new Recovery(s, this, wants, id);
+            if (s.isClosed() || !r.mark()) {
+                r.abandon();
+                return;
+            }
+            beforeReplay.run();
+            r.run();
+        });
+        startWaiting();
+        return true;
+    }
+
+    /** Starts waiting recoveries while fewer than the bound run; on this thread, one loop however many end inline. */
+    private void startWaiting() {
+        if (starting.get()) {
+            return;
         }
-        beforeReplay.run();
-        r.run();
-        return null;
+        starting.set(true);
+        try {
+            while (!waiting.isEmpty() && running.tryAcquire()) {
+                Runnable next = waiting.poll();
+                if (next == null) {
+                    running.release();
+                } else {
+                    next.run();
+                }
+            }
+        } finally {
+            starting.set(false);
+        }
+    }
+
+    /** Recovers waiting for their turn now. */
+    int waiting() {
+        return waiting.size();
     }
 
     MessageBus bus() {
@@ -61,7 +93,9 @@ final class Recoveries {
         return maxMessages;
     }
 
+    /** A recovery ended (done or abandoned): its place goes to the next waiting one. */
     void release() {
         running.release();
+        startWaiting();
     }
 }

@@ -87,8 +87,8 @@ final class Recovery {
      * @return false when the session runs another recovery
      */
     boolean mark() {
-        Object[] l = session.startRecovery(this);
-        if (l == PushSession.RECOVERY_RUNNING) {
+        Object[] l = session.streams.start(this);
+        if (l == SessionStreams.RUNNING) {
             return false;
         }
         live = l;
@@ -169,7 +169,7 @@ final class Recovery {
     /** Whether the history walk reached the live messages held for {@code w}: the rest is in the hold. */
     private boolean caughtUp(Want w) {
         long[] firstHeld = {Long.MAX_VALUE};
-        session.underStreamLock(() -> {
+        session.streams.locked(() -> {
             ArrayDeque<Held> h = held.get(w.stream());
             if (h != null && !h.isEmpty() && cursor != null && h.peekFirst().position().epoch().equals(cursor.epoch())) {
                 firstHeld[0] = h.peekFirst().position().offset();
@@ -260,7 +260,7 @@ final class Recovery {
     private void endStream(Want w) {
         boolean result = ok;
         long last = lastSent;
-        session.underStreamLock(() -> {
+        session.streams.locked(() -> {
             ArrayDeque<Held> h = held.remove(w.stream());
             if (h != null) {
                 for (Held m : h) {
@@ -313,7 +313,7 @@ final class Recovery {
 
     private void end() {
         if (ended.compareAndSet(false, true)) {
-            session.endRecovery(this);
+            session.streams.end(this);
             owner.release();
         }
     }

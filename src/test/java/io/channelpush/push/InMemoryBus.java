@@ -35,7 +35,9 @@ final class InMemoryBus implements MessageBus {
         /** Delivers, but the acknowledgement is lost: fails after the timeout with {@link PublishOutcomeUnknownException}. */
         LOSE_ACK,
         /** Neither delivers nor ever completes the future: the node's own bound must answer. */
-        SILENT
+        SILENT,
+        /** Keeps each publish until {@link #releaseAcks()}, which delivers and acknowledges them in order. */
+        HOLD
     }
 
     private static final class Stream {
@@ -50,6 +52,7 @@ final class InMemoryBus implements MessageBus {
     private final Map<String, StreamHandler> streamHandlers = new ConcurrentHashMap<>();
     private final Map<String, Stream> streams = Map.of(Channels.BROADCAST, new Stream(), Channels.GROUPS, new Stream());
     private final List<Runnable> heldHistory = new ArrayList<>();
+    private final List<Runnable> heldAcks = new ArrayList<>();
     private boolean historyHeld;
     /** While false, publishes are refused as a full buffer would refuse them. */
     volatile boolean available = true;
@@ -95,6 +98,13 @@ final class InMemoryBus implements MessageBus {
                 return CompletableFuture.failedFuture(new BusUnavailableException("in-memory bus refuses (test)"));
             case SILENT:
                 return new CompletableFuture<>();
+            case HOLD: {
+                CompletableFuture<StreamPosition> f = new CompletableFuture<>();
+                synchronized (heldAcks) {
+                    heldAcks.add(() -> f.complete(append(channel, payload)));
+                }
+                return f;
+            }
             case LOSE_ACK:
                 append(channel, payload);
                 return CompletableFuture.supplyAsync(() -> {
@@ -113,6 +123,23 @@ final class InMemoryBus implements MessageBus {
     private synchronized StreamPosition lastPosition(String channel) {
         Stream s = streams.get(channel);
         return s == null ? null : new StreamPosition(s.epoch, s.next - 1);
+    }
+
+    /** Publishes waiting for {@link #releaseAcks()}. */
+    int heldAcks() {
+        synchronized (heldAcks) {
+            return heldAcks.size();
+        }
+    }
+
+    /** Delivers and acknowledges the held publishes, in order. */
+    void releaseAcks() {
+        List<Runnable> held;
+        synchronized (heldAcks) {
+            held = new ArrayList<>(heldAcks);
+            heldAcks.clear();
+        }
+        held.forEach(Runnable::run);
     }
 
     /** Starts a new epoch on {@code channel}, as a bus that lost its history: what was kept is gone. */

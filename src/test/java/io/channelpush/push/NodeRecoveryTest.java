@@ -219,4 +219,103 @@ class NodeRecoveryTest {
             await(j, NodeRecoveryTest::recovered, "first recovered");
         }
     }
+
+    @Test
+    void aRecoverRacingAPublisherThreadGetsEveryBroadcastOnceInOrder() throws Exception {
+        try (MemoryNode mem = new MemoryNode(Map.of())) {
+            for (int i = 1; i <= 500; i++) {
+                publish(mem.node, new BusMessage.Broadcast("b" + i));
+            }
+            FakeWebSocket ws = new FakeWebSocket(JSON);
+            PushSession s = mem.open(ws);
+            int total = 3_000;
+            Thread publisher = new Thread(() -> {
+                for (int i = 501; i <= total; i++) {
+                    publish(mem.node, new BusMessage.Broadcast("b" + i));
+                }
+            }, "racing-publisher");
+            publisher.start();
+            new ClientCommands(mem.node).handle(s, "{\"cmd\":\"recover\",\"streams\":{"
+                    + "\"broadcast\":{\"epoch\":\"mem-1\",\"offset\":100}}}");
+            publisher.join(10_000);
+            List<String> texts = await(ws, x -> offsets(x, "broadcast").size() >= total - 100 && recovered(x),
+                    "every broadcast");
+            List<Long> expected = new ArrayList<>();
+            for (long o = 101; o <= total; o++) {
+                expected.add(o);
+            }
+            List<Long> got = offsets(texts, "broadcast");
+            // those delivered live before the recover began come first; the rest follow in order, each once
+            assertEquals(expected, got.stream().sorted().toList(), "each broadcast once");
+            int descents = 0;
+            for (int i = 1; i < got.size(); i++) {
+                if (got.get(i) < got.get(i - 1)) {
+                    descents++;
+                }
+            }
+            assertTrue(descents <= 1, "live-before-recover then replay-and-live, each in order: " + descents);
+            assertTrue(texts.stream().anyMatch(t -> t.contains("\"broadcast\":true")));
+        }
+    }
+
+    @Test
+    void sendToGroupIsAcknowledgedOnlyAfterTheBusAndRefusedOrUnknownOtherwise() {
+        try (MemoryNode mem = new MemoryNode(Map.of(PushConfig.PUBLISH_ACK_TIMEOUT_MS, "200"))) {
+            FakeWebSocket ws = new FakeWebSocket(JSON);
+            PushSession s = mem.open(ws);
+            ClientCommands commands = new ClientCommands(mem.node);
+            mem.bus.acks = InMemoryBus.Acks.HOLD;
+            commands.handle(s, "{\"cmd\":\"send_to_group\",\"group_id\":\"g\",\"message\":\"m\",\"id\":1}");
+            commands.handle(s, "{\"cmd\":\"add_group\",\"group_id\":\"x\",\"id\":2}");
+            List<String> texts = await(ws, x -> x.size() == 2, "the add_group ack first");
+            assertTrue(texts.get(1).contains("\"id\":2"), texts.toString());
+            mem.bus.releaseAcks();
+            texts = await(ws, x -> x.size() == 3, "then the send_to_group ack");
+            assertEquals(json("{\"type\":\"ack\",\"id\":1,\"cmd\":\"send_to_group\"}"), json(texts.get(2)));
+            mem.bus.acks = InMemoryBus.Acks.REFUSE;
+            commands.handle(s, "{\"cmd\":\"send_to_group\",\"group_id\":\"g\",\"message\":\"m\",\"id\":3}");
+            texts = await(ws, x -> x.size() == 4, "refused");
+            assertTrue(texts.get(3).contains("\"code\":\"unavailable\""), texts.toString());
+            mem.bus.acks = InMemoryBus.Acks.SILENT;
+            commands.handle(s, "{\"cmd\":\"send_to_group\",\"group_id\":\"g\",\"message\":\"m\",\"id\":4}");
+            texts = await(ws, x -> x.size() == 5, "unconfirmed");
+            assertTrue(texts.get(4).contains("\"code\":\"outcome_unknown\""), texts.toString());
+        }
+    }
+
+    @Test
+    void recoversBeyondTheNodesBoundWaitTheirTurnWithOneHistoryRequestInFlight() {
+        try (MemoryNode mem = new MemoryNode(Map.of(PushConfig.MAX_HISTORY_REQUESTS, "1"))) {
+            for (int i = 1; i <= 10; i++) {
+                publish(mem.node, new BusMessage.Broadcast("b" + i));
+            }
+            List<FakeWebSocket> clients = new ArrayList<>();
+            mem.bus.holdHistory();
+            for (int i = 0; i < 3; i++) {
+                FakeWebSocket ws = new FakeWebSocket(JSON);
+                clients.add(ws);
+                new ClientCommands(mem.node).handle(mem.open(ws), "{\"cmd\":\"recover\",\"streams\":{"
+                        + "\"broadcast\":{\"epoch\":\"mem-1\",\"offset\":" + (i * 3) + "}}}");
+            }
+            assertEquals(1, mem.bus.heldHistoryRequests(), "one history request at a time on this node");
+            assertEquals(2, mem.node.recoveries().waiting());
+            PushFixture.await(() -> {
+                mem.bus.releaseHistory();
+                mem.bus.holdHistory();
+                return mem.node.recoveries().waiting() == 0 && mem.bus.heldHistoryRequests() == 0
+                        && clients.stream().allMatch(c -> {
+                            c.completeAll(null);
+                            return recovered(c.texts());
+                        });
+            }, "all recovered");
+            mem.bus.releaseHistory();
+            for (int i = 0; i < 3; i++) {
+                List<Long> expected = new ArrayList<>();
+                for (long o = i * 3 + 1; o <= 10; o++) {
+                    expected.add(o);
+                }
+                assertEquals(expected, offsets(clients.get(i).texts(), "broadcast"));
+            }
+        }
+    }
 }

@@ -138,4 +138,18 @@ class PushConfigTest {
         assertNull(off.clientGroupMessagesWarning());
         assertThrows(IllegalArgumentException.class, () -> config(Map.of(PushConfig.CLIENT_GROUP_MESSAGES, "no")));
     }
+
+    @Test
+    void theAckAndRecoverySettingsHaveDefaultsAndTheAckWaitEndsBeforeTheRequestDeadline() {
+        PushConfig d = PushConfig.load(Map.<String, String>of()::get);
+        assertEquals(5_000, d.publishAckTimeoutMillis());
+        assertEquals(100_000, d.maxRecoverMessages());
+        assertEquals(64, d.maxHistoryRequests());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PushConfig.load(Map.of(
+                PushConfig.PUBLISH_ACK_TIMEOUT_MS, "20000")::get));
+        assertTrue(e.getMessage().contains(PushConfig.PUBLISH_ACK_TIMEOUT_MS)
+                && e.getMessage().contains(PushConfig.REQUEST_TIMEOUT_MS), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PushConfig.load(Map.of(
+                PushConfig.MAX_RECOVER_MESSAGES, "0")::get));
+    }
 }

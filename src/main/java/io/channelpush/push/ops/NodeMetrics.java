@@ -63,6 +63,8 @@ public final class NodeMetrics {
         counter("channelpush_recoveries", "recover commands completed", () -> m.recoveries());
         counter("channelpush_recoveries_unrecoverable", "Streams of recover commands answered false (client resyncs)",
                 () -> m.recoveriesUnrecoverable());
+        counter("channelpush_stream_gaps", "Stream subscriptions of this node resumed with a gap the bus could not fill",
+                () -> m.streamGaps());
     }
 
     private void gauge(String name, String help, DoubleSupplier value) {

@@ -15,8 +15,10 @@ import java.util.concurrent.CompletableFuture;
  * The publisher on Undertow's I/O thread: {@code GET} and form {@code POST} requests for the context root are
  * answered with {@link Publishing}'s rules before the servlet container would hand them to a worker thread (that
  * hand-off was most of a publish's cost: about 28,000 requests/s through the servlet, 65,000 here, on 2 cores).
- * Everything else, and every publish when {@code channelpush.publisher-on-io-thread} is false or the bus may block
- * (NATS: {@link io.channelpush.push.PublishDispatch#busMayWait()}), goes on to the servlet chain unchanged.
+ * A publish is answered once the bus acknowledged it ({@link Publishing#acked}): the exchange is dispatched and
+ * answered later on its I/O thread, which never waits, so many publishes wait for their acknowledgements at once.
+ * Everything else (presence queries and publish reports, which wait for the nodes), and every publish when
+ * {@code channelpush.publisher-on-io-thread} is false, goes on to the servlet chain unchanged.
  * Installed by {@link io.channelpush.push.UndertowExtension}; answers with the {@link Publishing} the wiring put
  * under {@link Publishing#ATTRIBUTE}. Thread-safe.
  */
@@ -71,8 +73,10 @@ public final class PublishHandler implements HttpHandler {
                 || Publishing.wantsJson(exchange.getRequestHeaders().getFirst(Headers.ACCEPT))) {
             return null;
         }
+        // every publish here waits for the bus's acknowledgement without blocking (MessageBus.publishAcked), so a
+        // bus whose plain publish may block (NATS) is no reason to leave the I/O thread any more
         if (!(context.getAttribute(Publishing.ATTRIBUTE) instanceof Publishing p)
-                || !p.node().config().publisherOnIoThread() || p.node().publishDispatch().busMayWait()) {
+                || !p.node().config().publisherOnIoThread()) {
             return null;
         }
         return p;

@@ -30,9 +30,10 @@ import java.util.logging.Logger;
  * {@code ?bind_uid=U&to_worker_id=W&to_connection_id=C} (or {@code unbind_uid}) sets a connection's user, all as GET
  * or form-encoded POST ({@link UserRequests}); presence queries ({@code presence}, {@code group_members},
  * {@code online}, {@code user_groups}) as GET only, answered in JSON ({@link PresenceRequests}). One
- * {@link Answer} per request: {@code ok} (200), a one-line reason with 400, 401, 409, 413, 415, 429 or 507, 503 when the bus
- * cannot take the message. Never blocks on the channel daemon's bus; on a bus that may wait (NATS; see
- * {@link io.channelpush.push.PublishDispatch}) only the servlet calls it. One per node (one replay cache), built by
+ * {@link Answer} per request, as a future: {@code ok} (200) once the bus acknowledged the message, a one-line reason
+ * with 400, 401, 409, 413, 415, 429 or 507, 503 when the bus certainly did not take the message, 504 when it did
+ * not confirm it within {@code channelpush.publish-ack-timeout-ms} ({@link #acked}). Never blocks (except the
+ * publish reports below), so the I/O thread may call it on either bus. One per node (one replay cache), built by
  * the deployment's wiring ({@code PushContextListener}) and found by {@link PublishHandler} under
  * {@link #ATTRIBUTE}. A push with {@code report=1} or {@code Accept: application/json} is answered with its publish
  * report ({@link io.channelpush.push.presence.PublishReport}), which waits for the nodes: the servlet answers those.
