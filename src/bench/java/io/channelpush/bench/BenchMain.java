@@ -21,6 +21,7 @@ public final class BenchMain {
               hostile  hostile clients (oversized frames, 64 KB headers, slow loris) against one node while honest
                        clients receive broadcasts: the node's peak memory, delivery rate, p99, what was refused
               handshake-memory  idle memory per WebSocket connection with and without 8 KB of handshake cookies
+              nats-acks  NATS bus publish rate: fire-and-forget, acknowledged by JetStream, acknowledged by a flush
             """;
 
     private BenchMain() {
@@ -40,6 +41,7 @@ public final class BenchMain {
             case "hostile" -> HostileBench.run(rest, System.out, System.err);
             case "handshake-memory" -> HandshakeMemory.run(rest, System.out, System.err);
             case "daemon-hostile" -> DaemonHostileBench.run(rest, System.out, System.err);
+            case "nats-acks" -> NatsAckBench.run(rest, System.out, System.err);
             default -> {
                 System.err.println("unknown benchmark: " + args[0]);
                 System.err.print(USAGE);
