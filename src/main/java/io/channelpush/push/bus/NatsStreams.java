@@ -141,6 +141,15 @@ final class NatsStreams {
         }
     }
 
+    /** {@link #refresh} after a short while. */
+    void refreshLater(Stream s) {
+        try {
+            exec.schedule(() -> setup(s), RETRY.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
     /** Runs {@code then} with the stream's epoch (or why it is refused) now, or once known, in call order. */
     private synchronized void withEpoch(Stream s, BiConsumer<String, RuntimeException> then) {
         if ((s.epoch != null || s.refused != null) && s.waiting.isEmpty()) {
@@ -184,11 +193,7 @@ final class NatsStreams {
                         + "Is JetStream enabled on the servers (nats-server -js) and may this node's NATS user use "
                         + "$JS.API.>?");
             }
-            try {
-                exec.schedule(() -> setup(s), RETRY.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException closed) {
-                // closed
-            }
+            refreshLater(s);
             return;
         }
         settle(s, epochOf(info), null);
