@@ -150,6 +150,16 @@ class NatsStreamResumeTest {
 
     @Test
     void aSubscriberWhoseClusterServerIsKilledResumesFromAnotherWithEveryAcknowledgedMessageOnce() throws Exception {
+        clusterRun(false);
+    }
+
+    @Test
+    void aSubscriberWhoseServerSurvivesTheLossOfTheStreamLeaderGetsEveryAcknowledgedMessageOnce() throws Exception {
+        clusterRun(true);
+    }
+
+    /** 3 servers, an R3 stream; kills the subscriber's server, or the stream's leader while it is another one. */
+    private void clusterRun(boolean killLeader) throws Exception {
         int[] ports = {NatsServerProcess.freePort(), NatsServerProcess.freePort(), NatsServerProcess.freePort()};
         int[] routes = {NatsServerProcess.freePort(), NatsServerProcess.freePort(), NatsServerProcess.freePort()};
         List<NatsServerProcess> servers = new ArrayList<>();
@@ -161,10 +171,27 @@ class NatsStreamResumeTest {
             }
             NatsStreamSettings r3 = new NatsStreamSettings(200_000, 256L << 20, Duration.ofMinutes(10), 3,
                     Duration.ofMinutes(2));
-            String all = servers.get(0).url() + "," + servers.get(1).url() + "," + servers.get(2).url();
-            try (NatsBus subscriber = NatsStreamTest.bus(all, r3);
-                 NatsBus publisher = NatsStreamTest.bus(servers.get(1).url() + "," + servers.get(2).url(), r3)) {
-                awaitFirstAck(publisher);
+            int victim;
+            int subscriberServer;
+            try (NatsBus first = NatsStreamTest.bus(servers.get(0).url(), r3)) {
+                awaitFirstAck(first);
+            }
+            if (killLeader) {
+                victim = leader(servers.get(0));
+                subscriberServer = (victim + 1) % 3;
+            } else {
+                victim = 0;
+                subscriberServer = 0;
+            }
+            int publisherServer = 0;
+            while (publisherServer == victim || publisherServer == subscriberServer) {
+                publisherServer++;
+            }
+            String subscriberUrls = servers.get(subscriberServer).url() + "," + servers.get((subscriberServer + 1) % 3).url()
+                    + "," + servers.get((subscriberServer + 2) % 3).url();
+            try (NatsBus subscriber = NatsStreamTest.bus(subscriberUrls, r3);
+                 NatsBus publisher = NatsStreamTest.bus(servers.get(publisherServer).url() + ","
+                         + servers.get(subscriberServer).url(), r3)) {
                 Received got = new Received();
                 got.subscribe(subscriber);
                 NatsStreamTest.await(() -> {
@@ -174,9 +201,11 @@ class NatsStreamResumeTest {
                 Publisher pub = new Publisher(publisher);
                 pub.start();
                 NatsStreamTest.await(() -> pub.sent.get() >= COUNT, "published before the kill");
-                servers.get(0).kill(); // the subscriber's server
+                servers.get(victim).kill();
                 pub.finishAfterKill();
-                got.check(pub, "kill -9 of the subscriber's server in a 3-server cluster, R3 stream");
+                got.check(pub, killLeader ? "kill -9 of the stream leader s" + victim + " (subscriber on s"
+                        + subscriberServer + "), R3 stream" : "kill -9 of the subscriber's server in a 3-server "
+                        + "cluster, R3 stream");
             }
         } finally {
             for (NatsServerProcess s : servers) {
@@ -185,12 +214,20 @@ class NatsStreamResumeTest {
         }
     }
 
+    /** The index of the server that leads the broadcast stream. */
+    private static int leader(NatsServerProcess any) throws Exception {
+        try (io.nats.client.Connection c = io.nats.client.Nats.connect(any.url())) {
+            String name = c.jetStreamManagement().getStreamInfo("CHANNELPUSH_B").getClusterInfo().getLeader();
+            return Integer.parseInt(name.substring(1));
+        }
+    }
+
     /** A new cluster elects its leaders first: the first publishes may be refused. */
     private static void awaitFirstAck(NatsBus bus) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             try {
-                bus.publishAcked(Channels.GROUPS, NatsStreamTest.text("warm-up"), ACK).get(10, TimeUnit.SECONDS);
+                bus.publishAcked(Channels.BROADCAST, NatsStreamTest.text("-2"), ACK).get(10, TimeUnit.SECONDS);
                 return;
             } catch (java.util.concurrent.ExecutionException e) {
                 assertTrue(System.nanoTime() < end, "no acknowledged publish within 60 s: " + e.getCause());
