@@ -31,7 +31,8 @@ classpath="target/test-classes:target/classes:$(cat "$cp_file")"
 # BUS=nats runs the nodes on a nats-server (Debian package) instead of the channel daemon.
 if [[ ${BUS:-daemon} == nats ]]; then
   nats_bin=$(command -v nats-server || echo /usr/sbin/nats-server)
-  "$nats_bin" -a 127.0.0.1 -p 24222 > target/bench-nats.log 2>&1 &
+  rm -rf target/bench-nats-js
+  "$nats_bin" -a 127.0.0.1 -p 24222 -js -sd target/bench-nats-js > target/bench-nats.log 2>&1 &
   bus_arg=(--nats nats://127.0.0.1:24222)
 else
   java -Xmx512m -jar target/channel-daemon.jar --port "$base_channel" > target/bench-daemon.log 2>&1 &

@@ -4,11 +4,13 @@ import io.channelpush.push.auth.ConnectionTokens;
 import io.channelpush.push.auth.PublishAuthenticator;
 import io.channelpush.push.bus.NatsBus;
 import io.channelpush.push.bus.NatsSecurity;
+import io.channelpush.push.bus.NatsStreamSettings;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -76,6 +78,8 @@ import java.util.regex.Pattern;
  *                           answered {@code false} (the client resyncs)
  * @param maxHistoryRequests most history requests this node has in flight to the bus at once (one per running
  *                           recovery); a {@code recover} beyond it waits its turn
+ * @param natsStreams the JetStream streams the node creates when missing (the {@code channelpush.nats-stream-*}
+ *                    settings; {@link NatsStreamSettings})
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
@@ -88,7 +92,8 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                          int maxHeaders, int requestParseTimeoutMillis, int readTimeoutMillis,
                          int requestTimeoutMillis, String connectionKeys, int maxUsersWithGroups,
                          int presenceHeartbeatMillis, int presenceTimeoutMillis, int presenceWaitMillis,
-                         int publishAckTimeoutMillis, int maxRecoverMessages, int maxHistoryRequests) {
+                         int publishAckTimeoutMillis, int maxRecoverMessages, int maxHistoryRequests,
+                         NatsStreamSettings natsStreams) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -135,6 +140,11 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String PUBLISH_ACK_TIMEOUT_MS = "channelpush.publish-ack-timeout-ms";
     public static final String MAX_RECOVER_MESSAGES = "channelpush.max-recover-messages";
     public static final String MAX_HISTORY_REQUESTS = "channelpush.max-history-requests";
+    public static final String NATS_STREAM_MAX_MESSAGES = "channelpush.nats-stream-max-messages";
+    public static final String NATS_STREAM_MAX_BYTES = "channelpush.nats-stream-max-bytes";
+    public static final String NATS_STREAM_MAX_AGE_SECONDS = "channelpush.nats-stream-max-age-seconds";
+    public static final String NATS_STREAM_REPLICAS = "channelpush.nats-stream-replicas";
+    public static final String NATS_STREAM_DUPLICATE_WINDOW_SECONDS = "channelpush.nats-stream-duplicate-window-seconds";
 
     /** What a worker id may be, for messages. */
     public static final String WORKER_ID_RULE = "1-64 of A-Z a-z 0-9 . _ : -";
@@ -258,7 +268,21 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 (int) number(get, PRESENCE_WAIT_MS, 1_000),
                 (int) number(get, PUBLISH_ACK_TIMEOUT_MS, 5_000),
                 (int) number(get, MAX_RECOVER_MESSAGES, 100_000),
-                (int) number(get, MAX_HISTORY_REQUESTS, 64));
+                (int) number(get, MAX_HISTORY_REQUESTS, 64),
+                natsStreams(get));
+    }
+
+    private static NatsStreamSettings natsStreams(Function<String, String> get) {
+        NatsStreamSettings d = NatsStreamSettings.DEFAULTS;
+        try {
+            return new NatsStreamSettings(number(get, NATS_STREAM_MAX_MESSAGES, d.maxMessages()),
+                    number(get, NATS_STREAM_MAX_BYTES, d.maxBytes()),
+                    Duration.ofSeconds(number(get, NATS_STREAM_MAX_AGE_SECONDS, d.maxAge().toSeconds())),
+                    (int) number(get, NATS_STREAM_REPLICAS, d.replicas()),
+                    Duration.ofSeconds(number(get, NATS_STREAM_DUPLICATE_WINDOW_SECONDS, d.duplicateWindow().toSeconds())));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("channelpush.nats-stream-* settings: " + e.getMessage(), e);
+        }
     }
 
     /** Whether {@code id} may be a worker id ({@link #WORKER_ID_RULE}). */

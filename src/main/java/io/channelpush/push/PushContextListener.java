@@ -115,7 +115,7 @@ public final class PushContextListener implements ServletContextListener {
         if (config.natsServers() != null) {
             List<URI> servers = NatsBus.parseServers(config.natsServers());
             return listener -> NatsBus.connect(servers, name, config.channelBufferBytes(), config.natsSecurity(),
-                    listener);
+                    config.natsStreams(), listener);
         }
         ClientOptions channel = ClientOptions.parse(config.channel())
                 .withSecret(config.channelSecret())

@@ -127,6 +127,23 @@ class PushConfigTest {
     }
 
     @Test
+    void natsStreamSettingsDefaultToATwoMinuteOutageAtAThousandMessagesASecondAndAreChecked() {
+        io.channelpush.push.bus.NatsStreamSettings d = config(Map.of()).natsStreams();
+        assertEquals(io.channelpush.push.bus.NatsStreamSettings.DEFAULTS, d);
+        assertTrue(d.maxMessages() >= 120_000 && d.maxAge().toSeconds() >= 120, d.toString());
+        io.channelpush.push.bus.NatsStreamSettings set = config(Map.of(PushConfig.NATS_STREAM_MAX_MESSAGES, "500",
+                PushConfig.NATS_STREAM_MAX_BYTES, "1048576", PushConfig.NATS_STREAM_MAX_AGE_SECONDS, "60",
+                PushConfig.NATS_STREAM_REPLICAS, "3", PushConfig.NATS_STREAM_DUPLICATE_WINDOW_SECONDS, "30")).natsStreams();
+        assertEquals(new io.channelpush.push.bus.NatsStreamSettings(500, 1 << 20, java.time.Duration.ofSeconds(60), 3,
+                java.time.Duration.ofSeconds(30)), set);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> config(Map.of(PushConfig.NATS_STREAM_REPLICAS, "7")));
+        assertTrue(e.getMessage().startsWith("channelpush.nats-stream-* settings: replicas must be 1 to 5"),
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> config(Map.of(PushConfig.NATS_STREAM_MAX_AGE_SECONDS, "0")));
+    }
+
+    @Test
     void clientGroupMessagesAreOnByDefaultAndWarnedAboutOnlyBesideAnAuthenticatedPublisher() {
         assertTrue(config(Map.of()).clientGroupMessages());
         assertNull(config(Map.of()).clientGroupMessagesWarning());

@@ -2,43 +2,40 @@ package io.channelpush.push.bus;
 
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
-import io.nats.client.Consumer;
 import io.nats.client.Dispatcher;
-import io.nats.client.ErrorListener;
 import io.nats.client.MessageHandler;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import io.nats.client.api.StreamInfo;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * {@link MessageBus} over NATS core publish/subscribe, through one jnats {@link Connection}. Each channel is a
- * subject ({@link NatsSubjects}: {@link Channels#BROADCAST} is {@code channelpush.b}).
+ * {@link MessageBus} over NATS, through one jnats {@link Connection}. Each channel is a subject
+ * ({@link NatsSubjects}: {@link Channels#BROADCAST} is {@code channelpush.b}).
  *
- * <p>Delivery: every subscription runs on one jnats {@link Dispatcher}, that is one thread, so handlers run one at
+ * <p>Streams: the {@link Channels#isStream} channels are also kept by JetStream, one stream per channel
+ * ({@link NatsStreams}: names, configuration, epoch = the stream's creation time, offset = its sequence).
+ * {@link #publishAcked} answers once JetStream stored the message; {@link #subscribeStream} consumes the stream and
+ * resumes after any loss of the server ({@link NatsStreamReader}); {@link #history} reads it ({@link NatsHistory}).
+ * The servers must run JetStream ({@code nats-server -js}); without it, publishes to stream channels answer
+ * unavailable and a warning says why once a minute. Plain {@link #subscribe} and {@link #publish} stay NATS core.
+ *
+ * <p>Delivery: every subscription (stream ones too) runs on one jnats {@link Dispatcher}, that is one thread, so handlers run one at
  * a time and in publish order per publisher, as with the channel daemon. The dispatcher's queue is bounded by
  * jnats' pending limits (524,288 messages or 64 MiB); beyond them NATS drops messages for this node, which is
  * logged as a slow consumer. NATS core is at-most-once: messages published while this node is disconnected are
- * not delivered to it later.
+ * not delivered to it later (stream subscriptions get them on reconnection).
  *
  * <p>Connection: the servers are tried in the order given; the connection is made in the background and kept
  * forever (a new attempt every 250 ms, jittered). A closed socket is noticed at once, a silent server by pings
@@ -58,9 +55,6 @@ public final class NatsBus implements MessageBus {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     static final Duration PING_INTERVAL = Duration.ofSeconds(2);
     static final int MAX_PINGS_OUT = 2;
-    /** Smallest publish jnats can hold, in bytes, protocol line included: sizes its message-count limit. */
-    private static final int MIN_MESSAGE_BYTES = 32;
-    private static final long AUTH_WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final String servers;
     private final String connectionName;
@@ -68,7 +62,6 @@ public final class NatsBus implements MessageBus {
     private final CountDownLatch attached = new CountDownLatch(1);
     private final AtomicBoolean connected = new AtomicBoolean();
     private final AtomicBoolean everConnected = new AtomicBoolean();
-    private final LongAdder slowConsumerEvents = new LongAdder();
     private final Map<String, MessageHandler> handlers = new LinkedHashMap<>(); // by subject; guarded by this
     private Dispatcher dispatcher; // guarded by this
     private NatsClaim claim; // guarded by this
@@ -76,30 +69,22 @@ public final class NatsBus implements MessageBus {
     private volatile Connection connection; // set by the first connection event
 
     private final NatsSecurity security;
-    private final AtomicLong lastAuthWarning = new AtomicLong(System.nanoTime() - AUTH_WARNING_EVERY_NANOS);
+    private final NatsErrors errors;
 
-    private final ScheduledExecutorService streamExec = Executors.newSingleThreadScheduledExecutor(
-            r -> daemon(r, "channelpush-nats-streams"));
-    private final ExecutorService flushExec = Executors.newSingleThreadExecutor(r -> daemon(r, "channelpush-nats-flush"));
-    private final NatsStreams streams;
-    private final NatsHistory history;
-    private final Map<String, NatsStreamReader> readers = new LinkedHashMap<>(); // by channel; guarded by this
+    private final NatsJetStream jetStream;
 
     private NatsBus(String servers, String connectionName, NatsSecurity security, NatsStreamSettings streamSettings,
                     long bufferBytes, Listener listener) {
         this.servers = servers;
         this.connectionName = connectionName;
         this.security = security;
+        this.errors = new NatsErrors(security);
         this.listener = listener;
-        this.streams = new NatsStreams(streamSettings, bufferBytes, streamExec, () -> connection,
-                new NatsCoreAcks(flushExec, NatsStreams.API_TIMEOUT), this::streamReady);
-        this.history = new NatsHistory(streams);
+        this.jetStream = new NatsJetStream(streamSettings, bufferBytes, () -> connection, this::dispatcher);
     }
 
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
+    private synchronized Dispatcher dispatcher() {
+        return dispatcher;
     }
 
     /** {@link #connect(List, String, long, NatsSecurity, Listener)} without authentication or TLS settings. */
@@ -133,24 +118,8 @@ public final class NatsBus implements MessageBus {
         }
         NatsBus bus = new NatsBus(NatsSecurity.redact(servers), connectionName, security, streamSettings, bufferBytes,
                 listener);
-        Options.Builder builder = new Options.Builder()
-                .servers(servers.stream().map(URI::toString).toArray(String[]::new))
-                .noRandomize()
-                .connectionName(connectionName)
-                .maxReconnects(-1)
-                .reconnectWait(RECONNECT_WAIT)
-                .reconnectJitter(RECONNECT_JITTER)
-                .connectionTimeout(CONNECT_TIMEOUT)
-                .pingInterval(PING_INTERVAL)
-                .maxPingsOut(MAX_PINGS_OUT)
-                .reconnectBufferSize(bufferBytes)
-                // So that the byte limit, not jnats' message count, decides when publishes are refused.
-                .maxMessagesInOutgoingQueue((int) Math.min(Integer.MAX_VALUE,
-                        Math.max(Options.DEFAULT_MAX_MESSAGES_IN_OUTGOING_QUEUE, bufferBytes / MIN_MESSAGE_BYTES)))
-                .connectionListener(bus::onConnectionEvent)
-                .errorListener(bus.new Errors());
-        security.applyTo(builder);
-        Options options = builder.build();
+        Options options = NatsServers.options(servers, connectionName, bufferBytes, security, bus::onConnectionEvent,
+                bus.errors);
         try {
             Nats.connectAsynchronously(options, true);
             if (!bus.attached.await(CONNECT_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS)) {
@@ -162,31 +131,9 @@ public final class NatsBus implements MessageBus {
         return bus;
     }
 
-    /**
-     * Parses {@code nats://host:port[,nats://host:port...]}; the port defaults to 4222. {@code tls://} URLs
-     * connect with TLS; {@code nats://user:password@host:port} (or {@code nats://token@host:port}) carries
-     * credentials, which jnats reads from the URL.
-     *
-     * @throws IllegalArgumentException naming the bad entry
-     */
+    /** {@link NatsServers#parse}. */
     public static List<URI> parseServers(String list) {
-        List<URI> servers = new ArrayList<>();
-        for (String s : list.split(",", -1)) {
-            String entry = s.strip();
-            URI uri;
-            try {
-                uri = new URI(entry);
-            } catch (URISyntaxException e) {
-                throw new IllegalArgumentException("not a NATS server URL: \"" + entry + "\"");
-            }
-            if (uri.getScheme() == null || !List.of("nats", "tls").contains(uri.getScheme().toLowerCase(Locale.ROOT))
-                    || uri.getHost() == null || uri.getPort() == 0 || uri.getPort() > 65535
-                    || !(uri.getPath() == null || uri.getPath().isEmpty()) || uri.getQuery() != null) {
-                throw new IllegalArgumentException("not a NATS server URL: \"" + entry + "\" (nats://host:port or tls://host:port)");
-            }
-            servers.add(uri);
-        }
-        return servers;
+        return NatsServers.parse(list);
     }
 
     @Override
@@ -214,44 +161,23 @@ public final class NatsBus implements MessageBus {
      */
     @Override
     public CompletableFuture<StreamPosition> publishAcked(String channel, byte[] payload, Duration timeout) {
-        return streams.publishAcked(channel, payload, timeout);
+        return jetStream.streams.publishAcked(channel, payload, timeout);
     }
 
     /** Delivers on the dispatcher thread, as {@link #subscribe}; resumes as {@link NatsStreamReader} says. */
     @Override
     public void subscribeStream(String channel, StreamHandler handler) {
-        NatsStreams.Stream s = streams.stream(channel);
-        if (s == null) {
-            throw new IllegalArgumentException("not a stream channel: " + channel);
-        }
-        synchronized (this) {
-            if (readers.putIfAbsent(channel, new NatsStreamReader(s, handler)) != null) {
-                throw new IllegalArgumentException("already subscribed to stream " + channel);
-            }
-        }
-        streams.refresh(s);
-    }
-
-    private void streamReady(NatsStreams.Stream s, StreamInfo info) {
-        NatsStreamReader reader;
-        Dispatcher d;
-        synchronized (this) {
-            reader = readers.get(s.channel);
-            d = dispatcher;
-        }
-        if (reader != null && d != null) {
-            reader.ready(info, streams.jetStream(), d);
-        }
+        jetStream.subscribe(channel, handler);
     }
 
     @Override
     public CompletableFuture<StreamHistory> history(String channel, StreamPosition after, int limit) {
-        return history.history(channel, after, limit);
+        return jetStream.history.history(channel, after, limit);
     }
 
     /** Publishes awaiting their acknowledgement from NATS, in bytes (for metrics). */
     public long pendingAckBytes() {
-        return streams.pendingBytes();
+        return jetStream.streams.pendingBytes();
     }
 
     /** jnats waits up to its request-cleanup interval (5 s) for room in a full outgoing queue. */
@@ -337,7 +263,7 @@ public final class NatsBus implements MessageBus {
 
     /** Times NATS reported this node as a slow consumer (messages dropped), since start. */
     public long slowConsumerEvents() {
-        return slowConsumerEvents.sum();
+        return errors.slowConsumerEvents();
     }
 
     /** Closes the connection, which stops reconnecting and the dispatcher thread. Idempotent. */
@@ -358,17 +284,9 @@ public final class NatsBus implements MessageBus {
         if (cl != null) {
             cl.close();
         }
-        streamExec.shutdownNow();
-        flushExec.shutdownNow();
-        history.close();
+        jetStream.close();
         if (c != null) {
             closeQuietly(c);
-        }
-        try {
-            streamExec.awaitTermination(NatsStreams.API_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
-            flushExec.awaitTermination(NatsStreams.API_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -393,7 +311,7 @@ public final class NatsBus implements MessageBus {
                 if (cl != null) {
                     cl.reconnected();
                 }
-                streams.connected();
+                jetStream.streams.connected();
             }
             case DISCONNECTED, CLOSED -> {
                 if (connected.getAndSet(false)) {
@@ -436,37 +354,6 @@ public final class NatsBus implements MessageBus {
             c.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** jnats' error callbacks, as log lines. */
-    private final class Errors implements ErrorListener {
-        @Override
-        public void errorOccurred(Connection conn, String error) {
-            String auth = security.explain(error);
-            if (auth == null) {
-                LOG.warning(() -> "NATS server error: " + error);
-                return;
-            }
-            // Refused credentials come back on every retry, 4 times a second: say it once a minute.
-            long now = System.nanoTime();
-            long last = lastAuthWarning.get();
-            if (now - last >= AUTH_WARNING_EVERY_NANOS && lastAuthWarning.compareAndSet(last, now)) {
-                LOG.severe(auth);
-            }
-        }
-
-        @Override
-        public void exceptionOccurred(Connection conn, Exception exp) {
-            // Mostly failed connection attempts while a server is down, every 250 ms: the listener reports the outage.
-            LOG.fine(() -> "NATS: " + exp);
-        }
-
-        @Override
-        public void slowConsumerDetected(Connection conn, Consumer consumer) {
-            slowConsumerEvents.increment();
-            LOG.warning(() -> "NATS dropped messages for this node: its handlers fell " + consumer.getPendingMessageCount()
-                    + " messages behind (slow consumer, " + slowConsumerEvents.sum() + " times since start)");
         }
     }
 }

@@ -10,6 +10,9 @@ import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.StreamInfo;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -34,14 +37,21 @@ final class NatsStreamReader {
     private long last; // the last sequence handed to the handler (or skipped to); guarded by this
     private int generation; // guarded by this
     private JetStreamSubscription subscription; // guarded by this
+    private final CountDownLatch started = new CountDownLatch(1);
+    private static final long WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private long lastFailureWarning = System.nanoTime() - WARNING_EVERY_NANOS; // on the setup thread only
 
     NatsStreamReader(NatsStreams.Stream stream, MessageBus.StreamHandler handler) {
         this.stream = stream;
         this.handler = handler;
     }
 
-    /** The stream's info after a (re)connection: (re)start the consumer. On the setup thread. */
-    void ready(StreamInfo info, JetStream js, Dispatcher dispatcher) {
+    /**
+     * The stream's info after a (re)connection: (re)start the consumer. On the setup thread.
+     *
+     * @return false when the consumer could not be created (the caller tries again shortly)
+     */
+    boolean ready(StreamInfo info, JetStream js, Dispatcher dispatcher) {
         String current = NatsStreams.epochOf(info);
         long first = info.getStreamState().getFirstSequence();
         long start;
@@ -81,14 +91,26 @@ final class NatsStreamReader {
             synchronized (this) {
                 if (generation == gen) {
                     subscription = sub;
-                    return;
+                    started.countDown();
+                    return true;
                 }
             }
             dispatcher.unsubscribe(sub);
+            return true;
         } catch (IOException | JetStreamApiException | RuntimeException e) {
-            LOG.warning("cannot consume JetStream stream " + stream.name + " (" + e.getMessage() + "); trying again on "
-                    + "the next reconnection");
+            // E.g. no JetStream meta leader yet after a server loss: the caller retries, at most a line a minute.
+            long now = System.nanoTime();
+            if (now - lastFailureWarning >= WARNING_EVERY_NANOS) {
+                lastFailureWarning = now;
+                LOG.warning("cannot consume JetStream stream " + stream.name + " (" + e.getMessage() + "); trying again");
+            }
+            return false;
         }
+    }
+
+    /** Waits until the first consumer exists: messages published after that reach the handler. */
+    boolean awaitStarted(Duration timeout) throws InterruptedException {
+        return started.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void onMessage(int gen, Message m) {

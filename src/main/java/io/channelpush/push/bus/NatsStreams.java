@@ -56,8 +56,6 @@ final class NatsStreams {
     private static final long RETRY_WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
     /** Bytes counted for a publish besides its payload: the protocol line and headers of a JetStream request. */
     static final int PUBLISH_OVERHEAD = 128;
-    private static final int STREAM_NOT_FOUND = 10059;
-    private static final int STREAM_NAME_IN_USE = 10058;
 
     /** One stream channel's stream and what this node knows of it. */
     static final class Stream {
@@ -81,7 +79,7 @@ final class NatsStreams {
 
     private final Map<String, Stream> streams = Map.of(Channels.BROADCAST, new Stream(Channels.BROADCAST),
             Channels.GROUPS, new Stream(Channels.GROUPS));
-    private final NatsStreamSettings settings;
+    private final NatsStreamSetup setupRules;
     private final long maxPendingBytes;
     private final ScheduledExecutorService exec;
     private final NatsCoreAcks coreAcks;
@@ -99,7 +97,7 @@ final class NatsStreams {
     NatsStreams(NatsStreamSettings settings, long maxPendingBytes, ScheduledExecutorService exec,
                 Supplier<Connection> connection, NatsCoreAcks coreAcks, BiConsumer<Stream, StreamInfo> onReady) {
         this.connection = connection;
-        this.settings = settings;
+        this.setupRules = new NatsStreamSetup(settings);
         this.maxPendingBytes = maxPendingBytes;
         this.exec = exec;
         this.coreAcks = coreAcks;
@@ -143,6 +141,15 @@ final class NatsStreams {
         }
     }
 
+    /** {@link #refresh} after a short while. */
+    void refreshLater(Stream s) {
+        try {
+            exec.schedule(() -> setup(s), RETRY.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
     /** Runs {@code then} with the stream's epoch (or why it is refused) now, or once known, in call order. */
     private synchronized void withEpoch(Stream s, BiConsumer<String, RuntimeException> then) {
         if ((s.epoch != null || s.refused != null) && s.waiting.isEmpty()) {
@@ -173,8 +180,8 @@ final class NatsStreams {
                 js = c.jetStream(o);
                 jsm = c.jetStreamManagement(o);
             }
-            info = describe(s);
-        } catch (StreamRefusedException e) {
+            info = setupRules.describe(jsm, s);
+        } catch (NatsStreamSetup.StreamRefusedException e) {
             LOG.severe(e.getMessage());
             settle(s, null, new BusUnavailableException(e.getMessage()));
             return;
@@ -186,11 +193,7 @@ final class NatsStreams {
                         + "Is JetStream enabled on the servers (nats-server -js) and may this node's NATS user use "
                         + "$JS.API.>?");
             }
-            try {
-                exec.schedule(() -> setup(s), RETRY.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException closed) {
-                // closed
-            }
+            refreshLater(s);
             return;
         }
         settle(s, epochOf(info), null);
@@ -200,72 +203,6 @@ final class NatsStreams {
     /** The stream's epoch ({@link NatsStreams}: its creation time). */
     static String epochOf(StreamInfo info) {
         return info.getCreateTime().toInstant().toString();
-    }
-
-    private StreamInfo describe(Stream s) throws IOException, JetStreamApiException {
-        StreamInfo info;
-        try {
-            info = jsm.getStreamInfo(s.name);
-        } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() != STREAM_NOT_FOUND) {
-                throw e;
-            }
-            try {
-                info = jsm.addStream(configuration(s));
-                LOG.info(() -> "created JetStream stream " + s.name + " for " + s.subject + ": " + describe(settings));
-            } catch (JetStreamApiException e2) {
-                if (e2.getApiErrorCode() != STREAM_NAME_IN_USE) {
-                    throw new StreamRefusedException("cannot create JetStream stream " + s.name + " for subject "
-                            + s.subject + ": " + e2.getMessage() + ". Remove or change the stream that holds this "
-                            + "subject (nats stream ls), or give this node's NATS user the right to create streams");
-                }
-                info = jsm.getStreamInfo(s.name); // another node created it meanwhile
-            }
-        }
-        check(s, info.getConfiguration());
-        return info;
-    }
-
-    StreamConfiguration configuration(Stream s) {
-        return StreamConfiguration.builder().name(s.name).subjects(s.subject)
-                .description("Channel Push stream of channel " + s.channel)
-                .retentionPolicy(RetentionPolicy.Limits).discardPolicy(DiscardPolicy.Old)
-                .storageType(StorageType.File).replicas(settings.replicas())
-                .maxMessages(settings.maxMessages()).maxBytes(settings.maxBytes()).maxAge(settings.maxAge())
-                .duplicateWindow(settings.duplicateWindow()).build();
-    }
-
-    private static String describe(NatsStreamSettings s) {
-        return s.maxMessages() + " messages, " + s.maxBytes() + " bytes, " + s.maxAge().toSeconds() + " s, "
-                + s.replicas() + " replica(s)";
-    }
-
-    /** @throws StreamRefusedException when the stream cannot keep what an acknowledged publish promises */
-    private void check(Stream s, StreamConfiguration c) {
-        String problem = null;
-        if (!List.of(s.subject).equals(c.getSubjects())) {
-            problem = "has subjects " + c.getSubjects() + " instead of exactly [" + s.subject + "]";
-        } else if (c.getRetentionPolicy() != RetentionPolicy.Limits) {
-            problem = "has retention " + c.getRetentionPolicy() + " instead of limits";
-        } else if (c.getStorageType() != StorageType.File) {
-            problem = "keeps its messages in " + c.getStorageType() + " instead of files (lost on a server restart)";
-        } else if (c.getDiscardPolicy() != DiscardPolicy.Old) {
-            problem = "discards new messages when full instead of old ones";
-        } else if (c.getNoAck() || c.getSealed() || c.getMirror() != null) {
-            problem = "does not acknowledge publishes, is sealed or is a mirror";
-        }
-        if (problem != null) {
-            throw new StreamRefusedException("JetStream stream " + s.name + " " + problem + "; this node does not use "
-                    + "it (publishes to " + s.channel + " answer 503). Fix it (nats stream edit " + s.name + ") or "
-                    + "delete it (nats stream rm " + s.name + ": its messages are lost) so that the node creates it: "
-                    + configuration(s).toJson());
-        }
-        if (c.getMaxMsgs() != settings.maxMessages() || c.getMaxBytes() != settings.maxBytes()
-                || !settings.maxAge().equals(c.getMaxAge()) || c.getReplicas() != settings.replicas()) {
-            LOG.info(() -> "JetStream stream " + s.name + " keeps " + c.getMaxMsgs() + " messages, "
-                    + c.getMaxBytes() + " bytes, " + c.getMaxAge().toSeconds() + " s on " + c.getReplicas()
-                    + " replica(s), not this node's settings (" + describe(settings) + "); kept as it is");
-        }
     }
 
     /** {@link MessageBus#publishAcked}. */
@@ -361,12 +298,5 @@ final class NatsStreams {
             return new BusUnavailableException("no NATS JetStream server took the message (no stream leader): " + m);
         }
         return new PublishOutcomeUnknownException("no acknowledgement from NATS JetStream: " + m);
-    }
-
-    /** A stream this node must not use, with what the operator should do. */
-    private static final class StreamRefusedException extends RuntimeException {
-        StreamRefusedException(String message) {
-            super(message);
-        }
     }
 }

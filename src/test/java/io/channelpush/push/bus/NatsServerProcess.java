@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A real {@code nats-server} process on 127.0.0.1, started and ready (its log said "Server is ready") when
+ * A real {@code nats-server} process on 127.0.0.1 with JetStream (as the bus needs; in a temporary store unless
+ * one is given, which survives {@link #kill()} and is reused by {@link #startAgain()}), started and ready (its log said "Server is ready") when
  * {@link #start} returns. {@link #close()} stops it with SIGTERM, {@link #kill()} with SIGKILL, as a crash would;
  * {@link #startAgain()} starts a new process with the same name and ports. Tests fail, not skip, when
  * {@code nats-server} is not installed: CI installs it. Not thread-safe; one test drives it.
@@ -34,12 +35,15 @@ public final class NatsServerProcess implements AutoCloseable {
     private final int[] routePorts;
     /** JetStream's store directory, or null for a server without JetStream. */
     private final Path storeDir;
+    /** Whether {@link #close()} deletes {@link #storeDir} (a temporary one this class made). */
+    private final boolean ownsStore;
     private final Process process;
     private final List<String> log = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
-    private NatsServerProcess(String name, int port, int clusterPort, int[] routePorts, Path config, Path storeDir)
-            throws IOException {
+    private NatsServerProcess(String name, int port, int clusterPort, int[] routePorts, Path config, Path storeDir,
+                              boolean ownsStore) throws IOException {
+        this.ownsStore = ownsStore;
         this.name = name;
         this.port = port;
         this.clusterPort = clusterPort;
@@ -59,9 +63,11 @@ public final class NatsServerProcess implements AutoCloseable {
             for (int r : routePorts) {
                 routes.add("nats://127.0.0.1:" + r);
             }
-            if (!routes.isEmpty()) {
-                cmd.addAll(List.of("--routes", String.join(",", routes)));
+            if (routes.isEmpty()) {
+                // A JetStream cluster server needs a route; one to itself is ignored by the server.
+                routes.add("nats://127.0.0.1:" + clusterPort);
             }
+            cmd.addAll(List.of("--routes", String.join(",", routes)));
         }
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         Thread reader = new Thread(this::pump, "nats-server-" + name + "-log");
@@ -81,13 +87,16 @@ public final class NatsServerProcess implements AutoCloseable {
      * @throws AssertionError when nats-server is missing, exits, or is not ready within 10 s
      */
     public static NatsServerProcess start(String name, int port, int clusterPort, int... routePorts) throws Exception {
-        return startJetStream(null, name, port, clusterPort, routePorts);
+        NatsServerProcess s = new NatsServerProcess(name, port, clusterPort, routePorts, null,
+                Files.createTempDirectory("nats-js-" + name), true);
+        s.awaitReady();
+        return s;
     }
 
     /** As {@link #start(String, int, int, int...)}, with JetStream storing in {@code storeDir} (null: without). */
     public static NatsServerProcess startJetStream(Path storeDir, String name, int port, int clusterPort,
                                                    int... routePorts) throws Exception {
-        NatsServerProcess s = new NatsServerProcess(name, port, clusterPort, routePorts, null, storeDir);
+        NatsServerProcess s = new NatsServerProcess(name, port, clusterPort, routePorts, null, storeDir, false);
         s.awaitReady();
         return s;
     }
@@ -105,14 +114,17 @@ public final class NatsServerProcess implements AutoCloseable {
     public static NatsServerProcess startWithConfig(Path dir, String config) throws Exception {
         int port = freePort();
         Path file = Files.writeString(dir.resolve("nats-" + port + ".conf"), config);
-        NatsServerProcess s = new NatsServerProcess("nats-" + port, port, 0, new int[0], file, null);
+        NatsServerProcess s = new NatsServerProcess("nats-" + port, port, 0, new int[0], file, null, false);
         s.awaitReady();
         return s;
     }
 
     /** A new process with this one's name and ports; stop this one first. */
     public NatsServerProcess startAgain() throws Exception {
-        return startJetStream(storeDir, name, port, clusterPort, routePorts);
+        NatsServerProcess s = new NatsServerProcess(name, port, clusterPort, routePorts, null,
+                storeDir == null ? null : Files.createDirectories(storeDir), ownsStore);
+        s.awaitReady();
+        return s;
     }
 
     /** SIGSTOP (true) or SIGCONT (false): a stalled server keeps its sockets open and answers nothing. */
@@ -174,12 +186,19 @@ public final class NatsServerProcess implements AutoCloseable {
         }
     }
 
-    /** SIGTERM, then SIGKILL if it has not stopped within 10 s. Idempotent. */
+    /** SIGTERM, then SIGKILL if it has not stopped within 10 s; deletes a temporary store. Idempotent. */
     @Override
     public void close() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             kill();
+        }
+        if (ownsStore && Files.exists(storeDir)) {
+            try (java.util.stream.Stream<Path> files = Files.walk(storeDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // a temporary directory: the system cleans it up
+            }
         }
     }
 

@@ -89,10 +89,17 @@ class NatsStreamResumeTest {
     private static final class Received {
         final List<Integer> numbers = new CopyOnWriteArrayList<>();
         final List<StreamPosition> positions = new CopyOnWriteArrayList<>();
+        /** A warm-up message (negative number, not counted) arrived. */
+        volatile boolean warm;
 
         void subscribe(NatsBus bus) {
             bus.subscribeStream(Channels.BROADCAST, (p, pos) -> {
-                numbers.add(Integer.parseInt(NatsStreamTest.text(p)));
+                int n = Integer.parseInt(NatsStreamTest.text(p));
+                if (n < 0) {
+                    warm = true;
+                    return;
+                }
+                numbers.add(n);
                 positions.add(pos);
             });
         }
@@ -128,9 +135,7 @@ class NatsStreamResumeTest {
             Received got = new Received();
             got.subscribe(subscriber);
             publisher.publishAcked(Channels.BROADCAST, NatsStreamTest.text("-1"), ACK).get(10, TimeUnit.SECONDS);
-            NatsStreamTest.await(() -> got.numbers.contains(-1), "subscribed");
-            got.numbers.clear();
-            got.positions.clear();
+            NatsStreamTest.await(() -> got.warm, "subscribed");
             Publisher pub = new Publisher(publisher);
             pub.start();
             NatsStreamTest.await(() -> pub.sent.get() >= COUNT, "published before the kill");
@@ -145,6 +150,16 @@ class NatsStreamResumeTest {
 
     @Test
     void aSubscriberWhoseClusterServerIsKilledResumesFromAnotherWithEveryAcknowledgedMessageOnce() throws Exception {
+        clusterRun(false);
+    }
+
+    @Test
+    void aSubscriberWhoseServerSurvivesTheLossOfTheStreamLeaderGetsEveryAcknowledgedMessageOnce() throws Exception {
+        clusterRun(true);
+    }
+
+    /** 3 servers, an R3 stream; kills the subscriber's server, or the stream's leader while it is another one. */
+    private void clusterRun(boolean killLeader) throws Exception {
         int[] ports = {NatsServerProcess.freePort(), NatsServerProcess.freePort(), NatsServerProcess.freePort()};
         int[] routes = {NatsServerProcess.freePort(), NatsServerProcess.freePort(), NatsServerProcess.freePort()};
         List<NatsServerProcess> servers = new ArrayList<>();
@@ -156,24 +171,41 @@ class NatsStreamResumeTest {
             }
             NatsStreamSettings r3 = new NatsStreamSettings(200_000, 256L << 20, Duration.ofMinutes(10), 3,
                     Duration.ofMinutes(2));
-            String all = servers.get(0).url() + "," + servers.get(1).url() + "," + servers.get(2).url();
-            try (NatsBus subscriber = NatsStreamTest.bus(all, r3);
-                 NatsBus publisher = NatsStreamTest.bus(servers.get(1).url() + "," + servers.get(2).url(), r3)) {
-                awaitFirstAck(publisher);
+            int victim;
+            int subscriberServer;
+            try (NatsBus first = NatsStreamTest.bus(servers.get(0).url(), r3)) {
+                awaitFirstAck(first);
+            }
+            if (killLeader) {
+                victim = leader(servers.get(0));
+                subscriberServer = (victim + 1) % 3;
+            } else {
+                victim = 0;
+                subscriberServer = 0;
+            }
+            int publisherServer = 0;
+            while (publisherServer == victim || publisherServer == subscriberServer) {
+                publisherServer++;
+            }
+            String subscriberUrls = servers.get(subscriberServer).url() + "," + servers.get((subscriberServer + 1) % 3).url()
+                    + "," + servers.get((subscriberServer + 2) % 3).url();
+            try (NatsBus subscriber = NatsStreamTest.bus(subscriberUrls, r3);
+                 NatsBus publisher = NatsStreamTest.bus(servers.get(publisherServer).url() + ","
+                         + servers.get(subscriberServer).url(), r3)) {
                 Received got = new Received();
                 got.subscribe(subscriber);
                 NatsStreamTest.await(() -> {
                     publisher.publishAcked(Channels.BROADCAST, NatsStreamTest.text("-1"), ACK);
-                    return got.numbers.contains(-1);
+                    return got.warm;
                 }, "subscribed");
-                got.numbers.clear();
-                got.positions.clear();
                 Publisher pub = new Publisher(publisher);
                 pub.start();
                 NatsStreamTest.await(() -> pub.sent.get() >= COUNT, "published before the kill");
-                servers.get(0).kill(); // the subscriber's server
+                servers.get(victim).kill();
                 pub.finishAfterKill();
-                got.check(pub, "kill -9 of the subscriber's server in a 3-server cluster, R3 stream");
+                got.check(pub, killLeader ? "kill -9 of the stream leader s" + victim + " (subscriber on s"
+                        + subscriberServer + "), R3 stream" : "kill -9 of the subscriber's server in a 3-server "
+                        + "cluster, R3 stream");
             }
         } finally {
             for (NatsServerProcess s : servers) {
@@ -182,12 +214,20 @@ class NatsStreamResumeTest {
         }
     }
 
+    /** The index of the server that leads the broadcast stream. */
+    private static int leader(NatsServerProcess any) throws Exception {
+        try (io.nats.client.Connection c = io.nats.client.Nats.connect(any.url())) {
+            String name = c.jetStreamManagement().getStreamInfo("CHANNELPUSH_B").getClusterInfo().getLeader();
+            return Integer.parseInt(name.substring(1));
+        }
+    }
+
     /** A new cluster elects its leaders first: the first publishes may be refused. */
     private static void awaitFirstAck(NatsBus bus) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             try {
-                bus.publishAcked(Channels.GROUPS, NatsStreamTest.text("warm-up"), ACK).get(10, TimeUnit.SECONDS);
+                bus.publishAcked(Channels.BROADCAST, NatsStreamTest.text("-2"), ACK).get(10, TimeUnit.SECONDS);
                 return;
             } catch (java.util.concurrent.ExecutionException e) {
                 assertTrue(System.nanoTime() < end, "no acknowledged publish within 60 s: " + e.getCause());
