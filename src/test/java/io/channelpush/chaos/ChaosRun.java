@@ -82,6 +82,7 @@ final class ChaosRun {
                 awaitProgress(publishers, "after the bus restarted");
 
                 timeline.begin(nodes.get(0).workerId + " kill -9");
+                fleet.stopBlips(); // from now on only the node's death moves clients
                 nodes.get(0).process().kill();
                 fleet.nodeDied(0);
                 publishers.get(0).retarget(nodes.get(1).publisher());
@@ -132,8 +133,8 @@ final class ChaosRun {
     }
 
     /**
-     * Waits until every client that must have everything (plain ones never disconnected, JSON ones connected and
-     * recovered) has the last ok publish of each publisher on each stream it follows; ordered streams make that the
+     * Waits until every JSON client is connected and recovered, and every client that must have everything (plain
+     * ones never disconnected, JSON ones not told false) has the last ok publish of each publisher on each stream it follows; ordered streams make that the
      * sign that everything before it arrived too. Gives up after {@link #DRAIN_LIMIT}: the verdict then says what
      * is missing.
      */
@@ -145,6 +146,9 @@ final class ChaosRun {
     }
 
     private static boolean drained(List<ChaosClient> clients, List<Publisher> publishers) {
+        if (!clients.stream().filter(c -> c.json).allMatch(ChaosClient::settled)) {
+            return false;
+        }
         for (Publisher p : publishers) {
             List<Publisher.Publish> all = p.publishes();
             for (String stream : List.of(Streams.BROADCAST, "group:g1", "group:g2")) {

@@ -29,6 +29,7 @@ final class Fleet implements AutoCloseable {
         return t;
     });
     private final List<ChaosClient> clients = new ArrayList<>();
+    private final List<java.util.concurrent.ScheduledFuture<?>> blips = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.Set<ChaosClient> away = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
 
@@ -130,14 +131,22 @@ final class Fleet implements AutoCloseable {
         dead.set(i, 1);
     }
 
-    /** Each JSON client drops its connection once, at a random moment within {@code window} from now. */
+    /**
+     * Each JSON client drops its connection once, at a random moment within {@code window} from now, unless
+     * {@link #stopBlips()} comes first.
+     */
     void blipJsonClientsWithin(Duration window) {
         for (ChaosClient c : clients()) {
             if (c.json) {
-                scheduler.schedule(c::blip, ThreadLocalRandom.current().nextLong(window.toMillis()),
-                        TimeUnit.MILLISECONDS);
+                blips.add(scheduler.schedule(c::blip, ThreadLocalRandom.current().nextLong(window.toMillis()),
+                        TimeUnit.MILLISECONDS));
             }
         }
+    }
+
+    /** Cancels the blips not yet done. */
+    void stopBlips() {
+        blips.forEach(f -> f.cancel(false));
     }
 
     List<ChaosClient> clients() {
