@@ -109,6 +109,7 @@ final class RecoveryBench {
                     .findFirst().orElse("none") + "\nnode A:\n" + a.process().tail(20));
             long end = all.stream().mapToLong(c -> c.recoveredAt).max().orElseThrow();
             report(out, all, ok, start, end, load);
+            out.println("logs and data: " + dir);
             for (Client c : all) {
                 c.close();
             }
@@ -133,6 +134,10 @@ final class RecoveryBench {
                 all.stream().mapToInt(c -> c.refusals.get()).sum());
         out.printf("complete (exactly the %d missed, in order, recovered true): %d of %d clients%n", expected,
                 complete, all.size());
+        all.stream().filter(c -> !(c.replayed.get() == expected && c.allTrue && c.inOrder))
+                .collect(java.util.stream.Collectors.groupingBy(c -> "replayed " + c.replayed.get() + ", in order "
+                        + c.inOrder + ", answered " + c.recoveredFrame, java.util.stream.Collectors.counting()))
+                .forEach((what, n) -> out.printf("  incomplete: %d clients %s%n", n, what));
         out.printf("load average before the reconnect: %.2f %.2f %.2f%n", load[0], load[1], load[2]);
     }
 
@@ -200,6 +205,7 @@ final class RecoveryBench {
         final AtomicInteger replayed = new AtomicInteger();
         final AtomicInteger refusals = new AtomicInteger();
         volatile String lastError;
+        volatile String recoveredFrame;
         volatile long recoveredAt;
         volatile boolean allTrue;
         volatile boolean inOrder = true;
@@ -243,6 +249,7 @@ final class RecoveryBench {
                 }
             } else if (text.startsWith(RECOVERED)) {
                 allTrue = !text.contains("false");
+                recoveredFrame = text;
                 recoveredAt = System.nanoTime();
             } else if (text.contains("\"welcome\"")) {
                 recover();

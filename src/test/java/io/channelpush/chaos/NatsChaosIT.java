@@ -14,11 +14,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 13's chaos test on NATS JetStream: three {@code nats-server -js} processes in a cluster, node A configured
- * with s1 first and node B with s2 first (README, "Scale-out with NATS"), the same 200 clients and publishes as
+ * with s1 first and node B with s2 first, streams on 3 replicas (README, "Scale-out with NATS"), the same 200 clients and publishes as
  * {@link ChaosIT}, while s1 (node A's server) is stopped for 10 s, killed and restarted on its store, and node A is
  * killed. Prints the counts.
  */
 class NatsChaosIT {
+    /** As the README advises on a cluster: every message on 3 servers, so a server's death loses no stream. */
+    private static final String REPLICAS = "channelpush.nats-stream-replicas=3";
+
     @TempDir
     Path dir;
 
@@ -29,10 +32,10 @@ class NatsChaosIT {
         http.setMaxConnectionsPerDestination(8);
         http.start();
         try (JetStreamCluster nats = JetStreamCluster.start(3, dir);
-             LauncherProcess a = LauncherProcess.start("node-a", List.of("--nats", nats.urlsStartingWith(0)),
-                     dir.resolve("node-a.log"));
-             LauncherProcess b = LauncherProcess.start("node-b", List.of("--nats", nats.urlsStartingWith(1)),
-                     dir.resolve("node-b.log"))) {
+             LauncherProcess a = LauncherProcess.start("node-a", List.of("--nats", nats.urlsStartingWith(0),
+                     "--set", REPLICAS), dir.resolve("node-a.log"));
+             LauncherProcess b = LauncherProcess.start("node-b", List.of("--nats", nats.urlsStartingWith(1),
+                     "--set", REPLICAS), dir.resolve("node-b.log"))) {
             ChaosRun.Bus s1 = new ChaosRun.Bus() {
                 @Override
                 public String name() {
