@@ -41,15 +41,17 @@ final class AckedPublishBench {
         int seconds = 6;
         int window = 2000;
         List<String> modes = List.of("plain", "interval", "always");
+        long fsyncMillis = 1000;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--subscribers" -> subscribers = Integer.parseInt(args[i + 1]);
                 case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
                 case "--window" -> window = Integer.parseInt(args[i + 1]);
                 case "--modes" -> modes = List.of(args[i + 1].split(","));
+                case "--fsync-interval-ms" -> fsyncMillis = Long.parseLong(args[i + 1]);
                 default -> {
                     err.println("usage: BenchMain daemon-acked [--subscribers 10] [--seconds 6] [--window 2000] "
-                            + "[--modes plain,interval,always]");
+                            + "[--modes plain,interval,always] [--fsync-interval-ms 1000]");
                     return 2;
                 }
             }
@@ -63,7 +65,7 @@ final class AckedPublishBench {
         for (String mode : modes) {
             DaemonConfig c = DaemonConfig.defaults().withPort(0).withWarmup(Duration.ZERO)
                     .withDataDir(Files.createTempDirectory("bench-acked"));
-            c = c.withStreams(c.streams().withFsync(mode.equals("always"), Duration.ofSeconds(1)));
+            c = c.withStreams(c.streams().withFsync(mode.equals("always"), Duration.ofMillis(fsyncMillis)));
             String channel = mode.equals("plain") ? "news" : "b";
             try (ChannelDaemon d = ChannelDaemon.start(c)) {
                 long[] r = run(d.port(), channel, subscribers, seconds, window);
