@@ -149,12 +149,14 @@ public final class Launcher implements AutoCloseable {
                 try {
                     // the node cannot serve without its bus: a dead in-process daemon is the node's fatal error
                     daemon = ChannelDaemon.start(DaemonConfig.defaults().withPort(o.channelPort())
+                            .withDataDir(o.channelDataDir())
                             .withSecret(sources.value(PushConfig.CHANNEL_SECRET)), death -> fatalErrors.fatal(
                             workerId.get(), "the in-process channel daemon's event loop died", death));
                 } catch (IOException e) {
                     throw new StartupException("cannot start the in-process channel daemon on 127.0.0.1:"
-                            + o.channelPort() + ": " + e.getMessage() + " (port taken? use --channel-port or "
-                            + "--channel host:port)", e);
+                            + o.channelPort() + " with the data folder " + o.channelDataDir().toAbsolutePath() + ": "
+                            + e.getMessage() + " (port taken? use --channel-port or --channel host:port; folder in use "
+                            + "or not writable? use --channel-data-dir)", e);
                 }
                 started.add(daemon);
                 channel = "127.0.0.1:" + daemon.port();

@@ -2,6 +2,7 @@ package io.channelpush.launcher;
 
 import io.channelpush.push.PushConfig;
 import io.channelpush.push.bus.NatsBus;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,10 +22,11 @@ import java.util.Map;
  * @param channelTimeout how long start-up waits for the daemon or NATS before giving up
  * @param demo serve the demo page at {@code /demo/} (on unless {@code --no-demo})
  * @param settings node settings given with {@code --set name=value} (servlet init-params of the deployment)
+ * @param channelDataDir data folder of the in-process daemon's streams
  */
 public record LauncherOptions(String host, int wsPort, int httpPort, String channel, String nats, int channelPort,
                               String workerId, boolean waitForChannel, Duration channelTimeout, boolean demo,
-                              Map<String, String> settings) {
+                              Map<String, String> settings, Path channelDataDir) {
 
     static final String USAGE = """
             usage: java -jar channel-push-launcher.jar [options]
@@ -36,6 +38,8 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
                                   that order (tls://H:P for TLS; credentials: channelpush.nats-* settings, see
                                   README); starts no daemon; not with --channel
               --channel-port P    port of the in-process channel daemon (default 2206, bound to 127.0.0.1)
+              --channel-data-dir D  the in-process daemon's data folder: its streams' logs and epoch, kept
+                                  across restarts (default channel-data in the working directory)
               --worker-id ID      this node's worker id (default: random, unique in the cluster)
               --wait-for-channel  if the daemon or NATS is unreachable at start-up, keep retrying instead of exiting
               --no-demo           do not serve the demo page at /demo/
@@ -53,6 +57,7 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
         String channel = null;
         String nats = null;
         int channelPort = 2206;
+        Path dataDir = Path.of("channel-data");
         String worker = null;
         boolean wait = false;
         Map<String, String> settings = new LinkedHashMap<>();
@@ -78,6 +83,7 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
                 case "--channel" -> channel = v;
                 case "--nats" -> nats = natsServers(a, v);
                 case "--channel-port" -> channelPort = port(a, v);
+                case "--channel-data-dir" -> dataDir = Path.of(v);
                 case "--worker-id" -> worker = v;
                 case "--set" -> {
                     int eq = v.indexOf('=');
@@ -105,7 +111,7 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
                     + "worker id: give one of them");
         }
         return new LauncherOptions(host, ws, http, channel, nats, channelPort, worker, wait, Duration.ofSeconds(5), demo,
-                Map.copyOf(settings));
+                Map.copyOf(settings), dataDir);
     }
 
     /**

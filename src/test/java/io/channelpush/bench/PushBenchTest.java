@@ -31,7 +31,8 @@ class PushBenchTest {
     @BeforeAll
     static void start() throws Exception {
         node = Launcher.start(LauncherOptions.parse(new String[] {"--ws-port", "0", "--http-port", "0",
-                "--channel-port", "0", "--no-demo", "--set", "channelpush.max-commands-per-second=1000"}));
+                "--channel-port", "0", "--no-demo", "--set", "channelpush.max-commands-per-second=1000",
+                "--channel-data-dir", io.channelpush.channel.TestData.freshDir().toString()}));
     }
 
     @AfterAll

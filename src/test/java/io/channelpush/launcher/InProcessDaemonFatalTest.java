@@ -18,7 +18,8 @@ class InProcessDaemonFatalTest {
     void aDeadInProcessDaemonHaltsTheLauncherWithTheFatalStatus() throws Exception {
         LinkedBlockingQueue<Integer> halts = new LinkedBlockingQueue<>();
         LauncherOptions o = LauncherOptions.parse(new String[] {"--ws-port", "0", "--http-port", "0",
-                "--channel-port", "0", "--worker-id", "daemon-death"});
+                "--channel-port", "0", "--worker-id", "daemon-death",
+                "--channel-data-dir", io.channelpush.channel.TestData.freshDir().toString()});
         try (Launcher l = Launcher.start(o, Map.of(), Map.of(), new ProcessHalt(halts::add))) {
             Thread loop = Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().equals("channel-daemon-" + l.channelPort())).findFirst().orElse(null);

@@ -44,7 +44,8 @@ class ChannelSecretTest {
     @Test
     void secretGivenWithSetAlsoProtectsTheInProcessDaemon() throws Exception {
         try (Launcher l = Launcher.start(LauncherOptions.parse("--ws-port", "0", "--http-port", "0", "--no-demo",
-                "--channel-port", "0", "--set", "channelpush.channel-secret=in-process-s3cret"));
+                "--channel-port", "0", "--channel-data-dir", TestData.freshDir().toString(),
+                "--set", "channelpush.channel-secret=in-process-s3cret"));
              ChannelClient without = ChannelClient.start(ClientOptions.of("127.0.0.1", l.channelPort()));
              ChannelClient with = ChannelClient.start(ClientOptions.of("127.0.0.1", l.channelPort())
                      .withSecret("in-process-s3cret"))) {

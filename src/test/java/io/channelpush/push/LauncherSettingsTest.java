@@ -71,7 +71,8 @@ class LauncherSettingsTest {
     }
 
     private static LauncherOptions options(String... args) {
-        List<String> all = new java.util.ArrayList<>(List.of("--ws-port", "0", "--http-port", "0", "--channel-port", "0"));
+        List<String> all = new java.util.ArrayList<>(List.of("--ws-port", "0", "--http-port", "0", "--channel-port", "0",
+                "--channel-data-dir", io.channelpush.channel.TestData.freshDir().toString()));
         all.addAll(List.of(args));
         return LauncherOptions.parse(all.toArray(new String[0]));
     }

@@ -17,6 +17,7 @@ import java.io.DataInputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,8 @@ final class PushFixture implements AutoCloseable {
     final Backend backend;
     /** The channel daemon, or null on NATS. */
     ChannelDaemon daemon;
+    /** The daemon's data folder (its streams), kept across {@link #restartDaemon}. */
+    final Path daemonData;
     /** The NATS server, or null on the daemon. */
     final NatsServerProcess nats;
     final HttpClient http = new HttpClient();
@@ -53,14 +56,14 @@ final class PushFixture implements AutoCloseable {
     }
 
     PushFixture(Backend backend) throws Exception {
-        this(backend, backend == Backend.DAEMON
-                ? ChannelDaemon.start(TestData.config().withPort(0).withWarmup(Duration.ZERO)) : null,
-                backend == Backend.NATS ? NatsServerProcess.start() : null);
+        this(backend, TestData.freshDir(), backend == Backend.NATS ? NatsServerProcess.start() : null);
     }
 
-    private PushFixture(Backend backend, ChannelDaemon daemon, NatsServerProcess nats) throws Exception {
+    private PushFixture(Backend backend, Path daemonData, NatsServerProcess nats) throws Exception {
         this.backend = backend;
-        this.daemon = daemon;
+        this.daemonData = daemonData;
+        this.daemon = backend == Backend.DAEMON ? ChannelDaemon.start(TestData.config().withDataDir(daemonData)
+                .withPort(0).withWarmup(Duration.ZERO)) : null;
         this.nats = nats;
         http.start();
         ws.setMaxTextMessageSize(4 << 20);
@@ -72,9 +75,10 @@ final class PushFixture implements AutoCloseable {
         daemon.close();
     }
 
-    /** Starts the daemon again on the same port. */
+    /** Starts the daemon again on the same port and data folder (same epoch, offsets go on). */
     void restartDaemon() throws Exception {
-        daemon = ChannelDaemon.start(TestData.config().withPort(daemon.port()).withWarmup(Duration.ZERO));
+        daemon = ChannelDaemon.start(TestData.config().withDataDir(daemonData).withPort(daemon.port())
+                .withWarmup(Duration.ZERO));
     }
 
     /** Clients only, for a test that runs its own NATS servers and starts nodes with {@link #natsNode}. */

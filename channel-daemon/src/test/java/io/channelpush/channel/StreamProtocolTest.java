@@ -155,6 +155,30 @@ class StreamProtocolTest {
     }
 
     @Test
+    void aReplayLongerThanOnePieceComesInOrderAsTheReaderDrainsIt() throws IOException {
+        int port = start(TestData.config());
+        String epoch = epochOf(port);
+        String kb = "x".repeat(1000);
+        int n = 3000; // 3 MB: a dozen pieces of 256 KiB
+        try (RawClient pub = v2(port); RawClient sub = v2(port)) {
+            for (int i = 1; i <= n; i++) {
+                pub.sendJson("{\"type\":\"publish\",\"id\":" + i + ",\"channels\":[\"g\"],\"data\":\"" + kb + "\"}");
+            }
+            for (int i = 1; i <= n; i++) {
+                assertEquals(i, pub.read().get("id").getAsLong());
+            }
+            sub.sendJson("{\"type\":\"subscribe\",\"channels\":[\"g\"],\"from\":{\"g\":{\"epoch\":\"" + epoch
+                    + "\",\"offset\":0}}}");
+            assertTrue(sub.read().get("complete").getAsBoolean());
+            for (long i = 1; i <= n; i++) {
+                JsonObject e = sub.read();
+                assertEquals(i, e.get("offset").getAsLong());
+                assertEquals(kb, e.get("data").getAsString());
+            }
+        }
+    }
+
+    @Test
     void aResumeFromAnotherEpochIsIncompleteAndGetsWhatIsLeft() throws IOException {
         int port = start(TestData.config());
         try (RawClient pub = v2(port); RawClient sub = v2(port)) {

@@ -11,15 +11,11 @@ import io.channelpush.channel.protocol.RawFrame;
 import io.channelpush.channel.protocol.StreamMessages;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -37,6 +33,7 @@ final class Broker {
     private long eventsDelivered;
     private final WarmupReplay warmup;
     private final StreamService streams;
+    private final Publishing publishing;
 
     Broker(EventLoop loop, DaemonConfig config, String serverName, MemoryBudget budget, Streams streams) {
         this.loop = loop;
@@ -45,6 +42,7 @@ final class Broker {
         this.config = config;
         this.serverName = serverName;
         this.warmup = new WarmupReplay(config.warmup(), config.outboundLimitBytes(), budget);
+        this.publishing = new Publishing(this, loop, subscribers, budget, warmup, this.streams);
     }
 
     long eventsDelivered() {
@@ -192,7 +190,7 @@ final class Broker {
             }
         }
         byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
-        publish(c, channels, i -> Messages.event(channels.get(i), data),
+        publishing.publish(c, channels, i -> Messages.event(channels.get(i), data),
                 (i, offset) -> StreamMessages.event(channels.get(i), offset, bytes), () -> bytes, id);
     }
 
@@ -202,179 +200,11 @@ final class Broker {
      */
     void handleRaw(Connection c, RawFrame f) {
         if (f.type() == MessageType.PUBLISH) {
-            publish(c, f.names(), i -> f.splice(MessageType.EVENT, "channel", i), f::spliceEvent, f::data,
+            publishing.publish(c, f.names(), i -> f.splice(MessageType.EVENT, "channel", i), f::spliceEvent, f::data,
                     c.protocol >= 2 ? f.id() : RawFrame.NO_ID);
         } else {
             enqueue(c, f.name(), f.size(), () -> f.splice(MessageType.JOB, "queue", 0));
         }
-    }
-
-    /**
-     * A publish that has an id (it is acknowledged) or names a stream channel: all or nothing. Its copies must fit
-     * the memory bound, then it is appended to each stream's log, then routed, then acknowledged.
-     */
-    private void publish(Connection c, List<String> channels, IntFunction<byte[]> eventFrame,
-                         StreamEventFrame streamEventFrame, Supplier<byte[]> data, long id) {
-        StreamLog[] logs = new StreamLog[channels.size()];
-        boolean anyStream = false;
-        for (int i = 0; i < logs.length; i++) {
-            logs[i] = streams.log(channels.get(i));
-            anyStream |= logs[i] != null;
-        }
-        if (!anyStream && id == RawFrame.NO_ID) {
-            publish(c, channels, eventFrame);
-            return;
-        }
-        byte[] bytes = anyStream ? data.get() : null;
-        byte[][] frames = new byte[logs.length][];
-        Map<StreamLog, Long> next = new HashMap<>();
-        for (int i = 0; i < logs.length; i++) {
-            if (logs[i] != null) {
-                long offset = next.merge(logs[i], logs[i].nextOffset(), (a, b) -> a + 1);
-                frames[i] = streamEventFrame.frame(i, offset);
-            } else if (subscribers.containsKey(channels.get(i)) || warmup.retaining(System.nanoTime())) {
-                frames[i] = eventFrame.apply(i);
-            }
-        }
-        if (!budget.fits(copies(channels, frames))) {
-            for (int i = 0; i < logs.length; i++) {
-                Set<Connection> subs = subscribers.get(channels.get(i));
-                if (subs != null && frames[i] != null) {
-                    shedLaggards(channels.get(i), subs, frames[i].length);
-                }
-            }
-            if (!budget.fits(copies(channels, frames))) {
-                streams.refuse(c, ErrorCode.OVER_CAPACITY, "publish dropped: its copies for the subscribers do not "
-                        + "fit the daemon's memory bound of " + budget.limit() + " bytes (" + budget.used()
-                        + " in use); retry later", id);
-                return;
-            }
-        }
-        long[] offsets = anyStream ? streams.append(c, channels, logs, bytes, id) : new long[0];
-        if (offsets == null) {
-            return;
-        }
-        List<Connection> overflowed = null;
-        boolean retain = warmup.retaining(System.nanoTime());
-        Map<String, Long> acked = new LinkedHashMap<>();
-        for (int i = 0; i < logs.length; i++) {
-            if (logs[i] != null) {
-                acked.put(channels.get(i), offsets[i]);
-            } else if (retain && frames[i] != null) {
-                warmup.retain(channels.get(i), frames[i]);
-            }
-            overflowed = deliver(subscribers.get(channels.get(i)), frames[i], overflowed);
-        }
-        if (id != RawFrame.NO_ID) {
-            streams.reply(c, StreamMessages.ack(id, acked), id);
-        }
-        if (overflowed != null) {
-            for (Connection s : overflowed) {
-                loop.slowConsumer(s);
-            }
-        }
-    }
-
-    /** The event frame of the i-th channel, a stream, with its offset. */
-    @FunctionalInterface
-    private interface StreamEventFrame {
-        byte[] frame(int i, long offset);
-    }
-
-    private long copies(List<String> channels, byte[][] frames) {
-        long need = 0;
-        for (int i = 0; i < frames.length; i++) {
-            Set<Connection> subs = subscribers.get(channels.get(i));
-            if (subs != null && frames[i] != null) {
-                need += (long) frames[i].length * subs.size();
-            }
-        }
-        return need;
-    }
-
-    private List<Connection> deliver(Set<Connection> subs, byte[] frame, List<Connection> overflowed) {
-        if (subs == null || frame == null) {
-            return overflowed;
-        }
-        for (Connection s : subs) {
-            if (s.queue(frame)) {
-                eventsDelivered++;
-                loop.markDirty(s);
-            } else {
-                overflowed = overflowed == null ? new ArrayList<>() : overflowed;
-                overflowed.add(s);
-            }
-        }
-        return overflowed;
-    }
-
-    /** @param eventFrame the event frame for the i-th channel, built at most once per channel */
-    private void publish(Connection c, List<String> channels, IntFunction<byte[]> eventFrame) {
-        List<Connection> overflowed = null;
-        boolean retain = warmup.retaining(System.nanoTime());
-        for (int i = 0; i < channels.size(); i++) {
-            String ch = channels.get(i);
-            Set<Connection> subs = subscribers.get(ch);
-            if (subs == null && !retain) {
-                continue;
-            }
-            byte[] frame = eventFrame.apply(i);
-            if (subs != null && !budget.fits((long) frame.length * subs.size())) {
-                subs = shedLaggards(ch, subs, frame.length);
-            }
-            if (subs != null && !budget.fits((long) frame.length * subs.size())) {
-                loop.refuse(c, ErrorCode.OVER_CAPACITY, "publish to \"" + ch + "\" dropped: its " + subs.size()
-                        + " copies of " + frame.length + " bytes do not fit the daemon's memory bound of "
-                        + budget.limit() + " bytes (" + budget.used() + " in use); retry later", null);
-                continue;
-            }
-            if (retain) {
-                warmup.retain(ch, frame);
-            }
-            if (subs == null) {
-                continue;
-            }
-            for (Connection s : subs) {
-                if (s.queue(frame)) {
-                    eventsDelivered++;
-                    loop.markDirty(s);
-                } else {
-                    overflowed = overflowed == null ? new ArrayList<>() : overflowed;
-                    overflowed.add(s);
-                }
-            }
-        }
-        if (overflowed != null) {
-            for (Connection s : overflowed) {
-                loop.slowConsumer(s);
-            }
-        }
-    }
-
-    /**
-     * At the memory bound, subscribers that do not read (more than {@link EventLoop#REPLY_SLACK_BYTES} unsent) are
-     * closed as slow consumers before a publisher is refused: they hold the bytes, not the publisher. The furthest
-     * behind go first, and only as many as the copies need: a subscriber that reads, but a few frames behind a daemon
-     * that routes faster than it reads, is not closed while one that does not read at all holds the memory.
-     *
-     * @return the channel's subscribers left, or null
-     */
-    private Set<Connection> shedLaggards(String ch, Set<Connection> subs, int frameLength) {
-        List<Connection> laggards = new ArrayList<>();
-        for (Connection s : subs) {
-            if (s.pendingBytes() >= EventLoop.REPLY_SLACK_BYTES) {
-                laggards.add(s);
-            }
-        }
-        laggards.sort(Comparator.comparingLong(Connection::pendingBytes).reversed());
-        for (Connection s : laggards) {
-            Set<Connection> left = subscribers.get(ch);
-            if (left == null || budget.fits((long) frameLength * left.size())) {
-                break;
-            }
-            loop.laggard(s);
-        }
-        return subscribers.get(ch);
     }
 
     /** Ends the warm-up window once it has passed; called by the loop's periodic sweep. */

@@ -33,8 +33,8 @@ final class StreamService {
     /** Acks and refusals with an id waiting for the group commit ({@code --fsync always} only), in order. */
     private final List<Reply> pending = new ArrayList<>();
     private final List<Connection> replaying = new ArrayList<>();
-    /** Whether a replaying connection still has room for more and is not held back by the memory bound. */
-    private boolean replayReady;
+    /** Whether the last {@link #pump} stopped at the memory bound (then it waits for the periodic sweep). */
+    private boolean budgetBlocked;
 
     private record Reply(Connection c, byte[] frame, long id) {
     }
@@ -146,7 +146,6 @@ final class StreamService {
         if (!replaying.contains(c)) {
             replaying.add(c);
         }
-        replayReady = true;
     }
 
     /** Where a reader that has seen up to {@code p} starts, and whether it misses nothing. */
@@ -207,7 +206,7 @@ final class StreamService {
      * {@code live}). Called once per turn of the loop, before the flush.
      */
     void pump(Broker broker) {
-        replayReady = false;
+        budgetBlocked = false;
         for (int i = 0; i < replaying.size(); i++) {
             Connection c = replaying.get(i);
             if (!c.closing()) {
@@ -234,7 +233,8 @@ final class StreamService {
             }
             int size = r.log.recordBytes(r.next) + r.channel.length() + 64;
             if (!budget.fits(size)) {
-                return; // the memory bound is reached: try again in a later turn, when it has room
+                budgetBlocked = true; // the memory bound is reached: try again in a later turn, when it has room
+                return;
             }
             byte[] data;
             try {
@@ -249,15 +249,23 @@ final class StreamService {
             broker.countDelivered();
             r.next++;
         }
-        if (c.replays.isEmpty()) {
-            return;
-        }
-        replayReady = true;
     }
 
-    /** Whether the loop should come back at once (without waiting for I/O) to replay more. */
+    /**
+     * Whether the loop should come back at once, without waiting for I/O, to replay more: a replaying connection has
+     * written out what it had (below {@link #REPLAY_CHUNK_BYTES}) and the memory bound has room. A connection whose
+     * socket is full brings the loop back with its OP_WRITE instead.
+     */
     boolean replayReady() {
-        return replayReady;
+        if (budgetBlocked) {
+            return false;
+        }
+        for (Connection c : replaying) {
+            if (!c.closing() && !c.replays.isEmpty() && c.pendingBytes() < REPLAY_CHUNK_BYTES) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void forget(Connection c) {
