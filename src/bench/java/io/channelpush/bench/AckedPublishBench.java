@@ -41,15 +41,17 @@ final class AckedPublishBench {
         int seconds = 6;
         int window = 2000;
         List<String> modes = List.of("plain", "interval", "always");
+        long fsyncMillis = 1000;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--subscribers" -> subscribers = Integer.parseInt(args[i + 1]);
                 case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
                 case "--window" -> window = Integer.parseInt(args[i + 1]);
                 case "--modes" -> modes = List.of(args[i + 1].split(","));
+                case "--fsync-interval-ms" -> fsyncMillis = Long.parseLong(args[i + 1]);
                 default -> {
                     err.println("usage: BenchMain daemon-acked [--subscribers 10] [--seconds 6] [--window 2000] "
-                            + "[--modes plain,interval,always]");
+                            + "[--modes plain,interval,always] [--fsync-interval-ms 1000]");
                     return 2;
                 }
             }
@@ -58,16 +60,16 @@ final class AckedPublishBench {
         out.printf("# daemon-acked: 1 publisher (window %d) -> %d subscribers, %d s measured, %d cores, load %.2f%n",
                 window, subscribers, seconds, Runtime.getRuntime().availableProcessors(),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        out.println("mode      acks/s    events/s   lost");
+        out.println("mode      acks/s    events/s   lost   loop CPU ns/publish");
         boolean clean = true;
         for (String mode : modes) {
             DaemonConfig c = DaemonConfig.defaults().withPort(0).withWarmup(Duration.ZERO)
                     .withDataDir(Files.createTempDirectory("bench-acked"));
-            c = c.withStreams(c.streams().withFsync(mode.equals("always"), Duration.ofSeconds(1)));
+            c = c.withStreams(c.streams().withFsync(mode.equals("always"), Duration.ofMillis(fsyncMillis)));
             String channel = mode.equals("plain") ? "news" : "b";
             try (ChannelDaemon d = ChannelDaemon.start(c)) {
                 long[] r = run(d.port(), channel, subscribers, seconds, window);
-                out.printf("%-8s %8d %11d %6d%n", mode, r[0], r[1], r[2]);
+                out.printf("%-8s %8d %11d %6d   %6d%n", mode, r[0], r[1], r[2], r[3]);
                 clean &= r[2] == 0;
             }
         }
@@ -75,7 +77,7 @@ final class AckedPublishBench {
         return clean ? 0 : 1;
     }
 
-    /** @return acks/s, events/s, lost */
+    /** @return acks/s, events/s, lost, the daemon loop thread's CPU nanoseconds per acked publish (measured part) */
     private static long[] run(int port, String channel, int s, int seconds, int window) throws Exception {
         List<Socket> subs = new ArrayList<>();
         List<Thread> readers = new ArrayList<>();
@@ -126,6 +128,10 @@ final class AckedPublishBench {
             }, "bench-acks");
             ackReader.setDaemon(true);
             ackReader.start();
+            Thread loopThread = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("channel-daemon-" + port)).findFirst().orElseThrow();
+            java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long cpuAtStart = 0;
             long start = System.nanoTime();
             long measureFrom = start + 2_000_000_000L;
             long end = measureFrom + seconds * 1_000_000_000L;
@@ -137,6 +143,7 @@ final class AckedPublishBench {
                 if (ackedAtStart < 0 && now >= measureFrom) {
                     ackedAtStart = acked.get();
                     receivedAtStart = received.get();
+                    cpuAtStart = threads.getThreadCpuTime(loopThread.getId());
                 }
                 if (sent - acked.get() >= window || sent * s - received.get() >= (long) window * s) {
                     po.flush();
@@ -152,12 +159,14 @@ final class AckedPublishBench {
             }
             po.flush();
             long ackedMeasured = acked.get() - ackedAtStart;
+            long cpu = threads.getThreadCpuTime(loopThread.getId()) - cpuAtStart;
             long receivedMeasured = received.get() - receivedAtStart;
             long drainDeadline = System.nanoTime() + 30_000_000_000L;
             while ((acked.get() < sent || received.get() < sent * s) && System.nanoTime() < drainDeadline) {
                 Thread.onSpinWait();
             }
-            return new long[] {ackedMeasured / seconds, receivedMeasured / seconds, sent * s - received.get()};
+            return new long[] {ackedMeasured / seconds, receivedMeasured / seconds, sent * s - received.get(),
+                    cpu / Math.max(1, ackedMeasured)};
         } finally {
             for (Socket sub : subs) {
                 sub.close();

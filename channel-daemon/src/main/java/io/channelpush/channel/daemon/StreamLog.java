@@ -15,7 +15,7 @@ import java.util.logging.Logger;
  * by one per record. Retention deletes whole old segments, so that the stream keeps at most {@link Retention#maxMessages}
  * records and {@link Retention#maxBytes} bytes, and none whose segment ended longer than {@link Retention#maxAgeMillis}
  * ago; a segment is rolled at an eighth of either bound, so at least seven eighths are kept. Confined to the
- * event-loop thread, except {@link #force}, which any thread may call.
+ * event-loop thread, except {@link #force}, which any thread may call (the fsync thread does).
  */
 final class StreamLog implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StreamLog.class.getName());
@@ -40,6 +40,9 @@ final class StreamLog implements AutoCloseable {
     private long totalCount;
     private long totalBytes;
     private boolean failed;
+    /** Rolled segments whose last records may not be on the disk yet; the loop adds, {@link #force} takes. */
+    private final java.util.Queue<Segment> unforced = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile boolean dirUnsynced;
 
     private StreamLog(String name, Path dir, Retention retention, int maxRecordBytes) {
         this.name = name;
@@ -149,9 +152,10 @@ final class StreamLog implements AutoCloseable {
         Segment old = active;
         old.writePending();
         Segment next = Segment.create(dir, old.nextOffset());
-        old.force(); // a rolled segment is complete on the disk before it leaves the flusher's sight
+        // flushing the old segment and the folder is the flusher's (or the next group commit's) work, not the loop's
+        unforced.add(old);
         segments.add(next);
-        syncDir();
+        dirUnsynced = true;
         active = next;
     }
 
@@ -213,8 +217,22 @@ final class StreamLog implements AutoCloseable {
         return segments.size();
     }
 
-    /** Flushes the segment appended to; any thread (rolled segments were flushed when rolled). */
+    /**
+     * Flushes to the disk the segments rolled since the last call, the folder when it got a new segment, and the
+     * segment appended to; any thread. A segment deleted by retention meanwhile is skipped.
+     */
     void force() throws IOException {
+        for (Segment s; (s = unforced.peek()) != null; unforced.poll()) {
+            try {
+                s.force();
+            } catch (java.nio.channels.ClosedChannelException e) {
+                // deleted by retention meanwhile: nothing to keep
+            }
+        }
+        if (dirUnsynced) {
+            dirUnsynced = false;
+            syncDir();
+        }
         active.force();
     }
 

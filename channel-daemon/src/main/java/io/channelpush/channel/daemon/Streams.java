@@ -36,6 +36,7 @@ final class Streams implements AutoCloseable {
     private final boolean always;
     private final Thread flusher;
     private volatile boolean closed;
+    private final Object tick = new Object();
 
     private Streams(DaemonConfig config) throws IOException {
         dataDir = config.dataDir();
@@ -146,10 +147,16 @@ final class Streams implements AutoCloseable {
 
     private void flushEvery(long intervalMillis) {
         while (!closed) {
-            try {
-                Thread.sleep(intervalMillis);
-            } catch (InterruptedException e) {
-                return;
+            synchronized (tick) {
+                try {
+                    // not interrupted to stop: an interrupt inside FileChannel.force would close the file
+                    tick.wait(intervalMillis);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            if (closed) {
+                return; // close() flushes every log itself
             }
             for (StreamLog log : logs.values()) {
                 try {
@@ -174,7 +181,9 @@ final class Streams implements AutoCloseable {
         }
         closed = true;
         if (flusher != null) {
-            flusher.interrupt();
+            synchronized (tick) {
+                tick.notifyAll();
+            }
             try {
                 flusher.join(5_000);
             } catch (InterruptedException e) {
