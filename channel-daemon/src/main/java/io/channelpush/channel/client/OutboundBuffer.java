@@ -160,10 +160,14 @@ final class OutboundBuffer {
                     continue;
                 }
                 entries.pollFirst();
-                if (e.state.get() == Entry.WITHDRAWN) {
+                int state = e.state.get();
+                if (state == Entry.WITHDRAWN) {
                     withdrawn--;
                 } else if (e.data) {
                     dataBytes -= e.length;
+                }
+                if (state == Entry.CLAIMED) {
+                    e.frame = null; // written: whoever awaits its answer keeps the entry, not its bytes
                 }
             }
         } finally {

@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,7 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The requests of protocol 2 that wait for the daemon's answer: acknowledged publishes ({@code ack}) and history
- * pages ({@code history_reply}), by id, bounded in count and bytes, each with a deadline on one timer thread.
+ * pages ({@code history_reply}), by id, bounded in count and bytes, each with a deadline. One timer thread sweeps
+ * the deadlines every {@value #SWEEP_MILLIS} ms (so a request fails at most that much after its timeout): a scan of
+ * at most the bound of entries, cheaper at high rates than scheduling and cancelling a task per request.
  *
  * <p>How a publish ends: {@code ack} completes it (on the reader thread); an {@code error} with its id fails it as
  * not taken ({@link ChannelUnavailableException}); at its deadline, a frame still in the {@link OutboundBuffer} is
@@ -38,7 +38,9 @@ final class PendingRequests implements AutoCloseable {
         final int bytes;
         final CompletableFuture<Object> future = new CompletableFuture<>();
         volatile OutboundBuffer.Entry entry;
-        volatile ScheduledFuture<?> timer;
+        /** {@link System#nanoTime()} at which it expires; set before it is in the buffer. */
+        volatile long deadline;
+        volatile Duration timeout;
 
         Pending(long id, String channel, boolean history, int bytes) {
             this.id = id;
@@ -71,7 +73,18 @@ final class PendingRequests implements AutoCloseable {
             }
             return t;
         });
-        timer.setRemoveOnCancelPolicy(true);
+        timer.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    static final int SWEEP_MILLIS = 20;
+
+    private void sweep() {
+        long now = System.nanoTime();
+        for (Pending p : pending.values()) {
+            if (p.timeout != null && now - p.deadline >= 0) {
+                expire(p, p.timeout);
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -126,6 +139,7 @@ final class PendingRequests implements AutoCloseable {
     }
 
     private CompletableFuture<Object> send(Pending p, byte[] frame, Duration timeout) {
+        p.deadline = System.nanoTime() + timeout.toNanos();
         pending.put(p.id, p);
         OutboundBuffer.Entry e = buffer.offerOnce(frame);
         if (e == null) {
@@ -136,12 +150,11 @@ final class PendingRequests implements AutoCloseable {
         p.entry = e;
         String refused = refusal(p.history ? "history request" : "publish");
         if (refused == null) {
-            try {
-                p.timer = timer.schedule(() -> expire(p, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
+            p.timeout = timeout; // from now on the sweep may expire it
+            if (!closed) {
                 return p.future;
-            } catch (RejectedExecutionException closing) {
-                refused = "channel client is closed; refused";
             }
+            refused = "channel client is closed; refused";
         }
         // closed or protocol 1 meanwhile: take it back, unless the writer already has it
         if (buffer.withdraw(e)) {
@@ -278,10 +291,6 @@ final class PendingRequests implements AutoCloseable {
         } else {
             acks.decrementAndGet();
             ackBytes.addAndGet(-p.bytes);
-        }
-        ScheduledFuture<?> t = p.timer;
-        if (t != null) {
-            t.cancel(false);
         }
         return true;
     }

@@ -22,9 +22,9 @@ final class StreamCursors {
 
     private static final class Cursor {
         final StreamHandler handler;
-        /** Epoch of the last event handed on, or null before the first. Reader thread only. */
-        String epoch;
-        long last;
+        /** Epoch of the last event handed on, or null before the first. Written by the reader thread only. */
+        volatile String epoch;
+        volatile long last;
 
         Cursor(StreamHandler handler) {
             this.handler = handler;
@@ -34,7 +34,6 @@ final class StreamCursors {
     private final Map<String, Cursor> cursors = new ConcurrentHashMap<>();
     /** A gap follows a daemon restart on a new data folder for every stream at once: one line a second is plenty. */
     private final RateLimitedLog gapLog = new RateLimitedLog(LOG, Level.WARNING);
-    private long duplicatesDropped;
 
     /** @return true when the channel is new (a subscribe must be sent) */
     boolean add(String channel, StreamHandler handler) {
@@ -50,7 +49,10 @@ final class StreamCursors {
         return cursors.containsKey(channel);
     }
 
-    /** The position of the last event handed on for {@code channel}, or null. */
+    /**
+     * The position of the last event handed on for {@code channel}, or null. Exact on the reader thread (in a
+     * handler); from another thread epoch and offset are read one after the other, for diagnostics.
+     */
     StreamOffset position(String channel) {
         Cursor c = cursors.get(channel);
         return c == null || c.epoch == null ? null : new StreamOffset(c.epoch, c.last);
@@ -96,7 +98,6 @@ final class StreamCursors {
         }
         if (offset >= 0 && epoch != null) {
             if (epoch.equals(c.epoch) && offset <= c.last) {
-                duplicatesDropped++;
                 LOG.fine(() -> "stream " + channel + ": event at offset " + offset + " already handed on; dropped");
                 return true;
             }
@@ -126,10 +127,5 @@ final class StreamCursors {
                 + "every event after " + before + " (now epoch " + epoch + "; restarted without its data folder, or "
                 + "the outage outlasted its retention); what it has follows");
         return true;
-    }
-
-    /** Events dropped because their offset was at or before the last one handed on (reader thread). */
-    long duplicatesDropped() {
-        return duplicatesDropped;
     }
 }
