@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
@@ -36,6 +37,8 @@ final class Recovery {
     private static final Logger LOG = Logger.getLogger(Recovery.class.getName());
     /** Messages asked of the bus per history request. */
     static final int PAGE = 256;
+    /** Longest wait for one history page; the bus bounds its own wait, this only guards against one that does not. */
+    private static final long HISTORY_TIMEOUT_SECONDS = 30;
 
     /** One stream to recover: its name ({@link Frames}), its group (null for broadcasts), the client's position. */
     record Want(String stream, String group, StreamPosition after) {
@@ -151,7 +154,8 @@ final class Recovery {
             }
         }
         if (first || more && !caughtUp(w)) {
-            CompletableFuture<StreamHistory> f = owner.bus().history(channel(w), first ? w.after() : cursor, PAGE);
+            CompletableFuture<StreamHistory> f = owner.bus().history(channel(w), first ? w.after() : cursor, PAGE)
+                    .orTimeout(HISTORY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (!f.isDone()) {
                 f.whenComplete((h, e) -> {
                     page(w, h, e);

@@ -318,4 +318,27 @@ class NodeRecoveryTest {
             }
         }
     }
+
+    @Test
+    void recoverJoinsOnlyGroupsTheConnectionsTokenGrantsAndChangesNothingWhenOneIsRefused() {
+        try (MemoryNode mem = new MemoryNode(Map.of(PushConfig.CONNECTION_KEYS,
+                "k1:0123456789abcdef0123456789abcdef"))) {
+            FakeWebSocket ws = new FakeWebSocket(JSON);
+            PushSession s = mem.node.open(ws.session(),
+                    new io.channelpush.push.auth.ConnectionIdentity("u1", List.of("mine-*"), false));
+            ws.onClose(f -> mem.node.closed(s));
+            ClientCommands commands = new ClientCommands(mem.node);
+            commands.handle(s, "{\"cmd\":\"recover\",\"id\":1,\"streams\":{"
+                    + "\"group:mine-1\":{\"epoch\":\"mem-1\",\"offset\":0},"
+                    + "\"group:theirs\":{\"epoch\":\"mem-1\",\"offset\":0}}}");
+            List<String> texts = await(ws, x -> x.size() == 2, "refused");
+            assertTrue(texts.get(1).contains("\"code\":\"forbidden\"") && texts.get(1).contains("\"id\":1"),
+                    texts.toString());
+            assertEquals(java.util.Set.of(), s.groups, "nothing joined");
+            commands.handle(s, "{\"cmd\":\"recover\",\"streams\":{"
+                    + "\"group:mine-1\":{\"epoch\":\"mem-1\",\"offset\":0}}}");
+            await(ws, NodeRecoveryTest::recovered, "recovered");
+            assertEquals(java.util.Set.of("mine-1"), s.groups);
+        }
+    }
 }

@@ -1,5 +1,7 @@
 package io.channelpush.push.publish;
 
+import static io.channelpush.push.publish.PublishAnswers.now;
+
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -15,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
  * The publisher on Undertow's I/O thread: {@code GET} and form {@code POST} requests for the context root are
  * answered with {@link Publishing}'s rules before the servlet container would hand them to a worker thread (that
  * hand-off was most of a publish's cost: about 28,000 requests/s through the servlet, 65,000 here, on 2 cores).
- * A publish is answered once the bus acknowledged it ({@link Publishing#acked}): the exchange is dispatched and
+ * A publish is answered once the bus acknowledged it ({@link PublishAnswers#acked}): the exchange is dispatched and
  * answered later on its I/O thread, which never waits, so many publishes wait for their acknowledgements at once.
  * Everything else (presence queries and publish reports, which wait for the nodes), and every publish when
  * {@code channelpush.publisher-on-io-thread} is false, goes on to the servlet chain unchanged.
@@ -53,7 +55,7 @@ public final class PublishHandler implements HttpHandler {
             long limit = p.bodyLimit();
             exchange.getRequestReceiver().setMaxBufferSize((int) limit + 1);
             exchange.getRequestReceiver().receiveFullBytes(
-                    (ex, body) -> answerWhenDone(ex, body.length > limit ? Publishing.done(p.tooLarge())
+                    (ex, body) -> answerWhenDone(ex, body.length > limit ? now(p.tooLarge())
                             : publish(p, ex, body)),
                     (ex, e) -> answer(ex, p.tooLarge()));
         }

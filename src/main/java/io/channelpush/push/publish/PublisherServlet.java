@@ -1,5 +1,7 @@
 package io.channelpush.push.publish;
 
+import static io.channelpush.push.publish.PublishAnswers.now;
+
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -60,7 +62,7 @@ public final class PublisherServlet extends HttpServlet {
         }
         long limit = publishing.bodyLimit();
         byte[] body = req.getInputStream().readNBytes((int) limit + 1);
-        answerWhenDone(req, resp, body.length > limit ? Publishing.done(publishing.tooLarge()) : publish(req, body));
+        answerWhenDone(req, resp, body.length > limit ? now(publishing.tooLarge()) : publish(req, body));
     }
 
     /**

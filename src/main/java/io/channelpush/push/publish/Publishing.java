@@ -1,5 +1,7 @@
 package io.channelpush.push.publish;
 
+import static io.channelpush.push.publish.PublishAnswers.now;
+
 import io.channelpush.channel.log.RateLimitedLog;
 import io.channelpush.push.PushConfig;
 import io.channelpush.push.PushNode;
@@ -32,7 +34,7 @@ import java.util.logging.Logger;
  * {@code online}, {@code user_groups}) as GET only, answered in JSON ({@link PresenceRequests}). One
  * {@link Answer} per request, as a future: {@code ok} (200) once the bus acknowledged the message, a one-line reason
  * with 400, 401, 409, 413, 415, 429 or 507, 503 when the bus certainly did not take the message, 504 when it did
- * not confirm it within {@code channelpush.publish-ack-timeout-ms} ({@link #acked}). Never blocks (except the
+ * not confirm it within {@code channelpush.publish-ack-timeout-ms} ({@link PublishAnswers#acked}). Never blocks (except the
  * publish reports below), so the I/O thread may call it on either bus. One per node (one replay cache), built by
  * the deployment's wiring ({@code PushContextListener}) and found by {@link PublishHandler} under
  * {@link #ATTRIBUTE}. A push with {@code report=1} or {@code Accept: application/json} is answered with its publish
@@ -76,6 +78,7 @@ public final class Publishing {
 
     private final PushNode node;
     private final PublishAuthenticator auth;
+    private final PublishAnswers answers;
     private final AtomicBoolean warnedOpen = new AtomicBoolean();
     /** Anyone who reaches the publisher port can provoke these. */
     private final RateLimitedLog refusals = new RateLimitedLog(LOG, Level.INFO);
@@ -83,6 +86,7 @@ public final class Publishing {
     /** The publisher of {@code node}, with its authentication settings. */
     public Publishing(PushNode node) {
         this.node = node;
+        this.answers = new PublishAnswers(node);
         PushConfig c = node.config();
         this.auth = PublishAuthenticator.fromSettings(c.publishKeys(), c.publishTokens(), c.publishMaxClockSkewSeconds(),
                 c.publishReplayCacheNonces());
@@ -147,7 +151,7 @@ public final class Publishing {
             PublishAuthenticator.Verdict v = auth.check(method, path, query, body, header);
             if (!v.accepted()) {
                 refusals.log(() -> "publish from " + remoteAddress + " refused with " + v.status() + ": " + v.reason());
-                return done(new Answer(v.status(), v.reason(), v.retryAfterSeconds()));
+                return now(new Answer(v.status(), v.reason(), v.retryAfterSeconds()));
             }
         }
         Map<String, List<String>> params;
@@ -156,11 +160,11 @@ public final class Publishing {
             // the URL's parameters first, then the form body's; empty parts are skipped
             params = FormData.parse(query == null ? form : query + "&" + form);
         } catch (IllegalArgumentException e) {
-            return done(new Answer(400, "the parameters cannot be decoded: " + e.getMessage()));
+            return now(new Answer(400, "the parameters cannot be decoded: " + e.getMessage()));
         }
         if (form.contains("report") && reportInBody(form)) {
             // the I/O-thread handler decides from the URL and headers whether to hand a request to the servlet
-            return done(new Answer(400, "give report=1 in the URL (or send Accept: application/json), not in the "
+            return now(new Answer(400, "give report=1 in the URL (or send Accept: application/json), not in the "
                     + "form body"));
         }
         return route(method, params, wantsJson(header.apply("Accept")), mayWait);
@@ -179,14 +183,15 @@ public final class Publishing {
         return accept != null && accept.toLowerCase(Locale.ROOT).contains("application/json");
     }
 
-    private CompletableFuture<Answer> route(String method, Map<String, List<String>> params, boolean acceptsJson, boolean mayWait) {
+    private CompletableFuture<Answer> route(String method, Map<String, List<String>> params, boolean acceptsJson,
+                                            boolean mayWait) {
         Answer refused = checkNames(params);
         if (refused != null) {
-            return done(refused);
+            return now(refused);
         }
         String reportValue = one(params, "report");
         if (reportValue != null && !reportValue.equals("1")) {
-            return done(new Answer(400, "report takes the value 1"));
+            return now(new Answer(400, "report takes the value 1"));
         }
         boolean report = reportValue != null || acceptsJson && !PresenceRequests.isPresenceRequest(params)
                 && !(UserRequests.isUserRequest(params) && !params.containsKey("to_uid"));
@@ -195,131 +200,67 @@ public final class Publishing {
             params.remove("report");
             if (PresenceRequests.isPresenceRequest(params)
                     || UserRequests.isUserRequest(params) && !params.containsKey("to_uid")) {
-                return done(new Answer(400, "report goes with pushes only (content with or without to_worker_id, "
+                return now(new Answer(400, "report goes with pushes only (content with or without to_worker_id, "
                         + "group_id or to_uid)"));
             }
         }
         if (report && !mayWait) {
             // PublishHandler hands these to the servlet; this is a guard, never the I/O thread's wait
-            return done(new Answer(500, "a publish report reached the I/O thread"));
+            return now(new Answer(500, "a publish report reached the I/O thread"));
         }
         if (PresenceRequests.isPresenceRequest(params)) {
-            return done(PresenceRequests.route(node, method, params));
+            return now(PresenceRequests.route(node, method, params));
         }
         if (UserRequests.isUserRequest(params)) {
-            return UserRequests.route(node, params, report);
+            return UserRequests.route(node, answers, params, report);
         }
         String content = one(params, "content");
         String worker = one(params, "to_worker_id");
         String connection = one(params, "to_connection_id");
         String group = one(params, "group_id");
         if (content == null || content.isEmpty()) {
-            return done(new Answer(400, "content is missing or empty"));
+            return now(new Answer(400, "content is missing or empty"));
         }
         if (content.getBytes(StandardCharsets.UTF_8).length > node.config().maxContentBytes()) {
-            return done(tooLarge());
+            return now(tooLarge());
         }
         if ((worker == null) != (connection == null)) {
-            return done(new Answer(400, "to_worker_id and to_connection_id go together"));
+            return now(new Answer(400, "to_worker_id and to_connection_id go together"));
         }
         if (worker != null && group != null) {
-            return done(new Answer(400, "give either to_worker_id/to_connection_id or group_id, not both"));
+            return now(new Answer(400, "give either to_worker_id/to_connection_id or group_id, not both"));
         }
         try {
             if (worker != null) {
                 long id = connectionId(connection);
                 if (id <= 0 || worker.isEmpty()) {
-                    return done(new Answer(400, "to_connection_id must be a positive whole number and to_worker_id non-empty"));
+                    return now(new Answer(400, "to_connection_id must be a positive whole number and to_worker_id non-empty"));
                 }
                 if (!PushConfig.isValidWorkerId(worker)) {
-                    return done(new Answer(400, "to_worker_id must be " + PushConfig.WORKER_ID_RULE
+                    return now(new Answer(400, "to_worker_id must be " + PushConfig.WORKER_ID_RULE
                             + " (no node can have this id)"));
                 }
                 if (report) {
-                    return done(reported(node, new BusMessage.Targeted(worker, id, content)));
+                    return now(answers.reported(new BusMessage.Targeted(worker, id, content)));
                 }
-                return acked(node, new BusMessage.Targeted(worker, id, content));
+                return answers.acked(new BusMessage.Targeted(worker, id, content));
             } else if (group != null) {
                 if (group.isEmpty() || group.length() > node.config().maxGroupIdLength()) {
-                    return done(new Answer(400, "group_id must be 1 to " + node.config().maxGroupIdLength() + " characters"));
+                    return now(new Answer(400, "group_id must be 1 to " + node.config().maxGroupIdLength() + " characters"));
                 }
                 if (report) {
-                    return done(reported(node, new BusMessage.Group(group, content)));
+                    return now(answers.reported(new BusMessage.Group(group, content)));
                 }
-                return acked(node, new BusMessage.Group(group, content));
+                return answers.acked(new BusMessage.Group(group, content));
             } else if (report) {
-                return done(reported(node, new BusMessage.Broadcast(content)));
+                return now(answers.reported(new BusMessage.Broadcast(content)));
             } else {
-                return acked(node, new BusMessage.Broadcast(content));
+                return answers.acked(new BusMessage.Broadcast(content));
             }
         } catch (BusUnavailableException e) {
-            return done(busUnavailable(e));
+            return now(answers.busUnavailable(e));
         } catch (PublishOutcomeUnknownException e) {
-            return done(outcomeUnknown(e));
-        }
-    }
-
-    /** An answer known at once. */
-    static CompletableFuture<Answer> done(Answer a) {
-        return CompletableFuture.completedFuture(a);
-    }
-
-    /**
-     * Publishes {@code m} with the bus's acknowledgement: {@code ok} once the bus has it, 503 when it certainly
-     * did not take it, 504 when its fate is unknown (README, "Acknowledged publishes"). Never blocks.
-     */
-    static CompletableFuture<Answer> acked(PushNode node, BusMessage m) {
-        return node.publishAcked(m).handle((position, error) -> {
-            if (error == null) {
-                return Answer.OK;
-            }
-            Throwable cause = error;
-            while (cause instanceof CompletionException && cause.getCause() != null) {
-                cause = cause.getCause();
-            }
-            if (cause instanceof PublishOutcomeUnknownException u) {
-                return outcomeUnknown(u);
-            }
-            if (cause instanceof BusUnavailableException b) {
-                return busUnavailable(b);
-            }
-            LOG.warning(() -> "publish failed: " + error);
-            return new Answer(500, "the publish failed on this node: " + error);
-        });
-    }
-
-    private static final RateLimitedLog BUS_REFUSALS = new RateLimitedLog(LOG, Level.WARNING);
-
-    static Answer busUnavailable(BusUnavailableException e) {
-        BUS_REFUSALS.log(() -> "publish refused with 503: " + e.getMessage());
-        return new Answer(503, "the message bus did not take the message (it will not be delivered); try again "
-                + "later", 1);
-    }
-
-    static Answer outcomeUnknown(PublishOutcomeUnknownException e) {
-        BUS_REFUSALS.log(() -> "publish answered 504: " + e.getMessage());
-        return new Answer(504, "the message bus did not confirm the message in time; it may still be delivered "
-                + "(at most once)");
-    }
-
-    /**
-     * Publishes {@code delivery} and answers with its publish report, waiting at most the presence wait.
-     *
-     * @throws BusUnavailableException when the bus refuses it
-     */
-    static Answer reported(PushNode node, BusMessage delivery) {
-        try {
-            return Answer.json(node.publishReported(delivery));
-        } catch (BusUnavailableException e) {
-            return busUnavailable(e);
-        } catch (PublishOutcomeUnknownException e) {
-            return outcomeUnknown(e);
-        } catch (ScatterGather.Full e) {
-            return new Answer(503, Presence.MAX_QUERIES_IN_FLIGHT + " presence queries and publish reports are in "
-                    + "flight on this node already; try again later", 1);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Answer(503, "the node is stopping");
+            return now(answers.outcomeUnknown(e));
         }
     }
 

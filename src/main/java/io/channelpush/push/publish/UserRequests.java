@@ -1,5 +1,7 @@
 package io.channelpush.push.publish;
 
+import static io.channelpush.push.publish.PublishAnswers.now;
+
 import io.channelpush.push.PushConfig;
 import io.channelpush.push.PushNode;
 import io.channelpush.push.UserGroupChange;
@@ -35,107 +37,111 @@ final class UserRequests {
 
     /** @throws io.channelpush.push.bus.BusUnavailableException when the bus cannot take it (503) */
     /** @param report answer a {@code to_uid} push with its publish report */
-    static CompletableFuture<Publishing.Answer> route(PushNode node, Map<String, List<String>> params, boolean report) {
+    static CompletableFuture<Publishing.Answer> route(PushNode node, PublishAnswers answers,
+                                                     Map<String, List<String>> params, boolean report) {
         if (params.containsKey("bind_uid") || params.containsKey("unbind_uid")) {
-            return bind(node, params);
+            return bind(node, answers, params);
         }
         if (params.containsKey("to_uid")) {
-            return toUid(node, params, report);
+            return toUid(node, answers, params, report);
         }
-        return userGroup(node, params);
+        return userGroup(node, answers, params);
     }
 
-    private static CompletableFuture<Publishing.Answer> toUid(PushNode node, Map<String, List<String>> params, boolean report) {
+    private static CompletableFuture<Publishing.Answer> toUid(PushNode node, PublishAnswers answers,
+                                                              Map<String, List<String>> params, boolean report) {
         Publishing.Answer refused = only(params, TO_UID, "to_uid");
         if (refused != null) {
-            return Publishing.done(refused);
+            return now(refused);
         }
         String uid = Publishing.one(params, "to_uid");
         String content = Publishing.one(params, "content");
         if (!UserIds.isValid(uid)) {
-            return Publishing.done(badUid("to_uid"));
+            return now(badUid("to_uid"));
         }
         if (content == null || content.isEmpty()) {
-            return Publishing.done(new Publishing.Answer(400, "content is missing or empty"));
+            return now(new Publishing.Answer(400, "content is missing or empty"));
         }
         if (content.getBytes(StandardCharsets.UTF_8).length > node.config().maxContentBytes()) {
-            return Publishing.done(new Publishing.Answer(413, "content is larger than " + node.config().maxContentBytes() + " bytes"));
+            return now(new Publishing.Answer(413, "content is larger than " + node.config().maxContentBytes() + " bytes"));
         }
         if (report) {
-            return Publishing.done(Publishing.reported(node, new BusMessage.ToUser(uid, content)));
+            return now(answers.reported(new BusMessage.ToUser(uid, content)));
         }
-        return Publishing.acked(node, new BusMessage.ToUser(uid, content));
+        return answers.acked(new BusMessage.ToUser(uid, content));
     }
 
-    private static CompletableFuture<Publishing.Answer> userGroup(PushNode node, Map<String, List<String>> params) {
+    private static CompletableFuture<Publishing.Answer> userGroup(PushNode node, PublishAnswers answers,
+                                                                  Map<String, List<String>> params) {
         Publishing.Answer refused = only(params, UID_GROUP, params.containsKey("uid") ? "uid"
                 : params.containsKey("add_group") ? "add_group" : "remove_group");
         if (refused != null) {
-            return Publishing.done(refused);
+            return now(refused);
         }
         String uid = Publishing.one(params, "uid");
         String add = Publishing.one(params, "add_group");
         String remove = Publishing.one(params, "remove_group");
         if (uid == null) {
-            return Publishing.done(new Publishing.Answer(400, (add != null ? "add_group" : "remove_group")
+            return now(new Publishing.Answer(400, (add != null ? "add_group" : "remove_group")
                     + " needs uid (uid=U&add_group=G gives user U a group); clients join groups over their WebSocket"));
         }
         if (!UserIds.isValid(uid)) {
-            return Publishing.done(badUid("uid"));
+            return now(badUid("uid"));
         }
         if ((add == null) == (remove == null)) {
-            return Publishing.done(new Publishing.Answer(400, "uid takes add_group or remove_group, one of them"));
+            return now(new Publishing.Answer(400, "uid takes add_group or remove_group, one of them"));
         }
         String group = add != null ? add : remove;
         int max = node.config().maxGroupIdLength();
         if (group.isEmpty() || group.length() > max) {
-            return Publishing.done(new Publishing.Answer(400, "the group id must be 1 to " + max + " characters"));
+            return now(new Publishing.Answer(400, "the group id must be 1 to " + max + " characters"));
         }
         if (add != null) {
             UserGroupChange c = node.checkUserGroup(uid, group);
             if (c == UserGroupChange.TOO_MANY_GROUPS) {
-                return Publishing.done(new Publishing.Answer(400, "user " + uid + " has " + node.config().maxGroupsPerConnection()
+                return now(new Publishing.Answer(400, "user " + uid + " has " + node.config().maxGroupsPerConnection()
                         + " groups already (" + PushConfig.MAX_GROUPS_PER_CONNECTION + "); remove one first"));
             }
             if (c == UserGroupChange.TOO_MANY_USERS) {
-                return Publishing.done(new Publishing.Answer(507, node.config().maxUsersWithGroups() + " users have groups already ("
+                return now(new Publishing.Answer(507, node.config().maxUsersWithGroups() + " users have groups already ("
                         + PushConfig.MAX_USERS_WITH_GROUPS + "); remove groups from users first"));
             }
         }
-        return Publishing.acked(node, new BusMessage.UserGroup(uid, group, add != null));
+        return answers.acked(new BusMessage.UserGroup(uid, group, add != null));
     }
 
-    private static CompletableFuture<Publishing.Answer> bind(PushNode node, Map<String, List<String>> params) {
+    private static CompletableFuture<Publishing.Answer> bind(PushNode node, PublishAnswers answers,
+                                                             Map<String, List<String>> params) {
         Publishing.Answer refused = only(params, BIND, params.containsKey("bind_uid") ? "bind_uid" : "unbind_uid");
         if (refused != null) {
-            return Publishing.done(refused);
+            return now(refused);
         }
         String bindUid = Publishing.one(params, "bind_uid");
         String unbindUid = Publishing.one(params, "unbind_uid");
         if (bindUid != null && unbindUid != null) {
-            return Publishing.done(new Publishing.Answer(400, "give bind_uid or unbind_uid, not both"));
+            return now(new Publishing.Answer(400, "give bind_uid or unbind_uid, not both"));
         }
         String uid = bindUid != null ? bindUid : unbindUid;
         String name = bindUid != null ? "bind_uid" : "unbind_uid";
         if (!UserIds.isValid(uid)) {
-            return Publishing.done(badUid(name));
+            return now(badUid(name));
         }
         String worker = Publishing.one(params, "to_worker_id");
         String connection = Publishing.one(params, "to_connection_id");
         if (worker == null || connection == null) {
-            return Publishing.done(new Publishing.Answer(400, name + " needs to_worker_id and to_connection_id (the connection's "
+            return now(new Publishing.Answer(400, name + " needs to_worker_id and to_connection_id (the connection's "
                     + "welcome line names them)"));
         }
         long id = Publishing.connectionId(connection);
         if (id <= 0 || !PushConfig.isValidWorkerId(worker)) {
-            return Publishing.done(new Publishing.Answer(400, "to_connection_id must be a positive whole number and to_worker_id "
+            return now(new Publishing.Answer(400, "to_connection_id must be a positive whole number and to_worker_id "
                     + PushConfig.WORKER_ID_RULE));
         }
         if (node.connectionsCarryTokens()) {
-            return Publishing.done(new Publishing.Answer(409, "connections carry their token's user id ("
+            return now(new Publishing.Answer(409, "connections carry their token's user id ("
                     + PushConfig.CONNECTION_KEYS + " is set); " + name + " cannot change it"));
         }
-        return Publishing.acked(node, new BusMessage.BindUid(worker, id, uid, bindUid != null));
+        return answers.acked(new BusMessage.BindUid(worker, id, uid, bindUid != null));
     }
 
     private static Publishing.Answer badUid(String name) {
