@@ -301,6 +301,8 @@ public final class NatsBus implements MessageBus {
         }
         switch (event) {
             case CONNECTED, RECONNECTED -> {
+                // Before the listener hears of it: from then on, stream publishes wait for the streams' fresh info.
+                jetStream.streams.connected();
                 if (!connected.getAndSet(true)) {
                     listener.onConnected(everConnected.getAndSet(true));
                 }
@@ -311,7 +313,6 @@ public final class NatsBus implements MessageBus {
                 if (cl != null) {
                     cl.reconnected();
                 }
-                jetStream.streams.connected();
             }
             case DISCONNECTED, CLOSED -> {
                 if (connected.getAndSet(false)) {

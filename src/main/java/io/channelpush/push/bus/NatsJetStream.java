@@ -90,6 +90,7 @@ final class NatsJetStream implements AutoCloseable {
 
     @Override
     public void close() {
+        streams.close();
         streamExec.shutdownNow();
         flushExec.shutdownNow();
         history.close();

@@ -68,6 +68,8 @@ final class NatsStreams {
         private RuntimeException refused;
         /** Publishes (and answers) waiting for the epoch, in call order. Guarded by NatsStreams.this. */
         private final ArrayDeque<BiConsumer<String, RuntimeException>> waiting = new ArrayDeque<>();
+        /** The last epoch known, kept across reconnections. Guarded by NatsStreams.this. */
+        private String lastEpoch;
         final AtomicLong highestAcked = new AtomicLong();
 
         Stream(String channel) {
@@ -141,6 +143,13 @@ final class NatsStreams {
         }
     }
 
+    /** Fails the publishes still waiting for a stream's epoch: the bus is closing. */
+    void close() {
+        for (Stream s : streams.values()) {
+            settle(s, null, new BusUnavailableException("NATS bus is closed"));
+        }
+    }
+
     /** {@link #refresh} after a short while. */
     void refreshLater(Stream s) {
         try {
@@ -160,6 +169,12 @@ final class NatsStreams {
     }
 
     private synchronized void settle(Stream s, String epoch, RuntimeException refused) {
+        if (epoch != null && s.lastEpoch != null && !epoch.equals(s.lastEpoch)) {
+            s.highestAcked.set(0); // a new stream: its sequences start again
+        }
+        if (epoch != null) {
+            s.lastEpoch = epoch;
+        }
         s.epoch = epoch;
         s.refused = refused;
         // Under the lock, so that a publish made meanwhile cannot overtake the waiting ones.
@@ -238,6 +253,7 @@ final class NatsStreams {
         });
         Stream s = streams.get(channel);
         if (s == null) {
+            sent.set(true); // before: a timeout while it is being written must not say "certainly not taken"
             coreAcks.publish(c, NatsSubjects.subject(channel), payload, result);
             return result;
         }
@@ -254,13 +270,13 @@ final class NatsStreams {
     private void send(Stream s, String epoch, byte[] payload, CompletableFuture<StreamPosition> result,
                       AtomicBoolean sent) {
         CompletableFuture<PublishAck> ack;
+        sent.set(true); // before: a timeout while it is being written must not say "certainly not taken"
         try {
             ack = js.publishAsync(s.subject, payload);
         } catch (IllegalStateException | IllegalArgumentException e) {
             result.completeExceptionally(new BusUnavailableException("NATS: " + e.getMessage()));
             return;
         }
-        sent.set(true);
         ack.whenComplete((a, error) -> {
             if (error != null) {
                 result.completeExceptionally(failure(error));

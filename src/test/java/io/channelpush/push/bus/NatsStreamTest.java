@@ -38,14 +38,21 @@ class NatsStreamTest {
     Path dir;
 
     static NatsBus bus(String servers, NatsStreamSettings settings) {
+        return bus(servers, settings, new LinkedBlockingQueue<>());
+    }
+
+    /** A bus whose listener puts "connected", "reconnected" and "disconnected" into {@code events}. */
+    static NatsBus bus(String servers, NatsStreamSettings settings, LinkedBlockingQueue<String> events) {
         return NatsBus.connect(NatsBus.parseServers(servers), "test", BUFFER, NatsSecurity.NONE, settings,
                 new MessageBus.Listener() {
                     @Override
                     public void onConnected(boolean reconnect) {
+                        events.add(reconnect ? "reconnected" : "connected");
                     }
 
                     @Override
                     public void onDisconnected(String reason) {
+                        events.add("disconnected");
                     }
                 });
     }
@@ -163,15 +170,17 @@ class NatsStreamTest {
     @Test
     void aPublishIsUnavailableWhileTheServerIsDownAndUnknownWhileItIsStalled() throws Exception {
         NatsServerProcess server = NatsServerProcess.startJetStream(dir);
-        try (NatsBus bus = bus(server.url(), NatsStreamSettings.DEFAULTS)) {
+        LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+        try (NatsBus bus = bus(server.url(), NatsStreamSettings.DEFAULTS, events)) {
+            assertEquals("connected", events.poll(10, TimeUnit.SECONDS));
             assertEquals(1, bus.publishAcked(Channels.BROADCAST, text("1"), ACK).get(10, TimeUnit.SECONDS).offset());
             server.kill();
-            await(() -> !bus.isConnected(), "disconnected");
+            assertEquals("disconnected", events.poll(10, TimeUnit.SECONDS));
             assertInstanceOf(BusUnavailableException.class, failure(bus.publishAcked(Channels.BROADCAST, text("x"), ACK)));
             assertInstanceOf(BusUnavailableException.class, failure(bus.publishAcked(Channels.USERS, text("x"), ACK)));
 
             server = server.startAgain();
-            await(bus::isConnected, "reconnected");
+            assertEquals("reconnected", events.poll(10, TimeUnit.SECONDS));
             assertEquals(2, bus.publishAcked(Channels.BROADCAST, text("2"), ACK).get(10, TimeUnit.SECONDS).offset(),
                     "the refused publish was not stored");
 
@@ -219,6 +228,25 @@ class NatsStreamTest {
             assertFalse(bus.history(Channels.BROADCAST, before, 10).get(10, TimeUnit.SECONDS).complete());
         } finally {
             server.close();
+        }
+    }
+
+    @Test
+    void withoutJetStreamAStreamPublishIsUnavailableAfterItsTimeoutOrWhenTheBusCloses() throws Exception {
+        try (NatsServerProcess server = NatsServerProcess.startWithConfig(dir, "")) {
+            NatsBus bus = bus(server.url(), NatsStreamSettings.DEFAULTS);
+            try {
+                Throwable e = failure(bus.publishAcked(Channels.BROADCAST, text("x"), Duration.ofMillis(300)));
+                assertInstanceOf(BusUnavailableException.class, e, "never sent: the stream was not ready");
+                assertNull(bus.publishAcked(Channels.USERS, text("y"), ACK).get(10, TimeUnit.SECONDS),
+                        "channels outside JetStream still work");
+                CompletableFuture<StreamPosition> waiting = bus.publishAcked(Channels.GROUPS, text("z"),
+                        Duration.ofMinutes(5));
+                bus.close();
+                assertInstanceOf(BusUnavailableException.class, failure(waiting));
+            } finally {
+                bus.close();
+            }
         }
     }
 }
