@@ -4,7 +4,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,22 +24,6 @@ public final class ChaosClient implements Session.Listener.AutoDemanding {
     record Position(String epoch, long offset) {
     }
 
-    /** One {@code recover}: what was asked, when, on which node, how many messages came before its answer. */
-    static final class Recovery {
-        final int phase;
-        final String node;
-        final Map<String, Position> asked;
-        int replayed;
-        Map<String, Boolean> result;
-        String refused;
-
-        Recovery(int phase, String node, Map<String, Position> asked) {
-            this.phase = phase;
-            this.node = node;
-            this.asked = asked;
-        }
-    }
-
     /** A close of one of its connections. */
     record Close(int phase, String node, int code, String reason) {
     }
@@ -55,16 +38,13 @@ public final class ChaosClient implements Session.Listener.AutoDemanding {
 
     private volatile Session session;
     private volatile String node;
-    private final Map<String, IntList> seqs = new HashMap<>();
-    private final Map<String, IntList> phases = new HashMap<>();
-    /** Per receipt: 1 when it arrived while a recover was pending (a replay, or a held live message), else 0. */
-    private final Map<String, IntList> replays = new HashMap<>();
+    private final Receipts receipts = new Receipts();
     private final Map<String, Position> positions = new LinkedHashMap<>();
     private final Map<String, String> toldFalse = new LinkedHashMap<>();
-    private final List<Recovery> recoveries = new ArrayList<>();
+    private final List<RecoveryAttempt> recoveries = new ArrayList<>();
     private final List<Close> closes = new ArrayList<>();
     private final List<String> violations = new ArrayList<>();
-    private Recovery pending;
+    private RecoveryAttempt pending;
     private boolean joined;
     private int connections;
 
@@ -177,18 +157,8 @@ public final class ChaosClient implements Session.Listener.AutoDemanding {
             }
         }
         if (connections > 1 && !ask.isEmpty()) {
-            JsonObject streams = new JsonObject();
-            ask.forEach((stream, p) -> {
-                JsonObject at = new JsonObject();
-                at.addProperty("epoch", p.epoch());
-                at.addProperty("offset", p.offset());
-                streams.add(stream, at);
-            });
-            JsonObject cmd = new JsonObject();
-            cmd.addProperty("cmd", "recover");
-            cmd.add("streams", streams);
-            pending = new Recovery(timeline.current(), node, ask);
-            send(cmd.toString());
+            pending = new RecoveryAttempt(timeline.current(), node, ask);
+            send(pending.command());
         }
         // a group stream with no position yet (nothing received on it) can only be joined, not recovered
         if (group != null && !ask.containsKey(Streams.group(group))) {
@@ -277,10 +247,7 @@ public final class ChaosClient implements Session.Listener.AutoDemanding {
         if (stream != null && !stream.equals(expected)) {
             violation(content + " arrived on stream " + stream + ", published to " + expected);
         }
-        String key = publisher + "|" + expected;
-        seqs.computeIfAbsent(key, k -> new IntList()).add(seq);
-        phases.computeIfAbsent(key, k -> new IntList()).add(timeline.current());
-        replays.computeIfAbsent(key, k -> new IntList()).add(pending != null ? 1 : 0);
+        receipts.add(publisher, expected, seq, timeline.current(), pending != null);
     }
 
     private void violation(String what) {
@@ -318,41 +285,29 @@ public final class ChaosClient implements Session.Listener.AutoDemanding {
 
     /** Numbers received from {@code publisher} on {@code stream}, in arrival order (a copy). */
     synchronized IntList received(String publisher, String stream) {
-        IntList l = seqs.get(publisher + "|" + stream);
-        return l == null ? new IntList() : l.copy();
+        return receipts.seqs(publisher, stream);
     }
 
     /** The phases the numbers of {@link #received} arrived in (a copy). */
     synchronized IntList receivedPhases(String publisher, String stream) {
-        IntList l = phases.get(publisher + "|" + stream);
-        return l == null ? new IntList() : l.copy();
+        return receipts.phases(publisher, stream);
     }
 
     /** Per receipt of {@link #received}: 1 when it came while a recover was pending (a copy). */
     synchronized IntList receivedInRecovery(String publisher, String stream) {
-        IntList l = replays.get(publisher + "|" + stream);
-        return l == null ? new IntList() : l.copy();
+        return receipts.duringRecovery(publisher, stream);
     }
 
     /** Whether it received number {@code seq} of {@code publisher} on {@code stream}. */
     synchronized boolean has(String publisher, String stream, int seq) {
-        IntList l = seqs.get(publisher + "|" + stream);
-        if (l == null) {
-            return false;
-        }
-        for (int i = l.size() - 1; i >= 0; i--) {
-            if (l.get(i) == seq) {
-                return true;
-            }
-        }
-        return false;
+        return receipts.has(publisher, stream, seq);
     }
 
     synchronized Map<String, String> toldFalse() {
         return Map.copyOf(toldFalse);
     }
 
-    synchronized List<Recovery> recoveries() {
+    synchronized List<RecoveryAttempt> recoveries() {
         return List.copyOf(recoveries);
     }
 

@@ -83,7 +83,7 @@ class RecoveryIT {
                 Verdict v = Verdict.judge(timeline, List.of(pa, pb), clients);
                 v.print(System.out, "recovery after " + AWAY.toSeconds() + " s away (" + missed + " publishes)");
                 for (ChaosClient c : leaving) {
-                    ChaosClient.Recovery r = c.recoveries().get(0);
+                    RecoveryAttempt r = c.recoveries().get(0);
                     assertEquals(null, r.refused, c + ": its recovery was refused");
                     System.out.println(c + " recovered " + r.result + ", " + r.replayed
                             + " messages before \"recovered\"");
@@ -121,7 +121,7 @@ class RecoveryIT {
                 fleet.comeBack(json, 0).get(10, TimeUnit.SECONDS);
                 ChaosRun.await(() -> !json.recoveries().isEmpty() && json.settled(), Duration.ofSeconds(20),
                         () -> "no \"recovered\" within 20 s: " + json.recoveries());
-                ChaosClient.Recovery r = json.recoveries().get(0);
+                RecoveryAttempt r = json.recoveries().get(0);
                 assertEquals(Boolean.FALSE, r.result.get(Streams.BROADCAST), "recovered " + r.result);
                 int got = json.received("A", Streams.BROADCAST).size();
                 ChaosRun.await(() -> json.received("A", Streams.BROADCAST).size() > got + 5, Duration.ofSeconds(20),

@@ -83,7 +83,7 @@ final class Verdict {
         if (c.json && !c.connected()) {
             fail("JSON client not connected at the end", c + " closes " + c.closes());
         }
-        for (ChaosClient.Recovery r : c.recoveries()) {
+        for (RecoveryAttempt r : c.recoveries()) {
             count(r.refused != null ? "recoveries refused or cut" : "recoveries answered");
             count("messages received between recover and recovered", r.replayed);
             if (r.result != null) {

@@ -13,6 +13,7 @@ import java.util.List;
  */
 public final class LauncherProcess implements AutoCloseable {
     private static final Duration START_LIMIT = Duration.ofSeconds(60);
+    private static final Duration BUS_LIMIT = Duration.ofSeconds(20);
 
     public final String workerId;
     public final int wsPort;
@@ -28,7 +29,8 @@ public final class LauncherProcess implements AutoCloseable {
 
     /**
      * Starts a node with {@code --worker-id workerId --no-demo}, the bus arguments and {@code extraArgs}, heap
-     * {@code -Xmx384m}; waits until it logs that it serves. Its output goes to {@code log} as well (may be null).
+     * {@code -Xmx384m}; waits until it logs that it serves and that its bus is connected (at most 20 s after).
+     * Its output goes to {@code log} as well (may be null).
      */
     public static LauncherProcess start(String workerId, List<String> busArgs, Path log, String... extraArgs)
             throws Exception {
@@ -43,6 +45,8 @@ public final class LauncherProcess implements AutoCloseable {
         LauncherProcess l = new LauncherProcess(workerId, ws, http, p);
         try {
             p.awaitLine("serving ws://", START_LIMIT);
+            // it may serve before its bus is connected: a test of delivery starts once it is
+            p.awaitLine(": bus connected", BUS_LIMIT);
         } catch (AssertionError e) {
             p.close();
             throw e;
