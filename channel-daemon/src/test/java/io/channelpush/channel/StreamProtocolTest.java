@@ -114,6 +114,22 @@ class StreamProtocolTest {
     }
 
     @Test
+    void statsShowEachStreamsOffsetsAndTheEpoch() throws IOException {
+        int port = start(TestData.config());
+        try (RawClient c = v2(port)) {
+            publishAcked(c, "b", 1, 7);
+            c.sendJson("{\"type\":\"stats\"}");
+            JsonObject stats = c.read();
+            assertEquals(epochOf(port), stats.get("epoch").getAsString());
+            JsonObject b = stats.getAsJsonObject("streams").getAsJsonObject("b");
+            assertEquals(1, b.get("first_offset").getAsLong());
+            assertEquals(7, b.get("last_offset").getAsLong());
+            assertEquals(7, b.get("messages").getAsLong());
+            assertEquals(0, stats.getAsJsonObject("streams").getAsJsonObject("g").get("last_offset").getAsLong());
+        }
+    }
+
+    @Test
     void fsyncAlwaysAlsoAcksEveryPublishInOrder() throws IOException {
         DaemonConfig c = TestData.config();
         int port = start(c.withStreams(c.streams().withFsync(true, Duration.ofSeconds(1))));

@@ -372,6 +372,8 @@ final class Broker {
         o.addProperty("memory_bytes", budget.used());
         o.addProperty("memory_peak_bytes", budget.peak());
         o.addProperty("memory_limit_bytes", budget.limit());
+        o.addProperty("epoch", streams.epoch());
+        o.add("streams", streams.stats(config.streamChannels()));
         return o;
     }
 }

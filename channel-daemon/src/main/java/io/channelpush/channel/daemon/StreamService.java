@@ -311,6 +311,22 @@ final class StreamService {
                 events));
     }
 
+    /** For {@code stats_reply}: per stream, its offsets and what it keeps. */
+    JsonObject stats(List<String> channels) {
+        JsonObject all = new JsonObject();
+        for (String ch : channels) {
+            StreamLog log = streams.log(ch);
+            JsonObject o = new JsonObject();
+            o.addProperty("first_offset", log.firstOffset());
+            o.addProperty("last_offset", log.lastOffset());
+            o.addProperty("messages", log.retainedMessages());
+            o.addProperty("bytes", log.retainedBytes());
+            o.addProperty("segments", log.segmentCount());
+            all.add(ch, o);
+        }
+        return all;
+    }
+
     /** Age retention; from the loop's periodic sweep. */
     void sweep() {
         streams.sweep(System.currentTimeMillis());
