@@ -114,6 +114,25 @@ class StreamProtocolTest {
     }
 
     @Test
+    void aLogThatCannotBeWrittenRefusesPublishesWithStorageFailedUntilItCanAgain() throws IOException {
+        java.nio.file.Path dir = TestData.freshDir();
+        DaemonConfig c = TestData.config().withDataDir(dir);
+        // segments of 2 messages; a folder where the third segment file must go makes creating it fail
+        int port = start(c.withStreams(c.streams().withRetention(16, 1L << 30, Duration.ofMinutes(5))));
+        java.nio.file.Path blocker = java.nio.file.Files.createDirectories(
+                dir.resolve("streams").resolve("b").resolve("00000000000000000003.log"));
+        try (RawClient p = v2(port)) {
+            assertEquals(2, publishAcked(p, "b", 1, 2));
+            p.sendJson("{\"type\":\"publish\",\"id\":3,\"channels\":[\"b\"],\"data\":3}");
+            JsonObject refused = p.read();
+            assertEquals("storage_failed", refused.get("code").getAsString(), refused.toString());
+            assertEquals(3, refused.get("id").getAsLong());
+            java.nio.file.Files.delete(blocker);
+            assertEquals(3, publishAcked(p, "b", 4, 1), "the refused publish took no offset");
+        }
+    }
+
+    @Test
     void statsShowEachStreamsOffsetsAndTheEpoch() throws IOException {
         int port = start(TestData.config());
         try (RawClient c = v2(port)) {
