@@ -218,7 +218,8 @@ class StreamProtocolTest {
         int port = start(TestData.config());
         try (RawClient pub = v2(port); RawClient sub = v2(port)) {
             publishAcked(pub, "g", 1, 5);
-            sub.sendJson("{\"type\":\"subscribe\",\"channels\":[\"g\"],\"from\":{\"g\":{\"epoch\":\"gone\",\"offset\":3}}}");
+            sub.sendJson("{\"type\":\"subscribe\",\"channels\":[\"g\"],"
+                    + "\"from\":{\"g\":{\"epoch\":\"gone\",\"offset\":3}}}");
             JsonObject resumed = sub.read();
             assertFalse(resumed.get("complete").getAsBoolean());
             for (long i = 1; i <= 5; i++) {
@@ -287,7 +288,8 @@ class StreamProtocolTest {
             JsonObject e = c.read();
             assertEquals("not_a_stream", e.get("code").getAsString());
             assertEquals(5, e.get("id").getAsLong());
-            c.sendJson("{\"type\":\"subscribe\",\"channels\":[\"news\"],\"from\":{\"news\":{\"epoch\":\"x\",\"offset\":0}}}");
+            c.sendJson("{\"type\":\"subscribe\",\"channels\":[\"news\"],"
+                    + "\"from\":{\"news\":{\"epoch\":\"x\",\"offset\":0}}}");
             JsonObject e2 = c.read();
             assertEquals("not_a_stream", e2.get("code").getAsString());
             assertEquals("news", e2.get("channel").getAsString());

@@ -98,7 +98,8 @@ final class Broker {
         c.helloAccepted(config.maxFrameBytes());
         c.clientName = name == null ? "?" : name;
         c.protocol = (int) protocol;
-        loop.send(c, protocol == 1 ? Messages.welcome(serverName) : StreamMessages.welcome(serverName, streams.epoch()));
+        loop.send(c, protocol == 1 ? Messages.welcome(serverName)
+                : StreamMessages.welcome(serverName, streams.epoch()));
     }
 
     private void subscribe(Connection c, Message m) throws ProtocolException {

@@ -12,9 +12,9 @@ import java.util.logging.Logger;
 
 /**
  * One stream's log on disk: a folder of {@link Segment} files, the last one appended to. Offsets start at 1 and grow
- * by one per record. Retention deletes whole old segments, so that the stream keeps at most {@link Retention#maxMessages}
- * records and {@link Retention#maxBytes} bytes, and none whose segment ended longer than {@link Retention#maxAgeMillis}
- * ago; a segment is rolled at an eighth of either bound, so at least seven eighths are kept. Confined to the
+ * by one per record. Retention deletes whole old segments, so that the stream keeps at most
+ * {@link Retention#maxMessages} records and {@link Retention#maxBytes} bytes, and none whose segment ended longer than
+ * {@link Retention#maxAgeMillis} ago; a segment is rolled at an eighth of either bound, so at least seven eighths are kept. Confined to the
  * event-loop thread, except {@link #force}, which any thread may call (the fsync thread does).
  */
 final class StreamLog implements AutoCloseable {

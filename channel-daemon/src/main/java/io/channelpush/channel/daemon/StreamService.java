@@ -111,7 +111,7 @@ final class StreamService {
         }
     }
 
-    /** End of a batch: writes the logs appended to (and flushes them with {@code --fsync always}), then sends the acks. */
+    /** End of a batch: writes the logs appended to (and flushes them with {@code --fsync always}), then the acks. */
     void commit() {
         if (pending.isEmpty() && !streams.hasUncommitted()) {
             return;
