@@ -191,7 +191,8 @@ class StreamProtocolTest {
 
     @Test
     void aReplayLongerThanOnePieceComesInOrderAsTheReaderDrainsIt() throws IOException {
-        int port = start(TestData.config());
+        // an outbound limit below the replay's piece: the replay must stay within it, not close the reader as slow
+        int port = start(TestData.config().withMaxFrameBytes(64 * 1024).withOutboundLimitBytes(100_000));
         String epoch = epochOf(port);
         String kb = "x".repeat(1000);
         int n = 3000; // 3 MB: a dozen pieces of 256 KiB

@@ -37,7 +37,7 @@ final class Broker {
 
     Broker(EventLoop loop, DaemonConfig config, String serverName, MemoryBudget budget, Streams streams) {
         this.loop = loop;
-        this.streams = new StreamService(streams, loop, budget);
+        this.streams = new StreamService(streams, loop, budget, config.outboundLimitBytes());
         this.budget = budget;
         this.config = config;
         this.serverName = serverName;
