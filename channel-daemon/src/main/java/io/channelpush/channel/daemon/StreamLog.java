@@ -22,12 +22,14 @@ final class StreamLog implements AutoCloseable {
 
     /** Bounds of what a stream keeps. */
     record Retention(long maxMessages, long maxBytes, long maxAgeMillis) {
+        /** An eighth of the bound, at most 4 M records (the segment's index is an int per record). */
         long segmentMessages() {
-            return Math.max(1, maxMessages / 8);
+            return Math.max(1, Math.min(maxMessages / 8, 4L << 20));
         }
 
+        /** An eighth of the bound, at most 1 GiB (positions in a segment are ints). */
         long segmentBytes() {
-            return Math.max(4096, maxBytes / 8);
+            return Math.max(4096, Math.min(maxBytes / 8, 1L << 30));
         }
     }
 
