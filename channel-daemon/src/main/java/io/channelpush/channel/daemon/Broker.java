@@ -37,7 +37,7 @@ final class Broker {
 
     Broker(EventLoop loop, DaemonConfig config, String serverName, MemoryBudget budget, Streams streams) {
         this.loop = loop;
-        this.streams = new StreamService(streams, loop, budget);
+        this.streams = new StreamService(streams, loop, budget, config.outboundLimitBytes());
         this.budget = budget;
         this.config = config;
         this.serverName = serverName;
@@ -98,7 +98,8 @@ final class Broker {
         c.helloAccepted(config.maxFrameBytes());
         c.clientName = name == null ? "?" : name;
         c.protocol = (int) protocol;
-        loop.send(c, protocol == 1 ? Messages.welcome(serverName) : StreamMessages.welcome(serverName, streams.epoch()));
+        loop.send(c, protocol == 1 ? Messages.welcome(serverName)
+                : StreamMessages.welcome(serverName, streams.epoch()));
     }
 
     private void subscribe(Connection c, Message m) throws ProtocolException {
@@ -372,6 +373,8 @@ final class Broker {
         o.addProperty("memory_bytes", budget.used());
         o.addProperty("memory_peak_bytes", budget.peak());
         o.addProperty("memory_limit_bytes", budget.limit());
+        o.addProperty("epoch", streams.epoch());
+        o.add("streams", streams.stats(config.streamChannels()));
         return o;
     }
 }

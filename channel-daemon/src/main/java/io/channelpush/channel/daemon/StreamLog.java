@@ -12,9 +12,9 @@ import java.util.logging.Logger;
 
 /**
  * One stream's log on disk: a folder of {@link Segment} files, the last one appended to. Offsets start at 1 and grow
- * by one per record. Retention deletes whole old segments, so that the stream keeps at most {@link Retention#maxMessages}
- * records and {@link Retention#maxBytes} bytes, and none whose segment ended longer than {@link Retention#maxAgeMillis}
- * ago; a segment is rolled at an eighth of either bound, so at least seven eighths are kept. Confined to the
+ * by one per record. Retention deletes whole old segments, so that the stream keeps at most
+ * {@link Retention#maxMessages} records and {@link Retention#maxBytes} bytes, and none whose segment ended longer than
+ * {@link Retention#maxAgeMillis} ago; a segment is rolled at an eighth of either bound, so at least seven eighths are kept. Confined to the
  * event-loop thread, except {@link #force}, which any thread may call (the fsync thread does).
  */
 final class StreamLog implements AutoCloseable {
@@ -22,12 +22,14 @@ final class StreamLog implements AutoCloseable {
 
     /** Bounds of what a stream keeps. */
     record Retention(long maxMessages, long maxBytes, long maxAgeMillis) {
+        /** An eighth of the bound, at most 4 M records (the segment's index is an int per record). */
         long segmentMessages() {
-            return Math.max(1, maxMessages / 8);
+            return Math.max(1, Math.min(maxMessages / 8, 4L << 20));
         }
 
+        /** An eighth of the bound, at most 1 GiB (positions in a segment are ints). */
         long segmentBytes() {
-            return Math.max(4096, maxBytes / 8);
+            return Math.max(4096, Math.min(maxBytes / 8, 1L << 30));
         }
     }
 

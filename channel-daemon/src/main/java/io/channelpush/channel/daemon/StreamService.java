@@ -29,6 +29,9 @@ final class StreamService {
     private final Streams streams;
     private final EventLoop loop;
     private final MemoryBudget budget;
+    private final long outboundLimit;
+    /** {@link #REPLAY_CHUNK_BYTES}, or half the outbound limit when that is less. */
+    private final int replayChunk;
     private final RateLimitedLog storageErrors = new RateLimitedLog(LOG, Level.SEVERE);
     /** Acks and refusals with an id waiting for the group commit ({@code --fsync always} only), in order. */
     private final List<Reply> pending = new ArrayList<>();
@@ -39,7 +42,9 @@ final class StreamService {
     private record Reply(Connection c, byte[] frame, long id) {
     }
 
-    StreamService(Streams streams, EventLoop loop, MemoryBudget budget) {
+    StreamService(Streams streams, EventLoop loop, MemoryBudget budget, long outboundLimitBytes) {
+        this.outboundLimit = outboundLimitBytes;
+        this.replayChunk = (int) Math.min(REPLAY_CHUNK_BYTES, outboundLimitBytes / 2);
         this.streams = streams;
         this.loop = loop;
         this.budget = budget;
@@ -111,7 +116,7 @@ final class StreamService {
         }
     }
 
-    /** End of a batch: writes the logs appended to (and flushes them with {@code --fsync always}), then sends the acks. */
+    /** End of a batch: writes the logs appended to (and flushes them with {@code --fsync always}), then the acks. */
     void commit() {
         if (pending.isEmpty() && !streams.hasUncommitted()) {
             return;
@@ -221,7 +226,7 @@ final class StreamService {
 
     private void pump(Connection c, Broker broker) {
         while (!c.replays.isEmpty() && !c.closing()) {
-            if (c.pendingBytes() >= REPLAY_CHUNK_BYTES) {
+            if (c.pendingBytes() >= replayChunk) {
                 return; // the flush's OP_WRITE or the next turn brings it back
             }
             Replay r = c.replays.peekFirst();
@@ -232,6 +237,9 @@ final class StreamService {
                 continue;
             }
             int size = r.log.recordBytes(r.next) + r.channel.length() + 64;
+            if (c.pendingBytes() > 0 && c.pendingBytes() + size > outboundLimit) {
+                return; // never past the connection's outbound limit: wait until it has drained
+            }
             if (!budget.fits(size)) {
                 budgetBlocked = true; // the memory bound is reached: try again in a later turn, when it has room
                 return;
@@ -261,7 +269,7 @@ final class StreamService {
             return false;
         }
         for (Connection c : replaying) {
-            if (!c.closing() && !c.replays.isEmpty() && c.pendingBytes() < REPLAY_CHUNK_BYTES) {
+            if (!c.closing() && !c.replays.isEmpty() && c.pendingBytes() < replayChunk) {
                 return true;
             }
         }
@@ -309,6 +317,22 @@ final class StreamService {
         }
         loop.send(c, StreamMessages.historyReply(id, channel, streams.epoch(), s.complete, off <= log.lastOffset(),
                 events));
+    }
+
+    /** For {@code stats_reply}: per stream, its offsets and what it keeps. */
+    JsonObject stats(List<String> channels) {
+        JsonObject all = new JsonObject();
+        for (String ch : channels) {
+            StreamLog log = streams.log(ch);
+            JsonObject o = new JsonObject();
+            o.addProperty("first_offset", log.firstOffset());
+            o.addProperty("last_offset", log.lastOffset());
+            o.addProperty("messages", log.retainedMessages());
+            o.addProperty("bytes", log.retainedBytes());
+            o.addProperty("segments", log.segmentCount());
+            all.add(ch, o);
+        }
+        return all;
     }
 
     /** Age retention; from the loop's periodic sweep. */
