@@ -88,7 +88,8 @@ class AckedPublishTest {
             conn.send("{\"type\":\"error\",\"code\":\"storage_failed\",\"message\":\"disk full\",\"id\":" + id + "}");
             Throwable t = failure(f);
             assertInstanceOf(ChannelUnavailableException.class, t);
-            assertTrue(t.getMessage().contains("storage_failed") && t.getMessage().contains("not taken"), t.getMessage());
+            assertTrue(t.getMessage().contains("storage_failed") && t.getMessage().contains("not taken"),
+                    t.getMessage());
         }
     }
 

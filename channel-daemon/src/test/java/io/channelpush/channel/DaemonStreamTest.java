@@ -118,7 +118,8 @@ class DaemonStreamTest {
             assertEquals(900, seen.size(), "received " + seen.size() + " of 900");
             String epoch = acks.get(0).epoch();
             for (int i = 0; i < 900; i++) {
-                assertEquals(new StreamOffset(epoch, i + 1), acks.get(i), "a restart on the same folder keeps the epoch");
+                assertEquals(new StreamOffset(epoch, i + 1), acks.get(i),
+                        "a restart on the same folder keeps the epoch");
                 assertEquals(new Got("\"m" + i + "\"", acks.get(i)), seen.get(i));
             }
             assertTrue(gaps.gaps.isEmpty(), "no gap on the same data folder: " + gaps.gaps);

@@ -34,7 +34,8 @@ class StreamResumeTest {
     }
 
     static String event(String channel, long offset, String data) {
-        return "{\"type\":\"event\",\"channel\":\"" + channel + "\",\"offset\":" + offset + ",\"data\":\"" + data + "\"}";
+        return "{\"type\":\"event\",\"channel\":\"" + channel + "\",\"offset\":" + offset + ",\"data\":\""
+                + data + "\"}";
     }
 
     @Test

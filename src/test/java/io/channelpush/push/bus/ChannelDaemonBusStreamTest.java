@@ -88,7 +88,8 @@ class ChannelDaemonBusStreamTest {
             String epoch = acks.get(0).get().epoch();
             assertNull(bus.publishAcked(Channels.USERS, payload(0), TIMEOUT).get(5, TimeUnit.SECONDS));
 
-            StreamHistory h = bus.history(Channels.BROADCAST, new StreamPosition(epoch, 48), 10).get(5, TimeUnit.SECONDS);
+            StreamHistory h = bus.history(Channels.BROADCAST, new StreamPosition(epoch, 48), 10)
+                    .get(5, TimeUnit.SECONDS);
             assertEquals(epoch, h.epoch());
             assertTrue(h.complete());
             assertEquals(List.of(49L, 50L), h.events().stream().map(e -> e.position().offset()).toList());

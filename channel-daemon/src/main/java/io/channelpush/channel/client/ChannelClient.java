@@ -289,7 +289,8 @@ public final class ChannelClient implements AutoCloseable {
         requests.close();
         int unsent = buffer.close();
         if (unsent > 0) {
-            LOG.warning(() -> "channel client closed with " + unsent + " publishes not yet sent to " + options.address());
+            LOG.warning(() -> "channel client closed with " + unsent + " publishes not yet sent to "
+                    + options.address());
         }
     }
 }

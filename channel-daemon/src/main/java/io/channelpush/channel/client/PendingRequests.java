@@ -198,7 +198,8 @@ final class PendingRequests implements AutoCloseable {
             return; // answered after its deadline, or not ours
         }
         JsonElement offsets = m.json().get("offsets");
-        JsonElement offset = offsets != null && offsets.isJsonObject() ? offsets.getAsJsonObject().get(p.channel) : null;
+        JsonElement offset = offsets != null && offsets.isJsonObject()
+                ? offsets.getAsJsonObject().get(p.channel) : null;
         complete(p, offset == null || epoch == null ? null : new StreamOffset(epoch, offset.getAsLong()));
     }
 

@@ -123,7 +123,8 @@ final class StreamCursors {
             return false;
         }
         String before = c.epoch + ":" + c.last;
-        gapLog.log(() -> "stream " + channel + " resumed with a gap: the channel daemon at " + address + " no longer has "
+        gapLog.log(() -> "stream " + channel + " resumed with a gap: the channel daemon at " + address
+                + " no longer has "
                 + "every event after " + before + " (now epoch " + epoch + "; restarted without its data folder, or "
                 + "the outage outlasted its retention); what it has follows");
         return true;

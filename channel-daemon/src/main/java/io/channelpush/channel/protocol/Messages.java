@@ -104,7 +104,10 @@ public final class Messages {
         return FrameCodec.encode(o.toString());
     }
 
-    /** Protocol 2: a page of a stream's retained events after {@code epoch}/{@code offset} (from the oldest if null). */
+    /**
+     * Protocol 2: a page of a stream's retained events after {@code epoch}/{@code offset} (from the oldest when
+     * {@code epoch} is null).
+     */
     public static byte[] history(long id, String channel, String epoch, long offset, int limit) {
         JsonObject o = typed(MessageType.HISTORY);
         o.addProperty("id", id);
