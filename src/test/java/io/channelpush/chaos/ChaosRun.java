@@ -106,7 +106,11 @@ final class ChaosRun {
                 p.close();
             }
             awaitDrained(clients, publishers);
-            return Verdict.judge(timeline, publishers, clients);
+            Verdict v = Verdict.judge(timeline, publishers, clients);
+            if (!v.passed()) {
+                System.out.println(warnings());
+            }
+            return v;
         }
     }
 
@@ -175,6 +179,18 @@ final class ChaosRun {
         StringBuilder b = new StringBuilder("--- " + bus.name() + " log (end):\n" + bus.tail());
         for (LauncherProcess n : nodes) {
             b.append("\n--- ").append(n.workerId).append(" log (end):\n").append(n.process().tail(40));
+        }
+        return b.toString();
+    }
+
+    /** The nodes' warnings and errors (at most 40 lines each), for a run that failed. */
+    private String warnings() {
+        StringBuilder b = new StringBuilder();
+        for (LauncherProcess n : nodes) {
+            List<String> w = new ArrayList<>(n.process().linesWith(" WARNING "));
+            w.addAll(n.process().linesWith(" SEVERE "));
+            b.append("--- ").append(n.workerId).append(": ").append(w.size()).append(" warnings and errors\n");
+            w.stream().sorted().limit(40).forEach(l -> b.append(l).append('\n'));
         }
         return b.toString();
     }
