@@ -122,10 +122,17 @@ final class Verdict {
                              IntList got, IntList at, IntList replay, boolean mustHaveAll) {
         String who = c.json ? " (JSON clients)" : " (plain clients)";
         Map<Integer, Integer> seen = new HashMap<>();
+        Map<Integer, Integer> firstAt = new HashMap<>();
         int lastOk = 0;
         for (int i = 0; i < got.size(); i++) {
             int seq = got.get(i);
             int n = seen.merge(seq, 1, Integer::sum);
+            if (n == 1) {
+                firstAt.put(seq, i);
+            }
+            int first = firstAt.get(seq);
+            String firstCopy = n == 1 ? "" : " (first copy in phase " + timeline.describe(at.get(first))
+                    + (replay.get(first) == 1 ? ", while a recover was pending)" : ")");
             String during = replay.get(i) == 1 ? ", arriving while its recover was pending" : "";
             String where = c + " got " + publisher + ":" + seq + " in phase " + timeline.describe(at.get(i))
                     + (replay.get(i) == 1 ? " while its recover was pending" : "");
@@ -140,7 +147,7 @@ final class Verdict {
                         : "refused request was delivered") + who, where + answered);
             } else if (p.outcome() == Outcome.OK) {
                 if (n > 1) {
-                    fail("publish answered ok delivered twice" + who + during, where + answered);
+                    fail("publish answered ok delivered twice" + who + during, where + firstCopy + answered);
                 } else {
                     count(mustHaveAll ? "ok deliveries to complete clients" : "ok deliveries to others");
                     if (seq < lastOk) {
@@ -149,7 +156,7 @@ final class Verdict {
                     lastOk = Math.max(lastOk, seq);
                 }
             } else if (n > 1) {
-                fail("publish answered " + p.outcome().label + " delivered twice" + who, where + answered);
+                fail("publish answered " + p.outcome().label + " delivered twice" + who, where + firstCopy + answered);
             } else {
                 count(p.outcome().label + " publishes delivered (at most once: allowed)");
             }
