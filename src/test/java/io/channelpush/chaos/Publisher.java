@@ -45,6 +45,13 @@ final class Publisher implements AutoCloseable {
         thread.setDaemon(true);
     }
 
+    /** A publisher that never runs, holding {@code publishes} as if it had made them (for the verdict's tests). */
+    static Publisher recorded(String name, List<Publish> publishes) {
+        Publisher p = new Publisher(name, null, null, new Timeline(), 1, 1);
+        p.publishes.addAll(publishes);
+        return p;
+    }
+
     void start() {
         thread.start();
     }
