@@ -83,6 +83,18 @@ class VerdictTest {
     }
 
     @Test
+    void a504MayArriveOnceButNotTwice() {
+        List<Publisher.Publish> list = new ArrayList<>();
+        for (int seq = 1; seq <= 4; seq++) {
+            Outcome o = seq == 4 ? Outcome.UNKNOWN : Outcome.OK;
+            list.add(new Publisher.Publish(seq, Streams.of(seq), o, o.label, 0, 0));
+        }
+        assertTrue(judge(Publisher.recorded("A", list), withFed(plain(null), 2, 4)).passed());
+        assertTrue(failsWith(judge(Publisher.recorded("A", list), withFed(plain(null), 2, 4, 4)),
+                "publish answered 504 delivered twice"));
+    }
+
+    @Test
     void aGroupMessageReachingANonMemberIsALeak() {
         Verdict v = judge(publisher(4), withFed(plain(null), 1, 2, 4));
         assertTrue(failsWith(v, "does not follow"), String.valueOf(v.failures()));
