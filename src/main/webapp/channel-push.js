@@ -22,7 +22,9 @@
     connectTimeoutMs: 10000,  // from opening the socket to the welcome; then it is closed and retried
     commandTimeoutMs: 15000,  // a command without ack or error by then is rejected with code "timeout"
     maxPendingCommands: 100,  // beyond it a command is rejected with code "too_many_pending"
+    maxHeldMessages: 200000,  // messages held during a recovery; beyond, that stream's recovery ends in a gap
   };
+  var MAX_RECOVER_RETRIES = 5;  // a recover refused because the node is busy is retried this often
   var EVENTS = ['connecting', 'welcome', 'message', 'recovered', 'gap', 'disconnect', 'error'];
 
   /** The WebSocket URL of the node that served this file, with format=json. */
@@ -83,7 +85,7 @@
     this._attempt = 0;
     this._welcomed = false;
     this._everWelcomed = false;
-    this._recovery = null;       // {id, streams: Set, seen: Set, count} while a recover runs
+    this._recovery = null;       // while a recover runs: {id, streams, floor, held, keys, size, retries}
     this._retryTimer = null;
     this._connectTimer = null;
     this._closed = false;
@@ -150,6 +152,11 @@
     group = String(group);
     this._groups.delete(group);
     delete this._positions['group:' + group];
+    var r = this._recovery;
+    if (r && r.streams.delete('group:' + group)) {
+      r.size -= r.held['group:' + group].length;
+      delete r.held['group:' + group];
+    }
     if (!this.isOpen()) {
       return Promise.resolve();
     }
@@ -288,14 +295,16 @@
     }
     this._emit('welcome', { workerId: String(f.worker_id), connectionId: String(f.connection_id),
       reconnected: reconnected });
-    this._recover();
+    this._recover(0);
   };
 
   /**
    * Asks for what was missed on every stream with a known position (which also joins those groups) and joins the
-   * groups without one (nothing received from them yet: nothing to recover).
+   * groups without one (nothing received from them yet: nothing to recover). Until the answer, the messages of
+   * those streams are held, then passed on in offset order: a broadcast delivered live between the welcome and the
+   * recover's start comes before the older ones replayed.
    */
-  ChannelPush.prototype._recover = function () {
+  ChannelPush.prototype._recover = function (retries) {
     var self = this;
     var streams = {};
     if (this._positions.broadcast) {
@@ -305,7 +314,7 @@
       var p = self._positions['group:' + g];
       if (p) {
         streams['group:' + g] = p;
-      } else {
+      } else if (retries === 0) {
         self._rejoin(g);
       }
     });
@@ -314,7 +323,14 @@
       return;
     }
     var id = this._nextId++;
-    this._recovery = { id: id, streams: new Set(names), seen: new Set(), count: 0 };
+    var held = (this._recovery && this._recovery.held) || {};
+    this._recovery = { id: id, streams: new Set(names), floor: copyPositions(streams), held: held,
+      keys: {}, size: 0, retries: retries };
+    names.forEach(function (s) {
+      held[s] = held[s] || [];
+      self._recovery.keys[s] = new Set(held[s].map(function (m) { return m.epoch + ' ' + m.offset; }));
+      self._recovery.size += held[s].length;
+    });
     this._socket.send(JSON.stringify({ cmd: 'recover', streams: streams, id: id }));
   };
 
@@ -336,66 +352,126 @@
       return;
     }
     var r = this._recovery;
-    var inRecovery = r !== null && r.streams.has(m.stream);
+    if (r !== null && r.streams.has(m.stream)) {
+      this._hold(r, m);
+    } else {
+      this._pass(m);
+    }
+  };
+
+  /** Passes a message on unless it is not newer than its stream's position; a new epoch is a gap. */
+  ChannelPush.prototype._pass = function (m) {
     var last = this._positions[m.stream];
     if (last && last.epoch === m.epoch && m.offset <= last.offset) {
       this.stats.duplicatesDropped++;
       return;
     }
-    if (last && last.epoch !== m.epoch && !inRecovery) {
-      // History was lost between the last message and this one (a recovery's answer says it itself).
+    if (last && last.epoch !== m.epoch) {
+      // History was lost between the last message and this one.
       this.stats.gaps++;
       this._emit('gap', { stream: m.stream, reason: 'epoch', lastEpoch: last.epoch, epoch: m.epoch });
     }
     this._positions[m.stream] = { epoch: m.epoch, offset: m.offset };
-    if (inRecovery) {
-      m.recovered = true;
-      r.seen.add(m.stream);
-      r.count++;
+    this.stats.received++;
+    if (m.recovered) {
       this.stats.recovered++;
     }
-    this.stats.received++;
     this._emit('message', m);
+  };
+
+  ChannelPush.prototype._hold = function (r, m) {
+    var floor = r.floor[m.stream];
+    var key = m.epoch + ' ' + m.offset;
+    if ((floor.epoch === m.epoch && m.offset <= floor.offset) || r.keys[m.stream].has(key)) {
+      this.stats.duplicatesDropped++;
+      return;
+    }
+    if (r.size >= this._opts.maxHeldMessages) {
+      // Bounded: this stream stops recovering; what was missed is reported lost.
+      r.streams.delete(m.stream);
+      r.size -= r.held[m.stream].length;
+      delete r.held[m.stream];
+      this._gap(m.stream, 'too_many_held');
+      this._pass(m);
+      return;
+    }
+    m.recovered = true;
+    r.keys[m.stream].add(key);
+    r.held[m.stream].push(m);
+    r.size++;
+  };
+
+  /** Passes on a recovering stream's held messages, in offset order (a new epoch's after the old one's). */
+  ChannelPush.prototype._release = function (r, s) {
+    var floor = r.floor[s];
+    var held = r.held[s] || [];
+    delete r.held[s];
+    held.sort(function (a, b) {
+      var ea = a.epoch === floor.epoch ? 0 : 1;
+      var eb = b.epoch === floor.epoch ? 0 : 1;
+      return ea !== eb ? ea - eb : a.offset - b.offset;
+    });
+    var self = this;
+    held.forEach(function (m) { self._pass(m); });
+    return held.length;
   };
 
   ChannelPush.prototype._onRecovered = function (f) {
     var r = this._recovery;
+    if (!r || f.id !== r.id) {
+      return;
+    }
     this._recovery = null;
-    var answers = (f && typeof f.streams === 'object' && f.streams) || {};
+    var answers = (typeof f.streams === 'object' && f.streams) || {};
     var self = this;
     var streams = {};
-    (r ? Array.from(r.streams) : Object.keys(answers)).forEach(function (s) {
+    var count = 0;
+    r.streams.forEach(function (s) {
       streams[s] = answers[s] === true;
       if (!streams[s]) {
-        self._gap(s, r, 'recover');
+        self._gap(s, 'recover');
       }
+      count += self._release(r, s);
     });
-    this._emit('recovered', { streams: streams, count: r ? r.count : 0 });
+    this._emit('recovered', { streams: streams, count: count });
   };
 
-  /** The server could not fill stream s's gap: forget its position unless a message after the gap set it. */
-  ChannelPush.prototype._gap = function (s, r, reason) {
-    if (!r || !r.seen.has(s)) {
-      delete this._positions[s];
-    }
+  /** A gap in stream s that cannot be filled: forget its position (the next message sets it) and say so. */
+  ChannelPush.prototype._gap = function (s, reason) {
+    delete this._positions[s];
     this.stats.gaps++;
     this._emit('gap', { stream: s, reason: reason });
+  };
+
+  /** A recover answered with an error: retried when the node is busy, else its streams are gaps and rejoined. */
+  ChannelPush.prototype._recoverRefused = function (r, error) {
+    var self = this;
+    if ((error.code === 'unavailable' || error.code === 'rate_limited') && r.retries < MAX_RECOVER_RETRIES) {
+      var ws = this._socket;
+      var delay = this._opts.minDelayMs * Math.pow(2, r.retries) * (1 + Math.random());
+      setTimeout(function () {
+        if (self._socket === ws && self._recovery === r) {
+          self._recover(r.retries + 1);
+        }
+      }, delay);
+      return;
+    }
+    this._recovery = null;
+    this._emit('error', { code: error.code, message: 'recover refused: ' + error.message });
+    r.streams.forEach(function (s) {
+      self._gap(s, 'recover_refused');
+      self._release(r, s);
+      if (s.indexOf('group:') === 0) {
+        self._rejoin(s.slice(6));
+      }
+    });
   };
 
   ChannelPush.prototype._onReply = function (f, error) {
     var r = this._recovery;
     if (r && f.id === r.id) {
       if (error) {
-        // The recover was refused (an older server, or a group no longer allowed): join plainly, report gaps.
-        this._recovery = null;
-        this._emit('error', { code: error.code, message: 'recover refused: ' + error.message });
-        var self = this;
-        r.streams.forEach(function (s) {
-          self._gap(s, r, 'recover_refused');
-          if (s.indexOf('group:') === 0) {
-            self._rejoin(s.slice(6));
-          }
-        });
+        this._recoverRefused(r, error);
       }
       return;
     }
