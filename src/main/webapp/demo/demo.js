@@ -20,11 +20,14 @@
   }
 
   /** Adds a line to the log; kind is one of: in, welcome, ack, error, out, info, recovery, gap. */
-  function log(kind, label, text, data = {}) {
+  function log(kind, label, text, data = {}, title = '') {
     const now = new Date();
     const li = document.createElement('li');
     li.className = `entry ${kind}`;
     Object.assign(li.dataset, data);
+    if (title) {
+      li.title = title;
+    }
     const t = document.createElement('time');
     t.dateTime = now.toISOString();
     t.textContent = time(now);
@@ -105,13 +108,13 @@
     }
     setStatus('open', reconnected ? `Reconnected to ${wsUrl}` : `Connected to ${wsUrl}`);
     log('welcome', 'welcome', `worker ${workerId}, connection ${connectionId}`);
+    showGroups();
   });
 
   push.on('message', (m) => {
     const where = m.offset === undefined ? m.stream : `${m.stream} #${m.offset}`;
     log(m.recovered ? 'in recovered' : 'in', m.recovered ? 'recovered' : 'message', m.content,
-      { stream: m.stream, offset: m.offset === undefined ? '' : String(m.offset) });
-    $('log').firstElementChild.title = where;
+      { stream: m.stream, offset: m.offset === undefined ? '' : String(m.offset) }, where);
     save();
   });
 
@@ -132,7 +135,10 @@
     save();
   });
 
-  push.on('error', ({ code, message }) => log('error', 'error', `${code}: ${message}`));
+  push.on('error', ({ code, message }) => {
+    log('error', 'error', `${code}: ${message}`);
+    showGroups();  // a group the library could not rejoin is no longer listed
+  });
 
   /** Runs a library command and logs its answer. */
   function command(label, promise, onOk) {
