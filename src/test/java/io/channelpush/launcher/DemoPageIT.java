@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.client.HttpClient;
@@ -64,6 +65,7 @@ class DemoPageIT {
                 assertTrue(ports.find(), node.output());
                 wsPort = Integer.parseInt(ports.group(1));
                 httpPort = Integer.parseInt(ports.group(2));
+                awaitReady(httpPort);
                 page = BrowserPage.open(devTools, "http://127.0.0.1:" + httpPort + "/demo/");
 
                 awaitState(page, "open");
@@ -105,6 +107,7 @@ class DemoPageIT {
             }
             try (JarProcess node = startNode("browser-b", String.valueOf(wsPort), String.valueOf(httpPort))) {
                 node.awaitLine("serving ws://", 30);
+                awaitReady(httpPort);
                 page.await("document.getElementById('worker-id').textContent", v -> v.getAsString().equals("browser-b"),
                         30, "the page did not reconnect to the restarted node");
                 awaitState(page, "open");
@@ -135,6 +138,7 @@ class DemoPageIT {
             Matcher pub = SERVING.matcher(publisher.awaitLine("serving ws://", 30));
             assertTrue(pub.find(), publisher.output());
             int publishPort = Integer.parseInt(pub.group(2));
+            awaitReady(publishPort);
             int wsPort;
             int httpPort;
             BrowserPage page;
@@ -143,6 +147,7 @@ class DemoPageIT {
                 assertTrue(ports.find(), node.output());
                 wsPort = Integer.parseInt(ports.group(1));
                 httpPort = Integer.parseInt(ports.group(2));
+                awaitReady(httpPort);
                 page = BrowserPage.open(devTools, "http://127.0.0.1:" + httpPort + "/demo/");
                 awaitState(page, "open");
                 page.submit("group-form", "button[value=add_group]", "group_id", "lobby");
@@ -164,6 +169,7 @@ class DemoPageIT {
             }
             try (JarProcess node = startPageNode(String.valueOf(wsPort), String.valueOf(httpPort), daemonPort)) {
                 node.awaitLine("serving ws://", 30);
+                awaitReady(httpPort);
                 awaitLogged(page, "recovered " + 2 * MISSED + " (broadcast, group:lobby)", 1);
                 awaitState(page, "open");
                 publish(publishPort, "content=live-2");
@@ -216,6 +222,22 @@ class DemoPageIT {
         List<String> recovered = texts(page, entries + ".filter(e => e.classList.contains('recovered'))"
                 + ".map(e => e.querySelector('.text').textContent)");
         assertEquals(expected.stream().filter(m -> m.contains("missed-")).toList(), recovered, stream + " recovered");
+    }
+
+    /**
+     * Waits up to 30 s for {@code /health/ready} to answer 200: "serving" is printed once the ports listen, and a
+     * publish before the node holds its bus connection is answered 503.
+     */
+    private void awaitReady(int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int status;
+        while ((status = http.newRequest(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+                .timeout(10, TimeUnit.SECONDS).send().getStatus()) != 200) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the node on port " + port + " was not ready within 30 s (last " + status + ")");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(25));
+        }
     }
 
     /** The strings of a JavaScript expression's array value. */
