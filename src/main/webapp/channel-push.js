@@ -27,9 +27,12 @@
   var MAX_RECOVER_RETRIES = 5;  // a recover refused because the node is busy is retried this often
   var EVENTS = ['connecting', 'welcome', 'message', 'recovered', 'gap', 'disconnect', 'error'];
 
-  /** The WebSocket URL of the node that served this file, with format=json. */
+  /** The WebSocket URL of the node that served this file; null when it was not loaded from http(s). */
   function defaultUrl() {
     var src = document.currentScript && document.currentScript.src;
+    if (!/^https?:/.test(src || location.href)) {
+      return null;
+    }
     var u = new URL(src || '/', location.href);
     u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
     u.pathname = u.pathname.replace(/[^/]*$/, '');
@@ -72,6 +75,9 @@
       return new ChannelPush(url, options);
     }
     var opts = Object.assign({}, DEFAULTS, options || {});
+    if (!url && !SCRIPT_URL) {
+      throw new Error('new ChannelPush(url): give the node\'s WebSocket URL (this script was not served by a node)');
+    }
     this.url = withJsonFormat(url || SCRIPT_URL);
     this.stats = { received: 0, recovered: 0, duplicatesDropped: 0, gaps: 0, reconnects: 0 };
     this._opts = opts;
@@ -189,12 +195,13 @@
     }
   };
 
-  ChannelPush.prototype._command = function (body) {
+  /** Sends a command with an id; settles on its ack or error. unbounded: a rejoin (bounded by the groups). */
+  ChannelPush.prototype._command = function (body, unbounded) {
     var self = this;
     if (!this.isOpen()) {
       return Promise.reject(failure('not_connected', 'not connected; ' + body.cmd + ' was not sent'));
     }
-    if (this._pending.size >= this._opts.maxPendingCommands) {
+    if (!unbounded && this._pending.size >= this._opts.maxPendingCommands) {
       return Promise.reject(failure('too_many_pending', this._pending.size + ' commands wait for an answer; '
         + body.cmd + ' was not sent'));
     }
@@ -336,7 +343,7 @@
 
   ChannelPush.prototype._rejoin = function (group) {
     var self = this;
-    this._command({ cmd: 'add_group', group_id: group }).catch(function (e) {
+    this._command({ cmd: 'add_group', group_id: group }, true).catch(function (e) {
       if (e.code !== 'connection_lost' && e.code !== 'closed') {
         self._groups.delete(group);
         self._emit('error', { code: e.code, message: 'could not rejoin group ' + group + ': ' + e.message });
@@ -418,8 +425,8 @@
 
   ChannelPush.prototype._onRecovered = function (f) {
     var r = this._recovery;
-    if (!r || f.id !== r.id) {
-      return;
+    if (!r || (f.id !== undefined && f.id !== r.id)) {
+      return;  // the answer to a recover of a connection or retry given up since
     }
     this._recovery = null;
     var answers = (typeof f.streams === 'object' && f.streams) || {};
