@@ -176,7 +176,12 @@
     const group = f.group_id.value;
     const done = () => { showGroups(); save(); };
     if (button && button.value === 'leave_group') {
-      command(`leave_group ${group}`, push.leaveGroup(group), done);
+      if (push.isOpen()) {
+        command(`leave_group ${group}`, push.leaveGroup(group), done);
+      } else {
+        push.leaveGroup(group);
+        log('info', 'offline', `left ${group} here; the next connection will not join it`);
+      }
       done();
     } else {
       command(`add_group ${group}`, push.joinGroup(group), done);
