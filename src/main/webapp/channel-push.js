@@ -85,7 +85,7 @@
     EVENTS.forEach(function (e) { this._listeners[e] = []; }, this);
     this._positions = copyPositions(opts.streams);  // stream -> {epoch, offset}, last message passed on
     this._groups = new Set((opts.groups || []).map(String));
-    this._pending = new Map();   // command id -> {cmd, group, resolve, reject, timer}
+    this._pending = new Map();   // command id -> {cmd, resolve, reject, timer}
     this._nextId = 1;
     this._socket = null;
     this._attempt = 0;
