@@ -1,36 +1,33 @@
-// Channel Push demo page: one WebSocket to the node that served this page, the publisher on the same origin.
-// Plain browser JavaScript, no build step. Message texts are only ever inserted with textContent.
+// Channel Push demo page: the browser library (/channel-push.js) connected to the node that served this page, the
+// publisher on the same origin. Plain browser JavaScript, no build step. Message texts are only ever inserted with
+// textContent. The positions and groups are kept in sessionStorage, so a reload recovers what it missed too.
 (() => {
   'use strict';
 
-  const WELCOME = /^workerID:(\S+) connectionID:(\d+) connected\n?$/;
   const MAX_LOG_ENTRIES = 200;
-  const FIRST_RETRY_MS = 500;
-  const MAX_RETRY_MS = 10000;
+  const STORE = 'channel-push-demo';
 
   // The page lives at <context>/demo/; the WebSocket and the publisher are at <context>/.
   const base = location.pathname.replace(/demo\/(index\.html)?$/, '');
   const wsUrl = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + base;
 
   const $ = (id) => document.getElementById(id);
-  const joined = new Set();   // groups acknowledged as joined, rejoined after a reconnect
-  const pending = new Map();  // command id -> {cmd, group_id}
-  let socket = null;
-  let welcomed = false;
   let me = null;              // {worker, connection} of the current connection
-  let attempt = 0;
-  let nextId = 1;
 
   function time(d) {
     const pad = (n, w = 2) => String(n).padStart(w, '0');
     return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
   }
 
-  /** Adds a line to the log; kind is one of: in, welcome, ack, error, out, info. */
-  function log(kind, label, text) {
+  /** Adds a line to the log; kind is one of: in, welcome, ack, error, out, info, recovery, gap. */
+  function log(kind, label, text, data = {}, title = '') {
     const now = new Date();
     const li = document.createElement('li');
     li.className = `entry ${kind}`;
+    Object.assign(li.dataset, data);
+    if (title) {
+      li.title = title;
+    }
     const t = document.createElement('time');
     t.dateTime = now.toISOString();
     t.textContent = time(now);
@@ -56,110 +53,101 @@
     document.querySelectorAll('.needs-socket').forEach((b) => { b.disabled = !open; });
   }
 
-  function showGroups() {
-    $('groups').textContent = joined.size ? [...joined].join(', ') : 'none';
-  }
-
-  function connect() {
-    setStatus('connecting', attempt ? `Reconnecting to ${wsUrl} (attempt ${attempt + 1})…` : `Connecting to ${wsUrl}…`);
-    welcomed = false;
-    const ws = new WebSocket(wsUrl);
-    socket = ws;
-    ws.onmessage = (e) => onMessage(String(e.data));
-    ws.onclose = (e) => {
-      if (socket !== ws) {
-        return;
-      }
-      socket = null;
-      pending.clear();
-      const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** attempt) * (0.8 + 0.4 * Math.random());
-      attempt++;
-      const why = e.code === 1006 ? 'connection lost'
-        : e.code === 1001 ? 'the server is going away, 1001'
-          : `closed with ${e.code}${e.reason ? ' ' + e.reason : ''}`;
-      const secs = (delay / 1000).toFixed(1);
-      setStatus('closed', `Disconnected (${why}). Reconnecting in ${secs} s…`);
-      if (attempt === 1) {
-        log('info', 'offline', `${why}; reconnecting with backoff`);
-      }
-      setTimeout(connect, delay);
-    };
-  }
-
-  function onMessage(text) {
-    if (!welcomed) {
-      const m = WELCOME.exec(text);
-      if (m) {
-        welcomed = true;
-        onWelcome(m[1], m[2]);
-        log('welcome', 'welcome', text.trim());
-        return;
-      }
-    }
-    const reply = parseReply(text);
-    if (reply && reply.type === 'ack') {
-      const cmd = pending.get(reply.id);
-      pending.delete(reply.id);
-      if (cmd.cmd === 'add_group') {
-        joined.add(cmd.group_id);
-      } else if (cmd.cmd === 'leave_group') {
-        joined.delete(cmd.group_id);
-      }
-      showGroups();
-      log('ack', 'ack', `${cmd.cmd} ${cmd.group_id}`);
-    } else if (reply && reply.type === 'error') {
-      pending.delete(reply.id);
-      log('error', 'error', `${reply.code}: ${reply.message}`);
-    } else {
-      log('in', 'message', text);
-    }
-  }
-
-  /** An ack for one of our commands or an error reply; null for anything else (a pushed message). */
-  function parseReply(text) {
-    if (!text.startsWith('{"type":')) {
-      return null;
-    }
+  function load() {
     try {
-      const o = JSON.parse(text);
-      if (o.type === 'ack' && pending.has(o.id)) {
-        return o;
-      }
-      return o.type === 'error' && typeof o.code === 'string' ? o : null;
+      return JSON.parse(sessionStorage.getItem(STORE)) || {};
     } catch (e) {
-      return null;
+      return {};
     }
   }
 
-  function onWelcome(worker, connection) {
+  function save() {
+    try {
+      sessionStorage.setItem(STORE, JSON.stringify({ streams: push.positions(), groups: push.groups() }));
+    } catch (e) {
+      // storage full or off: a reload then starts afresh
+    }
+  }
+
+  function showGroups() {
+    const groups = push.groups();
+    $('groups').textContent = groups.length ? groups.join(', ') : 'none';
+  }
+
+  const stored = load();
+  const push = new ChannelPush(wsUrl, { streams: stored.streams, groups: stored.groups });
+  window.channelPush = push;  // for the console: push.stats, push.positions()
+
+  push.on('connecting', ({ attempt }) => {
+    setStatus('connecting', attempt > 1 ? `Reconnecting to ${wsUrl} (attempt ${attempt})…` : `Connecting to ${wsUrl}…`);
+  });
+
+  push.on('disconnect', ({ code, reason, delayMs, attempt }) => {
+    const why = code === 1006 ? 'connection lost'
+      : code === 1001 ? 'the server is going away, 1001'
+        : `closed with ${code}${reason ? ' ' + reason : ''}`;
+    setStatus('closed', `Disconnected (${why}). Reconnecting in ${(delayMs / 1000).toFixed(1)} s…`);
+    if (attempt === 1) {
+      log('info', 'offline', `${why}; reconnecting with backoff`);
+    }
+  });
+
+  push.on('welcome', ({ workerId, connectionId, reconnected }) => {
     const previous = me;
-    me = { worker, connection };
-    $('worker-id').textContent = worker;
-    $('connection-id').textContent = connection;
+    me = { worker: workerId, connection: connectionId };
+    $('worker-id').textContent = workerId;
+    $('connection-id').textContent = connectionId;
     // Follow our own ids in the push form unless the user typed other ones.
     const w = $('push-worker');
     const c = $('push-connection');
     if (!w.value || (previous && w.value === previous.worker)) {
-      w.value = worker;
+      w.value = workerId;
     }
     if (!c.value || (previous && c.value === previous.connection)) {
-      c.value = connection;
+      c.value = connectionId;
     }
-    const again = attempt > 0;
-    attempt = 0;
-    setStatus('open', again ? `Reconnected to ${wsUrl}` : `Connected to ${wsUrl}`);
-    joined.forEach((g) => command('add_group', g));
-  }
+    setStatus('open', reconnected ? `Reconnected to ${wsUrl}` : `Connected to ${wsUrl}`);
+    log('welcome', 'welcome', `worker ${workerId}, connection ${connectionId}`);
+    showGroups();
+  });
 
-  function command(cmd, group, extra = {}) {
-    if (!socket || socket.readyState !== WebSocket.OPEN) {
-      log('error', 'not sent', 'the WebSocket is not connected');
-      return false;
+  push.on('message', (m) => {
+    const where = m.offset === undefined ? m.stream : `${m.stream} #${m.offset}`;
+    log(m.recovered ? 'in recovered' : 'in', m.recovered ? 'recovered' : 'message', m.content,
+      { stream: m.stream, offset: m.offset === undefined ? '' : String(m.offset) }, where);
+    save();
+  });
+
+  push.on('recovered', ({ streams, count }) => {
+    const names = Object.keys(streams).filter((s) => streams[s]);
+    if (names.length) {
+      log('recovery', 'recovery', `recovered ${count} (${names.join(', ')})`);
     }
-    const id = nextId++;
-    pending.set(id, { cmd, group_id: group });
-    socket.send(JSON.stringify({ cmd, group_id: group, ...extra, id }));
-    return true;
+    showGroups();
+    save();
+  });
+
+  push.on('gap', ({ stream, reason }) => {
+    const why = reason === 'epoch' ? 'the bus lost its history'
+      : reason === 'recover_refused' ? 'the server refused to recover'
+        : 'the server no longer has what was missed';
+    log('gap', 'gap', `gap: resync ${stream} (${why})`, { stream });
+    save();
+  });
+
+  push.on('error', ({ code, message }) => {
+    log('error', 'error', `${code}: ${message}`);
+    showGroups();  // a group the library could not rejoin is no longer listed
+  });
+
+  /** Runs a library command and logs its answer. */
+  function command(label, promise, onOk) {
+    promise.then(() => {
+      log('ack', 'ack', label);
+      if (onOk) {
+        onOk();
+      }
+    }, (e) => log('error', 'error', `${label}: ${e.code}: ${e.message}`));
   }
 
   /** POSTs a form-encoded publish to the publisher and logs its answer. */
@@ -186,16 +174,24 @@
   }));
   onSubmit('group-form', (f, button) => {
     const group = f.group_id.value;
-    const cmd = button && button.value === 'leave_group' ? 'leave_group' : 'add_group';
-    if (command(cmd, group)) {
+    const done = () => { showGroups(); save(); };
+    if (button && button.value === 'leave_group') {
+      if (push.isOpen()) {
+        command(`leave_group ${group}`, push.leaveGroup(group), done);
+      } else {
+        push.leaveGroup(group);
+        log('info', 'offline', `left ${group} here; the next connection will not join it`);
+      }
+      done();
+    } else {
+      command(`add_group ${group}`, push.joinGroup(group), done);
       $('group-send-id').value = group;
     }
   });
   onSubmit('group-send-form', (f) => {
-    command('send_to_group', f.group_id.value, { message: f.message.value });
+    command(`send_to_group ${f.group_id.value}`, push.sendToGroup(f.group_id.value, f.message.value));
   });
   $('clear-log').addEventListener('click', () => $('log').replaceChildren());
   document.querySelectorAll('.origin').forEach((e) => { e.textContent = location.origin + base.replace(/\/$/, ''); });
-
-  connect();
+  showGroups();
 })();

@@ -32,8 +32,8 @@ import java.util.logging.Logger;
 /**
  * Builds the node when the web application starts and closes it when it stops: the one place where the WAR's
  * objects are wired and registered: the node, the HTTP publisher ({@link Publishing} behind
- * {@link PublisherServlet}), the {@link HandshakeFilter}, the health and metrics servlets, the WebSocket endpoint
- * and, when the demo is off, the {@link DemoGate}. None of them carries {@code @WebServlet}/{@code @WebFilter}:
+ * {@link PublisherServlet}), the {@link HandshakeFilter}, the health and metrics servlets, the WebSocket endpoint,
+ * the browser library's headers ({@link ClientLibraryHeaders}) and, when the demo is off, the {@link DemoGate}. None of them carries {@code @WebServlet}/{@code @WebFilter}:
  * WildFly finds this listener by annotation scanning, the embedded launcher declares it, and both allow a declared
  * listener to add servlets, filters and endpoints, so both containers register each of them once, here. (The
  * Undertow handlers in front of the servlets are installed by {@link UndertowExtension}, Undertow's own hook.)
@@ -97,6 +97,8 @@ public final class PushContextListener implements ServletContextListener {
         publisher.addMapping("");
         ctx.addServlet("health", HealthServlet.class).addMapping("/health/*");
         ctx.addServlet("metrics", MetricsServlet.class).addMapping("/metrics");
+        ctx.addFilter("client-library", new ClientLibraryHeaders())
+                .addMappingForUrlPatterns(null, false, ClientLibraryHeaders.PATH);
         if (!config.demoEnabled()) {
             FilterRegistration.Dynamic gate = ctx.addFilter("demo-gate", new DemoGate());
             gate.setAsyncSupported(true); // it may stand before the publisher, which answers asynchronously

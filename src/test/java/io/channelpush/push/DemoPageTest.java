@@ -11,6 +11,7 @@ import java.io.InputStreamReader;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ContentResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The demo page at {@code /demo/}: served by the launcher's default servlet (welcome file included) next to the
- * publisher at the root, and a 404 on a node started with {@code --no-demo}.
+ * publisher at the root, and a 404 on a node started with {@code --no-demo}; the browser library
+ * {@code /channel-push.js} it uses is served either way.
  */
 class DemoPageTest {
     private static PushFixture fx;
@@ -45,6 +47,7 @@ class DemoPageTest {
         String html = r.getContentAsString();
         assertTrue(html.contains("<meta name=\"viewport\""), html);
         assertTrue(html.contains("<script src=\"demo.js\""), html);
+        assertTrue(html.contains("<script src=\"../channel-push.js\""), html);
         for (String form : new String[] {"broadcast-form", "push-form", "group-form", "group-send-form"}) {
             assertTrue(html.contains("<form id=\"" + form + "\""), form);
         }
@@ -57,10 +60,31 @@ class DemoPageTest {
         ContentResponse js = fx.fetch(on, "/demo/demo.js");
         assertEquals(200, js.getStatus());
         assertTrue(js.getMediaType().endsWith("javascript"), js.getMediaType());
-        assertTrue(js.getContentAsString().contains("new WebSocket("));
+        assertTrue(js.getContentAsString().contains("new ChannelPush("));
         ContentResponse css = fx.fetch(on, "/demo/demo.css");
         assertEquals(200, css.getStatus());
         assertEquals("text/css", css.getMediaType());
+    }
+
+    @Test
+    void browserLibraryIsServedWithOrWithoutTheDemoAndRevalidatedByBrowsers() throws Exception {
+        for (Launcher node : new Launcher[] {on, off}) {
+            ContentResponse r = fx.fetch(node, "/channel-push.js");
+            assertEquals(200, r.getStatus());
+            assertTrue(r.getMediaType().endsWith("/javascript"), r.getMediaType());
+            assertEquals("no-cache", r.getHeaders().get("Cache-Control"));
+            assertEquals("nosniff", r.getHeaders().get("X-Content-Type-Options"));
+            String body = r.getContentAsString();
+            assertTrue(body.contains("global.ChannelPush = ChannelPush;"), body);
+            assertTrue(body.chars().allMatch(c -> c < 128), "the library is ASCII: no charset question");
+            String lastModified = r.getHeaders().get("Last-Modified");
+            assertTrue(lastModified != null && !lastModified.isEmpty(), "no Last-Modified to revalidate with");
+            ContentResponse again = fx.http.newRequest("http://127.0.0.1:" + node.port(1) + "/channel-push.js")
+                    .headers(h -> h.put("If-Modified-Since", lastModified))
+                    .timeout(10, TimeUnit.SECONDS).send();
+            assertEquals(304, again.getStatus());
+            assertEquals("", again.getContentAsString());
+        }
     }
 
     @Test

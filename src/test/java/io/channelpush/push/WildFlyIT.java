@@ -121,6 +121,18 @@ class WildFlyIT {
         }
     }
 
+    @Test
+    @Order(2)
+    void browserLibraryIsServedInWildFlyWhileTheDemoStaysOff() throws Exception {
+        ContentResponse js = get("/channel-push.js");
+        assertEquals(200, js.getStatus());
+        assertTrue(js.getMediaType().endsWith("/javascript"), js.getMediaType());
+        assertEquals("no-cache", js.getHeaders().get("Cache-Control"));
+        assertEquals("nosniff", js.getHeaders().get("X-Content-Type-Options"));
+        assertTrue(js.getContentAsString().contains("global.ChannelPush = ChannelPush;"));
+        assertEquals(404, status("/demo/"), "the WAR's demo is off by default");
+    }
+
     /** The README's two CLI commands for the seed's second port, run live through the management API. */
     @Test
     @Order(2)
