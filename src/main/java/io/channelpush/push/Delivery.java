@@ -27,16 +27,19 @@ final class Delivery {
     private final GroupRegistry groups;
     private final UserRegistry users;
     private final Presence presence;
+    /** Presence events, or null when they are off. */
+    private final MemberEvents events;
     private final PushMetrics metrics;
     private final RateLimitedLog malformed = new RateLimitedLog(LOG, Level.WARNING);
 
     Delivery(String workerId, ConnectionRegistry connections, GroupRegistry groups, UserRegistry users,
-             Presence presence, PushMetrics metrics) {
+             Presence presence, MemberEvents events, PushMetrics metrics) {
         this.workerId = workerId;
         this.connections = connections;
         this.groups = groups;
         this.users = users;
         this.presence = presence;
+        this.events = events;
         this.metrics = metrics;
     }
 
@@ -60,6 +63,17 @@ final class Delivery {
             users.apply(ug);
         } else if (m instanceof BusMessage.NodeBeat nb) {
             presence.heard(nb);
+            if (events != null) {
+                events.heard(nb);
+            }
+        } else if (m instanceof BusMessage.MemberChange c) {
+            if (events != null) {
+                events.heard(c);
+            }
+        } else if (m instanceof BusMessage.Resync r) {
+            if (events != null) {
+                events.heard(r);
+            }
         } else if (m instanceof BusMessage.Query q) {
             presence.asked(q);
         } else if (m instanceof BusMessage.Reply r) {

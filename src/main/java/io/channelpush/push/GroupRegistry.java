@@ -2,6 +2,7 @@ package io.channelpush.push;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The node's groups: group id to the local connections in it. A group exists only while it has members; the
@@ -9,6 +10,17 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class GroupRegistry {
     private final ConcurrentHashMap<String, Set<PushSession>> groups = new ConcurrentHashMap<>();
+    /** Told after a session's groups or user changed (presence events); set once, before any connection. */
+    private volatile Consumer<PushSession> watcher = s -> { };
+
+    void watch(Consumer<PushSession> w) {
+        watcher = w;
+    }
+
+    /** After a change of {@code s}'s groups or user. */
+    void changed(PushSession s) {
+        watcher.accept(s);
+    }
 
     void join(String group, PushSession s) {
         groups.compute(group, (k, members) -> {
@@ -17,6 +29,7 @@ final class GroupRegistry {
             return m;
         });
         s.groups.add(group);
+        changed(s);
         if (s.isClosed()) {
             leave(group, s);
         }
@@ -28,6 +41,7 @@ final class GroupRegistry {
             members.remove(s);
             return members.isEmpty() ? null : members;
         });
+        changed(s);
     }
 
     void leaveAll(PushSession s) {

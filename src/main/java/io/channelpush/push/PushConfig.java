@@ -80,6 +80,8 @@ import java.util.regex.Pattern;
  *                           recovery); a {@code recover} beyond it waits its turn
  * @param natsStreams the JetStream streams the node creates when missing (the {@code channelpush.nats-stream-*}
  *                    settings; {@link NatsStreamSettings})
+ * @param presenceEvents which groups' JSON members hear users join and leave: {@code off}, {@code all} or group id
+ *                       prefixes separated by commas ({@link io.channelpush.push.presence.EventScope})
  */
 public record PushConfig(String workerId, String channel, String channelSecret, int maxContentBytes,
                          int maxClientMessageBytes, int maxGroupsPerConnection, int maxGroupIdLength,
@@ -93,7 +95,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                          int requestTimeoutMillis, String connectionKeys, int maxUsersWithGroups,
                          int presenceHeartbeatMillis, int presenceTimeoutMillis, int presenceWaitMillis,
                          int publishAckTimeoutMillis, int maxRecoverMessages, int maxHistoryRequests,
-                         NatsStreamSettings natsStreams) {
+                         NatsStreamSettings natsStreams, String presenceEvents) {
 
     public static final String WORKER_ID = "channelpush.worker-id";
     public static final String CHANNEL = "channelpush.channel";
@@ -137,6 +139,7 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     public static final String PRESENCE_HEARTBEAT_MS = "channelpush.presence-heartbeat-ms";
     public static final String PRESENCE_TIMEOUT_MS = "channelpush.presence-timeout-ms";
     public static final String PRESENCE_WAIT_MS = "channelpush.presence-wait-ms";
+    public static final String PRESENCE_EVENTS = "channelpush.presence-events";
     public static final String PUBLISH_ACK_TIMEOUT_MS = "channelpush.publish-ack-timeout-ms";
     public static final String MAX_RECOVER_MESSAGES = "channelpush.max-recover-messages";
     public static final String MAX_HISTORY_REQUESTS = "channelpush.max-history-requests";
@@ -166,6 +169,11 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
         positive(PUBLISH_ACK_TIMEOUT_MS, publishAckTimeoutMillis);
         positive(MAX_RECOVER_MESSAGES, maxRecoverMessages);
         positive(MAX_HISTORY_REQUESTS, maxHistoryRequests);
+        try {
+            io.channelpush.push.presence.EventScope.parse(presenceEvents);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(PRESENCE_EVENTS + ": " + e.getMessage(), e);
+        }
         if (publishAckTimeoutMillis >= requestTimeoutMillis) {
             throw new IllegalArgumentException(PUBLISH_ACK_TIMEOUT_MS + " must be less than " + REQUEST_TIMEOUT_MS
                     + " (a publish is answered 504 before the request's deadline cuts it), got "
@@ -269,7 +277,8 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                 (int) number(get, PUBLISH_ACK_TIMEOUT_MS, 5_000),
                 (int) number(get, MAX_RECOVER_MESSAGES, 100_000),
                 (int) number(get, MAX_HISTORY_REQUESTS, 64),
-                natsStreams(get));
+                natsStreams(get),
+                get.apply(PRESENCE_EVENTS) == null ? "off" : get.apply(PRESENCE_EVENTS));
     }
 
     private static NatsStreamSettings natsStreams(Function<String, String> get) {

@@ -8,6 +8,7 @@ import io.channelpush.push.bus.BusUnavailableException;
 import io.channelpush.push.bus.Channels;
 import io.channelpush.push.bus.MessageBus;
 import io.channelpush.push.bus.StreamPosition;
+import io.channelpush.push.presence.EventScope;
 import io.channelpush.push.presence.Presence;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -53,6 +54,8 @@ public final class PushNode implements AutoCloseable {
     private final Delivery delivery;
     private final AckedPublisher acked;
     private final Recoveries recoveries;
+    /** Presence events, or null when {@code channelpush.presence-events} is off. */
+    private final MemberEvents memberEvents;
 
     /**
      * @param busFactory builds the bus given the listener this node wants to hear connection changes on
@@ -116,7 +119,13 @@ public final class PushNode implements AutoCloseable {
                 this::threadDied);
         this.acked = new AckedPublisher(bus, config.publishAckTimeoutMillis(), metrics);
         this.recoveries = new Recoveries(bus, metrics, config.maxRecoverMessages(), config.maxHistoryRequests());
-        this.delivery = new Delivery(config.workerId(), connections, groups, users, presence, metrics);
+        EventScope scope = EventScope.parse(config.presenceEvents());
+        this.memberEvents = scope.enabled() ? new MemberEvents(config.workerId(), scope, groups, presence,
+                this::publish, config.presenceHeartbeatMillis(), this::threadDied) : null;
+        if (memberEvents != null) {
+            groups.watch(memberEvents::update);
+        }
+        this.delivery = new Delivery(config.workerId(), connections, groups, users, presence, memberEvents, metrics);
         bus.subscribeStream(Channels.BROADCAST, (payload, at) -> delivery.onMessage(Channels.BROADCAST, payload, at));
         String own = Channels.worker(config.workerId());
         bus.subscribeExclusive(own, payload -> delivery.onMessage(own, payload, null));
@@ -303,6 +312,11 @@ public final class PushNode implements AutoCloseable {
         return presence;
     }
 
+    /** Presence events, or null when they are off (for tests). */
+    MemberEvents memberEvents() {
+        return memberEvents;
+    }
+
     /** The node's users (for tests without sockets). */
     UserRegistry users() {
         return users;
@@ -454,6 +468,9 @@ public final class PushNode implements AutoCloseable {
         int n = connections.closeAll(CloseCode.SHUTDOWN, TimeUnit.SECONDS.toNanos(2));
         connections.close();
         publishDispatch.close();
+        if (memberEvents != null) {
+            memberEvents.close();
+        }
         presence.close();
         bus.close();
         LOG.info(() -> "worker " + config.workerId() + " stopped; closed " + n + " connections with 1001");

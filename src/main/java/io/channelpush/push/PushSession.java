@@ -55,6 +55,9 @@ final class PushSession {
     volatile ConnectionIdentity identity;
     /** The user this connection belongs to, or null; written only by {@link UserRegistry}, holding this session. */
     volatile String uid;
+    /** The user and groups this connection counts for in presence events; guarded by {@link MemberEvents}. */
+    String presenceUid;
+    Set<String> presenceGroups = Set.of();
     /** Whether this connection holds one of the node's {@link ConnectionSlots} (set once, in onOpen). */
     volatile boolean holdsSlot;
     /** Whether the client asked for JSON frames ({@code ?format=json}); set once, in onOpen, before the welcome. */

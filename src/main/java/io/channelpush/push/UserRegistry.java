@@ -105,6 +105,7 @@ final class UserRegistry {
                 return user;
             });
         }
+        groups.changed(s);
         if (s.isClosed()) {
             unbind(s);
         }
@@ -119,6 +120,7 @@ final class UserRegistry {
                 detach(s, old);
             }
         }
+        groups.changed(s);
     }
 
     private void detach(PushSession s, String uid) {

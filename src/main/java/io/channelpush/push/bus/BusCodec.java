@@ -20,7 +20,11 @@ import java.nio.charset.StandardCharsets;
  * {@code {"uid":"…","remove_group":"…"}} on {@value Channels#USERS}; a user id bound to a connection
  * {@code {"to_connection_id":N,"bind_uid":"…"}} (or {@code "unbind_uid"}) on {@code w:<worker id>}, which a node of an
  * older version drops as a push without content. Cluster queries: a node's heartbeat {@code {"node":"…","state":"up"}}
- * (or {@code "down"} when it stops) on {@value Channels#NODES}; a question {@code {"query_id":N,"reply_to":"…",
+ * (or {@code "down"} when it stops) on {@value Channels#NODES}, where presence events also travel: a node's share
+ * {@code {"node":"…","state":"join","group_id":"…","uid":"…"}} (or {@code "leave"}), a re-announcement framed by
+ * {@code {"node":"…","state":"sync"}} and {@code {"node":"…","state":"synced"}}, and a request for one
+ * {@code {"node":"…","state":"resync","target":"…"}} (a node of an older version reads each as a heartbeat of
+ * {@code node}, which it is); a question {@code {"query_id":N,"reply_to":"…",
  * "question":"…"}} on {@value Channels#QUERIES}; an answer {@code {"query_id":N,"from":"…","answer":"…"}} on the
  * asker's {@code w:<worker id>}. A delivery whose publisher wants a report (broadcast, targeted, group, to a
  * user) carries {@code "report_id":N,"report_to":"…"} besides its own fields; each node answers with the number of
@@ -52,7 +56,8 @@ public final class BusCodec {
         if (m instanceof BusMessage.Reply r) {
             return Channels.worker(r.toWorker());
         }
-        if (m instanceof BusMessage.NodeBeat) {
+        if (m instanceof BusMessage.NodeBeat || m instanceof BusMessage.MemberChange
+                || m instanceof BusMessage.Resync) {
             return Channels.NODES;
         }
         if (m instanceof BusMessage.Query) {
@@ -89,6 +94,15 @@ public final class BusCodec {
                     u.groupId());
         } else if (m instanceof BusMessage.NodeBeat n) {
             quote(s.append("{\"node\":"), n.workerId()).append(",\"state\":").append(n.leaving() ? "\"down\"" : "\"up\"");
+        } else if (m instanceof BusMessage.MemberChange c) {
+            quote(s.append("{\"node\":"), c.workerId()).append(",\"state\":\"")
+                    .append(c.change().name().toLowerCase(java.util.Locale.ROOT)).append('"');
+            if (c.groupId() != null) {
+                quote(quote(s.append(",\"group_id\":"), c.groupId()).append(",\"uid\":"), c.uid());
+            }
+        } else if (m instanceof BusMessage.Resync r) {
+            quote(quote(s.append("{\"node\":"), r.workerId()).append(",\"state\":\"resync\",\"target\":"),
+                    r.target());
         } else if (m instanceof BusMessage.Query q) {
             quote(quote(s.append("{\"query_id\":").append(q.queryId()).append(",\"reply_to\":"), q.replyTo())
                     .append(",\"question\":"), q.question());
@@ -136,6 +150,7 @@ public final class BusCodec {
         String state = null;
         Long reportId = null;
         String reportTo = null;
+        String target = null;
         try (JsonReader r = new JsonReader(new StringReader(new String(payload, StandardCharsets.UTF_8)))) {
             if (r.peek() != JsonToken.BEGIN_OBJECT) {
                 throw notObject();
@@ -164,6 +179,7 @@ public final class BusCodec {
                     case "state" -> state = scalar ? r.nextString() : skip(r);
                     case "report_id" -> reportId = scalar ? integer(r, name) : skipLong(r);
                     case "report_to" -> reportTo = scalar ? r.nextString() : skip(r);
+                    case "target" -> target = scalar ? r.nextString() : skip(r);
                     default -> r.skipValue();
                 }
             }
@@ -182,7 +198,7 @@ public final class BusCodec {
                     reportTo);
         }
         if (channel.equals(Channels.NODES)) {
-            return new BusMessage.NodeBeat(required(node, "node"), "down".equals(state));
+            return nodes(required(node, "node"), state == null ? "up" : state, groupId, uid, target);
         }
         if (channel.equals(Channels.QUERIES)) {
             return new BusMessage.Query(required(queryId, "query_id"), required(replyTo, "reply_to"),
@@ -212,6 +228,25 @@ public final class BusCodec {
         }
         return reported(new BusMessage.Targeted(worker, required(connectionId, "to_connection_id"),
                 required(content, "content")), reportId, reportTo);
+    }
+
+    /**
+     * A message on {@value Channels#NODES}: a heartbeat ({@code up}, or any state this version does not know, as
+     * older nodes read every state but {@code down}), a departure, a share of presence events or a resync request.
+     */
+    private static BusMessage nodes(String node, String state, String groupId, String uid, String target)
+            throws MalformedBusMessageException {
+        return switch (state) {
+            case "down" -> new BusMessage.NodeBeat(node, true);
+            case "join" -> new BusMessage.MemberChange(node, BusMessage.MemberChange.Change.JOIN,
+                    required(groupId, "group_id"), required(uid, "uid"));
+            case "leave" -> new BusMessage.MemberChange(node, BusMessage.MemberChange.Change.LEAVE,
+                    required(groupId, "group_id"), required(uid, "uid"));
+            case "sync" -> new BusMessage.MemberChange(node, BusMessage.MemberChange.Change.SYNC, null, null);
+            case "synced" -> new BusMessage.MemberChange(node, BusMessage.MemberChange.Change.SYNCED, null, null);
+            case "resync" -> new BusMessage.Resync(node, required(target, "target"));
+            default -> new BusMessage.NodeBeat(node, false);
+        };
     }
 
     /** The delivery, wrapped when it carries a whole report request (half of one is ignored). */

@@ -6,7 +6,8 @@ package io.channelpush.push.bus;
  */
 public sealed interface BusMessage permits BusMessage.Broadcast, BusMessage.Targeted, BusMessage.Group,
         BusMessage.ToUser, BusMessage.UserGroup, BusMessage.BindUid, BusMessage.NodeBeat,
-        BusMessage.Query, BusMessage.Reply, BusMessage.Reported {
+        BusMessage.Query, BusMessage.Reply, BusMessage.Reported, BusMessage.MemberChange,
+        BusMessage.Resync {
 
     /** To every client of every node. */
     record Broadcast(String content) implements BusMessage {
@@ -66,5 +67,28 @@ public sealed interface BusMessage permits BusMessage.Broadcast, BusMessage.Targ
                 throw new IllegalArgumentException("only deliveries carry a report request, not " + delivery);
             }
         }
+    }
+
+    /**
+     * The node {@code workerId}'s share of presence events: its first connection of user {@code uid} in group
+     * {@code groupId} joined ({@link Change#JOIN}) or its last one left ({@link Change#LEAVE}); or the start and end
+     * of a re-announcement of all its shares ({@link Change#SYNC}, then one JOIN per share, then
+     * {@link Change#SYNCED}; group and user null), after which the shares it did not re-announce are gone.
+     */
+    record MemberChange(String workerId, Change change, String groupId, String uid) implements BusMessage {
+        /** What changed. */
+        public enum Change {
+            JOIN, LEAVE, SYNC, SYNCED
+        }
+
+        public MemberChange {
+            if ((change == Change.JOIN || change == Change.LEAVE) && (groupId == null || uid == null)) {
+                throw new IllegalArgumentException(change + " needs a group and a user");
+            }
+        }
+    }
+
+    /** Node {@code workerId} asks node {@code target} to re-announce its shares of presence events. */
+    record Resync(String workerId, String target) implements BusMessage {
     }
 }

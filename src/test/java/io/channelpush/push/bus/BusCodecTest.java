@@ -28,6 +28,11 @@ class BusCodecTest {
                 new BusMessage.Group("room \"7\"", awkward),
                 new BusMessage.NodeBeat("node-1", false),
                 new BusMessage.NodeBeat("node-1", true),
+                new BusMessage.MemberChange("node-1", BusMessage.MemberChange.Change.JOIN, "room \"7\"", awkward),
+                new BusMessage.MemberChange("node-1", BusMessage.MemberChange.Change.LEAVE, awkward, "u"),
+                new BusMessage.MemberChange("node-1", BusMessage.MemberChange.Change.SYNC, null, null),
+                new BusMessage.MemberChange("node-1", BusMessage.MemberChange.Change.SYNCED, null, null),
+                new BusMessage.Resync("node-1", "node-2"),
                 new BusMessage.Query(7, "node-2", awkward),
                 new BusMessage.Reply("node-2", Long.MAX_VALUE, "node-1", awkward))) {
             byte[] bytes = BusCodec.encode(m);
@@ -50,6 +55,22 @@ class BusCodecTest {
         assertEquals(new BusMessage.Targeted("n", 7, "hi"), BusCodec.decode("w:n",
                 " {\"content\" : \"h\\u0069\", \"extra\":{\"a\":[1,2]}, \"to_connection_id\":7}\n"
                         .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void presenceSharesTravelWithTheHeartbeatsAndReadAsHeartbeatsToAnOlderNode() throws Exception {
+        BusMessage join = new BusMessage.MemberChange("a", BusMessage.MemberChange.Change.JOIN, "g", "u");
+        assertEquals("n", BusCodec.channel(join));
+        assertEquals("n", BusCodec.channel(new BusMessage.Resync("a", "b")));
+        assertArrayEquals("{\"node\":\"a\",\"state\":\"join\",\"group_id\":\"g\",\"uid\":\"u\"}"
+                .getBytes(StandardCharsets.UTF_8), BusCodec.encode(join));
+        // an older node reads any state but "down" as a heartbeat: so does this one for a state it does not know
+        assertEquals(new BusMessage.NodeBeat("a", false), BusCodec.decode("n",
+                "{\"node\":\"a\",\"state\":\"later\"}".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(MalformedBusMessageException.Problem.MISSING_FIELD,
+                refusal("n", "{\"node\":\"a\",\"state\":\"join\",\"group_id\":\"g\"}"));
+        assertEquals(MalformedBusMessageException.Problem.MISSING_FIELD,
+                refusal("n", "{\"node\":\"a\",\"state\":\"resync\"}"));
     }
 
     @Test
