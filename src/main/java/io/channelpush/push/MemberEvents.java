@@ -293,6 +293,11 @@ final class MemberEvents implements AutoCloseable {
         }
     }
 
+    /** How many nodes have {@code uid} in {@code group}, as this node heard (for tests). */
+    int nodesWith(String group, String uid) {
+        return counts.nodesWith(group, uid);
+    }
+
     /** (group, user) pairs this node tracks for the cluster, and its own. */
     int pairs() {
         return counts.pairs();

@@ -273,13 +273,14 @@ class PresenceClusterTest {
             this.wsPort = wsPort;
         }
 
-        static NodeProcess start(PushFixture fx) throws Exception {
+        static NodeProcess start(PushFixture fx, String... extraSettings) throws Exception {
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx128m", "-cp", System.getProperty("java.class.path"), Launcher.class.getName(),
                     "--ws-port", "0", "--http-port", "0"));
             cmd.addAll(fx.backend == PushFixture.Backend.NATS ? List.of("--nats", fx.nats.url())
                     : List.of("--channel", "127.0.0.1:" + fx.daemon.port()));
             cmd.addAll(List.of(SETTINGS));
+            cmd.addAll(List.of(extraSettings));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             CompletableFuture<Matcher> serving = new CompletableFuture<>();
             StringBuilder output = new StringBuilder();

@@ -17,7 +17,8 @@ import java.util.Set;
  * <p>Bound: at most {@code maxPairs} (group, user) pairs; a pair beyond it is not tracked (no events for it) and
  * counted in {@link #refused()}. Each node's announcements must arrive in the order it sent them (both buses keep a
  * publisher's order on one channel); announcements of different nodes may interleave differently on different
- * nodes, which can only differ in a transient leave and join of a user that moves between nodes.
+ * nodes (neither bus orders publishers against each other), so a user whose last connection on one node leaves
+ * while its first on another is being announced may be seen to leave and join again on some nodes.
  *
  * <p>Thread-safe: every method holds this object's lock, and the listener is called under it (it must not block).
  */
@@ -111,6 +112,11 @@ public final class PresenceCounts {
         Set<String> out = new HashSet<>(byNode.keySet());
         out.addAll(unconfirmed.keySet());
         return out;
+    }
+
+    /** How many nodes have a connection of {@code uid} in {@code group}, as far as this node heard. */
+    public synchronized int nodesWith(String group, String uid) {
+        return nodesWith.getOrDefault(new Pair(group, uid), 0);
     }
 
     /** (group, user) pairs tracked now. */
