@@ -31,8 +31,18 @@ public final class PresenceCounts {
     private record Pair(String group, String uid) {
     }
 
+    /** A tracked pair (the one instance the nodes' sets share) and how many nodes have it. */
+    private static final class Count {
+        final Pair pair;
+        int nodes;
+
+        Count(Pair pair) {
+            this.pair = pair;
+        }
+    }
+
     /** Pair to the number of nodes with it; a pair without nodes has no entry. */
-    private final Map<Pair, Integer> nodesWith = new HashMap<>();
+    private final Map<Pair, Count> nodesWith = new HashMap<>();
     /** Node to its shares (confirmed, when it is re-announcing). */
     private final Map<String, Set<Pair>> byNode = new HashMap<>();
     /** Node re-announcing its shares to the shares it has not re-announced yet (disjoint from {@link #byNode}). */
@@ -58,14 +68,17 @@ public final class PresenceCounts {
         if (mine != null && mine.contains(p)) {
             return;
         }
-        Integer n = nodesWith.get(p);
-        if (n == null && nodesWith.size() >= maxPairs) {
-            refused++;
-            return;
+        Count c = nodesWith.get(p);
+        if (c == null) {
+            if (nodesWith.size() >= maxPairs) {
+                refused++;
+                return;
+            }
+            c = new Count(p);
+            nodesWith.put(p, c);
         }
-        byNode.computeIfAbsent(node, k -> new HashSet<>()).add(p);
-        nodesWith.put(p, n == null ? 1 : n + 1);
-        if (n == null) {
+        byNode.computeIfAbsent(node, k -> new HashSet<>()).add(c.pair);
+        if (c.nodes++ == 0) {
             listener.event(group, uid, true);
         }
     }
@@ -116,7 +129,8 @@ public final class PresenceCounts {
 
     /** How many nodes have a connection of {@code uid} in {@code group}, as far as this node heard. */
     public synchronized int nodesWith(String group, String uid) {
-        return nodesWith.getOrDefault(new Pair(group, uid), 0);
+        Count c = nodesWith.get(new Pair(group, uid));
+        return c == null ? 0 : c.nodes;
     }
 
     /** (group, user) pairs tracked now. */
@@ -141,15 +155,10 @@ public final class PresenceCounts {
     }
 
     private void drop(Pair p) {
-        Integer n = nodesWith.get(p);
-        if (n == null) {
-            return;
-        }
-        if (n == 1) {
+        Count c = nodesWith.get(p);
+        if (c != null && --c.nodes == 0) {
             nodesWith.remove(p);
             listener.event(p.group(), p.uid(), false);
-        } else {
-            nodesWith.put(p, n - 1);
         }
     }
 }

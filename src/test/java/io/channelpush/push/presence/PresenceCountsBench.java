@@ -18,6 +18,7 @@ public final class PresenceCountsBench {
         AtomicLong events = new AtomicLong();
         PresenceCounts warm = new PresenceCounts(pairs, (g, u, j) -> events.incrementAndGet());
         run(warm, pairs, perPair);
+        events.set(0);
         long before = used();
         PresenceCounts counts = new PresenceCounts(pairs, (g, u, j) -> events.incrementAndGet());
         long t0 = System.nanoTime();
