@@ -242,6 +242,11 @@ final class MemberEvents implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 return;
+            } catch (RuntimeException e) {
+                // a bug must not end the announcements for good: what was lost is re-announced
+                syncWanted = true;
+                trouble.log(() -> "worker " + workerId + ": presence events: " + e
+                        + "; all of this node's presence is re-announced");
             }
         }
     }
