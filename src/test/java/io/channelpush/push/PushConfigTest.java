@@ -34,6 +34,10 @@ class PushConfigTest {
         assertTrue(e.getMessage().contains(PushConfig.MAX_CONNECTIONS), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> config(Map.of(PushConfig.WORKER_ID, "two words")));
         assertThrows(IllegalArgumentException.class, () -> config(Map.of(PushConfig.DEMO_ENABLED, "yes")));
+        IllegalArgumentException pe = assertThrows(IllegalArgumentException.class,
+                () -> config(Map.of(PushConfig.PRESENCE_EVENTS, "room:,")));
+        assertTrue(pe.getMessage().contains(PushConfig.PRESENCE_EVENTS), pe.getMessage());
+        assertEquals("off", config(Map.of()).presenceEvents());
         for (String bad : new String[] {"-1", "1001", "soon"}) {
             IllegalArgumentException d = assertThrows(IllegalArgumentException.class,
                     () -> config(Map.of(PushConfig.WRITE_DELAY_MS, bad)));
