@@ -2,6 +2,7 @@ package io.channelpush.push;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -236,5 +237,49 @@ class PresenceEventsClusterTest {
             assertEquals(1, watcher.count("leave", group, dave), watcher.events.toString());
         }
         awaitMembers(3);
+    }
+
+    @Test
+    void afterTheBusIsLostAndBackTheNodesResyncAndOnlyTheDifferencesBecomeEvents() throws Exception {
+        assumeTrue(backend == PushFixture.Backend.DAEMON, "the fixture restarts only the channel daemon");
+        String run = "resync-";
+        String group = run + "room";
+        Member watcher = connect(nodes.get(0), run + "watcher", true);
+        watcher.join(group);
+        String alice = run + "alice";
+        Member aliceTab = connect(nodes.get(2), alice, true);
+        aliceTab.join(group);
+        watcher.await("join", group, alice, Duration.ofSeconds(10));
+        awaitShares(group, alice, 1);
+        fx.stopDaemon();
+        // cut off, node 0 can no longer know that alice is on node 2: it says she left, once the timeout passes
+        watcher.await("leave", group, alice, TIMEOUT.plus(HEARTBEAT).plusSeconds(5));
+        Member bob = connect(nodes.get(1), run + "bob", true);
+        bob.join(group);
+        fx.restartDaemon();
+        awaitMembers(3);
+        // back on the bus, the nodes re-announce what they hold: alice again, and bob, who joined meanwhile
+        watcher.await("join", group, bob.uid, Duration.ofSeconds(20));
+        PushFixture.await(() -> watcher.count("join", group, alice) == 2 || drain(watcher), Duration.ofSeconds(20),
+                "alice never joined again: " + watcher.events);
+        awaitShares(group, alice, 1);
+        awaitShares(group, bob.uid, 1);
+        aliceTab.leave(group);
+        watcher.await("leave", group, alice, Duration.ofSeconds(10));
+        Member carol = connect(nodes.get(2), run + "carol", true);
+        carol.join(group);
+        watcher.await("join", group, carol.uid, Duration.ofSeconds(10));
+        assertEquals(2, watcher.count("join", group, alice), watcher.events.toString());
+        assertEquals(2, watcher.count("leave", group, alice), watcher.events.toString());
+        assertEquals(1, watcher.count("join", group, bob.uid), watcher.events.toString());
+    }
+
+    /** Takes the messages waiting for {@code m} into its events; false, so that a wait goes on. */
+    private static boolean drain(Member m) {
+        String text;
+        while ((text = m.client.messages.poll()) != null) {
+            m.keep(JsonParser.parseString(text).getAsJsonObject());
+        }
+        return false;
     }
 }
