@@ -37,12 +37,20 @@ class NatsOutageTest {
 
             server = server.startAgain();
             PushFixture.await(() -> node.node().busConnected(), "the node did not reconnect to NATS");
-            PushFixture.await(() -> fx.get(node, "content=back").getStatus() == 200,
+            PushFixture.await(() -> acknowledged(fx, node, "content=back"),
                     "publishes were not acknowledged after NATS came back");
             // Only what was acknowledged arrives: the first acknowledged "back" follows "before" directly.
             assertEquals("back", client.next());
         } finally {
             server.close();
+        }
+    }
+
+    private static boolean acknowledged(PushFixture fx, Launcher node, String query) {
+        try {
+            return fx.get(node, query).getStatus() == 200;
+        } catch (Exception e) {
+            throw new AssertionError("publish " + query + " failed", e);
         }
     }
 }
