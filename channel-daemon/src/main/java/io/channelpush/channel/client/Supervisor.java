@@ -96,8 +96,9 @@ final class Supervisor implements AutoCloseable {
                 requests.connected(conn.protocol());
                 conn.sendNow(interests.resyncFrames());
                 conn.sendNow(streams.resubscribeFrames(conn.protocol()).toArray(new byte[0][]));
-                // connected means the claims are settled: readiness never shows a claim not yet answered
-                conn.readUntil(inbound::onFrame, interests::claimsAnswered);
+                // connected means the claims sent above are settled: a claim made since is answered later (its
+                // frame waits in the buffer for the writer), and holdsClaim says false until then
+                conn.readUntil(inbound::onFrame, interests::claimsAnswered, "the claims");
                 synchronized (stateLock) {
                     if (closed) {
                         conn.close();
