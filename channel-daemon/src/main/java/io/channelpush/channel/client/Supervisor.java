@@ -118,15 +118,16 @@ final class Supervisor implements AutoCloseable {
             } catch (IOException | ProtocolException e) {
                 String reason = e instanceof ProtocolException p ? p.code().wireName() + ": " + p.getMessage()
                         : e.toString();
-                if (conn != null) {
-                    conn.close(); // waits for its writer: nothing more is written on it
-                    requests.connectionLost(reason);
-                }
+                // not connected (nor holding claims) from the moment the failure is known, not after the close
                 synchronized (stateLock) {
                     current = null;
                     connected = false;
                 }
                 interests.claimsUnknown();
+                if (conn != null) {
+                    conn.close(); // waits for its writer: nothing more is written on it
+                    requests.connectionLost(reason);
+                }
                 if (!closed) {
                     connectionLost(conn, e, reason);
                 }
