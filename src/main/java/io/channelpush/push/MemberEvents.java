@@ -65,6 +65,8 @@ final class MemberEvents implements AutoCloseable {
     /** Nodes to ask for a re-announcement (kept apart from the queue, which a re-announcement clears). */
     private final Set<String> resyncs = ConcurrentHashMap.newKeySet();
     private volatile boolean syncWanted;
+    /** Re-announcements sent whole. */
+    private final java.util.concurrent.atomic.AtomicLong syncs = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean running = true;
     private final Thread thread;
     private final RateLimitedLog trouble = new RateLimitedLog(LOG, Level.WARNING);
@@ -280,7 +282,14 @@ final class MemberEvents implements AutoCloseable {
                 return;
             }
         }
-        send(new BusMessage.MemberChange(workerId, Change.SYNCED, null, null));
+        if (send(new BusMessage.MemberChange(workerId, Change.SYNCED, null, null))) {
+            syncs.incrementAndGet();
+        }
+    }
+
+    /** Re-announcements of this node's shares sent whole since the start. */
+    long syncsSent() {
+        return syncs.get();
     }
 
     /** Drops the shares of nodes no longer heard; they are asked to re-announce when heard again. */
