@@ -3,6 +3,7 @@ package io.channelpush.push;
 import io.channelpush.channel.log.RateLimitedLog;
 import io.channelpush.push.bus.BusCodec;
 import io.channelpush.push.bus.BusMessage;
+import io.channelpush.push.bus.Channels;
 import io.channelpush.push.bus.MalformedBusMessageException;
 import io.channelpush.push.bus.StreamPosition;
 import io.channelpush.push.presence.Presence;
@@ -29,6 +30,9 @@ final class Delivery {
     private final Presence presence;
     private final PushMetrics metrics;
     private final RateLimitedLog malformed = new RateLimitedLog(LOG, Level.WARNING);
+    /** The last positions of the streams {@code b} and {@code g} this node delivered (written before delivering). */
+    private volatile StreamPosition lastBroadcast;
+    private volatile StreamPosition lastGroups;
 
     Delivery(String workerId, ConnectionRegistry connections, GroupRegistry groups, UserRegistry users,
              Presence presence, PushMetrics metrics) {
@@ -42,6 +46,15 @@ final class Delivery {
 
     /** A payload from {@code channel}, with its stream position or null off the streams. */
     void onMessage(String channel, byte[] payload, StreamPosition position) {
+        if (position != null) {
+            // before delivering: a connection registered after this write sees it (its welcome's position), one
+            // registered before gets the message
+            if (Channels.BROADCAST.equals(channel)) {
+                lastBroadcast = position;
+            } else if (Channels.GROUPS.equals(channel)) {
+                lastGroups = position;
+            }
+        }
         BusMessage m;
         try {
             m = BusCodec.decode(channel, payload);
@@ -73,6 +86,14 @@ final class Delivery {
                 users.apply(b, s);
             }
         }
+    }
+
+    /**
+     * The last position of stream {@code channel} ({@link Channels#BROADCAST} or {@link Channels#GROUPS}) this node
+     * delivered, or null before its first message: any later message of the stream has a higher offset.
+     */
+    StreamPosition lastDelivered(String channel) {
+        return Channels.BROADCAST.equals(channel) ? lastBroadcast : Channels.GROUPS.equals(channel) ? lastGroups : null;
     }
 
     /** Delivers a push to this node's connections it addresses; returns how many it was queued to. */

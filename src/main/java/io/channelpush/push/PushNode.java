@@ -278,9 +278,24 @@ public final class PushNode implements AutoCloseable {
         if (identity != null) {
             users.bind(s, identity.userId());
         }
-        s.send(s.json ? Frames.welcome(config.workerId(), s.id)
+        if (s.json && wantsRecover(session)) {
+            s.streams.awaitRecover();
+        }
+        s.send(s.json ? Frames.welcome(config.workerId(), s.id, delivery.lastDelivered(Channels.BROADCAST))
                 : "workerID:" + config.workerId() + " connectionID:" + s.id + " connected\n");
         return s;
+    }
+
+    /** {@code ?recover=1}: the client sends {@code recover} first; its stream messages wait for it (bounded). */
+    private static boolean wantsRecover(Session session) {
+        List<String> r = session.getRequestParameterMap() == null ? null
+                : session.getRequestParameterMap().get("recover");
+        return r != null && r.contains("1");
+    }
+
+    /** The last position of a stream ({@code b}, {@code g}) this node delivered, or null before its first message. */
+    StreamPosition lastDelivered(String channel) {
+        return delivery.lastDelivered(channel);
     }
 
     void closed(PushSession s) {

@@ -39,6 +39,15 @@ final class Recovery {
     static final int PAGE = 256;
     /** Longest wait for one history page; the bus bounds its own wait, this only guards against one that does not. */
     private static final long HISTORY_TIMEOUT_SECONDS = 30;
+    /**
+     * How long history requests that fail (the bus unavailable or not answering) are retried before the recover is
+     * answered {@code unavailable}: a failure is not a gap ({@code false} means the gap cannot be filled), so the
+     * bus gets the time of a short outage (a daemon restart, a stalled process: about 10 s) to come back.
+     */
+    static final long HISTORY_RETRY_MILLIS = 15_000;
+    /** First and largest pause between history retries (doubling in between). */
+    private static final long RETRY_FIRST_MILLIS = 100;
+    private static final long RETRY_MAX_MILLIS = 2_000;
 
     /** One stream to recover: its name ({@link Frames}), its group (null for broadcasts), the client's position. */
     record Want(String stream, String group, StreamPosition after) {
@@ -73,6 +82,15 @@ final class Recovery {
     private List<StreamEvent> page = List.of();
     private int pageIndex;
     private int replayed;
+    /** When the first of the failing history requests was sent (nanoTime), 0 while they succeed. */
+    private long failingSince;
+    /** When the last history request was sent (nanoTime). */
+    private long askedAt;
+    private long retryDelayMillis;
+    /** When to ask the bus again (nanoTime), 0 when no retry waits. */
+    private long retryAt;
+    /** History failed beyond {@link #HISTORY_RETRY_MILLIS}: the recover is answered unavailable. */
+    private boolean unavailable;
 
     Recovery(PushSession session, Recoveries owner, List<Want> wants, JsonElement id) {
         this.session = session;
@@ -137,7 +155,19 @@ final class Recovery {
             finish();
             return Step.DONE;
         }
+        if (unavailable) {
+            answerUnavailable();
+            return Step.DONE;
+        }
         Want w = wants.get(index);
+        if (retryAt != 0) {
+            long wait = retryAt - System.nanoTime();
+            if (wait > 0) {
+                CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS).execute(this::run);
+                return Step.WAIT;
+            }
+            retryAt = 0;
+        }
         if (first && replayed >= owner.maxMessages()) {
             ok = false;
             endStream(w);
@@ -154,6 +184,7 @@ final class Recovery {
             }
         }
         if (first || more && !caughtUp(w)) {
+            askedAt = System.nanoTime();
             CompletableFuture<StreamHistory> f = owner.bus().history(channel(w), first ? w.after() : cursor, PAGE)
                     .orTimeout(HISTORY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (!f.isDone()) {
@@ -184,13 +215,27 @@ final class Recovery {
 
     private void page(Want w, StreamHistory h, Throwable e) {
         if (e != null) {
-            LOG.fine(() -> "connection " + session.id + ": history of " + w.stream() + " unavailable: " + e);
-            ok = false;
-            more = false;
-            first = false;
+            // not a gap: the bus may be back soon; ask again (same cursor) with backoff, within the bound
+            long now = System.nanoTime();
+            if (failingSince == 0) {
+                failingSince = askedAt;
+            }
             page = List.of();
+            pageIndex = 0;
+            long bound = owner.historyRetryMillis;
+            if (now - failingSince >= TimeUnit.MILLISECONDS.toNanos(bound)) {
+                LOG.fine(() -> "connection " + session.id + ": history of " + w.stream() + " unavailable for "
+                        + bound + " ms: " + e);
+                unavailable = true;
+                return;
+            }
+            retryDelayMillis = retryDelayMillis == 0 ? RETRY_FIRST_MILLIS
+                    : Math.min(RETRY_MAX_MILLIS, retryDelayMillis * 2);
+            retryAt = now + TimeUnit.MILLISECONDS.toNanos(retryDelayMillis);
             return;
         }
+        failingSince = 0;
+        retryDelayMillis = 0;
         if (first) {
             first = false;
             cursor = w.after();
@@ -306,6 +351,36 @@ final class Recovery {
         }
         session.send(o.toString());
         owner.metrics().recoveries.increment();
+        end();
+    }
+
+    /**
+     * The bus's history stayed unavailable: the streams not recovered yet go back to awaiting the client's next
+     * recover (their held live messages with them, so none overtakes the replay), and the recover is answered
+     * {@code {"type":"error","code":"unavailable","cmd":"recover",...}}: the client keeps its positions and asks
+     * again. Streams answered already are replayed again from the client's positions then (nothing twice).
+     */
+    private void answerUnavailable() {
+        Set<String> rest = new HashSet<>();
+        List<SessionStreams.Pending> carried = new java.util.ArrayList<>();
+        session.streams.locked(() -> {
+            for (int i = index; i < wants.size(); i++) {
+                String stream = wants.get(i).stream();
+                rest.add(stream);
+                ArrayDeque<Held> h = held.remove(stream);
+                if (h != null) {
+                    for (Held m : h) {
+                        heldBytes -= m.message().weight();
+                        carried.add(SessionStreams.pending(stream, m.position(), m.message()));
+                    }
+                }
+            }
+            recovering.clear();
+            session.streams.awaitRecover(rest, carried);
+        });
+        session.send(ClientCommands.error(ClientError.UNAVAILABLE, "the message bus's history is unavailable "
+                + "now; nothing was lost: send recover again with the same positions", id, "recover"));
+        owner.metrics().recoveriesUnavailable.increment();
         end();
     }
 

@@ -61,6 +61,8 @@ final class InMemoryBus implements MessageBus {
     volatile int retention = 10_000;
     /** History requests answered so far. */
     volatile int historyRequests;
+    /** The next this many history requests fail with {@link BusUnavailableException} (a stalled bus). */
+    final java.util.concurrent.atomic.AtomicInteger historyFailures = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public void publish(String channel, byte[] payload) {
@@ -182,6 +184,10 @@ final class InMemoryBus implements MessageBus {
     @Override
     public CompletableFuture<StreamHistory> history(String channel, StreamPosition after, int limit) {
         CompletableFuture<StreamHistory> f = new CompletableFuture<>();
+        if (historyFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            f.completeExceptionally(new BusUnavailableException("in-memory bus: history failing by the test's wish"));
+            return f;
+        }
         Runnable answer = () -> f.complete(read(channel, after, limit));
         synchronized (this) {
             if (historyHeld) {
