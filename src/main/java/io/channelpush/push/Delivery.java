@@ -30,7 +30,7 @@ final class Delivery {
     private final Presence presence;
     private final PushMetrics metrics;
     private final RateLimitedLog malformed = new RateLimitedLog(LOG, Level.WARNING);
-    /** The last positions of the streams {@code b} and {@code g} this node delivered (written before delivering). */
+    /** The last positions of the streams {@code b} and {@code g} this node delivered (written after delivering). */
     private volatile StreamPosition lastBroadcast;
     private volatile StreamPosition lastGroups;
 
@@ -46,15 +46,6 @@ final class Delivery {
 
     /** A payload from {@code channel}, with its stream position or null off the streams. */
     void onMessage(String channel, byte[] payload, StreamPosition position) {
-        if (position != null) {
-            // before delivering: a connection registered after this write sees it (its welcome's position), one
-            // registered before gets the message
-            if (Channels.BROADCAST.equals(channel)) {
-                lastBroadcast = position;
-            } else if (Channels.GROUPS.equals(channel)) {
-                lastGroups = position;
-            }
-        }
         BusMessage m;
         try {
             m = BusCodec.decode(channel, payload);
@@ -84,6 +75,15 @@ final class Delivery {
                         + " does not exist; bind_uid dropped");
             } else {
                 users.apply(b, s);
+            }
+        }
+        if (position != null) {
+            // after delivering: a connection that reads a position got every message up to it that reached it
+            // before its welcome, and gets every later one after (or can recover it from there)
+            if (Channels.BROADCAST.equals(channel)) {
+                lastBroadcast = position;
+            } else if (Channels.GROUPS.equals(channel)) {
+                lastGroups = position;
             }
         }
     }

@@ -256,10 +256,14 @@ public final class PushNode implements AutoCloseable {
 
     /** @param identity from the connection's token, or null (anonymous; refused when connection keys are set) */
     PushSession open(Session session, ConnectionIdentity identity) {
-        PushSession s = connections.register(session);
-        List<String> format = session.getRequestParameterMap() == null ? null
-                : session.getRequestParameterMap().get("format");
-        s.json = format != null && format.contains("json");
+        PushSession s = connections.register(session, p -> {
+            List<String> format = session.getRequestParameterMap() == null ? null
+                    : session.getRequestParameterMap().get("format");
+            p.json = format != null && format.contains("json");
+            if (p.json && wantsRecover(session)) {
+                p.streams.awaitRecover();
+            }
+        });
         metrics.connectionsOpened.increment();
         s.holdsSlot = slots.claim();
         s.identity = identity;
@@ -277,9 +281,6 @@ public final class PushNode implements AutoCloseable {
         }
         if (identity != null) {
             users.bind(s, identity.userId());
-        }
-        if (s.json && wantsRecover(session)) {
-            s.streams.awaitRecover();
         }
         s.send(s.json ? Frames.welcome(config.workerId(), s.id, delivery.lastDelivered(Channels.BROADCAST))
                 : "workerID:" + config.workerId() + " connectionID:" + s.id + " connected\n");
