@@ -214,6 +214,11 @@ final class Recovery {
     }
 
     private void page(Want w, StreamHistory h, Throwable e) {
+        if (e == null && h.more() && h.events().isEmpty()) {
+            // the bus has more but handed none (a fetch that timed out): ending here would skip to the held
+            // live messages, losing what lies between; ask again like after a failure
+            e = new IllegalStateException("an empty history page with more to come");
+        }
         if (e != null) {
             // not a gap: the bus may be back soon; ask again (same cursor) with backoff, within the bound
             long now = System.nanoTime();
@@ -224,8 +229,9 @@ final class Recovery {
             pageIndex = 0;
             long bound = owner.historyRetryMillis;
             if (now - failingSince >= TimeUnit.MILLISECONDS.toNanos(bound)) {
+                Throwable cause = e;
                 LOG.fine(() -> "connection " + session.id + ": history of " + w.stream() + " unavailable for "
-                        + bound + " ms: " + e);
+                        + bound + " ms: " + cause);
                 unavailable = true;
                 return;
             }
@@ -245,6 +251,8 @@ final class Recovery {
                 page = List.of();
                 return;
             }
+            // the client has everything up to its position: a history starting earlier sends none of it again
+            lastSent = w.after().offset();
         }
         page = h.events();
         pageIndex = 0;

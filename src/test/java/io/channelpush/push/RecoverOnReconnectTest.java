@@ -135,6 +135,22 @@ class RecoverOnReconnectTest {
     }
 
     @Test
+    void anEmptyHistoryPageWithMoreToComeIsAskedAgainNotTakenForTheEnd() {
+        try (MemoryNode mem = new MemoryNode(Map.of())) {
+            broadcasts(mem, 1, 300);
+            FakeWebSocket ws = new FakeWebSocket(JSON_RECOVER);
+            PushSession s = mem.open(ws);
+            mem.bus.emptyHistoryPages.set(2);
+            new ClientCommands(mem.node).handle(s, "{\"cmd\":\"recover\",\"id\":1,\"streams\":{"
+                    + "\"broadcast\":{\"epoch\":\"mem-1\",\"offset\":0}}}");
+            broadcasts(mem, 301, 302); // held: they come after the replay, which must not skip to them
+            List<String> texts = await(ws, t -> !ofType(t, "recovered").isEmpty(), "recovered");
+            assertEquals(range(1, 302), offsets(texts, "broadcast"), "nothing skipped between the replay and the live ones");
+            assertTrue(ofType(texts, "recovered").get(0).toString().contains("\"broadcast\":true"));
+        }
+    }
+
+    @Test
     void historyFailingPastTheRetryTimeIsAnsweredUnavailableAndTheNextRecoverFillsTheGapBeforeLiveMessages() {
         try (MemoryNode mem = new MemoryNode(Map.of())) {
             mem.node.recoveries().historyRetryMillis = 300;
