@@ -317,7 +317,11 @@ final class Recovery {
     private void endStream(Want w) {
         boolean result = ok;
         long last = lastSent;
+        StreamPosition replayedTo = result && cursor != null && last > 0 ? new StreamPosition(cursor.epoch(), last) : null;
         session.streams.locked(() -> {
+            if (replayedTo != null) {
+                session.streams.replayed(w.stream(), replayedTo);
+            }
             ArrayDeque<Held> h = held.remove(w.stream());
             if (h != null) {
                 for (Held m : h) {

@@ -47,6 +47,12 @@ final class SessionStreams {
     private long awaitingBytes;
     /** Counts waits, so that the timer of an ended wait does nothing. */
     private long awaitGeneration;
+    /**
+     * Per stream, the last position a recovery replayed from the bus's history, while the node's own subscription
+     * has not delivered past it: the history may run ahead of a lagging subscription, whose late copies are then
+     * dropped here. At most one per stream the session recovered (its groups and broadcasts).
+     */
+    private final java.util.Map<String, StreamPosition> replayedUpTo = new java.util.HashMap<>();
 
     SessionStreams(PushSession session) {
         this.session = session;
@@ -59,6 +65,13 @@ final class SessionStreams {
      * @return false when it was not queued (closed, too slow, or refused by the hold's bound)
      */
     synchronized boolean send(String stream, StreamPosition position, OutboundMessage m) {
+        StreamPosition floor = replayedUpTo.get(stream);
+        if (floor != null) {
+            if (floor.epoch().equals(position.epoch()) && position.offset() <= floor.offset()) {
+                return true; // replayed already: the node's subscription lags behind the bus's history
+            }
+            replayedUpTo.remove(stream);
+        }
         if (recovery != null && recovery.holds(stream)) {
             return recovery.hold(stream, position, m);
         }
@@ -192,6 +205,11 @@ final class SessionStreams {
             }
         }
         return live;
+    }
+
+    /** A recovery replayed {@code stream} up to {@code last} (caller holds this lock, via {@link #locked}). */
+    void replayed(String stream, StreamPosition last) {
+        replayedUpTo.put(stream, last);
     }
 
     /** Runs {@code action} under the lock live stream messages take (a recovery ending one of its streams). */

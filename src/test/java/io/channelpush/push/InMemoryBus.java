@@ -61,6 +61,8 @@ final class InMemoryBus implements MessageBus {
     volatile int retention = 10_000;
     /** History requests answered so far. */
     volatile int historyRequests;
+    /** While set, stream messages are kept (history has them) but reach the node's subscription only on release. */
+    private List<Runnable> lagging;
     /** The next this many history requests answer no events but "more" (a fetch that timed out on a stalled bus). */
     final java.util.concurrent.atomic.AtomicInteger emptyHistoryPages = new java.util.concurrent.atomic.AtomicInteger();
     /** The next this many history requests fail with {@link BusUnavailableException} (a stalled bus). */
@@ -90,9 +92,28 @@ final class InMemoryBus implements MessageBus {
         }
         StreamHandler h = streamHandlers.get(channel);
         if (h != null) {
-            h.onMessage(payload, p);
+            if (lagging != null) {
+                lagging.add(() -> h.onMessage(payload, p));
+            } else {
+                h.onMessage(payload, p);
+            }
         }
         return p;
+    }
+
+    /** From now on the node's stream subscription lags: history has the messages, the node gets them later. */
+    synchronized void lagSubscription() {
+        lagging = new ArrayList<>();
+    }
+
+    /** Delivers what the subscription lagged behind, in order, and stops lagging. */
+    void catchUpSubscription() {
+        List<Runnable> l;
+        synchronized (this) {
+            l = lagging;
+            lagging = null;
+        }
+        l.forEach(Runnable::run);
     }
 
     @Override

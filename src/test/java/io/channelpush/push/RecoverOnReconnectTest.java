@@ -92,7 +92,8 @@ class RecoverOnReconnectTest {
             broadcasts(mem, 1, 3);
             await(ws, t -> t.size() == 1, "the welcome");
             new ClientCommands(mem.node).handle(s, "{\"cmd\":\"recover\",\"id\":2,\"streams\":{\"broadcast\":7}}");
-            List<String> texts = await(ws, t -> offsets(t, "broadcast").size() == 3, "the held broadcasts");
+            List<String> texts = await(ws, t -> offsets(t, "broadcast").size() == 3 && !ofType(t, "error").isEmpty(),
+                    "the held broadcasts and the error");
             assertEquals("missing_field", ofType(texts, "error").get(0).get("code").getAsString());
             assertEquals(range(1, 3), offsets(texts, "broadcast"));
             assertFalse(s.streams.awaiting());
@@ -147,6 +148,24 @@ class RecoverOnReconnectTest {
             List<String> texts = await(ws, t -> !ofType(t, "recovered").isEmpty(), "recovered");
             assertEquals(range(1, 302), offsets(texts, "broadcast"), "nothing skipped between the replay and the live ones");
             assertTrue(ofType(texts, "recovered").get(0).toString().contains("\"broadcast\":true"));
+        }
+    }
+
+    @Test
+    void whatAReplayFromHistoryGaveIsNotSentAgainWhenTheNodesLaggingSubscriptionDeliversItLate() {
+        try (MemoryNode mem = new MemoryNode(Map.of())) {
+            broadcasts(mem, 1, 5);
+            mem.bus.lagSubscription();
+            broadcasts(mem, 6, 10);
+            FakeWebSocket ws = new FakeWebSocket(JSON_RECOVER);
+            PushSession s = mem.open(ws);
+            new ClientCommands(mem.node).handle(s, "{\"cmd\":\"recover\",\"id\":1,\"streams\":{"
+                    + "\"broadcast\":{\"epoch\":\"mem-1\",\"offset\":2}}}");
+            await(ws, t -> !ofType(t, "recovered").isEmpty(), "recovered");
+            mem.bus.catchUpSubscription();
+            broadcasts(mem, 11, 11);
+            List<String> texts = await(ws, t -> offsets(t, "broadcast").contains(11L), "a live broadcast");
+            assertEquals(range(3, 11), offsets(texts, "broadcast"), "6..10 from history only, then 11 live");
         }
     }
 
