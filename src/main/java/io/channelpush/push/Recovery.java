@@ -2,10 +2,6 @@ package io.channelpush.push;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import io.channelpush.push.bus.BusCodec;
-import io.channelpush.push.bus.BusMessage;
-import io.channelpush.push.bus.Channels;
-import io.channelpush.push.bus.MalformedBusMessageException;
 import io.channelpush.push.bus.StreamEvent;
 import io.channelpush.push.bus.StreamHistory;
 import io.channelpush.push.bus.StreamPosition;
@@ -39,15 +35,6 @@ final class Recovery {
     static final int PAGE = 256;
     /** Longest wait for one history page; the bus bounds its own wait, this only guards against one that does not. */
     private static final long HISTORY_TIMEOUT_SECONDS = 30;
-    /**
-     * How long history requests that fail (the bus unavailable or not answering) are retried before the recover is
-     * answered {@code unavailable}: a failure is not a gap ({@code false} means the gap cannot be filled), so the
-     * bus gets the time of a short outage (a daemon restart, a stalled process: about 10 s) to come back.
-     */
-    static final long HISTORY_RETRY_MILLIS = 15_000;
-    /** First and largest pause between history retries (doubling in between). */
-    private static final long RETRY_FIRST_MILLIS = 100;
-    private static final long RETRY_MAX_MILLIS = 2_000;
 
     /** One stream to recover: its name ({@link Frames}), its group (null for broadcasts), the client's position. */
     record Want(String stream, String group, StreamPosition after) {
@@ -82,14 +69,8 @@ final class Recovery {
     private List<StreamEvent> page = List.of();
     private int pageIndex;
     private int replayed;
-    /** When the first of the failing history requests was sent (nanoTime), 0 while they succeed. */
-    private long failingSince;
-    /** When the last history request was sent (nanoTime). */
-    private long askedAt;
-    private long retryDelayMillis;
-    /** When to ask the bus again (nanoTime), 0 when no retry waits. */
-    private long retryAt;
-    /** History failed beyond {@link #HISTORY_RETRY_MILLIS}: the recover is answered unavailable. */
+    private final HistoryRetry retry = new HistoryRetry();
+    /** History failed beyond {@link HistoryRetry#HISTORY_RETRY_MILLIS}: the recover is answered unavailable. */
     private boolean unavailable;
 
     Recovery(PushSession session, Recoveries owner, List<Want> wants, JsonElement id) {
@@ -160,13 +141,10 @@ final class Recovery {
             return Step.DONE;
         }
         Want w = wants.get(index);
-        if (retryAt != 0) {
-            long wait = retryAt - System.nanoTime();
-            if (wait > 0) {
-                CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS).execute(this::run);
-                return Step.WAIT;
-            }
-            retryAt = 0;
+        long wait = retry.waitNanos();
+        if (wait > 0) {
+            CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS).execute(this::run);
+            return Step.WAIT;
         }
         if (first && replayed >= owner.maxMessages()) {
             ok = false;
@@ -184,8 +162,8 @@ final class Recovery {
             }
         }
         if (first || more && !caughtUp(w)) {
-            askedAt = System.nanoTime();
-            CompletableFuture<StreamHistory> f = owner.bus().history(channel(w), first ? w.after() : cursor, PAGE)
+            retry.asked();
+            CompletableFuture<StreamHistory> f = owner.bus().history(HistoryContent.channel(w), first ? w.after() : cursor, PAGE)
                     .orTimeout(HISTORY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (!f.isDone()) {
                 f.whenComplete((h, e) -> {
@@ -221,27 +199,18 @@ final class Recovery {
         }
         if (e != null) {
             // not a gap: the bus may be back soon; ask again (same cursor) with backoff, within the bound
-            long now = System.nanoTime();
-            if (failingSince == 0) {
-                failingSince = askedAt;
-            }
             page = List.of();
             pageIndex = 0;
             long bound = owner.historyRetryMillis;
-            if (now - failingSince >= TimeUnit.MILLISECONDS.toNanos(bound)) {
+            if (!retry.failed(bound)) {
                 Throwable cause = e;
                 LOG.fine(() -> "connection " + session.id + ": history of " + w.stream() + " unavailable for "
                         + bound + " ms: " + cause);
                 unavailable = true;
-                return;
             }
-            retryDelayMillis = retryDelayMillis == 0 ? RETRY_FIRST_MILLIS
-                    : Math.min(RETRY_MAX_MILLIS, retryDelayMillis * 2);
-            retryAt = now + TimeUnit.MILLISECONDS.toNanos(retryDelayMillis);
             return;
         }
-        failingSince = 0;
-        retryDelayMillis = 0;
+        retry.succeeded();
         if (first) {
             first = false;
             cursor = w.after();
@@ -268,7 +237,7 @@ final class Recovery {
         if (offset <= lastSent || w.group() == null && deliveredLive(e.position())) {
             return true;
         }
-        String content = contentOf(w, e.payload());
+        String content = HistoryContent.of(w, e.payload());
         if (content == null) {
             return true;
         }
@@ -291,26 +260,6 @@ final class Recovery {
     /** Whether a broadcast went to this session live before the recover began. */
     private boolean deliveredLive(StreamPosition p) {
         return live != null && live[0].equals(p.epoch()) && (long) live[1] <= p.offset() && p.offset() <= (long) live[2];
-    }
-
-    private static String channel(Want w) {
-        return w.group() == null ? Channels.BROADCAST : Channels.GROUPS;
-    }
-
-    private String contentOf(Want w, byte[] payload) {
-        BusMessage m;
-        try {
-            m = BusCodec.decode(channel(w), payload);
-        } catch (MalformedBusMessageException ex) {
-            return null;
-        }
-        if (m instanceof BusMessage.Reported r) {
-            m = r.delivery();
-        }
-        if (w.group() == null) {
-            return m instanceof BusMessage.Broadcast b ? b.content() : null;
-        }
-        return m instanceof BusMessage.Group g && g.groupId().equals(w.group()) ? g.message() : null;
     }
 
     /** Sends the held live messages after the replayed ones and makes the stream live again. */
