@@ -35,7 +35,9 @@ if [[ ${BUS:-daemon} == nats ]]; then
   "$nats_bin" -a 127.0.0.1 -p 24222 -js -sd target/bench-nats-js > target/bench-nats.log 2>&1 &
   bus_arg=(--nats nats://127.0.0.1:24222)
 else
-  java -Xmx512m -jar target/channel-daemon.jar --port "$base_channel" > target/bench-daemon.log 2>&1 &
+  rm -rf target/bench-channel-data
+  java -Xmx512m -jar target/channel-daemon.jar --port "$base_channel" --data-dir target/bench-channel-data \
+    > target/bench-daemon.log 2>&1 &
   bus_arg=(--channel "127.0.0.1:$base_channel")
 fi
 pids+=($!)

@@ -17,7 +17,8 @@ class NatsAuthNodeTest {
 
     @Test
     void nodesWithTheTokenSettingDeliverAndANodeWithAWrongTokenStaysNotReady() throws Exception {
-        try (NatsServerProcess nats = NatsServerProcess.startWithConfig(dir, "authorization { token: \"t0ken\" }");
+        try (NatsServerProcess nats = NatsServerProcess.startWithConfig(dir,
+                "authorization { token: \"t0ken\" }\njetstream { store_dir: \"" + dir.resolve("js") + "\" }");
              PushFixture fx = PushFixture.withoutBus()) {
             Launcher a = fx.natsNode("auth-a", nats.url(), "--set", PushConfig.NATS_TOKEN + "=t0ken");
             Launcher b = fx.natsNode("auth-b", nats.url(), "--set", PushConfig.NATS_TOKEN + "=t0ken");
@@ -31,8 +32,8 @@ class NatsAuthNodeTest {
                 var ready = fx.fetch(wrong, "/health/ready");
                 assertEquals(503, ready.getStatus());
                 assertTrue(ready.getContentAsString().contains("\"bus\":\"disconnected\""), ready.getContentAsString());
-                // Its publishes wait in its reconnect buffer (200, as during any outage) and never get out.
-                fx.get(wrong, "content=never");
+                // Its publishes are refused: JetStream never acknowledged them, and they never get out.
+                assertEquals(503, fx.get(wrong, "content=never").getStatus());
                 assertEquals("ok", fx.get(b, "content=after").getContentAsString());
                 assertEquals("after", onA.next(), "nothing from the refused node came before");
                 assertEquals(503, fx.fetch(wrong, "/health/ready").getStatus());

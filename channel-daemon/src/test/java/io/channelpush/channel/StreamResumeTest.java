@@ -84,6 +84,36 @@ class StreamResumeTest {
     }
 
     @Test
+    void theHeadAnsweringAPlainSubscribeIsThePositionUntilTheFirstEventButAResumeKeepsItsOwn() throws Exception {
+        LinkedBlockingQueue<Got> got = new LinkedBlockingQueue<>();
+        try (FakeDaemon d = new FakeDaemon();
+             ChannelClient c = ChannelClient.start(AckedPublishTest.options(d))) {
+            c.onStream("b", (data, epoch, offset) -> got.add(
+                    new Got(new String(data, StandardCharsets.UTF_8), epoch, offset)));
+            FakeDaemon.Conn one = d.acceptV2("e1");
+            assertFalse(one.read("subscribe").has("from"));
+            one.send("{\"type\":\"resumed\",\"channel\":\"b\",\"epoch\":\"e1\",\"offset\":7,\"complete\":true}");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (c.streamPosition("b") == null && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            }
+            assertEquals(new StreamOffset("e1", 7), c.streamPosition("b"));
+            one.close();
+
+            FakeDaemon.Conn two = d.acceptV2("e1");
+            assertEquals("{\"b\":{\"epoch\":\"e1\",\"offset\":7}}", two.read("subscribe").get("from").toString(),
+                    "a reconnect before the first event resumes from the head");
+            two.send("{\"type\":\"resumed\",\"channel\":\"b\",\"epoch\":\"e1\",\"offset\":9,\"complete\":true}");
+            two.send(event("b", 8, "m8"));
+            assertEquals(new Got("\"m8\"", "e1", 8), got.poll(5, TimeUnit.SECONDS),
+                    "the replay after a resume's head was dropped");
+            two.send(event("b", 9, "m9"));
+            assertEquals(new Got("\"m9\"", "e1", 9), got.poll(5, TimeUnit.SECONDS));
+            assertEquals(new StreamOffset("e1", 9), c.streamPosition("b"));
+        }
+    }
+
+    @Test
     void historyAsksForAPageAndReturnsTheReply() throws Exception {
         try (FakeDaemon d = new FakeDaemon();
              ChannelClient c = ChannelClient.start(AckedPublishTest.options(d))) {

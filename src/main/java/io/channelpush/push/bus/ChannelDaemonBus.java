@@ -90,7 +90,9 @@ public final class ChannelDaemonBus implements MessageBus {
 
     /**
      * The channel client's stream subscription: it resumes from the last position handed to {@code handler} after
-     * every reconnect. Against a daemon of protocol 1 (no streams) the handler gets a null position.
+     * every reconnect (before the first event, from the stream's head when the daemon took the subscribe, so a
+     * reconnect then still misses nothing). Against a daemon of protocol 1 (no streams) the handler gets a null
+     * position.
      */
     @Override
     public void subscribeStream(String channel, StreamHandler handler) {

@@ -206,9 +206,11 @@ public final class ChannelClient implements AutoCloseable {
     /**
      * Subscribes to a stream channel of the daemon with positions (protocol 2): after every reconnect the client
      * resumes from the last event it handed to {@code handler}, which gets what it missed, in order and without
-     * duplicates, before new events; {@link Listener#onGap} tells when the daemon no longer has all of it. Until the
-     * first event arrives there is no position, and a reconnect before it starts with the events published from then
-     * on. A second call for the same channel replaces the handler and forgets the position.
+     * duplicates, before new events; {@link Listener#onGap} tells when the daemon no longer has all of it. The daemon
+     * answers the subscribe with the stream's head, which is the position until the first event arrives: a reconnect
+     * before it still gets every event published after the subscribe (a daemon older than that answer gives none;
+     * then a reconnect before the first event starts with the events published from then on). A second call for the
+     * same channel replaces the handler and forgets the position.
      */
     public void onStream(String channel, StreamHandler handler) {
         if (streams.add(channel, handler)) {
@@ -216,7 +218,10 @@ public final class ChannelClient implements AutoCloseable {
         }
     }
 
-    /** The position of the last event of {@code channel} handed to its {@link #onStream} handler, or null. */
+    /**
+     * The position of the last event of {@code channel} handed to its {@link #onStream} handler (before the first, the
+     * stream's head when the daemon took the subscribe), or null.
+     */
     public StreamOffset streamPosition(String channel) {
         return streams.position(channel);
     }

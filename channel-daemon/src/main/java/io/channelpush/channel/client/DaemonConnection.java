@@ -17,7 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -161,9 +161,20 @@ final class DaemonConnection implements AutoCloseable {
         }
     }
 
-    /** Reads frames and hands them to {@code sink} until {@code done} holds; only before {@link #startWriter}. */
-    void readUntil(FrameSink sink, java.util.function.BooleanSupplier done) throws IOException, ProtocolException {
+    /**
+     * Reads frames and hands them to {@code sink} until {@code done} holds; only before {@link #startWriter}. Bounded
+     * by the read timeout in all, not only per read: frames of other kinds (events of subscribed channels, say) keep
+     * the socket busy, and nothing (no ping) is written meanwhile.
+     *
+     * @throws IOException when {@code done} does not hold within the read timeout
+     */
+    void readUntil(FrameSink sink, BooleanSupplier done, String what) throws IOException, ProtocolException {
+        long deadline = System.nanoTime() + options.readTimeout().toNanos();
         while (!closed && !done.getAsBoolean()) {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new IOException("the channel daemon did not answer " + what + " within "
+                        + options.readTimeout().toMillis() + " ms of connecting");
+            }
             sink.accept(nextBody());
         }
     }

@@ -92,7 +92,11 @@ final class Inbound {
                 case RESUMED -> {
                     String channel = m.string("channel");
                     String now = m.string("epoch");
-                    if (streams.onResumed(channel, now, m.element("complete").getAsBoolean(), options.address())) {
+                    JsonElement head = m.json().get("offset"); // absent from daemons older than the head answer
+                    long headOffset = head != null && head.isJsonPrimitive() && head.getAsJsonPrimitive().isNumber()
+                            ? head.getAsLong() : -1;
+                    if (streams.onResumed(channel, now, m.element("complete").getAsBoolean(), headOffset,
+                            options.address())) {
                         listener.onGap(channel, now);
                     }
                 }

@@ -30,6 +30,13 @@ final class Interests {
     private final Map<String, Consumer<byte[]>> claims = new ConcurrentHashMap<>();
     private final Map<String, Boolean> claimHeld = new ConcurrentHashMap<>();
     private final Map<String, Watch> watches = new ConcurrentHashMap<>();
+    /**
+     * The claims sent with the current connection's {@link #resyncFrames}: the only ones whose answers the handshake
+     * can wait for. A claim made after those frames were built is in the outbound buffer, which is written only once
+     * the handshake is over; waiting for its answer would wait for ever (the start-up hang of a node that claims its
+     * worker id while its client connects).
+     */
+    private volatile List<String> resyncClaims = List.of();
     private volatile boolean awaitingReserve;
 
     /** @return true when the channel is new (a subscribe must be sent) */
@@ -70,9 +77,17 @@ final class Interests {
         claimHeld.clear();
     }
 
-    /** True when the daemon has answered every claim on the current connection (granted or refused). */
+    /**
+     * True when the daemon has answered (granted or refused) every claim sent with the current connection's
+     * {@link #resyncFrames} that is still claimed; a claim made since then is answered after the handshake.
+     */
     boolean claimsAnswered() {
-        return claimHeld.keySet().containsAll(claims.keySet());
+        for (String channel : resyncClaims) {
+            if (claims.containsKey(channel) && !claimHeld.containsKey(channel)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True when the daemon granted the claim on the current connection. */
@@ -110,15 +125,20 @@ final class Interests {
         awaitingReserve = false;
     }
 
-    /** Subscribe, claim, watch and (unless an item is held) reserve: the state a fresh connection must be given. */
+    /**
+     * Subscribe, claim, watch and (unless an item is held) reserve: the state a fresh connection must be given. The
+     * claims among them are those {@link #claimsAnswered} waits for. Called on the reader thread.
+     */
     byte[][] resyncFrames() {
         List<byte[]> frames = new ArrayList<>();
         if (!channels.isEmpty()) {
             frames.add(Messages.subscribe(new ArrayList<>(channels.keySet())));
         }
-        for (String channel : claims.keySet()) {
+        List<String> claimed = new ArrayList<>(claims.keySet());
+        for (String channel : claimed) {
             frames.add(Messages.claim(channel));
         }
+        resyncClaims = claimed;
         if (!watches.isEmpty()) {
             frames.add(Messages.watch(new ArrayList<>(watches.keySet())));
             if (!awaitingReserve) {

@@ -22,7 +22,10 @@ final class StreamCursors {
 
     private static final class Cursor {
         final StreamHandler handler;
-        /** Epoch of the last event handed on, or null before the first. Written by the reader thread only. */
+        /**
+         * Epoch of the last event handed on (or of the head the daemon answered the subscribe with), or null before
+         * either. Written by the reader thread only.
+         */
         volatile String epoch;
         volatile long last;
 
@@ -50,7 +53,8 @@ final class StreamCursors {
     }
 
     /**
-     * The position of the last event handed on for {@code channel}, or null. Exact on the reader thread (in a
+     * The position of the last event handed on for {@code channel} (before the first, the stream's head when the
+     * daemon took the subscribe), or null. Exact on the reader thread (in a
      * handler); from another thread epoch and offset are read one after the other, for diagnostics.
      */
     StreamOffset position(String channel) {
@@ -113,13 +117,27 @@ final class StreamCursors {
     }
 
     /**
-     * The daemon's {@code resumed} for a stream this client resumed, on the reader thread.
+     * The daemon's {@code resumed} for a stream of this client, on the reader thread: the answer to its subscribe.
+     * Without a position yet (it subscribed without {@code from}) the stream's head becomes its position, so that a
+     * reconnect before the first event still resumes from there; with one, the replayed events that follow carry
+     * theirs.
      *
+     * @param head the stream's head when the daemon took the subscribe, or -1 (an older daemon does not say)
      * @return true when there is a gap: events after the position asked for are lost (new epoch, beyond retention)
      */
-    boolean onResumed(String channel, String epoch, boolean complete, String address) {
+    boolean onResumed(String channel, String epoch, boolean complete, long head, String address) {
         Cursor c = cursors.get(channel);
-        if (c == null || complete) {
+        if (c == null) {
+            return false;
+        }
+        if (c.epoch == null) {
+            if (head >= 0 && epoch != null) {
+                c.last = head;
+                c.epoch = epoch; // last: position() reads epoch first
+            }
+            return false;
+        }
+        if (complete) {
             return false;
         }
         String before = c.epoch + ":" + c.last;

@@ -96,8 +96,9 @@ final class Supervisor implements AutoCloseable {
                 requests.connected(conn.protocol());
                 conn.sendNow(interests.resyncFrames());
                 conn.sendNow(streams.resubscribeFrames(conn.protocol()).toArray(new byte[0][]));
-                // connected means the claims are settled: readiness never shows a claim not yet answered
-                conn.readUntil(inbound::onFrame, interests::claimsAnswered);
+                // connected means the claims sent above are settled: a claim made since is answered later (its
+                // frame waits in the buffer for the writer), and holdsClaim says false until then
+                conn.readUntil(inbound::onFrame, interests::claimsAnswered, "the claims");
                 synchronized (stateLock) {
                     if (closed) {
                         conn.close();
@@ -117,15 +118,16 @@ final class Supervisor implements AutoCloseable {
             } catch (IOException | ProtocolException e) {
                 String reason = e instanceof ProtocolException p ? p.code().wireName() + ": " + p.getMessage()
                         : e.toString();
-                if (conn != null) {
-                    conn.close(); // waits for its writer: nothing more is written on it
-                    requests.connectionLost(reason);
-                }
+                // not connected (nor holding claims) from the moment the failure is known, not after the close
                 synchronized (stateLock) {
                     current = null;
                     connected = false;
                 }
                 interests.claimsUnknown();
+                if (conn != null) {
+                    conn.close(); // waits for its writer: nothing more is written on it
+                    requests.connectionLost(reason);
+                }
                 if (!closed) {
                     connectionLost(conn, e, reason);
                 }

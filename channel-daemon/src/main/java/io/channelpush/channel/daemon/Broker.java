@@ -107,7 +107,7 @@ final class Broker {
         JsonElement from = c.protocol >= 2 ? m.json().get("from") : null;
         if (from == null || from.isJsonNull()) {
             for (String ch : channels) {
-                subscribe(c, ch);
+                subscribeAtHead(c, ch);
             }
             return;
         }
@@ -120,7 +120,7 @@ final class Broker {
             JsonElement position = from.getAsJsonObject().get(ch);
             StreamLog log = streams.log(ch);
             if (position == null) {
-                subscribe(c, ch);
+                subscribeAtHead(c, ch);
             } else if (log == null) {
                 subscribe(c, ch);
                 loop.refuse(c, ErrorCode.NOT_A_STREAM, "\"" + ch + "\" is not a stream channel of this daemon "
@@ -133,6 +133,19 @@ final class Broker {
                 streams.resume(c, ch, log, position);
             }
         }
+    }
+
+    /**
+     * A subscribe without a position: under version 2 a stream channel is answered with {@code resumed} carrying its
+     * head, before any of its live events; a channel this connection already subscribes to changes nothing and gets
+     * no answer (its position, live or in a replay, is the client's already).
+     */
+    private void subscribeAtHead(Connection c, String ch) {
+        StreamLog log = c.protocol >= 2 ? streams.log(ch) : null;
+        if (log != null && !c.channels.contains(ch)) {
+            streams.head(c, ch, log);
+        }
+        subscribe(c, ch);
     }
 
     private void subscribe(Connection c, String ch) {

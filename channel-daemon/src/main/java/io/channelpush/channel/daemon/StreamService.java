@@ -146,11 +146,20 @@ final class StreamService {
     void resume(Connection c, String channel, StreamLog log, JsonElement from) throws ProtocolException {
         Position p = Position.of(from, "from");
         Start s = start(log, p);
-        loop.send(c, StreamMessages.resumed(channel, streams.epoch(), s.complete));
+        loop.send(c, StreamMessages.resumed(channel, streams.epoch(), s.complete, log.lastOffset()));
         c.replays.addLast(new Replay(channel, log, s.offset));
         if (!replaying.contains(c)) {
             replaying.add(c);
         }
+    }
+
+    /**
+     * A version 2 subscribe of a stream channel without a position: tells the connection the stream's head, the
+     * position its live events start after. The caller makes it a live subscriber right after, in the same turn of the
+     * loop (the publishes routed before it are at or below that head, those after it above).
+     */
+    void head(Connection c, String channel, StreamLog log) {
+        loop.send(c, StreamMessages.resumed(channel, streams.epoch(), true, log.lastOffset()));
     }
 
     /** Where a reader that has seen up to {@code p} starts, and whether it misses nothing. */

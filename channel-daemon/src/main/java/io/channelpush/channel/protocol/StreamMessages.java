@@ -69,11 +69,17 @@ public final class StreamMessages {
         return FrameCodec.encode(o.toString());
     }
 
-    public static byte[] resumed(String channel, String epoch, boolean complete) {
+    /**
+     * The answer to a version 2 {@code subscribe} of a stream channel, sent before any of its events.
+     *
+     * @param head the last offset the stream assigned when the subscribe was handled (0 when none yet)
+     */
+    public static byte[] resumed(String channel, String epoch, boolean complete, long head) {
         JsonObject o = new JsonObject();
         o.addProperty("type", MessageType.RESUMED.wireName());
         o.addProperty("channel", channel);
         o.addProperty("epoch", epoch);
+        o.addProperty("offset", head);
         o.addProperty("complete", complete);
         return FrameCodec.encode(o.toString());
     }
