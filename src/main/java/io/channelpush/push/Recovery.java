@@ -70,6 +70,8 @@ final class Recovery {
     private int pageIndex;
     private int replayed;
     private final HistoryRetry retry = new HistoryRetry();
+    /** The history stayed behind the held live messages for the retry time: the stream goes on without. */
+    private boolean staleGaveUp;
     /** History failed beyond {@link HistoryRetry#HISTORY_RETRY_MILLIS}: the recover is answered unavailable. */
     private boolean unavailable;
 
@@ -161,7 +163,7 @@ final class Recovery {
                 return Step.CONTINUE;
             }
         }
-        if (first || more && !caughtUp(w)) {
+        if (first || more && !caughtUp(w) || ok && !staleGaveUp && behindHeld(w)) {
             retry.asked();
             CompletableFuture<StreamHistory> f = owner.bus().history(HistoryContent.channel(w), first ? w.after() : cursor, PAGE)
                     .orTimeout(HISTORY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -189,6 +191,21 @@ final class Recovery {
             }
         });
         return cursor != null && cursor.offset() >= firstHeld[0];
+    }
+
+    /**
+     * Whether the history walk ended before the held live messages begin: a stream's offsets are contiguous, so
+     * events lie between that the bus's history has not shown yet (a lagging replica answered).
+     */
+    private boolean behindHeld(Want w) {
+        long[] firstHeld = {Long.MIN_VALUE};
+        session.streams.locked(() -> {
+            ArrayDeque<Held> h = held.get(w.stream());
+            if (h != null && !h.isEmpty() && cursor != null && h.peekFirst().position().epoch().equals(cursor.epoch())) {
+                firstHeld[0] = h.peekFirst().position().offset();
+            }
+        });
+        return cursor != null && firstHeld[0] != Long.MIN_VALUE && cursor.offset() < firstHeld[0] - 1;
     }
 
     private void page(Want w, StreamHistory h, Throwable e) {
@@ -228,6 +245,12 @@ final class Recovery {
         more = h.more() && !page.isEmpty();
         if (!page.isEmpty()) {
             cursor = page.get(page.size() - 1).position();
+        } else if (!more && ok && behindHeld(w) && !retry.failed(owner.historyRetryMillis)) {
+            // asked again (with backoff) while the history stays behind; past the bound, go on without
+            LOG.fine(() -> "connection " + session.id + ": history of " + w.stream() + " stayed behind the live "
+                    + "messages after " + cursor + "; its replay ends there");
+            staleGaveUp = true;
+            retry.succeeded();
         }
     }
 
@@ -288,6 +311,7 @@ final class Recovery {
             owner.metrics().recoveriesUnrecoverable.increment();
         }
         index++;
+        staleGaveUp = false;
         first = true;
         more = false;
         ok = true;

@@ -65,6 +65,9 @@ final class InMemoryBus implements MessageBus {
     private List<Runnable> lagging;
     /** The next this many history requests answer no events but "more" (a fetch that timed out on a stalled bus). */
     final java.util.concurrent.atomic.AtomicInteger emptyHistoryPages = new java.util.concurrent.atomic.AtomicInteger();
+    /** The next this many history answers leave out the newest {@link #hiddenNewest} events (a lagging replica). */
+    final java.util.concurrent.atomic.AtomicInteger staleHistoryAnswers = new java.util.concurrent.atomic.AtomicInteger();
+    volatile int hiddenNewest;
     /** The next this many history requests fail with {@link BusUnavailableException} (a stalled bus). */
     final java.util.concurrent.atomic.AtomicInteger historyFailures = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -230,6 +233,7 @@ final class InMemoryBus implements MessageBus {
     private synchronized StreamHistory read(String channel, StreamPosition after, int limit) {
         historyRequests++;
         Stream s = streams.get(channel);
+        long tail = s.next - 1 - (staleHistoryAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? hiddenNewest : 0);
         boolean sameEpoch = after == null || after.epoch().equals(s.epoch);
         long from = sameEpoch && after != null ? after.offset() : 0;
         boolean complete = sameEpoch && s.droppedUpTo <= from;
@@ -238,6 +242,9 @@ final class InMemoryBus implements MessageBus {
         for (StreamEvent e : s.kept) {
             if (e.position().offset() <= from) {
                 continue;
+            }
+            if (e.position().offset() > tail) {
+                break;
             }
             if (events.size() == limit) {
                 more = true;

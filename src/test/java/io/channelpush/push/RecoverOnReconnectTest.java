@@ -170,6 +170,26 @@ class RecoverOnReconnectTest {
     }
 
     @Test
+    void aHistoryWhoseTailIsBehindTheHeldLiveMessagesIsAskedAgainSoNothingBetweenIsSkipped() {
+        try (MemoryNode mem = new MemoryNode(Map.of())) {
+            broadcasts(mem, 1, 10);
+            FakeWebSocket ws = new FakeWebSocket(JSON_RECOVER);
+            PushSession s = mem.open(ws);
+            mem.bus.holdHistory();
+            new ClientCommands(mem.node).handle(s, "{\"cmd\":\"recover\",\"id\":1,\"streams\":{"
+                    + "\"broadcast\":{\"epoch\":\"mem-1\",\"offset\":5}}}");
+            PushFixture.await(() -> mem.bus.heldHistoryRequests() == 1, "the history request");
+            broadcasts(mem, 11, 13); // held by the recovery
+            mem.bus.hiddenNewest = 5;
+            mem.bus.staleHistoryAnswers.set(2); // two answers end at 8: 9 and 10 lie between them and the held 11
+            mem.bus.releaseHistory();
+            List<String> texts = await(ws, t -> !ofType(t, "recovered").isEmpty(), "recovered");
+            assertEquals(0, mem.bus.staleHistoryAnswers.get(), "both stale answers were given");
+            assertEquals(range(6, 13), offsets(texts, "broadcast"));
+        }
+    }
+
+    @Test
     void historyFailingPastTheRetryTimeIsAnsweredUnavailableAndTheNextRecoverFillsTheGapBeforeLiveMessages() {
         try (MemoryNode mem = new MemoryNode(Map.of())) {
             mem.node.recoveries().historyRetryMillis = 300;
