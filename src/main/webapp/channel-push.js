@@ -48,6 +48,18 @@
     return u.toString();
   }
 
+  /** The URL of a connection that sends recover first: the node holds its stream messages until then. */
+  function withRecover(url) {
+    var u = new URL(url);
+    u.searchParams.set('recover', '1');
+    return u.toString();
+  }
+
+  /** A valid {epoch, offset} copied, or null. */
+  function position(p) {
+    return p && typeof p.epoch === 'string' && typeof p.offset === 'number' ? { epoch: p.epoch, offset: p.offset } : null;
+  }
+
   function failure(code, message) {
     var e = new Error(message);
     e.code = code;
@@ -58,8 +70,8 @@
     var out = {};
     Object.keys(from || {}).forEach(function (s) {
       var p = from[s];
-      if (p && typeof p.epoch === 'string' && typeof p.offset === 'number') {
-        out[s] = { epoch: p.epoch, offset: p.offset };
+      if (position(p)) {
+        out[s] = position(p);
       }
     });
     return out;
@@ -145,8 +157,9 @@
   ChannelPush.prototype.joinGroup = function (group) {
     var self = this;
     group = String(group);
-    return this._command({ cmd: 'add_group', group_id: group }).then(function () {
+    return this._command({ cmd: 'add_group', group_id: group }).then(function (ack) {
       self._groups.add(group);
+      self._adopt('group:' + group, ack);
     });
   };
 
@@ -231,8 +244,11 @@
       return;
     }
     var self = this;
-    this._emit('connecting', { url: this.url, attempt: this._attempt + 1 });
-    var ws = new WebSocket(this.url);
+    // With positions to recover, promise the node a recover first: it holds live messages until then, so the
+    // missed ones come before them.
+    var url = this._recoverable().length > 0 ? withRecover(this.url) : this.url;
+    this._emit('connecting', { url: url, attempt: this._attempt + 1 });
+    var ws = new WebSocket(url);
     this._socket = ws;
     this._welcomed = false;
     this._connectTimer = setTimeout(function () {
@@ -303,6 +319,31 @@
     this._emit('welcome', { workerId: String(f.worker_id), connectionId: String(f.connection_id),
       reconnected: reconnected });
     this._recover(0);
+    this._adopt('broadcast', f);
+  };
+
+  /**
+   * A stream without a position yet takes the one the node gave (the welcome's for broadcasts, add_group's ack for
+   * a group: the last it delivered), so that what is published while this client is away can be recovered even
+   * before its first message of that stream.
+   */
+  ChannelPush.prototype._adopt = function (stream, frame) {
+    var p = position(frame && frame.streams && frame.streams[stream]);
+    if (p && !this._positions[stream]) {
+      this._positions[stream] = p;
+    }
+  };
+
+  /** The streams with a position to recover from: the broadcasts', and those of the groups joined. */
+  ChannelPush.prototype._recoverable = function () {
+    var self = this;
+    var names = this._positions.broadcast ? ['broadcast'] : [];
+    this._groups.forEach(function (g) {
+      if (self._positions['group:' + g]) {
+        names.push('group:' + g);
+      }
+    });
+    return names;
   };
 
   /**
@@ -343,7 +384,9 @@
 
   ChannelPush.prototype._rejoin = function (group) {
     var self = this;
-    this._command({ cmd: 'add_group', group_id: group }, true).catch(function (e) {
+    this._command({ cmd: 'add_group', group_id: group }, true).then(function (ack) {
+      self._adopt('group:' + group, ack);
+    }, function (e) {
       if (e.code !== 'connection_lost' && e.code !== 'closed') {
         self._groups.delete(group);
         self._emit('error', { code: e.code, message: 'could not rejoin group ' + group + ': ' + e.message });
@@ -494,7 +537,7 @@
     if (error) {
       p.reject(failure(error.code, error.message));
     } else {
-      p.resolve();
+      p.resolve(f);
     }
   };
 

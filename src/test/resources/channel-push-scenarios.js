@@ -157,6 +157,37 @@
       c.push.close();
     },
 
+    async takesTheNodesPositionsForStreamsWithoutOneAndReconnectsPromisingARecover() {
+      const c = await client();
+      same(c.ws.url, URL_ + '?format=json', 'nothing to recover: no promise');
+      c.ws.readyState = 1;
+      c.ws.frame({ type: 'welcome', worker_id: 'w1', connection_id: 1, streams: { broadcast: { epoch: 'e1', offset: 5 } } });
+      same(c.ws.last('recover'), undefined, 'nothing to recover on the first connection');
+      const join = c.push.joinGroup('g1');
+      c.ws.frame({ type: 'ack', id: c.ws.last('add_group').id, cmd: 'add_group',
+        streams: { 'group:g1': { epoch: 'e1', offset: 40 } } });
+      await join;
+      const plain = c.push.joinGroup('g2');
+      c.ws.frame({ type: 'ack', id: c.ws.last('add_group').id, cmd: 'add_group' });
+      await plain;
+      same(c.push.positions(), { broadcast: { epoch: 'e1', offset: 5 }, 'group:g1': { epoch: 'e1', offset: 40 } },
+        'the positions the node gave');
+      c.ws.message('group:g1', 'e1', 41, 'g41');
+      await reconnect(c);
+      same(c.ws.url, URL_ + '?format=json&recover=1', 'the reconnect promises a recover');
+      same(named(c.events, 'connecting').pop().url, c.ws.url, 'the connecting event names it');
+      c.ws.readyState = 1;
+      c.ws.frame({ type: 'welcome', worker_id: 'w1', connection_id: 2, streams: { broadcast: { epoch: 'e1', offset: 9 } } });
+      same(c.ws.last('recover').streams, { broadcast: { epoch: 'e1', offset: 5 }, 'group:g1': { epoch: 'e1', offset: 41 } },
+        'recovered from the kept positions, not the new welcome\'s');
+      same(c.ws.sent.filter((x) => x.cmd === 'add_group').map((x) => x.group_id), ['g2'], 'g2 rejoined plainly');
+      c.ws.message('broadcast', 'e1', 6, 'b6');
+      c.ws.frame({ type: 'recovered', streams: { broadcast: true, 'group:g1': true }, id: c.ws.last('recover').id });
+      same(contents(c.events), ['g41', 'b6'], 'the messages');
+      same(c.push.positions().broadcast, { epoch: 'e1', offset: 6 }, 'the broadcast position');
+      c.push.close();
+    },
+
     async holdsRecoveringStreamsAndPassesThemOnInOffsetOrderMarkedRecovered() {
       const c = await client({ streams: { broadcast: { epoch: 'e1', offset: 10 }, 'group:g': { epoch: 'e1', offset: 100 } },
         groups: ['g'] });

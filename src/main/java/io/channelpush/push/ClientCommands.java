@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.channelpush.push.bus.BusMessage;
+import io.channelpush.push.bus.Channels;
 import io.channelpush.push.bus.PublishOutcomeUnknownException;
 import io.channelpush.push.bus.StreamPosition;
 import java.nio.charset.StandardCharsets;
@@ -61,8 +62,9 @@ final class ClientCommands {
             id = o.get("id");
             cmd = string(o, "cmd", 32);
             CompletableFuture<?> pending = null;
+            JsonObject position = null;
             switch (cmd) {
-                case "add_group" -> addGroup(s, o);
+                case "add_group" -> position = addGroup(s, o);
                 case "leave_group" -> leaveGroup(s, o);
                 case "send_to_group" -> pending = sendToGroup(s, o);
                 case "recover" -> {
@@ -73,7 +75,7 @@ final class ClientCommands {
                         "unknown cmd \"" + cmd + "\"; use add_group, leave_group, send_to_group or recover");
             }
             if (pending == null) {
-                acknowledge(s, id, cmd);
+                acknowledge(s, id, cmd, position);
             } else {
                 JsonElement theId = id;
                 String theCmd = cmd;
@@ -81,7 +83,7 @@ final class ClientCommands {
                 pending.whenComplete((v, e) -> {
                     Throwable cause = e == null ? null : AckedPublisher.unwrap(e);
                     if (cause == null) {
-                        acknowledge(s, theId, theCmd);
+                        acknowledge(s, theId, theCmd, null);
                     } else if (cause instanceof PublishOutcomeUnknownException) {
                         s.send(error(ClientError.OUTCOME_UNKNOWN, "the message bus did not confirm the message in "
                                 + "time; it may still be delivered (at most once)", theId, theCmd));
@@ -92,22 +94,30 @@ final class ClientCommands {
                 });
             }
         } catch (Refusal r) {
+            if ("recover".equals(cmd)) {
+                // the recover the connection promised (recover=1) will not run: what waited for it goes out now
+                s.streams.stopAwaiting();
+            }
             s.send(error(r.code, r.getMessage(), id, cmd));
         }
     }
 
-    private static void acknowledge(PushSession s, JsonElement id, String cmd) {
+    /** @param streams on {@code add_group} of a JSON connection, the group stream's position, or null */
+    private static void acknowledge(PushSession s, JsonElement id, String cmd, JsonObject streams) {
         if (id != null) {
             JsonObject ack = new JsonObject();
             ack.addProperty("type", "ack");
             ack.add("id", id);
             ack.addProperty("cmd", cmd);
+            if (streams != null) {
+                ack.add("streams", streams);
+            }
             s.send(ack.toString());
         }
     }
 
     /** {@code {"type":"error","code":...,"message":...}}, with the command's {@code id} and {@code cmd} when known. */
-    private static String error(ClientError code, String message, JsonElement id, String cmd) {
+    static String error(ClientError code, String message, JsonElement id, String cmd) {
         JsonObject err = new JsonObject();
         err.addProperty("type", "error");
         err.addProperty("code", code.wireName());
@@ -121,10 +131,17 @@ final class ClientCommands {
         return err.toString();
     }
 
-    private void addGroup(PushSession s, JsonObject o) throws Refusal {
+    /**
+     * Joins; on a JSON connection returns {@code {"group:G":{"epoch":E,"offset":N}}}, the last {@code g} position
+     * the node delivered (read after joining: any later message of the group has a higher offset and reaches this
+     * connection), for the client to recover from after a reconnect; null before the node's first group message.
+     */
+    private JsonObject addGroup(PushSession s, JsonObject o) throws Refusal {
         String group = groupId(o);
         mayJoin(s, group, 1);
         node.join(s, group);
+        StreamPosition p = s.json ? node.lastDelivered(Channels.GROUPS) : null;
+        return p == null ? null : Frames.streams(Frames.GROUP_PREFIX + group, p);
     }
 
     /** Refuses {@code group} when the token does not grant it or the connection would pass its group bound. */

@@ -42,8 +42,14 @@ final class ConnectionRegistry implements AutoCloseable {
 
     /** Registers a new session under the next connection id. */
     PushSession register(Session session) {
+        return register(session, s -> { });
+    }
+
+    /** Registers a connection after {@code prepare} set it up (its format): no delivery sees it unprepared. */
+    PushSession register(Session session, java.util.function.Consumer<PushSession> prepare) {
         PushSession s = new PushSession(nextId.incrementAndGet(), l -> frameSenders.forSession(session, l),
                 frameSenders::group, config.sendQueueBytes(), config.maxCommandsPerSecond(), onSlow, closeLog);
+        prepare.accept(s);
         connections.put(s.id, s);
         return s;
     }

@@ -3,6 +3,7 @@ package io.channelpush.push;
 import io.channelpush.channel.log.RateLimitedLog;
 import io.channelpush.push.bus.BusCodec;
 import io.channelpush.push.bus.BusMessage;
+import io.channelpush.push.bus.Channels;
 import io.channelpush.push.bus.MalformedBusMessageException;
 import io.channelpush.push.bus.StreamPosition;
 import io.channelpush.push.presence.Presence;
@@ -31,6 +32,9 @@ final class Delivery {
     private final MemberEvents events;
     private final PushMetrics metrics;
     private final RateLimitedLog malformed = new RateLimitedLog(LOG, Level.WARNING);
+    /** The last positions of the streams {@code b} and {@code g} this node delivered (written after delivering). */
+    private volatile StreamPosition lastBroadcast;
+    private volatile StreamPosition lastGroups;
 
     Delivery(String workerId, ConnectionRegistry connections, GroupRegistry groups, UserRegistry users,
              Presence presence, MemberEvents events, PushMetrics metrics) {
@@ -87,6 +91,23 @@ final class Delivery {
                 users.apply(b, s);
             }
         }
+        if (position != null) {
+            // after delivering: a connection that reads a position got every message up to it that reached it
+            // before its welcome, and gets every later one after (or can recover it from there)
+            if (Channels.BROADCAST.equals(channel)) {
+                lastBroadcast = position;
+            } else if (Channels.GROUPS.equals(channel)) {
+                lastGroups = position;
+            }
+        }
+    }
+
+    /**
+     * The last position of stream {@code channel} ({@link Channels#BROADCAST} or {@link Channels#GROUPS}) this node
+     * delivered, or null before its first message: any later message of the stream has a higher offset.
+     */
+    StreamPosition lastDelivered(String channel) {
+        return Channels.BROADCAST.equals(channel) ? lastBroadcast : Channels.GROUPS.equals(channel) ? lastGroups : null;
     }
 
     /** Delivers a push to this node's connections it addresses; returns how many it was queued to. */

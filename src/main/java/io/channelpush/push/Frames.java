@@ -73,11 +73,30 @@ final class Frames {
         return o.toString();
     }
 
-    static String welcome(String workerId, long connectionId) {
+    /**
+     * {@code {"type":"welcome","worker_id":W,"connection_id":C,"streams":{"broadcast":{"epoch":E,"offset":N}}}};
+     * without {@code streams} while the node has delivered no broadcast yet.
+     *
+     * @param broadcast the last broadcast position the node delivered, or null
+     */
+    static String welcome(String workerId, long connectionId, StreamPosition broadcast) {
         JsonObject o = new JsonObject();
         o.addProperty("type", "welcome");
         o.addProperty("worker_id", workerId);
         o.addProperty("connection_id", connectionId);
+        if (broadcast != null) {
+            o.add("streams", streams(BROADCAST, broadcast));
+        }
         return o.toString();
+    }
+
+    /** {@code {"<stream>":{"epoch":E,"offset":N}}}: a position a client may later give to {@code recover}. */
+    static JsonObject streams(String stream, StreamPosition p) {
+        JsonObject pos = new JsonObject();
+        pos.addProperty("epoch", p.epoch());
+        pos.addProperty("offset", p.offset());
+        JsonObject o = new JsonObject();
+        o.add(stream, pos);
+        return o;
     }
 }

@@ -21,6 +21,7 @@ public final class PushMetrics {
     private final LongAdder ackNanos = new LongAdder();
     final LongAdder messagesRecovered = new LongAdder();
     final LongAdder recoveriesUnrecoverable = new LongAdder();
+    final LongAdder recoveriesUnavailable = new LongAdder();
     final LongAdder recoveries = new LongAdder();
     final LongAdder streamGaps = new LongAdder();
 
@@ -52,6 +53,11 @@ public final class PushMetrics {
     /** Messages replayed to clients by {@code recover}. */
     public long messagesRecovered() {
         return messagesRecovered.sum();
+    }
+
+    /** {@code recover} commands answered {@code unavailable}: the bus's history failed for too long. */
+    public long recoveriesUnavailable() {
+        return recoveriesUnavailable.sum();
     }
 
     /** Streams of {@code recover} commands answered {@code false} (the client must resync). */

@@ -265,10 +265,14 @@ public final class PushNode implements AutoCloseable {
 
     /** @param identity from the connection's token, or null (anonymous; refused when connection keys are set) */
     PushSession open(Session session, ConnectionIdentity identity) {
-        PushSession s = connections.register(session);
-        List<String> format = session.getRequestParameterMap() == null ? null
-                : session.getRequestParameterMap().get("format");
-        s.json = format != null && format.contains("json");
+        PushSession s = connections.register(session, p -> {
+            List<String> format = session.getRequestParameterMap() == null ? null
+                    : session.getRequestParameterMap().get("format");
+            p.json = format != null && format.contains("json");
+            if (p.json && wantsRecover(session)) {
+                p.streams.awaitRecover();
+            }
+        });
         metrics.connectionsOpened.increment();
         s.holdsSlot = slots.claim();
         s.identity = identity;
@@ -287,9 +291,21 @@ public final class PushNode implements AutoCloseable {
         if (identity != null) {
             users.bind(s, identity.userId());
         }
-        s.send(s.json ? Frames.welcome(config.workerId(), s.id)
+        s.send(s.json ? Frames.welcome(config.workerId(), s.id, delivery.lastDelivered(Channels.BROADCAST))
                 : "workerID:" + config.workerId() + " connectionID:" + s.id + " connected\n");
         return s;
+    }
+
+    /** {@code ?recover=1}: the client sends {@code recover} first; its stream messages wait for it (bounded). */
+    private static boolean wantsRecover(Session session) {
+        List<String> r = session.getRequestParameterMap() == null ? null
+                : session.getRequestParameterMap().get("recover");
+        return r != null && r.contains("1");
+    }
+
+    /** The last position of a stream ({@code b}, {@code g}) this node delivered, or null before its first message. */
+    StreamPosition lastDelivered(String channel) {
+        return delivery.lastDelivered(channel);
     }
 
     void closed(PushSession s) {

@@ -24,6 +24,8 @@ final class Recoveries {
     private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
     /** Set while this thread starts waiting recoveries: one that ends meanwhile does not start another nested. */
     private final ThreadLocal<Boolean> starting = ThreadLocal.withInitial(() -> false);
+    /** How long failing history requests are retried ({@link HistoryRetry#HISTORY_RETRY_MILLIS}; shorter in tests). */
+    volatile long historyRetryMillis = HistoryRetry.HISTORY_RETRY_MILLIS;
 
     Recoveries(MessageBus bus, PushMetrics metrics, int maxMessages, int maxRunning) {
         this.bus = bus;

@@ -2,10 +2,6 @@ package io.channelpush.push;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import io.channelpush.push.bus.BusCodec;
-import io.channelpush.push.bus.BusMessage;
-import io.channelpush.push.bus.Channels;
-import io.channelpush.push.bus.MalformedBusMessageException;
 import io.channelpush.push.bus.StreamEvent;
 import io.channelpush.push.bus.StreamHistory;
 import io.channelpush.push.bus.StreamPosition;
@@ -73,6 +69,11 @@ final class Recovery {
     private List<StreamEvent> page = List.of();
     private int pageIndex;
     private int replayed;
+    private final HistoryRetry retry = new HistoryRetry();
+    /** The history stayed behind the held live messages for the retry time: the stream goes on without. */
+    private boolean staleGaveUp;
+    /** History failed beyond {@link HistoryRetry#HISTORY_RETRY_MILLIS}: the recover is answered unavailable. */
+    private boolean unavailable;
 
     Recovery(PushSession session, Recoveries owner, List<Want> wants, JsonElement id) {
         this.session = session;
@@ -137,7 +138,16 @@ final class Recovery {
             finish();
             return Step.DONE;
         }
+        if (unavailable) {
+            answerUnavailable();
+            return Step.DONE;
+        }
         Want w = wants.get(index);
+        long wait = retry.waitNanos();
+        if (wait > 0) {
+            CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS).execute(this::run);
+            return Step.WAIT;
+        }
         if (first && replayed >= owner.maxMessages()) {
             ok = false;
             endStream(w);
@@ -153,8 +163,9 @@ final class Recovery {
                 return Step.CONTINUE;
             }
         }
-        if (first || more && !caughtUp(w)) {
-            CompletableFuture<StreamHistory> f = owner.bus().history(channel(w), first ? w.after() : cursor, PAGE)
+        if (first || more && !caughtUp(w) || ok && !staleGaveUp && behindHeld(w)) {
+            retry.asked();
+            CompletableFuture<StreamHistory> f = owner.bus().history(HistoryContent.channel(w), first ? w.after() : cursor, PAGE)
                     .orTimeout(HISTORY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (!f.isDone()) {
                 f.whenComplete((h, e) -> {
@@ -182,15 +193,41 @@ final class Recovery {
         return cursor != null && cursor.offset() >= firstHeld[0];
     }
 
+    /**
+     * Whether the history walk ended before the held live messages begin: a stream's offsets are contiguous, so
+     * events lie between that the bus's history has not shown yet (a lagging replica answered).
+     */
+    private boolean behindHeld(Want w) {
+        long[] firstHeld = {Long.MIN_VALUE};
+        session.streams.locked(() -> {
+            ArrayDeque<Held> h = held.get(w.stream());
+            if (h != null && !h.isEmpty() && cursor != null && h.peekFirst().position().epoch().equals(cursor.epoch())) {
+                firstHeld[0] = h.peekFirst().position().offset();
+            }
+        });
+        return cursor != null && firstHeld[0] != Long.MIN_VALUE && cursor.offset() < firstHeld[0] - 1;
+    }
+
     private void page(Want w, StreamHistory h, Throwable e) {
+        if (e == null && h.more() && h.events().isEmpty()) {
+            // the bus has more but handed none (a fetch that timed out): ending here would skip to the held
+            // live messages, losing what lies between; ask again like after a failure
+            e = new IllegalStateException("an empty history page with more to come");
+        }
         if (e != null) {
-            LOG.fine(() -> "connection " + session.id + ": history of " + w.stream() + " unavailable: " + e);
-            ok = false;
-            more = false;
-            first = false;
+            // not a gap: the bus may be back soon; ask again (same cursor) with backoff, within the bound
             page = List.of();
+            pageIndex = 0;
+            long bound = owner.historyRetryMillis;
+            if (!retry.failed(bound)) {
+                Throwable cause = e;
+                LOG.fine(() -> "connection " + session.id + ": history of " + w.stream() + " unavailable for "
+                        + bound + " ms: " + cause);
+                unavailable = true;
+            }
             return;
         }
+        retry.succeeded();
         if (first) {
             first = false;
             cursor = w.after();
@@ -200,12 +237,20 @@ final class Recovery {
                 page = List.of();
                 return;
             }
+            // the client has everything up to its position: a history starting earlier sends none of it again
+            lastSent = w.after().offset();
         }
         page = h.events();
         pageIndex = 0;
         more = h.more() && !page.isEmpty();
         if (!page.isEmpty()) {
             cursor = page.get(page.size() - 1).position();
+        } else if (!more && ok && behindHeld(w) && !retry.failed(owner.historyRetryMillis)) {
+            // asked again (with backoff) while the history stays behind; past the bound, go on without
+            LOG.fine(() -> "connection " + session.id + ": history of " + w.stream() + " stayed behind the live "
+                    + "messages after " + cursor + "; its replay ends there");
+            staleGaveUp = true;
+            retry.succeeded();
         }
     }
 
@@ -215,7 +260,7 @@ final class Recovery {
         if (offset <= lastSent || w.group() == null && deliveredLive(e.position())) {
             return true;
         }
-        String content = contentOf(w, e.payload());
+        String content = HistoryContent.of(w, e.payload());
         if (content == null) {
             return true;
         }
@@ -240,31 +285,15 @@ final class Recovery {
         return live != null && live[0].equals(p.epoch()) && (long) live[1] <= p.offset() && p.offset() <= (long) live[2];
     }
 
-    private static String channel(Want w) {
-        return w.group() == null ? Channels.BROADCAST : Channels.GROUPS;
-    }
-
-    private String contentOf(Want w, byte[] payload) {
-        BusMessage m;
-        try {
-            m = BusCodec.decode(channel(w), payload);
-        } catch (MalformedBusMessageException ex) {
-            return null;
-        }
-        if (m instanceof BusMessage.Reported r) {
-            m = r.delivery();
-        }
-        if (w.group() == null) {
-            return m instanceof BusMessage.Broadcast b ? b.content() : null;
-        }
-        return m instanceof BusMessage.Group g && g.groupId().equals(w.group()) ? g.message() : null;
-    }
-
     /** Sends the held live messages after the replayed ones and makes the stream live again. */
     private void endStream(Want w) {
         boolean result = ok;
         long last = lastSent;
+        StreamPosition replayedTo = result && cursor != null && last > 0 ? new StreamPosition(cursor.epoch(), last) : null;
         session.streams.locked(() -> {
+            if (replayedTo != null) {
+                session.streams.replayed(w.stream(), replayedTo);
+            }
             ArrayDeque<Held> h = held.remove(w.stream());
             if (h != null) {
                 for (Held m : h) {
@@ -282,6 +311,7 @@ final class Recovery {
             owner.metrics().recoveriesUnrecoverable.increment();
         }
         index++;
+        staleGaveUp = false;
         first = true;
         more = false;
         ok = true;
@@ -306,6 +336,36 @@ final class Recovery {
         }
         session.send(o.toString());
         owner.metrics().recoveries.increment();
+        end();
+    }
+
+    /**
+     * The bus's history stayed unavailable: the streams not recovered yet go back to awaiting the client's next
+     * recover (their held live messages with them, so none overtakes the replay), and the recover is answered
+     * {@code {"type":"error","code":"unavailable","cmd":"recover",...}}: the client keeps its positions and asks
+     * again. Streams answered already are replayed again from the client's positions then (nothing twice).
+     */
+    private void answerUnavailable() {
+        Set<String> rest = new HashSet<>();
+        List<SessionStreams.Pending> carried = new java.util.ArrayList<>();
+        session.streams.locked(() -> {
+            for (int i = index; i < wants.size(); i++) {
+                String stream = wants.get(i).stream();
+                rest.add(stream);
+                ArrayDeque<Held> h = held.remove(stream);
+                if (h != null) {
+                    for (Held m : h) {
+                        heldBytes -= m.message().weight();
+                        carried.add(SessionStreams.pending(stream, m.position(), m.message()));
+                    }
+                }
+            }
+            recovering.clear();
+            session.streams.awaitRecover(rest, carried);
+        });
+        session.send(ClientCommands.error(ClientError.UNAVAILABLE, "the message bus's history is unavailable "
+                + "now; nothing was lost: send recover again with the same positions", id, "recover"));
+        owner.metrics().recoveriesUnavailable.increment();
         end();
     }
 

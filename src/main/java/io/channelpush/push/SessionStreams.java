@@ -1,16 +1,36 @@
 package io.channelpush.push;
 
 import io.channelpush.push.bus.StreamPosition;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * Where a JSON session's stream messages meet its running {@code recover} ({@link Recovery}): while a stream
  * recovers, its live messages are held by the recovery instead of queued; otherwise they go to the session's
- * queue, and the range of broadcasts delivered live is remembered (a recovery does not send them again). One lock
- * per session orders the two. Thread-safe.
+ * queue, and the range of broadcasts delivered live is remembered (a recovery does not send them again). While the
+ * session awaits its client's {@code recover} (it connected with {@code recover=1}, or its last recover was
+ * answered {@code unavailable}), the messages of the awaited streams are held here until that recover starts (they
+ * then go to its hold) or {@link #AWAIT_RECOVER_MILLIS} pass without it (they are then queued, and holding stops):
+ * so a reconnecting client gets what it missed before anything newer. Both holds count against the session's queue
+ * bound (beyond, the connection is closed with 1013). One lock per session orders it all. Thread-safe.
  */
 final class SessionStreams {
+    private static final Logger LOG = Logger.getLogger(SessionStreams.class.getName());
     /** {@link #start}'s answer when a recovery runs already. */
     static final Object[] RUNNING = new Object[0];
+    /**
+     * Longest hold while awaiting a {@code recover}: a client that promised one and does not send it (or whose
+     * retry after {@code unavailable} does not come) gets its messages late, never lost; 10 s covers a browser's
+     * retry backoff (0.5 to 4 s) with room, and is well below the hold's byte bound at any sane publish rate.
+     */
+    static final long AWAIT_RECOVER_MILLIS = 10_000;
+
+    record Pending(String stream, StreamPosition position, OutboundMessage message) {
+    }
 
     private final PushSession session;
     // all guarded by this
@@ -20,21 +40,57 @@ final class SessionStreams {
     private String liveEpoch;
     private long firstLive;
     private long lastLive;
+    /** Messages held while awaiting a recover; null when not awaiting. */
+    private ArrayDeque<Pending> awaiting;
+    /** The streams awaited; null: all. */
+    private Set<String> awaitedStreams;
+    private long awaitingBytes;
+    /** Counts waits, so that the timer of an ended wait does nothing. */
+    private long awaitGeneration;
+    /**
+     * Per stream, the last position a recovery replayed from the bus's history, while the node's own subscription
+     * has not delivered past it: the history may run ahead of a lagging subscription, whose late copies are then
+     * dropped here. At most one per stream the session recovered (its groups and broadcasts).
+     */
+    private final java.util.Map<String, StreamPosition> replayedUpTo = new java.util.HashMap<>();
 
     SessionStreams(PushSession session) {
         this.session = session;
     }
 
     /**
-     * Queues a message of {@code stream} unless the running recovery holds it until its replay is done. Any
-     * thread (the bus's).
+     * Queues a message of {@code stream} unless the running recovery holds it until its replay is done, or the
+     * session awaits a recover of that stream. Any thread (the bus's).
      *
-     * @return false when it was not queued (closed, too slow, or refused by the recovery's bound)
+     * @return false when it was not queued (closed, too slow, or refused by the hold's bound)
      */
     synchronized boolean send(String stream, StreamPosition position, OutboundMessage m) {
+        StreamPosition floor = replayedUpTo.get(stream);
+        if (floor != null) {
+            if (floor.epoch().equals(position.epoch()) && position.offset() <= floor.offset()) {
+                return true; // replayed already: the node's subscription lags behind the bus's history
+            }
+            replayedUpTo.remove(stream);
+        }
         if (recovery != null && recovery.holds(stream)) {
             return recovery.hold(stream, position, m);
         }
+        if (awaiting != null && (awaitedStreams == null || awaitedStreams.contains(stream))) {
+            awaitingBytes += m.weight();
+            if (awaitingBytes > session.queueLimitBytes()) {
+                if (session.close(CloseCode.SLOW_CLIENT)) {
+                    LOG.fine(() -> "connection " + session.id + " closed: more than " + session.queueLimitBytes()
+                            + " bytes of live messages held while awaiting its recover");
+                }
+                return false;
+            }
+            awaiting.add(new Pending(stream, position, m));
+            return true;
+        }
+        return deliver(stream, position, m);
+    }
+
+    private boolean deliver(String stream, StreamPosition position, OutboundMessage m) {
         if (stream.equals(Frames.BROADCAST)) {
             if (!position.epoch().equals(liveEpoch)) {
                 liveEpoch = position.epoch();
@@ -43,6 +99,72 @@ final class SessionStreams {
             lastLive = position.offset();
         }
         return session.send(m);
+    }
+
+    /**
+     * Holds the messages of {@code streams} (null: every stream) until a recover starts, at most
+     * {@link #AWAIT_RECOVER_MILLIS}; {@code carried} (held by a recovery that could not finish, in order per stream)
+     * are held first.
+     */
+    synchronized void awaitRecover(Set<String> streams, Collection<Pending> carried) {
+        if (awaiting == null) {
+            awaiting = new ArrayDeque<>();
+            awaitedStreams = streams;
+        } else if (awaitedStreams != null) {
+            awaitedStreams = streams == null ? null : union(awaitedStreams, streams);
+        }
+        if (carried != null) {
+            for (Pending p : carried) {
+                awaitingBytes += p.message().weight();
+                awaiting.add(p);
+            }
+        }
+        long generation = ++awaitGeneration;
+        CompletableFuture.delayedExecutor(AWAIT_RECOVER_MILLIS, TimeUnit.MILLISECONDS)
+                .execute(() -> expire(generation));
+    }
+
+    /** Holds every stream's messages until the client's recover (a connection opened with {@code recover=1}). */
+    void awaitRecover() {
+        awaitRecover(null, null);
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        java.util.HashSet<String> u = new java.util.HashSet<>(a);
+        u.addAll(b);
+        return u;
+    }
+
+    /** One held message carried from an unfinished recovery back to the wait for the next recover. */
+    static Pending pending(String stream, StreamPosition position, OutboundMessage m) {
+        return new Pending(stream, position, m);
+    }
+
+    private synchronized void expire(long generation) {
+        if (generation == awaitGeneration && awaiting != null && !reserved) {
+            LOG.fine(() -> "connection " + session.id + ": no recover within " + AWAIT_RECOVER_MILLIS
+                    + " ms; held messages delivered");
+            stopAwaiting();
+        }
+    }
+
+    /** Stops awaiting a recover (none will come: it was refused): the held messages are queued now. */
+    synchronized void stopAwaiting() {
+        ArrayDeque<Pending> a = awaiting;
+        awaiting = null;
+        awaitedStreams = null;
+        awaitingBytes = 0;
+        awaitGeneration++;
+        if (a != null) {
+            for (Pending p : a) {
+                deliver(p.stream(), p.position(), p.message());
+            }
+        }
+    }
+
+    /** Whether messages are held awaiting a recover (for tests). */
+    synchronized boolean awaiting() {
+        return awaiting != null;
     }
 
     /** Reserves the session's one recover. @return false when one runs or waits already */
@@ -55,7 +177,8 @@ final class SessionStreams {
     }
 
     /**
-     * Starts {@code r} unless one runs already: from now on live messages of its streams are held.
+     * Starts {@code r} unless one runs already: from now on live messages of its streams are held, those held
+     * awaiting it included; those of other streams held awaiting it are queued.
      *
      * @return the broadcasts delivered live so far as {epoch, first, last} (null when none), or {@link #RUNNING}
      */
@@ -64,7 +187,29 @@ final class SessionStreams {
             return RUNNING;
         }
         recovery = r;
-        return liveEpoch == null ? null : new Object[] {liveEpoch, firstLive, lastLive};
+        Object[] live = liveEpoch == null ? null : new Object[] {liveEpoch, firstLive, lastLive};
+        ArrayDeque<Pending> a = awaiting;
+        awaiting = null;
+        awaitedStreams = null;
+        awaitingBytes = 0;
+        awaitGeneration++;
+        if (a != null) {
+            for (Pending p : a) {
+                if (r.holds(p.stream())) {
+                    if (!r.hold(p.stream(), p.position(), p.message())) {
+                        break;
+                    }
+                } else {
+                    deliver(p.stream(), p.position(), p.message());
+                }
+            }
+        }
+        return live;
+    }
+
+    /** A recovery replayed {@code stream} up to {@code last} (caller holds this lock, via {@link #locked}). */
+    void replayed(String stream, StreamPosition last) {
+        replayedUpTo.put(stream, last);
     }
 
     /** Runs {@code action} under the lock live stream messages take (a recovery ending one of its streams). */

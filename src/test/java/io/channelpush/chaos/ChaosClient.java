@@ -136,10 +136,11 @@ public final class ChaosClient implements Session.Listener.AutoDemanding {
         }
         String type = string(o, "type");
         switch (type == null ? "" : type) {
-            case "welcome" -> welcome();
+            case "welcome" -> welcome(o);
             case "message" -> message(o);
             case "recovered" -> recovered(o);
             case "ack" -> {
+                adopt(o, group == null ? null : Streams.group(group));
                 joined = true;
                 ready.complete(null);
             }
@@ -148,7 +149,28 @@ public final class ChaosClient implements Session.Listener.AutoDemanding {
         }
     }
 
-    private void welcome() {
+    /**
+     * Whether its next connection promises a {@code recover} first ({@code &recover=1}: the node holds its stream
+     * messages until then): a JSON client that was connected before and holds a position of a stream it follows.
+     */
+    synchronized boolean promisesRecover() {
+        return json && connections > 0 && Streams.followedBy(group).stream().anyMatch(positions::containsKey);
+    }
+
+    /** A stream without a position takes the one the node gave (welcome: broadcasts; add_group's ack: groups). */
+    private void adopt(JsonObject frame, String stream) {
+        JsonElement st = frame.get("streams");
+        if (stream == null || positions.containsKey(stream) || st == null || !st.isJsonObject()) {
+            return;
+        }
+        JsonElement p = st.getAsJsonObject().get(stream);
+        if (p != null && p.isJsonObject() && p.getAsJsonObject().has("epoch") && p.getAsJsonObject().has("offset")) {
+            positions.put(stream, new Position(p.getAsJsonObject().get("epoch").getAsString(),
+                    p.getAsJsonObject().get("offset").getAsLong()));
+        }
+    }
+
+    private void welcome(JsonObject o) {
         connections++;
         Map<String, Position> ask = new LinkedHashMap<>();
         for (String stream : Streams.followedBy(group)) {
@@ -166,6 +188,7 @@ public final class ChaosClient implements Session.Listener.AutoDemanding {
         } else if (group == null && connections == 1) {
             ready.complete(null);
         }
+        adopt(o, Streams.BROADCAST);
     }
 
     private void message(JsonObject o) {

@@ -72,7 +72,7 @@ final class Fleet implements AutoCloseable {
         LauncherProcess target = nodes.get(node);
         c.connectingTo(target.workerId);
         try {
-            return ws.connect(c, target.ws(c.json ? "?format=json" : ""));
+            return ws.connect(c, target.ws(!c.json ? "" : c.promisesRecover() ? "?format=json&recover=1" : "?format=json"));
         } catch (java.io.IOException e) {
             return CompletableFuture.failedFuture(e);
         }

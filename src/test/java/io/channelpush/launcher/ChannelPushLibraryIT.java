@@ -29,6 +29,7 @@ class ChannelPushLibraryIT {
     private static final List<String> SCENARIOS = List.of(
             "connectsWithJsonFormatAndPassesLiveMessagesOnceEach",
             "reconnectsWithGrowingJitteredDelaysAndRecoversItsStreamsAndGroups",
+            "takesTheNodesPositionsForStreamsWithoutOneAndReconnectsPromisingARecover",
             "holdsRecoveringStreamsAndPassesThemOnInOffsetOrderMarkedRecovered",
             "aStreamAnsweredFalseIsAGapAndStartsAgainFromItsNextMessage",
             "aConnectionLostDuringARecoveryRecoversAgainFromTheSameOffsets",

@@ -61,6 +61,15 @@ final class InMemoryBus implements MessageBus {
     volatile int retention = 10_000;
     /** History requests answered so far. */
     volatile int historyRequests;
+    /** While set, stream messages are kept (history has them) but reach the node's subscription only on release. */
+    private List<Runnable> lagging;
+    /** The next this many history requests answer no events but "more" (a fetch that timed out on a stalled bus). */
+    final java.util.concurrent.atomic.AtomicInteger emptyHistoryPages = new java.util.concurrent.atomic.AtomicInteger();
+    /** The next this many history answers leave out the newest {@link #hiddenNewest} events (a lagging replica). */
+    final java.util.concurrent.atomic.AtomicInteger staleHistoryAnswers = new java.util.concurrent.atomic.AtomicInteger();
+    volatile int hiddenNewest;
+    /** The next this many history requests fail with {@link BusUnavailableException} (a stalled bus). */
+    final java.util.concurrent.atomic.AtomicInteger historyFailures = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public void publish(String channel, byte[] payload) {
@@ -86,9 +95,28 @@ final class InMemoryBus implements MessageBus {
         }
         StreamHandler h = streamHandlers.get(channel);
         if (h != null) {
-            h.onMessage(payload, p);
+            if (lagging != null) {
+                lagging.add(() -> h.onMessage(payload, p));
+            } else {
+                h.onMessage(payload, p);
+            }
         }
         return p;
+    }
+
+    /** From now on the node's stream subscription lags: history has the messages, the node gets them later. */
+    synchronized void lagSubscription() {
+        lagging = new ArrayList<>();
+    }
+
+    /** Delivers what the subscription lagged behind, in order, and stops lagging. */
+    void catchUpSubscription() {
+        List<Runnable> l;
+        synchronized (this) {
+            l = lagging;
+            lagging = null;
+        }
+        l.forEach(Runnable::run);
     }
 
     @Override
@@ -182,6 +210,15 @@ final class InMemoryBus implements MessageBus {
     @Override
     public CompletableFuture<StreamHistory> history(String channel, StreamPosition after, int limit) {
         CompletableFuture<StreamHistory> f = new CompletableFuture<>();
+        if (historyFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            f.completeExceptionally(new BusUnavailableException("in-memory bus: history failing by the test's wish"));
+            return f;
+        }
+        if (emptyHistoryPages.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            StreamHistory h = read(channel, after, limit);
+            f.complete(new StreamHistory(h.epoch(), List.of(), h.complete(), true));
+            return f;
+        }
         Runnable answer = () -> f.complete(read(channel, after, limit));
         synchronized (this) {
             if (historyHeld) {
@@ -196,6 +233,7 @@ final class InMemoryBus implements MessageBus {
     private synchronized StreamHistory read(String channel, StreamPosition after, int limit) {
         historyRequests++;
         Stream s = streams.get(channel);
+        long tail = s.next - 1 - (staleHistoryAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? hiddenNewest : 0);
         boolean sameEpoch = after == null || after.epoch().equals(s.epoch);
         long from = sameEpoch && after != null ? after.offset() : 0;
         boolean complete = sameEpoch && s.droppedUpTo <= from;
@@ -204,6 +242,9 @@ final class InMemoryBus implements MessageBus {
         for (StreamEvent e : s.kept) {
             if (e.position().offset() <= from) {
                 continue;
+            }
+            if (e.position().offset() > tail) {
+                break;
             }
             if (events.size() == limit) {
                 more = true;

@@ -63,6 +63,8 @@ public final class NodeMetrics {
         counter("channelpush_recoveries", "recover commands completed", () -> m.recoveries());
         counter("channelpush_recoveries_unrecoverable", "Streams of recover commands answered false (client resyncs)",
                 () -> m.recoveriesUnrecoverable());
+        counter("channelpush_recoveries_unavailable", "recover commands answered unavailable: the bus's history "
+                + "failed for too long (the client asks again)", () -> m.recoveriesUnavailable());
         counter("channelpush_stream_gaps", "Stream subscriptions of this node resumed with a gap the bus could not fill",
                 () -> m.streamGaps());
     }
