@@ -39,6 +39,8 @@ final class ChaosRun {
     private static final Duration PROGRESS_LIMIT = Duration.ofSeconds(45);
     private static final Duration DRAIN_LIMIT = Duration.ofSeconds(30);
     private static final int PROGRESS_OKS = 40;
+    /** Sequential publishers per node. */
+    private static final int LANES = 4;
 
     private final Timeline timeline = new Timeline();
     private final HttpClient http;
@@ -58,8 +60,12 @@ final class ChaosRun {
         try (Fleet fleet = new Fleet(http, nodes, timeline)) {
             timeline.begin("connect");
             List<ChaosClient> clients = fleet.connect(clientCount, Duration.ofSeconds(60));
-            publishers.add(new Publisher("A", nodes.get(0).publisher(), http, timeline, 10, 15_000));
-            publishers.add(new Publisher("B", nodes.get(1).publisher(), http, timeline, 10, 15_000));
+            // Several sequential publishers per node: each keeps an order of its own, and together they keep
+            // publishes in flight while the bus stalls (one alone would have one publish waiting for its answer).
+            for (int lane = 1; lane <= LANES; lane++) {
+                publishers.add(new Publisher("A" + lane, nodes.get(0).publisher(), http, timeline, 10, 15_000));
+                publishers.add(new Publisher("B" + lane, nodes.get(1).publisher(), http, timeline, 10, 15_000));
+            }
             try {
                 timeline.begin("steady");
                 publishers.forEach(Publisher::start);
@@ -85,7 +91,11 @@ final class ChaosRun {
                 fleet.stopBlips(); // from now on only the node's death moves clients
                 nodes.get(0).process().kill();
                 fleet.nodeDied(0);
-                publishers.get(0).retarget(nodes.get(1).publisher());
+                for (Publisher p : publishers) {
+                    if (p.name.startsWith("A")) {
+                        p.retarget(nodes.get(1).publisher());
+                    }
+                }
                 awaitProgress(publishers, "after node A died");
                 await(() -> clients.stream().filter(c -> c.json).allMatch(ChaosClient::settled), PROGRESS_LIMIT,
                         () -> "JSON clients not reconnected and recovered within " + PROGRESS_LIMIT.toSeconds()
