@@ -30,6 +30,9 @@ final class NatsHistory implements AutoCloseable {
     static final int THREADS = 2;
     static final int QUEUE = 1_000;
     static final Duration FETCH_WAIT = Duration.ofSeconds(2);
+    /** Reads of one page at most, while a replica behind answers with holes. */
+    static final int ATTEMPTS = 5;
+    static final Duration RETRY = Duration.ofMillis(250);
 
     private final NatsStreams streams;
     private final ThreadPoolExecutor exec;
@@ -56,7 +59,9 @@ final class NatsHistory implements AutoCloseable {
         try {
             exec.execute(() -> {
                 try {
-                    result.complete(read(s, after, limit));
+                    result.complete(readWhole(s, after, limit));
+                } catch (InterruptedException e) {
+                    result.completeExceptionally(new BusUnavailableException("NATS bus closing"));
                 } catch (IOException | JetStreamApiException | RuntimeException e) {
                     result.completeExceptionally(new BusUnavailableException("NATS JetStream history of " + s.name
                             + ": " + e.getMessage()));
@@ -68,6 +73,30 @@ final class NatsHistory implements AutoCloseable {
         return result;
     }
 
+    /**
+     * {@link #read}, again (at most {@link #ATTEMPTS} times, {@link #RETRY} apart) while it returns null: a page
+     * that would end before messages the stream holds must not say so.
+     */
+    private StreamHistory readWhole(NatsStreams.Stream s, StreamPosition after, int limit)
+            throws IOException, JetStreamApiException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            StreamHistory h = read(s, after, limit);
+            if (h != null) {
+                return h;
+            }
+            if (attempt == ATTEMPTS) {
+                throw new BusUnavailableException("its messages after offset " + (after == null ? 0 : after.offset())
+                        + " could not be read whole " + ATTEMPTS + " times (a replica catching up?)");
+            }
+            TimeUnit.MILLISECONDS.sleep(RETRY.toMillis()); // pacing of retries against a replica catching up
+        }
+    }
+
+    /**
+     * One page, read through an ephemeral consumer that JetStream places on any of the stream's replicas; null when
+     * that replica lacks messages the stream holds (it is behind, e.g. catching up after a stall): its page has a
+     * hole, or is empty although the stream's info says messages follow.
+     */
     private StreamHistory read(NatsStreams.Stream s, StreamPosition after, int limit)
             throws IOException, JetStreamApiException {
         JetStreamManagement jsm = streams.management();
@@ -82,6 +111,9 @@ final class NatsHistory implements AutoCloseable {
         boolean complete = sameEpoch && (after == null || state.getFirstSequence() <= from
                 || state.getMsgCount() == 0 && state.getLastSequence() < from);
         long last = state.getLastSequence();
+        if (sameEpoch && after != null && after.offset() > last) {
+            return null; // the reader had a later message than this info knows: a leader not yet current answered
+        }
         if (state.getMsgCount() == 0 || from > last) {
             return new StreamHistory(epoch, List.of(), complete, false);
         }
@@ -106,11 +138,38 @@ final class NatsHistory implements AutoCloseable {
                 // it goes by itself after its inactive threshold
             }
         }
-        if (!events.isEmpty() && events.get(0).position().offset() > from && sameEpoch && after != null) {
+        int whole = wholeUntil(s, events, from);
+        if (whole < events.size()) {
+            events = new ArrayList<>(events.subList(0, whole));
+        }
+        if (events.isEmpty()) {
+            if (!streams.stores(s, from)) {
+                // expired between the info and the fetch
+                return new StreamHistory(epoch, List.of(), complete && (!sameEpoch || after == null), false);
+            }
+            return null;
+        }
+        if (events.get(0).position().offset() > from && sameEpoch && after != null) {
             complete = false; // expired between the info and the fetch
         }
-        long lastRead = events.isEmpty() ? from - 1 : events.get(events.size() - 1).position().offset();
+        long lastRead = events.get(events.size() - 1).position().offset();
         return new StreamHistory(epoch, events, complete, lastRead < last);
+    }
+
+    /**
+     * How many of {@code events} (read from {@code from} on) are whole: up to the first hole whose message the
+     * stream still holds (a replica behind); a hole the stream does not hold any more (expired, deleted) is fine.
+     */
+    private int wholeUntil(NatsStreams.Stream s, List<StreamEvent> events, long from) {
+        long expected = from;
+        for (int i = 0; i < events.size(); i++) {
+            long offset = events.get(i).position().offset();
+            if (offset > expected && streams.stores(s, expected)) {
+                return i;
+            }
+            expected = offset + 1;
+        }
+        return events.size();
     }
 
     /** Stops the threads; a request that is running ends within its fetch wait. Idempotent. */

@@ -57,7 +57,8 @@ final class NatsJetStream implements AutoCloseable {
         if (s == null) {
             throw new IllegalArgumentException("not a stream channel: " + channel);
         }
-        NatsStreamReader reader = new NatsStreamReader(s, handler);
+        NatsStreamReader reader = new NatsStreamReader(s, handler, seq -> streams.stores(s, seq),
+                () -> streams.refresh(s));
         synchronized (this) {
             if (readers.putIfAbsent(channel, reader) != null) {
                 throw new IllegalArgumentException("already subscribed to stream " + channel);
