@@ -19,26 +19,38 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * {@link MessageBus#history} of a {@link NatsBus}: reads the stream's info (epoch, first and last sequence), then
  * the messages after the position through an ephemeral pull consumer in memory (one fetch, at most
- * {@link #FETCH_WAIT}), deleted afterwards. Requests run on {@link #THREADS} threads with a queue of
- * {@link #QUEUE} requests; beyond, a request fails at once with {@link BusUnavailableException}. Thread-safe.
+ * {@link #FETCH_WAIT}), deleted afterwards, up to the last message this node's own subscription of the stream
+ * delivered when it has one (the rest reaches the node, and a recovering session, through that subscription, in
+ * order and once). The page is whole: it has every message the stream holds from the
+ * position on (a replica behind, which the consumer may be placed on, can lack some; the stream's leader is asked
+ * about each hole), and a request tries again while the stream has no leader, for at most {@link #WAIT}. Requests
+ * run on {@link #THREADS} threads (mostly waiting for answers) with a queue of {@link #QUEUE} requests; beyond, a
+ * request fails at once with {@link BusUnavailableException}. Thread-safe.
  */
 final class NatsHistory implements AutoCloseable {
-    static final int THREADS = 2;
+    static final int THREADS = 8;
     static final int QUEUE = 1_000;
     static final Duration FETCH_WAIT = Duration.ofSeconds(2);
-    /** Reads of one page at most, while a replica behind answers with holes. */
-    static final int ATTEMPTS = 5;
+    /** How long a request tries again while the stream has no leader or a replica behind answers with holes. */
+    static final Duration WAIT = Duration.ofSeconds(20);
     static final Duration RETRY = Duration.ofMillis(250);
 
     private final NatsStreams streams;
+    private final Function<String, StreamPosition> delivered;
     private final ThreadPoolExecutor exec;
 
-    NatsHistory(NatsStreams streams) {
+    /**
+     * @param delivered where this node's subscription of a stream channel is (null when it has none): history ends
+     *     there, the rest reaches the node through that subscription
+     */
+    NatsHistory(NatsStreams streams, Function<String, StreamPosition> delivered) {
         this.streams = streams;
+        this.delivered = delivered;
         this.exec = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE),
                 r -> {
                     Thread t = new Thread(r, "channelpush-nats-history");
@@ -74,21 +86,36 @@ final class NatsHistory implements AutoCloseable {
     }
 
     /**
-     * {@link #read}, again (at most {@link #ATTEMPTS} times, {@link #RETRY} apart) while it returns null: a page
-     * that would end before messages the stream holds must not say so.
+     * {@link #read}, again ({@link #RETRY} apart) while it fails or returns null, for at most {@link #WAIT}: a
+     * stream without a leader (an election after a server's loss or stall takes nats-server 4 to 9 s) or with a
+     * replica behind is soon readable again, and a page that would end before messages the stream holds must not
+     * say so. After {@link #WAIT}, the last failure.
      */
     private StreamHistory readWhole(NatsStreams.Stream s, StreamPosition after, int limit)
             throws IOException, JetStreamApiException, InterruptedException {
-        for (int attempt = 1; ; attempt++) {
-            StreamHistory h = read(s, after, limit);
-            if (h != null) {
-                return h;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            Exception failure;
+            try {
+                StreamHistory h = read(s, after, limit);
+                if (h != null) {
+                    return h;
+                }
+                failure = new BusUnavailableException("its messages after offset " + (after == null ? 0
+                        : after.offset()) + " could not be read whole (a replica catching up?)");
+            } catch (IOException | JetStreamApiException | RuntimeException e) {
+                failure = e;
             }
-            if (attempt == ATTEMPTS) {
-                throw new BusUnavailableException("its messages after offset " + (after == null ? 0 : after.offset())
-                        + " could not be read whole " + ATTEMPTS + " times (a replica catching up?)");
+            if (System.nanoTime() + RETRY.toNanos() > deadline) {
+                if (failure instanceof IOException io) {
+                    throw io;
+                }
+                if (failure instanceof JetStreamApiException api) {
+                    throw api;
+                }
+                throw (RuntimeException) failure;
             }
-            TimeUnit.MILLISECONDS.sleep(RETRY.toMillis()); // pacing of retries against a replica catching up
+            TimeUnit.MILLISECONDS.sleep(RETRY.toMillis()); // pacing of retries while the stream has no leader
         }
     }
 
@@ -113,6 +140,12 @@ final class NatsHistory implements AutoCloseable {
         long last = state.getLastSequence();
         if (sameEpoch && after != null && after.offset() > last) {
             return null; // the reader had a later message than this info knows: a leader not yet current answered
+        }
+        StreamPosition live = delivered.apply(s.channel);
+        if (live != null && live.epoch().equals(epoch) && live.offset() < last) {
+            // What follows reaches this node through its subscription, which may be behind the stream (its consumer
+            // was being recreated): a recovery replaying beyond it would get those messages again live.
+            last = live.offset();
         }
         if (state.getMsgCount() == 0 || from > last) {
             return new StreamHistory(epoch, List.of(), complete, false);

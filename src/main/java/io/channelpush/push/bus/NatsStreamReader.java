@@ -51,6 +51,7 @@ final class NatsStreamReader {
     private int generation; // guarded by this
     private JetStreamSubscription subscription; // guarded by this
     private final CountDownLatch started = new CountDownLatch(1);
+    private volatile StreamPosition delivered;
     private static final long WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
     private long lastFailureWarning = System.nanoTime() - WARNING_EVERY_NANOS; // on the setup thread only
 
@@ -92,12 +93,14 @@ final class NatsStreamReader {
             if (epoch == null) {
                 epoch = current;
                 last = info.getStreamState().getLastSequence(); // a new subscriber starts with new messages
+                delivered = new StreamPosition(epoch, last);
             } else if (!epoch.equals(current)) {
                 LOG.warning("JetStream stream " + stream.name + " lost its history (epoch " + epoch + " became "
                         + current + "): what followed offset " + last + " of the old epoch and was not delivered "
                         + "is lost; continuing from the first message of the new epoch");
                 epoch = current;
                 last = 0;
+                delivered = new StreamPosition(epoch, 0);
             } else if (first > last + 1 && info.getStreamState().getLastSequence() > last) {
                 long lost = first - last - 1;
                 LOG.warning("JetStream stream " + stream.name + " no longer holds " + lost + " message(s) after offset "
@@ -177,5 +180,14 @@ final class NatsStreamReader {
         } catch (RuntimeException ex) {
             LOG.log(Level.WARNING, "handler of stream " + stream.channel + " failed", ex);
         }
+        delivered = position;
+    }
+
+    /**
+     * The position of the last message whose handler returned (where the subscription started, before the first
+     * one), or null before the consumer's first start. Any thread.
+     */
+    StreamPosition delivered() {
+        return delivered;
     }
 }

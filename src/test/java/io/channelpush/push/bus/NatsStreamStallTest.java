@@ -73,6 +73,7 @@ class NatsStreamStallTest {
                 awaitFirstAck(subscriber);
                 List<Integer> numbers = new CopyOnWriteArrayList<>();
                 List<Long> offsets = new CopyOnWriteArrayList<>();
+                List<StreamPosition> positions = new CopyOnWriteArrayList<>();
                 AtomicInteger warm = new AtomicInteger();
                 subscriber.subscribeStream(Channels.BROADCAST, (p, pos) -> {
                     int n = Integer.parseInt(NatsStreamTest.text(p));
@@ -82,6 +83,7 @@ class NatsStreamStallTest {
                     }
                     numbers.add(n);
                     offsets.add(pos.offset());
+                    positions.add(pos);
                 });
                 int consumer = consumerServer(servers.get(1));
                 int stalled = stallLeader ? leader(servers.get(1)) : consumer;
@@ -121,8 +123,21 @@ class NatsStreamStallTest {
                     pub.start();
                     NatsStreamTest.await(() -> acked.size() > 500, "publishes before the stall");
                     servers.get(stalled).pause(true);
-                    try {
-                        TimeUnit.MILLISECONDS.sleep(STALL.toMillis()); // the scenario: a 10 s stall
+                    StreamPosition before = positions.get(positions.size() - 1);
+                    java.util.concurrent.CompletableFuture<StreamHistory> during;
+                    try (NatsBus asker = NatsStreamTest.bus(urls(servers, (stalled + 2) % 3), r3)) {
+                        TimeUnit.MILLISECONDS.sleep(1_000); // the stall has begun
+                        // asked while the stream may have no leader: answered once it has one again
+                        during = asker.history(Channels.BROADCAST, before, 100);
+                        TimeUnit.MILLISECONDS.sleep(STALL.toMillis() - 1_000); // the scenario: a 10 s stall
+                        servers.get(stalled).pause(false);
+                        StreamHistory h = during.get(30, TimeUnit.SECONDS);
+                        assertTrue(h.complete(), "history asked during the stall is complete");
+                        assertEquals(100, h.events().size(), "a full page");
+                        for (int i = 0; i < h.events().size(); i++) {
+                            assertEquals(before.offset() + 1 + i, h.events().get(i).position().offset(),
+                                    "history asked during the stall, event " + i);
+                        }
                     } finally {
                         servers.get(stalled).pause(false);
                     }
