@@ -16,7 +16,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * connection sent before, that is once it has routed the message to the subscribers it had then. So {@code ok}
  * means "the NATS server has it and passed it on", not "stored": NATS core keeps nothing, and a node that was
  * disconnected at that moment misses it (such messages are not recoverable, as the issue says of targeted
- * pushes). Flushes are shared: the publishes waiting when one flush starts are confirmed by it.
+ * pushes). Flushes are shared: the publishes waiting when one flush starts are confirmed by it. A flush confirms
+ * only when jnats counted a PONG and the connection was not made again since the publish was written (jnats' flush
+ * returns quietly without a PONG when too many pings are out, as on a stalled server): otherwise the publish is
+ * {@link PublishOutcomeUnknownException}.
  *
  * <p>Thread-safe. Flushes run on one thread of {@code exec}; futures complete there.
  */
