@@ -209,8 +209,15 @@ class NatsStreamStallTest {
     private static int consumerServer(NatsServerProcess any) throws Exception {
         try (Connection c = Nats.connect(any.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
+            // a consumer the subscriber dropped for a newer one goes once it is inactive (jnats asks for 5 s)
+            NatsStreamTest.await(() -> {
+                try {
+                    return jsm.getConsumers("CHANNELPUSH_B").size() == 1;
+                } catch (java.io.IOException | io.nats.client.JetStreamApiException e) {
+                    return false;
+                }
+            }, "one consumer of the broadcast stream");
             List<ConsumerInfo> consumers = jsm.getConsumers("CHANNELPUSH_B");
-            assertEquals(1, consumers.size(), "consumers of the broadcast stream");
             String name = consumers.get(0).getClusterInfo().getLeader();
             return Integer.parseInt(name.substring(1));
         }
