@@ -27,8 +27,8 @@ import java.util.function.Function;
  * {@link #FETCH_WAIT}), deleted afterwards, up to the last message this node's own subscription of the stream
  * delivered when it has one (the rest reaches the node, and a recovering session, through that subscription, in
  * order and once). The page is whole: it has every message the stream holds from the
- * position on (a replica behind, which the consumer may be placed on, can lack some; the stream's leader is asked
- * about each hole), and a request tries again while the stream has no leader, for at most {@link #WAIT}. Requests
+ * position on (a replica behind, which the consumer may be placed on, can lack some: such a page is read again),
+ * and a request tries again while the stream has no leader, for at most {@link #WAIT}. Requests
  * run on {@link #THREADS} threads (mostly waiting for answers) with a queue of {@link #QUEUE} requests; beyond, a
  * request fails at once with {@link BusUnavailableException}. Thread-safe.
  */
@@ -171,36 +171,30 @@ final class NatsHistory implements AutoCloseable {
                 // it goes by itself after its inactive threshold
             }
         }
-        int whole = wholeUntil(s, events, from);
+        int whole = wholeUntil(events, from);
         if (whole < events.size()) {
             events = new ArrayList<>(events.subList(0, whole));
         }
         if (events.isEmpty()) {
-            if (!streams.stores(s, from)) {
-                // expired between the info and the fetch
-                return new StreamHistory(epoch, List.of(), complete && (!sameEpoch || after == null), false);
-            }
-            return null;
-        }
-        if (events.get(0).position().offset() > from && sameEpoch && after != null) {
-            complete = false; // expired between the info and the fetch
+            return null; // read again: if the messages expired meanwhile, the next info's first sequence says so
         }
         long lastRead = events.get(events.size() - 1).position().offset();
         return new StreamHistory(epoch, events, complete, lastRead < last);
     }
 
     /**
-     * How many of {@code events} (read from {@code from} on) are whole: up to the first hole whose message the
-     * stream still holds (a replica behind); a hole the stream does not hold any more (expired, deleted) is fine.
+     * How many of {@code events} (read from {@code from}, at or after the stream's first sequence) are whole: up to
+     * the first hole. The streams are only appended to and lose their oldest messages first, so a hole after the
+     * first sequence is a replica behind (or a stale leader), not a gap: the rest is read again. (A message an
+     * operator deleted by hand, {@code nats stream rmm}, makes the reads fail after {@link #WAIT}.)
      */
-    private int wholeUntil(NatsStreams.Stream s, List<StreamEvent> events, long from) {
+    private static int wholeUntil(List<StreamEvent> events, long from) {
         long expected = from;
         for (int i = 0; i < events.size(); i++) {
-            long offset = events.get(i).position().offset();
-            if (offset > expected && streams.stores(s, expected)) {
+            if (events.get(i).position().offset() != expected) {
                 return i;
             }
-            expected = offset + 1;
+            expected++;
         }
         return events.size();
     }

@@ -52,6 +52,7 @@ final class NatsStreamReader {
     private JetStreamSubscription subscription; // guarded by this
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile StreamPosition delivered;
+    private long restartedAt = -1; // the last delivered when a hole last restarted the consumer; dispatcher thread
     private static final long WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
     private long lastFailureWarning = System.nanoTime() - WARNING_EVERY_NANOS; // on the setup thread only
 
@@ -149,7 +150,10 @@ final class NatsStreamReader {
             }
             after = last;
         }
-        if (seq > after + 1 && after > 0 && stillStored(after + 1)) {
+        // A hole is taken as real only when a fresh consumer shows it again and the leader says it holds nothing
+        // there: a stale leader (one that resumed after a stall and has not heard of its successor) says so too.
+        if (seq > after + 1 && after > 0 && (restartedAt != after || stillStored(after + 1))) {
+            restartedAt = after;
             // The consumer skipped messages the stream has: its server was behind (a replica catching up after a
             // stall resets its store, and a consumer reading it then jumps ahead). Start again after the last one.
             LOG.warning(() -> "JetStream consumer of " + stream.name + " skipped from offset " + after + " to " + seq
