@@ -200,7 +200,9 @@ final class ChaosRun {
             List<String> w = new ArrayList<>(n.process().linesWith(" WARNING "));
             w.addAll(n.process().linesWith(" SEVERE "));
             b.append("--- ").append(n.workerId).append(": ").append(w.size()).append(" warnings and errors\n");
-            w.stream().sorted().limit(40).forEach(l -> b.append(l).append('\n'));
+            // publish answers repeat (503s during an election): the other lines first, so that they are seen
+            w.stream().sorted(java.util.Comparator.comparing((String l) -> l.contains(".PublishAnswers:"))
+                    .thenComparing(l -> l)).limit(40).forEach(l -> b.append(l).append('\n'));
         }
         return b.toString();
     }

@@ -38,9 +38,10 @@ import java.util.logging.Logger;
  * not delivered to it later (stream subscriptions get them on reconnection).
  *
  * <p>Connection: the servers are tried in the order given; the connection is made in the background and kept
- * forever (a new attempt every 250 ms, jittered). A closed socket is noticed at once, a silent server by pings
- * within about 6 s. While disconnected, publishes wait in jnats' reconnect buffer of {@code bufferBytes} and are
- * sent, after the subscriptions, on reconnect; a publish that does not fit throws {@link BusUnavailableException}.
+ * forever (a new attempt every 250 ms, jittered). A closed socket is noticed at once, a silent server (stalled,
+ * or a network that drops packets) by pings every second within 2 to 3 s. While disconnected, publishes wait in
+ * jnats' reconnect buffer of {@code bufferBytes} and are sent, after the subscriptions, on reconnect; a publish that
+ * does not fit throws {@link BusUnavailableException}.
  *
  * <p>Authentication and TLS: {@link NatsSecurity}. Credentials the server refuses leave the bus disconnected and
  * retrying, with a SEVERE log line naming the setting at most once a minute; URLs are logged without credentials.
@@ -53,7 +54,7 @@ public final class NatsBus implements MessageBus {
     static final Duration RECONNECT_WAIT = Duration.ofMillis(250);
     static final Duration RECONNECT_JITTER = Duration.ofMillis(100);
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
-    static final Duration PING_INTERVAL = Duration.ofSeconds(2);
+    static final Duration PING_INTERVAL = Duration.ofSeconds(1);
     static final int MAX_PINGS_OUT = 2;
 
     private final String servers;

@@ -16,14 +16,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * connection sent before, that is once it has routed the message to the subscribers it had then. So {@code ok}
  * means "the NATS server has it and passed it on", not "stored": NATS core keeps nothing, and a node that was
  * disconnected at that moment misses it (such messages are not recoverable, as the issue says of targeted
- * pushes). Flushes are shared: the publishes waiting when one flush starts are confirmed by it.
+ * pushes). Flushes are shared: the publishes waiting when one flush starts are confirmed by it. A flush confirms
+ * only when jnats counted a PONG and the connection was not made again since the publish was written (jnats' flush
+ * returns quietly without a PONG when too many pings are out, as on a stalled server): otherwise the publish is
+ * {@link PublishOutcomeUnknownException}.
  *
  * <p>Thread-safe. Flushes run on one thread of {@code exec}; futures complete there.
  */
 final class NatsCoreAcks {
     private final ExecutorService exec;
     private final Duration flushTimeout;
-    private final ConcurrentLinkedQueue<CompletableFuture<StreamPosition>> waiting = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Waiting> waiting = new ConcurrentLinkedQueue<>();
+
+    /** A publish awaiting its flush, with the connection's reconnection count when it was written. */
+    private record Waiting(CompletableFuture<StreamPosition> result, long reconnects) {
+    }
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private volatile Connection connection;
 
@@ -34,6 +41,7 @@ final class NatsCoreAcks {
 
     /** Publishes and completes {@code result} with null once a flush after it returned. */
     void publish(Connection c, String subject, byte[] payload, CompletableFuture<StreamPosition> result) {
+        long reconnects = c.getStatistics().getReconnects();
         try {
             c.publish(subject, payload);
         } catch (IllegalStateException | IllegalArgumentException e) {
@@ -41,7 +49,7 @@ final class NatsCoreAcks {
             return;
         }
         connection = c;
-        waiting.add(result);
+        waiting.add(new Waiting(result, reconnects));
         if (!scheduled.getAndSet(true)) {
             exec.execute(this::flush);
         }
@@ -49,16 +57,23 @@ final class NatsCoreAcks {
 
     private void flush() {
         scheduled.set(false);
-        List<CompletableFuture<StreamPosition>> batch = new ArrayList<>();
-        for (CompletableFuture<StreamPosition> f; (f = waiting.poll()) != null; ) {
-            batch.add(f);
+        List<Waiting> batch = new ArrayList<>();
+        for (Waiting w; (w = waiting.poll()) != null; ) {
+            batch.add(w);
         }
         if (batch.isEmpty()) {
             return;
         }
+        Connection c = connection;
         RuntimeException failure = null;
+        long flushes = c.getStatistics().getFlushCounter();
         try {
-            connection.flush(flushTimeout);
+            c.flush(flushTimeout);
+            // jnats' flush also returns without a PONG (too many pings out on a stalled server, a connection lost
+            // meanwhile): only a counted flush on a connected connection confirms.
+            if (c.getStatistics().getFlushCounter() == flushes || c.getStatus() != Connection.Status.CONNECTED) {
+                failure = new PublishOutcomeUnknownException("NATS did not confirm the publish (no PONG)");
+            }
         } catch (TimeoutException | IllegalStateException e) {
             // Sent or in jnats' buffer: it may still reach the server.
             failure = new PublishOutcomeUnknownException("NATS did not confirm the publish: " + e.getMessage());
@@ -66,11 +81,16 @@ final class NatsCoreAcks {
             Thread.currentThread().interrupt();
             failure = new PublishOutcomeUnknownException("NATS bus closing");
         }
-        for (CompletableFuture<StreamPosition> f : batch) {
-            if (failure == null) {
-                f.complete(null);
+        long reconnects = c.getStatistics().getReconnects();
+        for (Waiting w : batch) {
+            if (failure != null) {
+                w.result().completeExceptionally(failure);
+            } else if (w.reconnects() != reconnects) {
+                // written before a reconnection: the PONG came from the new connection, the old one may have lost it
+                w.result().completeExceptionally(new PublishOutcomeUnknownException("NATS connection lost and made "
+                        + "again after the publish"));
             } else {
-                f.completeExceptionally(failure);
+                w.result().complete(null);
             }
         }
     }

@@ -50,6 +50,13 @@ final class NatsErrors implements ErrorListener {
     }
 
     @Override
+    public void heartbeatAlarm(Connection conn, io.nats.client.JetStreamSubscription sub, long lastStreamSequence,
+                               long lastConsumerSequence) {
+        LOG.warning(() -> "NATS JetStream consumer " + sub.getConsumerName() + " sent no heartbeat (its server is "
+                + "gone or stalls); consuming again after offset " + lastStreamSequence);
+    }
+
+    @Override
     public void slowConsumerDetected(Connection conn, Consumer consumer) {
         slowConsumerEvents.increment();
         LOG.warning(() -> "NATS dropped messages for this node: its handlers fell " + consumer.getPendingMessageCount()

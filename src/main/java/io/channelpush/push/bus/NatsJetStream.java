@@ -38,7 +38,7 @@ final class NatsJetStream implements AutoCloseable {
         this.connection = connection;
         this.streams = new NatsStreams(settings, bufferBytes, streamExec, connection,
                 new NatsCoreAcks(flushExec, NatsStreams.API_TIMEOUT), this::streamReady);
-        this.history = new NatsHistory(streams);
+        this.history = new NatsHistory(streams, this::delivered);
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -57,7 +57,8 @@ final class NatsJetStream implements AutoCloseable {
         if (s == null) {
             throw new IllegalArgumentException("not a stream channel: " + channel);
         }
-        NatsStreamReader reader = new NatsStreamReader(s, handler);
+        NatsStreamReader reader = new NatsStreamReader(s, handler, seq -> streams.stores(s, seq),
+                () -> streams.refresh(s));
         synchronized (this) {
             if (readers.putIfAbsent(channel, reader) != null) {
                 throw new IllegalArgumentException("already subscribed to stream " + channel);
@@ -75,6 +76,15 @@ final class NatsJetStream implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Where this node's subscription of a stream channel is, or null when it has none or delivered nothing. */
+    private StreamPosition delivered(String channel) {
+        NatsStreamReader reader;
+        synchronized (this) {
+            reader = readers.get(channel);
+        }
+        return reader == null ? null : reader.delivered();
     }
 
     private void streamReady(NatsStreams.Stream s, StreamInfo info) {

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -24,26 +25,51 @@ import java.util.logging.Logger;
  * handed to the handler, and it drops any message at or below that sequence, so a consumer of before the
  * reconnection that still delivers cannot cause a duplicate. When the epoch changed (the stream lost its history),
  * it logs the gap and starts at the new stream's first message; when the messages after the last one delivered are
- * gone (beyond retention), it logs how many.
+ * gone (beyond retention), it logs how many. A consumer that jumps over messages the stream still holds (asked of
+ * the stream's leader, on the dispatcher thread, at most {@link NatsStreams#API_TIMEOUT}) is dropped and created
+ * again after the last message delivered: a replica that catches up after a stall may reset its store while a
+ * consumer reads it, and that consumer then skips ahead without a gap in its own sequence, which jnats does not see.
  *
  * <p>Thread-safe: {@link #ready} runs on the bus's setup thread, {@link #onMessage} on the dispatcher thread.
  */
 final class NatsStreamReader {
     private static final Logger LOG = Logger.getLogger(NatsStreamReader.class.getName());
 
+    /**
+     * The consumer's idle heartbeat: jnats recreates a consumer that sent nothing for 3 of them (from the last
+     * message it delivered), e.g. one on a server that died or stalls while this node's own server is fine.
+     * jnats' default for ordered consumers is 5 s, that is 15 s without messages.
+     */
+    static final Duration HEARTBEAT = Duration.ofSeconds(1);
+
     private final NatsStreams.Stream stream;
     private final MessageBus.StreamHandler handler;
+    private final LongPredicate stored;
+    private final Runnable restart;
     private String epoch; // guarded by this
     private long last; // the last sequence handed to the handler (or skipped to); guarded by this
     private int generation; // guarded by this
     private JetStreamSubscription subscription; // guarded by this
     private final CountDownLatch started = new CountDownLatch(1);
+    private volatile StreamPosition delivered;
+    private long restartedAt = -1; // the last delivered when a hole last restarted the consumer; dispatcher thread
     private static final long WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
     private long lastFailureWarning = System.nanoTime() - WARNING_EVERY_NANOS; // on the setup thread only
 
-    NatsStreamReader(NatsStreams.Stream stream, MessageBus.StreamHandler handler) {
+    /**
+     * @param stored whether the stream still stores a sequence (asked of its leader; true when it cannot tell)
+     * @param restart reads the stream's info again and then calls {@link #ready} (on the setup thread)
+     */
+    NatsStreamReader(NatsStreams.Stream stream, MessageBus.StreamHandler handler, LongPredicate stored,
+                     Runnable restart) {
         this.stream = stream;
         this.handler = handler;
+        this.stored = stored;
+        this.restart = restart;
+    }
+
+    private boolean stillStored(long seq) {
+        return stored.test(seq);
     }
 
     /**
@@ -68,12 +94,14 @@ final class NatsStreamReader {
             if (epoch == null) {
                 epoch = current;
                 last = info.getStreamState().getLastSequence(); // a new subscriber starts with new messages
+                delivered = new StreamPosition(epoch, last);
             } else if (!epoch.equals(current)) {
                 LOG.warning("JetStream stream " + stream.name + " lost its history (epoch " + epoch + " became "
                         + current + "): what followed offset " + last + " of the old epoch and was not delivered "
                         + "is lost; continuing from the first message of the new epoch");
                 epoch = current;
                 last = 0;
+                delivered = new StreamPosition(epoch, 0);
             } else if (first > last + 1 && info.getStreamState().getLastSequence() > last) {
                 long lost = first - last - 1;
                 LOG.warning("JetStream stream " + stream.name + " no longer holds " + lost + " message(s) after offset "
@@ -83,7 +111,7 @@ final class NatsStreamReader {
             gen = ++generation;
         }
         ConsumerConfiguration cc = ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.ByStartSequence)
-                .startSequence(start).build();
+                .startSequence(start).idleHeartbeat(HEARTBEAT).build();
         PushSubscribeOptions options = PushSubscribeOptions.builder().stream(stream.name).ordered(true)
                 .configuration(cc).build();
         try {
@@ -115,10 +143,33 @@ final class NatsStreamReader {
 
     private void onMessage(int gen, Message m) {
         long seq = m.metaData().streamSequence();
-        StreamPosition position;
+        long after;
         synchronized (this) {
             if (gen != generation || seq <= last) {
                 return; // from a dropped consumer, or already delivered
+            }
+            after = last;
+        }
+        // A hole is taken as real only when a fresh consumer shows it again and the leader says it holds nothing
+        // there: a stale leader (one that resumed after a stall and has not heard of its successor) says so too.
+        if (seq > after + 1 && after > 0 && (restartedAt != after || stillStored(after + 1))) {
+            restartedAt = after;
+            // The consumer skipped messages the stream has: its server was behind (a replica catching up after a
+            // stall resets its store, and a consumer reading it then jumps ahead). Start again after the last one.
+            LOG.warning(() -> "JetStream consumer of " + stream.name + " skipped from offset " + after + " to " + seq
+                    + " although the stream holds " + (after + 1) + "; consuming again from there");
+            synchronized (this) {
+                if (gen == generation) {
+                    generation++;
+                }
+            }
+            restart.run();
+            return;
+        }
+        StreamPosition position;
+        synchronized (this) {
+            if (gen != generation || seq <= last) {
+                return;
             }
             if (seq > last + 1 && last > 0) {
                 long missed = seq - last - 1;
@@ -133,5 +184,14 @@ final class NatsStreamReader {
         } catch (RuntimeException ex) {
             LOG.log(Level.WARNING, "handler of stream " + stream.channel + " failed", ex);
         }
+        delivered = position;
+    }
+
+    /**
+     * The position of the last message whose handler returned (where the subscription started, before the first
+     * one), or null before the consumer's first start. Any thread.
+     */
+    StreamPosition delivered() {
+        return delivered;
     }
 }

@@ -56,6 +56,8 @@ final class NatsStreams {
     private static final long RETRY_WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
     /** Bytes counted for a publish besides its payload: the protocol line and headers of a JetStream request. */
     static final int PUBLISH_OVERHEAD = 128;
+    /** JetStream's API error code for a sequence the stream does not hold. */
+    static final int NO_MESSAGE_FOUND = 10037;
 
     /** One stream channel's stream and what this node knows of it. */
     static final class Stream {
@@ -110,12 +112,49 @@ final class NatsStreams {
         return streams.get(channel);
     }
 
+    /** The connection's JetStream context, made on first use; null before the first connection. */
     JetStream jetStream() {
+        apis();
         return js;
     }
 
+    /** The connection's JetStream management context, made on first use; null before the first connection. */
     JetStreamManagement management() {
+        apis();
         return jsm;
+    }
+
+    private synchronized void apis() {
+        Connection c = connection.get();
+        if (jsm != null || c == null) {
+            return;
+        }
+        try {
+            JetStreamOptions o = JetStreamOptions.builder().requestTimeout(API_TIMEOUT).build();
+            js = c.jetStream(o);
+            jsm = c.jetStreamManagement(o);
+        } catch (IOException e) {
+            LOG.fine(() -> "no JetStream context yet: " + e);
+        }
+    }
+
+    /**
+     * Whether the stream still stores message {@code seq}, as its leader answers within {@link #API_TIMEOUT}; true
+     * when that cannot be told (no answer, not connected), so that a caller that restarts on true stays safe.
+     */
+    boolean stores(Stream s, long seq) {
+        JetStreamManagement m = management();
+        if (m == null) {
+            return true;
+        }
+        try {
+            m.getMessage(s.name, seq);
+            return true;
+        } catch (JetStreamApiException e) {
+            return e.getApiErrorCode() != NO_MESSAGE_FOUND;
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
     }
 
     /** Publishes awaiting their acknowledgement, in bytes (for metrics). */
@@ -190,12 +229,11 @@ final class NatsStreams {
         }
         StreamInfo info;
         try {
-            if (jsm == null) {
-                JetStreamOptions o = JetStreamOptions.builder().requestTimeout(API_TIMEOUT).build();
-                js = c.jetStream(o);
-                jsm = c.jetStreamManagement(o);
+            JetStreamManagement m = management();
+            if (m == null) {
+                throw new IOException("no JetStream context");
             }
-            info = setupRules.describe(jsm, s);
+            info = setupRules.describe(m, s);
         } catch (NatsStreamSetup.StreamRefusedException e) {
             LOG.severe(e.getMessage());
             settle(s, null, new BusUnavailableException(e.getMessage()));
