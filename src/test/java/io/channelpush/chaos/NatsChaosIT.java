@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.HttpClient;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link ChaosIT}, while s1 (node A's server) is stopped for 10 s, killed and restarted on its store, and node A is
  * killed. Prints the counts.
  */
+// Fails about one run in two on nats-server 2.9.10 (issue #13 stays open): see README, "Chaos tests in mvn verify".
+// Left out of the default build by its tag; run it with -Dtest.excludedGroups=none.
+@Tag("open-bug")
 class NatsChaosIT {
     /** As the README advises on a cluster: every message on 3 servers, so a server's death loses no stream. */
     private static final String REPLICAS = "channelpush.nats-stream-replicas=3";
