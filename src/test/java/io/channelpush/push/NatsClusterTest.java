@@ -69,8 +69,14 @@ class NatsClusterTest {
                     + failover.toMillis() + " ms");
             assertTrue(reconnect.compareTo(RECONNECT_LIMIT) <= 0, "reconnection took " + reconnect.toMillis() + " ms");
 
-            fx.get(b, "to_worker_id=node-a&to_connection_id=" + onA.connectionId + "&content=b-to-a-again");
-            assertEquals("b-to-a-again", onA.next());
+            assertEquals("ok", fx.get(b, "to_worker_id=node-a&to_connection_id=" + onA.connectionId
+                    + "&content=b-to-a-again").getContentAsString());
+            // broadcasts of the failover loop answered 504 (sent to a stalled leader) may still arrive, once each
+            String toA = onA.next();
+            while (toA.startsWith("after-kill-")) {
+                toA = onA.next();
+            }
+            assertEquals("b-to-a-again", toA);
             // The group stream may have had its leader on s1: it answers again once it elected another.
             long deadline = killed + FAILOVER_LIMIT.toNanos();
             String got = null;

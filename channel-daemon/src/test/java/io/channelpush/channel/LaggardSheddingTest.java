@@ -53,7 +53,9 @@ class LaggardSheddingTest {
                 });
                 publisher.socket.setSoTimeout(0);
                 errors.start();
-                // make sure the stalled subscriptions are in place: the reader's own subscription came first
+                // the reader's and the stalled subscriptions are in place (a subscribe made while the client connects
+                // is sent right after its handshake, so being connected does not say the daemon has it yet)
+                SlowConsumerTest.awaitSubscribers(daemon.port(), "c", 4);
                 publisher.sendJson("{\"type\":\"publish\",\"channels\":[\"c\"],\"data\":-1}");
                 assertEquals(-1, honest.next(5_000).getAsInt());
                 String pad = "z".repeat(256 * 1024);

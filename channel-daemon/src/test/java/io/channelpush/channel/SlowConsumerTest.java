@@ -75,11 +75,16 @@ class SlowConsumerTest {
     }
 
     static void awaitSubscribers(int port, int n) throws Exception {
+        awaitSubscribers(port, "firehose", n);
+    }
+
+    /** Waits (at most 5 s) until the daemon's stats count {@code n} subscribers of {@code channel}. */
+    static void awaitSubscribers(int port, String channel, int n) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         try (RawClient raw = RawClient.hello(port)) {
             while (System.nanoTime() < deadline) {
                 raw.sendJson("{\"type\":\"stats\"}");
-                var ch = raw.read().getAsJsonObject("channels").get("firehose");
+                var ch = raw.read().getAsJsonObject("channels").get(channel);
                 if (ch != null && ch.getAsInt() == n) {
                     return;
                 }
