@@ -143,7 +143,8 @@ class PresenceClusterTest {
             Launcher via = nodes.get(g % 3);
             PushFixture.await(() -> expected.equals(members(via, group, 1000)), Duration.ofSeconds(30),
                     "members of " + group + " never matched the model " + expected);
-            assertEquals(expected, members(via, group, 3), "the same members in pages of 3");
+            PushFixture.await(() -> expected.equals(members(via, group, 3)), Duration.ofSeconds(30),
+                    "members of " + group + " in pages of 3 never matched the model " + expected);
         }
         List<String> asked = new ArrayList<>(connectionsByUser.keySet().stream().limit(3).toList());
         asked.add(run + "nobody");
@@ -164,13 +165,18 @@ class PresenceClusterTest {
                 Duration.ofSeconds(30), "connections still counted after every client closed");
     }
 
-    /** Every member of {@code group} (user id to connections), read in pages of {@code limit}. */
+    /**
+     * Every member of {@code group} (user id to connections), read in pages of {@code limit}; null when an answer
+     * was partial.
+     */
     private static Map<String, Integer> members(Launcher via, String group, int limit) {
         Map<String, Integer> all = new TreeMap<>();
         String after = null;
         for (int page = 0; page < 1_000; page++) {
             JsonObject o = json(via, "group_members=" + group + "&limit=" + limit + (after == null ? "" : "&after=" + after));
-            assertFalse(o.get("partial").getAsBoolean(), o.toString());
+            if (o.get("partial").getAsBoolean()) {
+                return null; // a node did not answer within the presence wait (a loaded machine): ask again
+            }
             assertEquals(0, o.get("anonymous").getAsInt());
             assertTrue(o.getAsJsonArray("members").size() <= limit);
             for (JsonElement e : o.getAsJsonArray("members")) {
