@@ -148,13 +148,19 @@ final class SessionStreams {
         }
     }
 
-    /** Stops awaiting a recover (none will come: it was refused): the held messages are queued now. */
-    synchronized void stopAwaiting() {
+    /** Ends the wait for a recover (its timer then does nothing); returns what was held, or null. Caller holds this. */
+    private ArrayDeque<Pending> endAwaiting() {
         ArrayDeque<Pending> a = awaiting;
         awaiting = null;
         awaitedStreams = null;
         awaitingBytes = 0;
         awaitGeneration++;
+        return a;
+    }
+
+    /** Stops awaiting a recover (none will come: it was refused): the held messages are queued now. */
+    synchronized void stopAwaiting() {
+        ArrayDeque<Pending> a = endAwaiting();
         if (a != null) {
             for (Pending p : a) {
                 deliver(p.stream(), p.position(), p.message());
@@ -188,11 +194,7 @@ final class SessionStreams {
         }
         recovery = r;
         Object[] live = liveEpoch == null ? null : new Object[] {liveEpoch, firstLive, lastLive};
-        ArrayDeque<Pending> a = awaiting;
-        awaiting = null;
-        awaitedStreams = null;
-        awaitingBytes = 0;
-        awaitGeneration++;
+        ArrayDeque<Pending> a = endAwaiting();
         if (a != null) {
             for (Pending p : a) {
                 if (r.holds(p.stream())) {
