@@ -92,49 +92,43 @@ final class PushBench {
     }
 
     /**
-     * Opens and closes {@code --warm-connections} clients before the memory baseline is read, so that what a
-     * server spends once (worker threads for handshakes, compiled code, heap pages touched by the first
-     * allocations) is not charged to the connections measured.
+     * Opens and closes {@code --warm-connections} clients before the connect rate and the memory baseline are
+     * measured, so that what a server spends once (worker threads for handshakes, compiled code, heap pages touched
+     * by the first allocations) is not charged to the connections measured, and the harness's own code is compiled.
      */
     private void warmUpConnections() throws Exception {
-        List<BenchClient> warm = new ArrayList<>();
-        for (int i = 0; i < o.warmConnections(); i++) {
-            BenchClient c = new BenchClient(deliveries);
-            transport.connect(c, o.wsUrls().get(i % o.wsUrls().size()), i);
-            warm.add(c);
-        }
-        CompletableFuture.allOf(warm.stream().map(c -> c.welcomed).toArray(CompletableFuture[]::new))
-                .get(60, TimeUnit.SECONDS);
+        ConnectRamp ramp = new ConnectRamp(transport, deliveries, o.wsUrls());
+        List<BenchClient> warm = ramp.run(o.warmConnections(), o.connectWindow(), o.clients(), 0, deadline());
         warm.forEach(BenchClient::close);
         CompletableFuture.allOf(warm.stream().map(c -> c.closed).toArray(CompletableFuture[]::new))
                 .get(60, TimeUnit.SECONDS);
     }
 
     private void connectAll() throws Exception {
-        if (!o.pids().isEmpty() && o.warmConnections() > 0) {
+        // memory is read only for the idle phase: a GC and a 2 s settle would stretch a connect-only run
+        boolean idle = o.phases().contains("idle") && !o.pids().isEmpty();
+        if (o.warmConnections() > 0) {
             warmUpConnections();
         }
-        long rssBefore = PushReport.rssKb(o.pids());
+        long rssBefore = idle ? PushReport.rssKb(o.pids()) : 0;
+        ConnectRamp ramp = new ConnectRamp(transport, deliveries, o.wsUrls());
+        Cpu cpu0 = cpu();
         long t0 = System.nanoTime();
-        long deadline = deadline();
-        List<CompletableFuture<BenchClient>> pending = new ArrayList<>();
-        for (int i = 0; i < o.clients() && System.nanoTime() < deadline; i++) {
-            BenchClient c = new BenchClient(deliveries);
-            URI target = o.wsUrls().get(i % o.wsUrls().size());
-            transport.connect(c, target, i);
-            pending.add(c.welcomed);
-            clients.add(c);
-            if (pending.size() == 500) {
-                CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
-                pending.clear();
-            }
+        clients.addAll(ramp.run(o.clients(), o.connectWindow(), 0, 0, deadline()));
+        long t1 = ramp.lastWelcomeNanos();
+        Cpu used = cpu().since(cpu0);
+        double seconds = Math.max(1e-9, (t1 - t0) / 1e9);
+        long rssAfter = 0;
+        if (idle) {
+            // let the servers settle (allocation after the last handshake) before reading their memory
+            LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
+            rssAfter = PushReport.rssKb(o.pids());
         }
-        CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        // let the servers settle (allocation after the last handshake) before reading their memory
-        LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
-        long rssAfter = PushReport.rssKb(o.pids());
-        report.connected(out, clients.size(), seconds, rssBefore, rssAfter);
+        report.connected(out, clients.size(), ramp.failures(), seconds, ramp.latency(), used, rssBefore, rssAfter);
+        if (clients.size() < o.clients()) {
+            throw new IllegalStateException((o.clients() - clients.size()) + " of " + o.clients()
+                    + " clients were not welcomed within --timeout-seconds; first failure: " + ramp.firstFailure());
+        }
         if (o.holdSeconds() > 0) {
             out.println("# holding " + clients.size() + " connections for " + o.holdSeconds() + " s");
             LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(o.holdSeconds()));

@@ -27,13 +27,15 @@ import java.util.Set;
  * @param client which WebSocket client: {@code nio} (the JDK's non-blocking sockets) or {@code jetty}
  * @param clientThreads selector threads of the nio client
  * @param inFlight broadcasts on their way at most (published, not yet received by every client); 0 for no bound
- * @param warmConnections clients opened and closed before the memory baseline is read (with {@code --pids})
+ * @param warmConnections clients opened and closed before the connect rate and the memory baseline are measured
  * @param warmupBroadcasts broadcasts sent as fast as the window allows before the broadcast phase's own warm-up
+ * @param connectWindow handshakes in flight at most while the clients connect (connect started, welcome not read)
  */
 record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<String> sources, int broadcasts,
                         int pushes, int groups, int groupMessages, int payload, int window, int rate, List<Long> pids,
                         Set<String> phases, int timeoutSeconds, String out, int holdSeconds, String client,
-                        int clientThreads, int inFlight, int warmConnections, int warmupBroadcasts) {
+                        int clientThreads, int inFlight, int warmConnections, int warmupBroadcasts,
+                        int connectWindow) {
 
     static final String USAGE = """
             usage: BenchMain push [options]   (a running push cluster, seed URLs; only loopback addresses)
@@ -42,6 +44,8 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
               --ws URL[,URL]          WebSocket URLs (default ws://127.0.0.1:4236/)
               --http URL[,URL]        publisher URLs (default http://127.0.0.1:4237/)
               --clients N             WebSocket clients (default 1000)
+              --connect-window W      handshakes in flight at most while connecting: a new connect starts as
+                                      soon as one is welcomed (default 1000)
               --sources A[,A]         local addresses to connect from (default 127.0.0.1; use 127.0.0.2,... past 28,000)
               --broadcasts M          broadcasts in the fan-out phase (default 100)
               --pushes P              targeted pushes (default 10000)
@@ -54,10 +58,13 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
                                       before it has reached every client, 0 = no such bound (default 0)
               --pids PID[,PID]        server processes whose resident memory is measured (idle phase)
               --warmup-broadcasts N   unpaced broadcasts before the broadcast phase (default 100)
-              --warm-connections K    with --pids: clients opened and closed before the memory baseline, so that
-                                      one-time costs (threads, compiled code) are not charged (default 1000)
+              --warm-connections K    clients opened and closed before the connect rate and the memory baseline
+                                      are measured, so that one-time costs (threads, compiled code, the
+                                      harness's too) are not charged (default 1000)
               --phases LIST           idle,broadcast,targeted,groups (default), and users: every two clients
-                                      bound to one user (bind_uid), then --pushes to_uid pushes
+                                      bound to one user (bind_uid), then --pushes to_uid pushes; the clients
+                                      always connect first (the connect rate); idle adds the memory reading
+                                      (with --pids), so --phases connect measures connects alone
               --timeout-seconds S     limit per phase (default 120)
               --out FILE              JSON report (default target/bench-push.json)
               --hold-seconds S        keep the clients connected S seconds after the idle measurement (default 0)
@@ -87,6 +94,7 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
         int inFlight = 0;
         int warm = 1000;
         int warmupBroadcasts = 100;
+        int connectWindow = 1000;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(args[i] + " needs a value");
@@ -114,6 +122,7 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
                 case "--in-flight" -> inFlight = Integer.parseInt(v);
                 case "--warm-connections" -> warm = Integer.parseInt(v);
                 case "--warmup-broadcasts" -> warmupBroadcasts = Integer.parseInt(v);
+                case "--connect-window" -> connectWindow = positive(args[i], v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -131,7 +140,8 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
             throw new IllegalArgumentException("--client must be nio or jetty, not " + client);
         }
         return new PushBenchOptions(ws, http, clients, sources, broadcasts, pushes, groups, groupMessages, payload,
-                window, rate, pids, phases, timeout, out, hold, client, clientThreads, inFlight, warm, warmupBroadcasts);
+                window, rate, pids, phases, timeout, out, hold, client, clientThreads, inFlight, warm, warmupBroadcasts,
+                connectWindow);
     }
 
     private static List<URI> concat(List<URI> a, List<URI> b) {

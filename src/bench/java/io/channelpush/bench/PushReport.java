@@ -35,12 +35,27 @@ final class PushReport {
         out.println("# " + json.get("command").getAsString());
     }
 
-    void connected(PrintStream out, int clients, double seconds, long rssBeforeKb, long rssAfterKb) {
+    void connected(PrintStream out, int clients, int failures, double seconds, LatencyHistogram latency,
+                   PushBench.Cpu cpu, long rssBeforeKb, long rssAfterKb) {
         JsonObject c = new JsonObject();
         c.addProperty("clients", clients);
+        c.addProperty("failures", failures);
+        c.addProperty("window", o.connectWindow());
         c.addProperty("connect_seconds", seconds);
         c.addProperty("connects_per_second", clients / seconds);
-        out.printf(Locale.ROOT, "connect     %,d clients in %.1f s = %,.0f connects/s%n", clients, seconds, clients / seconds);
+        c.addProperty("handshake_p50_ms", latency.percentileNanos(50) / 1e6);
+        c.addProperty("handshake_p99_ms", latency.percentileNanos(99) / 1e6);
+        c.addProperty("handshake_max_ms", latency.maxNanos() / 1e6);
+        c.addProperty("server_cpu_seconds", cpu.servers());
+        c.addProperty("harness_cpu_seconds", cpu.harness());
+        out.printf(Locale.ROOT, "connect     %,d clients in %.2f s = %,.0f connects/s (%d in flight at most), "
+                        + "connect to welcome p50 %.1f ms p99 %.1f ms max %.1f ms%s%n", clients, seconds, clients / seconds,
+                o.connectWindow(), latency.percentileNanos(50) / 1e6, latency.percentileNanos(99) / 1e6,
+                latency.maxNanos() / 1e6, failures > 0 ? "; " + failures + " failed" : "");
+        if (!o.pids().isEmpty() && clients > 0) {
+            out.printf(Locale.ROOT, "            CPU per connect: servers %.0f us, harness %.0f us%n",
+                    cpu.servers() * 1e6 / clients, cpu.harness() * 1e6 / clients);
+        }
         if (rssBeforeKb > 0) {
             double perConn = (rssAfterKb - rssBeforeKb) * 1024.0 / clients;
             c.addProperty("server_rss_before_kb", rssBeforeKb);
