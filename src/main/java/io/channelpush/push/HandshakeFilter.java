@@ -29,9 +29,15 @@ public final class HandshakeFilter extends HttpFilter {
     static final int MAX_TARGET_LENGTH = 2048;
 
     private transient PushNode node;
+    private final transient HandshakeVerdicts verdicts;
     private final transient RateLimitedLog badOrigin = new RateLimitedLog(LOG, java.util.logging.Level.INFO);
     private final transient RateLimitedLog full = new RateLimitedLog(LOG, java.util.logging.Level.WARNING);
     private final transient RateLimitedLog badToken = new RateLimitedLog(LOG, java.util.logging.Level.INFO);
+
+    /** @param verdicts where an accepted token's verdict waits for the endpoint's configurator */
+    HandshakeFilter(HandshakeVerdicts verdicts) {
+        this.verdicts = verdicts;
+    }
 
     @Override
     public void init() throws ServletException {
@@ -56,6 +62,7 @@ public final class HandshakeFilter extends HttpFilter {
                 return;
             }
             ConnectionTokens tokens = node.connectionTokens();
+            ConnectionTokens.Verdict verdict = null;
             if (tokens != null) {
                 ConnectionTokens.Verdict v = HandshakeToken.verify(tokens,
                         values(req.getParameterValues(HandshakeToken.PARAMETER)),
@@ -66,6 +73,7 @@ public final class HandshakeFilter extends HttpFilter {
                     refuse(resp, 401, v.refusal());
                     return;
                 }
+                verdict = v;
             }
             String refusal = null;
             if (!node.accepting()) {
@@ -83,10 +91,12 @@ public final class HandshakeFilter extends HttpFilter {
                 return;
             }
             boolean upgraded = false;
+            verdicts.offer(verdict);
             try {
                 chain.doFilter(req, resp);
                 upgraded = resp.getStatus() == HttpServletResponse.SC_SWITCHING_PROTOCOLS;
             } finally {
+                verdicts.clear();
                 if (!upgraded) {
                     node.cancelConnection();
                 }

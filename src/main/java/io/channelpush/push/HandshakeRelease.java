@@ -22,26 +22,27 @@ final class HandshakeRelease {
     private static final Logger LOG = Logger.getLogger(HandshakeRelease.class.getName());
     /** Whether the one line saying this Undertow cannot be reached was written (per deployment). */
     private final AtomicBoolean warned = new AtomicBoolean();
+    private final UndertowFields fields = new UndertowFields();
 
     void release(HttpServerExchange exchange) {
         Object connection = exchange.getConnection();
         try {
-            Object readListener = UndertowFields.find(connection.getClass(), "readListener").get(connection);
-            StreamConnection channel = (StreamConnection) UndertowFields.find(connection.getClass(), "channel").get(connection);
+            Object readListener = fields.get(connection, "readListener");
+            StreamConnection channel = (StreamConnection) fields.get(connection, "channel");
             if (readListener == null || channel.getSourceChannel().getReadListener() == readListener) {
                 return; // not upgraded (yet): the HTTP parser still reads this socket
             }
             exchange.getRequestHeaders().clear();
             exchange.getResponseHeaders().clear();
-            clear(readListener, "httpServerExchange");
-            clear(connection, "readListener"); // and with it the parser's state and caches
-            clear(connection, "current");
-            clear(connection, "upgradeListener");
+            fields.clear(readListener, "httpServerExchange");
+            fields.clear(connection, "readListener"); // and with it the parser's state and caches
+            fields.clear(connection, "current");
+            fields.clear(connection, "upgradeListener");
             Object sink = channel.getSinkChannel().getConduit();
             for (String conduit : new String[] {"responseConduit", "fixedLengthStreamSinkConduit"}) {
-                Object c = UndertowFields.find(connection.getClass(), conduit).get(connection);
+                Object c = fields.get(connection, conduit);
                 if (c != null && c != sink) {
-                    clear(c, "exchange");
+                    fields.clear(c, "exchange");
                 }
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
@@ -50,10 +51,6 @@ final class HandshakeRelease {
                         + "): each WebSocket keeps its handshake's request and response, about 4 KB");
             }
         }
-    }
-
-    private static void clear(Object target, String name) throws ReflectiveOperationException {
-        UndertowFields.find(target.getClass(), name).set(target, null);
     }
 
 }

@@ -16,16 +16,17 @@ final class ParserBuffers {
     private static final Logger LOG = Logger.getLogger(ParserBuffers.class.getName());
     /** Whether the one line saying this Undertow cannot be reached was written (per deployment). */
     private final AtomicBoolean warned = new AtomicBoolean();
+    private final UndertowFields fields = new UndertowFields();
 
     void trim(Object httpServerConnection) {
         try {
-            Object readListener = UndertowFields.find(httpServerConnection.getClass(), "readListener").get(httpServerConnection);
+            Object readListener = fields.get(httpServerConnection, "readListener");
             if (readListener == null) {
                 return;
             }
-            Object state = UndertowFields.find(readListener.getClass(), "state").get(readListener);
+            Object state = fields.get(readListener, "state");
             for (String name : new String[] {"stringBuilder", "canonicalPath", "decodeBuffer"}) {
-                StringBuilder b = (StringBuilder) UndertowFields.find(state.getClass(), name).get(state);
+                StringBuilder b = (StringBuilder) fields.get(state, name);
                 b.setLength(0);
                 b.trimToSize();
             }

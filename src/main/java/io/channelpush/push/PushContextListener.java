@@ -77,16 +77,17 @@ public final class PushContextListener implements ServletContextListener {
             throw new IllegalStateException("Channel Push needs a WebSocket container (jakarta.websocket); "
                     + "in WildFly enable the undertow subsystem's WebSocket support");
         }
+        HandshakeVerdicts verdicts = new HandshakeVerdicts();
         try {
             container.addEndpoint(ServerEndpointConfig.Builder.create(PushEndpoint.class, "/")
-                    .configurator(new PushEndpoint.Factory(node))
+                    .configurator(new PushEndpoint.Factory(node, verdicts))
                     .build());
         } catch (DeploymentException e) {
             node.close();
             throw new IllegalStateException("cannot register the WebSocket endpoint: " + e.getMessage(), e);
         }
         // not after: Undertow's WebSocket filter, added before this listener runs, would upgrade first
-        FilterRegistration.Dynamic handshake = ctx.addFilter("handshake", HandshakeFilter.class);
+        FilterRegistration.Dynamic handshake = ctx.addFilter("handshake", new HandshakeFilter(verdicts));
         // the publisher answers asynchronously once the bus acknowledged: every filter before it must allow that
         handshake.setAsyncSupported(true);
         handshake.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");

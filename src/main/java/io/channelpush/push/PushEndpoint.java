@@ -100,10 +100,13 @@ public final class PushEndpoint {
 
         /** Holds nothing of a connection's own: one for all the node's connections. */
         private final ClientCommands commands;
+        private final HandshakeVerdicts verdicts;
 
-        Factory(PushNode node) {
+        /** @param verdicts the tokens {@link HandshakeFilter} accepted, for the handshakes it passes on */
+        Factory(PushNode node, HandshakeVerdicts verdicts) {
             this.node = node;
             this.commands = new ClientCommands(node);
+            this.verdicts = verdicts;
         }
 
         @Override
@@ -112,8 +115,9 @@ public final class PushEndpoint {
         }
 
         /**
-         * Verifies the connection token again (the filter refused the handshake with 401 if it was not valid) to
-         * hand the connection its identity through the config's user properties, which are the connection's own
+         * Takes the connection token's verdict from {@link HandshakeFilter} (which refused the handshake with 401
+         * if it was not valid), or verifies the token where the filter did not run first, to hand the connection
+         * its identity through the config's user properties, which are the connection's own
          * (Jakarta WebSocket 2.1; Undertow's PerConnectionServerEndpointConfig, ConnectionTokenTest's
          * eachConnectionKeepsItsOwnIdentity). A connection
          * that comes without one while keys are set is closed on open ({@link CloseCode#NO_TOKEN}).
@@ -122,6 +126,13 @@ public final class PushEndpoint {
         public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
             ConnectionTokens tokens = node.connectionTokens();
             if (tokens == null) {
+                return;
+            }
+            ConnectionTokens.Verdict checked = verdicts.take();
+            if (checked != null) {
+                if (checked.accepted()) {
+                    sec.getUserProperties().put(IDENTITY, checked.identity());
+                }
                 return;
             }
             List<String> authorizations = null;
