@@ -27,6 +27,8 @@ public final class BenchMain {
                        in-process daemon: messages/s, the ratio, ack latency
               recovery JSON clients recovering at once after a node restart (daemon and 2 nodes as processes): messages
                        replayed per second and the time until all have recovered
+              reconnect  N clients reconnecting at once after a node restart (launcher jar as a process): time from
+                       the node being ready until all have their welcome line
               nats-acks  NATS bus publish rate: fire-and-forget, acknowledged by JetStream, acknowledged by a flush
             """;
 
@@ -50,6 +52,7 @@ public final class BenchMain {
             case "daemon-hostile" -> DaemonHostileBench.run(rest, System.out, System.err);
             case "acks" -> AckBench.run(rest, System.out, System.err);
             case "recovery" -> RecoveryBench.run(rest, System.out, System.err);
+            case "reconnect" -> ReconnectStorm.run(rest, System.out, System.err);
             case "nats-acks" -> NatsAckBench.run(rest, System.out, System.err);
             default -> {
                 System.err.println("unknown benchmark: " + args[0]);

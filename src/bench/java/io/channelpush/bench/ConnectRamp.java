@@ -22,6 +22,7 @@ final class ConnectRamp {
     private final LatencyHistogram latency = new LatencyHistogram();
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicLong lastWelcomeNanos = new AtomicLong();
+    private volatile long lastIssuedNanos;
     private volatile String firstFailure;
 
     ConnectRamp(Transport transport, Deliveries deliveries, List<URI> targets) {
@@ -35,8 +36,8 @@ final class ConnectRamp {
      * {@code deadlineNanos}.
      *
      * @param firstIndex the first client's number (spreads clients over source addresses and loop threads)
-     * @param startNanos the instant latencies are counted from when later than a client's own connect (a
-     *                   reconnect storm counts from the node being ready); 0 to count from each connect
+     * @param startNanos the instant every latency is counted from (a reconnect storm counts from the node being
+     *                   ready); 0 to count each from its own connect
      * @return the clients welcomed, in connect order
      */
     List<BenchClient> run(int count, int window, int firstIndex, long startNanos, long deadlineNanos)
@@ -49,7 +50,7 @@ final class ConnectRamp {
                 break;
             }
             BenchClient c = new BenchClient(deliveries);
-            long t0 = Math.max(System.nanoTime(), startNanos);
+            long t0 = startNanos != 0 ? startNanos : System.nanoTime();
             c.welcomed.whenComplete((ok, e) -> {
                 long now = System.nanoTime();
                 if (e == null) {
@@ -72,6 +73,7 @@ final class ConnectRamp {
             }
             started.add(c);
         }
+        lastIssuedNanos = System.nanoTime();
         places.tryAcquire(window, Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         List<BenchClient> welcomed = new ArrayList<>(started.size());
         for (BenchClient c : started) {
@@ -96,6 +98,11 @@ final class ConnectRamp {
     /** The first failure seen, or null. */
     String firstFailure() {
         return firstFailure;
+    }
+
+    /** System.nanoTime when the last connect had been started. */
+    long lastIssuedNanos() {
+        return lastIssuedNanos;
     }
 
     /** System.nanoTime of the last welcome, 0 before any. */

@@ -30,24 +30,44 @@ final class NioTransport implements Transport {
         }
     }
 
+    /**
+     * Opens the socket and starts its connect on the client's loop thread, so that with several threads the
+     * connects of a burst (a reconnect storm) are issued in parallel: on loopback each connect() also runs the
+     * server's half of the TCP handshake in the calling thread.
+     */
     @Override
-    public void connect(BenchClient client, URI target, int index) throws IOException {
+    public void connect(BenchClient client, URI target, int index) {
         int port = target.getPort() > 0 ? target.getPort() : 80;
         InetSocketAddress remote = new InetSocketAddress(target.getHost(), port);
-        SocketChannel ch = SocketChannel.open();
-        try {
-            ch.configureBlocking(false);
-            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            ch.bind(sources.get(index % sources.size()));
-            ch.connect(remote);
-        } catch (IOException e) {
-            ch.close();
-            throw e;
-        }
-        open.incrementAndGet();
+        InetSocketAddress source = sources.get(index % sources.size());
         NioLoop loop = loops.get(index % loops.size());
-        NioConnection c = new NioConnection(ch, client, target, loop, open::decrementAndGet);
-        loop.execute(() -> c.register(loop.selector));
+        open.incrementAndGet();
+        loop.execute(() -> {
+            SocketChannel ch;
+            try {
+                ch = SocketChannel.open();
+            } catch (IOException e) {
+                open.decrementAndGet();
+                client.onError(e);
+                return;
+            }
+            try {
+                ch.configureBlocking(false);
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                ch.bind(source);
+                ch.connect(remote);
+            } catch (IOException e) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // failing anyway
+                }
+                open.decrementAndGet();
+                client.onError(e);
+                return;
+            }
+            new NioConnection(ch, client, target, loop, open::decrementAndGet).register(loop.selector);
+        });
     }
 
     /** Waits up to 5 s for the connections to finish their close handshakes, then closes the rest. */

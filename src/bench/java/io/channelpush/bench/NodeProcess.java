@@ -30,8 +30,8 @@ final class NodeProcess implements AutoCloseable {
     private final AtomicLong exitedNanos = new AtomicLong();
     private final Thread sampler;
 
-    private NodeProcess(Path jar, String heap, List<String> jvmOptions, int wsPort, int httpPort, int channelPort)
-            throws IOException {
+    private NodeProcess(Path jar, String heap, List<String> jvmOptions, List<String> args, int wsPort, int httpPort,
+                        int channelPort) throws IOException {
         this.wsPort = wsPort;
         this.httpPort = httpPort;
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -39,6 +39,7 @@ final class NodeProcess implements AutoCloseable {
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", jar.toString(), "--ws-port", String.valueOf(wsPort), "--http-port",
                 String.valueOf(httpPort), "--channel-port", String.valueOf(channelPort), "--no-demo"));
+        cmd.addAll(args);
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         // A node that stopped serving may ignore SIGTERM: never leave it behind, whatever ends this JVM.
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "node-kill"));
@@ -56,7 +57,19 @@ final class NodeProcess implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run mvn -B -q package -DskipTests first");
         }
-        NodeProcess n = new NodeProcess(jar, heap, jvmOptions, freePort(), freePort(), freePort());
+        return start(jar, heap, jvmOptions, List.of(), freePort(), freePort(), freePort());
+    }
+
+    /**
+     * Starts the node on the given ports with extra launcher arguments and waits up to 60 s until it logs that it
+     * serves (a restart on the ports of a node that stopped).
+     */
+    static NodeProcess start(Path jar, String heap, List<String> jvmOptions, List<String> args, int wsPort,
+                             int httpPort, int channelPort) throws Exception {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: run mvn -B -q package -DskipTests first");
+        }
+        NodeProcess n = new NodeProcess(jar, heap, jvmOptions, args, wsPort, httpPort, channelPort);
         try {
             n.serving.get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -100,6 +113,16 @@ final class NodeProcess implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL, waiting up to 10 s for the process to end. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
     }
 
     boolean alive() {
