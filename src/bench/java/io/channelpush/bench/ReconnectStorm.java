@@ -37,6 +37,7 @@ final class ReconnectStorm {
               --kill                SIGKILL the node instead of SIGTERM
               --node-jvm "OPTS"     JVM options of the node, space-separated (default: -Xms256m)
               --heap SIZE           the node's -Xmx (default 2g)
+              --jar PATH            the launcher jar (default target/channel-push-launcher.jar)
               --timeout-seconds S   limit of each step (default 60)
               --out FILE            JSON report (default target/bench-reconnect.json)
             """;
@@ -54,6 +55,7 @@ final class ReconnectStorm {
         String heap = "2g";
         int timeout = 60;
         String outFile = "target/bench-reconnect.json";
+        Path jar = Path.of("target/channel-push-launcher.jar");
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -66,6 +68,7 @@ final class ReconnectStorm {
                     case "--heap" -> heap = args[++i];
                     case "--timeout-seconds" -> timeout = Integer.parseInt(args[++i]);
                     case "--out" -> outFile = args[++i];
+                    case "--jar" -> jar = Path.of(args[++i]);
                     case "--help", "-h" -> {
                         out.print(USAGE);
                         return 0;
@@ -85,7 +88,6 @@ final class ReconnectStorm {
             err.print("reconnect: " + e.getMessage() + "\n" + USAGE);
             return 2;
         }
-        Path jar = Path.of("target/channel-push-launcher.jar");
         Path data = Files.createTempDirectory("reconnect-bench");
         List<String> nodeArgs = List.of("--channel-data-dir", data.toString(), "--worker-id", "storm",
                 "--set", "channelpush.max-connections=100000");

@@ -44,6 +44,13 @@ final class HttpListeners implements AutoCloseable {
     static final int DESCRIPTOR_RESERVE = 128;
     /** Most connections the publisher port takes when it is apart from the WebSocket port. */
     static final int PUBLISHER_SHARE = 1024;
+    /**
+     * Connections the kernel completes and queues for accept(): a reconnect storm (every client of a restarted
+     * node at once) fills a queue of 1,000 in a few milliseconds, and each connection the kernel then drops waits
+     * for its SYN to be sent again, 1 s later, then 3 s, 7 s. The kernel caps it at net.core.somaxconn (4,096 by
+     * default since Linux 5.4); the descriptor cap below leaves newcomers here too.
+     */
+    static final int BACKLOG = 16_384;
 
     private final List<AcceptingChannel<StreamConnection>> servers = new ArrayList<>();
 
@@ -80,7 +87,7 @@ final class HttpListeners implements AutoCloseable {
                         .set(Options.WORKER_IO_THREADS, worker.getIoThreadCount())
                         .set(Options.TCP_NODELAY, true)
                         .set(Options.REUSE_ADDRESSES, true)
-                        .set(Options.BACKLOG, 1000)
+                        .set(Options.BACKLOG, BACKLOG)
                         .set(Options.READ_TIMEOUT, config.readTimeoutMillis())
                         .set(Options.CONNECTION_HIGH_WATER, Math.max(1, share))
                         .set(Options.CONNECTION_LOW_WATER, Math.max(1, share))
