@@ -85,6 +85,38 @@ final class PushReport {
                 harnessCpuSeconds);
     }
 
+    /** One kind of presence query: {@code sortedNanos} holds each query's time, ascending. */
+    void presence(PrintStream out, String kind, long[] sortedNanos, double seconds) {
+        int n = sortedNanos.length;
+        JsonObject p = new JsonObject();
+        p.addProperty("phase", "presence " + kind);
+        p.addProperty("queries", n);
+        p.addProperty("seconds", seconds);
+        p.addProperty("p50_ms", sortedNanos[n / 2] / 1e6);
+        p.addProperty("p99_ms", sortedNanos[n * 99 / 100] / 1e6);
+        p.addProperty("max_ms", sortedNanos[n - 1] / 1e6);
+        phases.add(p);
+        out.printf(Locale.ROOT, "presence %-16s %,d queries in %.2f s, every answer checked: p50 %.2f ms  p99 %.2f ms"
+                + "  max %.2f ms%n", kind, n, seconds, sortedNanos[n / 2] / 1e6, sortedNanos[n * 99 / 100] / 1e6,
+                sortedNanos[n - 1] / 1e6);
+    }
+
+    /** The servers' live heap before the users were bound and after every client's user and group are counted. */
+    void bookkeeping(PrintStream out, int clients, long heapBeforeKb, long heapAfterKb) {
+        if (heapBeforeKb <= 0) {
+            return;
+        }
+        double perConn = (heapAfterKb - heapBeforeKb) * 1024.0 / clients;
+        JsonObject b = new JsonObject();
+        b.addProperty("heap_before_kb", heapBeforeKb);
+        b.addProperty("heap_after_kb", heapAfterKb);
+        b.addProperty("bytes_per_connection", perConn);
+        json.add("user_presence_heap", b);
+        out.printf(Locale.ROOT, "user+group bookkeeping servers %s: live heap %,d KB -> %,d KB = %,.0f bytes per"
+                + " connection (bind_uid, one group each; after full GCs)%n", o.pids(), heapBeforeKb, heapAfterKb,
+                perConn);
+    }
+
     void finish(PrintStream out, double cpuSeconds, List<String> closes) {
         json.addProperty("harness_cpu_seconds", cpuSeconds);
         json.addProperty("unexpected_closes", closes.size());
@@ -106,6 +138,32 @@ final class PushReport {
             total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
         }
         return total;
+    }
+
+    /**
+     * Sum of the processes' heap in use after a full GC ({@code jcmd <pid> GC.run}, then the generations' "used" of
+     * {@code GC.heap_info}), in KB; 0 without pids.
+     */
+    static long heapUsedKb(List<Long> pids) throws IOException, InterruptedException {
+        long total = 0;
+        for (long pid : pids) {
+            jcmd(pid, "GC.run");
+            for (String line : jcmd(pid, "GC.heap_info").split("\n")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\bused (\\d+)K").matcher(line);
+                if (!line.contains("Metaspace") && !line.contains("class space") && m.find()) {
+                    total += Long.parseLong(m.group(1));
+                }
+            }
+        }
+        return total;
+    }
+
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid), command).redirectErrorStream(true).start();
+        byte[] output = p.getInputStream().readAllBytes();
+        p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        return new String(output, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**
