@@ -15,8 +15,9 @@ import java.util.function.ObjIntConsumer;
 
 /**
  * The push harness's presence phase: the publisher's presence queries over HTTP, as an application asks them,
- * against clients already bound to users. Each user's clients join the user's group over their sockets
- * ({@code add_group}); once {@code presence=1} counts every connection and user, each kind of query is asked
+ * against clients already bound to users. Once {@code presence=1} counts every connection and user
+ * ({@link #awaitTotals}), each user's clients join the user's group over their sockets ({@link #joinGroups}), then
+ * each kind of query is asked
  * {@code --queries} times, one at a time, through the first publisher URL, after an unreported warm-up of a fifth as
  * many. Every answer is checked against {@link PresenceModel}: a wrong or partial one ends the run with it, so the
  * figures are only ever those of right answers. Not thread-safe: one caller.
@@ -42,11 +43,6 @@ final class PresencePhase {
         this.via = o.httpUrls().get(0);
     }
 
-    /** Joins the groups and waits until presence counts every connection and user. */
-    void setUp() throws Exception {
-        joinGroups();
-        awaitTotals();
-    }
 
     /** Asks and checks each kind of query, and reports its latency. */
     void measure() throws Exception {
@@ -73,7 +69,8 @@ final class PresencePhase {
                 (answer, i) -> model.checkUserGroups(userOf[i], answer));
     }
 
-    private void joinGroups() throws Exception {
+    /** Each user's clients join its group over their sockets; returns when every join is acknowledged. */
+    void joinGroups() throws Exception {
         List<CompletableFuture<Void>> acks = new ArrayList<>();
         for (int i = 0; i < clients.size(); i++) {
             BenchClient c = clients.get(i);
@@ -85,7 +82,7 @@ final class PresencePhase {
     }
 
     /** The binds travel through the bus and are applied when they arrive: waits until presence counts them all. */
-    private void awaitTotals() throws Exception {
+    void awaitTotals() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.timeoutSeconds());
         String last = ask("presence=1");
         while (!model.totalsRight(last)) {

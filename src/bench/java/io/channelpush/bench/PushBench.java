@@ -79,8 +79,10 @@ final class PushBench {
             if (presence) {
                 PresencePhase p = new PresencePhase(o, out, b.publisherHttp, b.clients, b.report,
                         o.phases().contains("groups"));
-                p.setUp();
-                b.report.bookkeeping(out, b.clients.size(), heapBefore, PushReport.heapUsedKb(o.pids()));
+                p.awaitTotals();
+                long heapUsers = PushReport.heapUsedKb(o.pids());
+                p.joinGroups();
+                b.report.bookkeeping(out, b.clients.size(), heapBefore, heapUsers, PushReport.heapUsedKb(o.pids()));
                 p.measure();
             }
         } finally {

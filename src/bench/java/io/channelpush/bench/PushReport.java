@@ -101,20 +101,26 @@ final class PushReport {
                 sortedNanos[n - 1] / 1e6);
     }
 
-    /** The servers' live heap before the users were bound and after every client's user and group are counted. */
-    void bookkeeping(PrintStream out, int clients, long heapBeforeKb, long heapAfterKb) {
-        if (heapBeforeKb <= 0) {
+    /**
+     * The servers' live heap before the users were bound, once presence counted them all, and once every client
+     * had joined its group.
+     */
+    void bookkeeping(PrintStream out, int clients, long beforeKb, long usersKb, long groupsKb) {
+        if (beforeKb <= 0) {
             return;
         }
-        double perConn = (heapAfterKb - heapBeforeKb) * 1024.0 / clients;
+        double users = (usersKb - beforeKb) * 1024.0 / clients;
+        double groups = (groupsKb - usersKb) * 1024.0 / clients;
         JsonObject b = new JsonObject();
-        b.addProperty("heap_before_kb", heapBeforeKb);
-        b.addProperty("heap_after_kb", heapAfterKb);
-        b.addProperty("bytes_per_connection", perConn);
+        b.addProperty("heap_before_kb", beforeKb);
+        b.addProperty("heap_users_bound_kb", usersKb);
+        b.addProperty("heap_groups_joined_kb", groupsKb);
+        b.addProperty("user_bytes_per_connection", users);
+        b.addProperty("group_bytes_per_connection", groups);
         json.add("user_presence_heap", b);
-        out.printf(Locale.ROOT, "user+group bookkeeping servers %s: live heap %,d KB -> %,d KB = %,.0f bytes per"
-                + " connection (bind_uid, one group each; after full GCs)%n", o.pids(), heapBeforeKb, heapAfterKb,
-                perConn);
+        out.printf(Locale.ROOT, "bookkeeping servers %s, live heap after full GCs: %,d KB -> users bound %,d KB -> one"
+                + " group each %,d KB: bind_uid %,.0f + group join %,.0f = %,.0f bytes per connection%n", o.pids(),
+                beforeKb, usersKb, groupsKb, users, groups, users + groups);
     }
 
     void finish(PrintStream out, double cpuSeconds, List<String> closes) {
