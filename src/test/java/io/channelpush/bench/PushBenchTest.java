@@ -82,6 +82,8 @@ class PushBenchTest {
         try (Launcher guarded = Launcher.start(LauncherOptions.parse(new String[] {"--ws-port", "0", "--http-port",
                 "0", "--channel-port", "0", "--no-demo", "--set", "channelpush.max-commands-per-second=1000",
                 "--set", "channelpush.publish-tokens=bench-t1",
+                // a partial answer stops the phase: give a loaded machine room before the node's own answer is late
+                "--set", "channelpush.presence-wait-ms=10000",
                 "--channel-data-dir", io.channelpush.channel.TestData.freshDir().toString()}))) {
             Path json = dir.resolve("bench.json");
             ByteArrayOutputStream out = new ByteArrayOutputStream();
