@@ -108,7 +108,13 @@ final class PresencePhase {
             long s = System.nanoTime();
             String answer = ask(q);
             nanos[i] = System.nanoTime() - s;
-            check.accept(answer, i);
+            try {
+                check.accept(answer, i);
+            } catch (IllegalStateException wrong) {
+                // whether the cluster's totals are wrong for good or were wrong for a moment helps find out why
+                throw new IllegalStateException(wrong.getMessage() + " (query " + (i + 1) + " of " + count
+                        + "); presence=1 asked again: " + ask("presence=1") + ", then " + ask("presence=1"), wrong);
+            }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Arrays.sort(nanos);
