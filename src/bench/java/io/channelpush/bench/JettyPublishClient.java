@@ -1,6 +1,7 @@
 package io.channelpush.bench;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import org.eclipse.jetty.client.BufferingResponseListener;
@@ -32,7 +33,7 @@ final class JettyPublishClient implements PublishClient {
             @Override
             public void onComplete(Result result) {
                 done.accept(result.isFailed() ? -1 : result.getResponse().getStatus(),
-                        result.isFailed() ? "" : getContentAsString(java.nio.charset.StandardCharsets.UTF_8));
+                        result.isFailed() ? "" : getContentAsString(StandardCharsets.UTF_8));
             }
         });
     }

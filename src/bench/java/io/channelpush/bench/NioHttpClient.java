@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -47,7 +48,7 @@ final class NioHttpClient implements PublishClient {
     private void submit(URI base, String pathAndQuery, IntConsumer done, Answer withBody) {
         String hostPort = base.getHost() + ":" + (base.getPort() > 0 ? base.getPort() : 80);
         byte[] request = ("GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + hostPort + "\r\n" + headers + "\r\n")
-                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                .getBytes(StandardCharsets.ISO_8859_1);
         Pending p = new Pending(request, done, withBody);
         loop.execute(() -> pools.computeIfAbsent(hostPort, k -> new Pool(base)).submit(p));
     }

@@ -1,5 +1,6 @@
 package io.channelpush.bench;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -138,7 +139,7 @@ final class NioHttpConnection implements NioLoop.Handler {
         if (!chunked) {
             return new String(b, bodyStart, len - bodyStart, StandardCharsets.UTF_8);
         }
-        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
         int at = bodyStart;
         while (at < len) {
             int eol = indexOf(b, at, len, "\r\n");

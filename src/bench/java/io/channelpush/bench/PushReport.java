@@ -5,13 +5,20 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The push harness's output: one line per step as it happens, the same figures as JSON at the end. */
 final class PushReport {
+    /** A generation's "used 1234K" in {@code GC.heap_info}. */
+    private static final Pattern USED = Pattern.compile("\\bused (\\d+)K");
+
     private final PushBenchOptions o;
     private final JsonObject json = new JsonObject();
     private final JsonArray phases = new JsonArray();
@@ -155,7 +162,7 @@ final class PushReport {
         for (long pid : pids) {
             jcmd(pid, "GC.run");
             for (String line : jcmd(pid, "GC.heap_info").split("\n")) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\bused (\\d+)K").matcher(line);
+                Matcher m = USED.matcher(line);
                 if (!line.contains("Metaspace") && !line.contains("class space") && m.find()) {
                     total += Long.parseLong(m.group(1));
                 }
@@ -168,8 +175,8 @@ final class PushReport {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 Long.toString(pid), command).redirectErrorStream(true).start();
         byte[] output = p.getInputStream().readAllBytes();
-        p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
-        return new String(output, java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS);
+        return new String(output, StandardCharsets.UTF_8);
     }
 
     /**
