@@ -4,6 +4,9 @@
 #
 #   bench/push-cluster.sh load [CLIENTS]      # one harness over 2 nodes: broadcast, targeted, groups; then wrk
 #   bench/push-cluster.sh idle CLIENTS NODES  # idle memory: NODES nodes, one harness process per node
+#   bench/push-cluster.sh presence [CLIENTS]  # 2 nodes, publisher behind a bearer token: every two clients one user
+#                                             # (bind_uid), each user's clients in one of 1,000 groups, then the
+#                                             # presence queries over HTTP through node-1 (no wrk)
 #   BUS=nats bench/push-cluster.sh load ...   # the same on a nats-server instead of the channel daemon
 #
 # Output goes to the terminal and target/bench-*.json. Extra harness options: HARNESS_ARGS="--broadcasts 200";
@@ -14,7 +17,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-load}
 clients=${2:-10000}
 nodes=${3:-2}
-[[ $mode == load ]] && nodes=2
+[[ $mode == load || $mode == presence ]] && nodes=2
 base_channel=22206
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -41,12 +44,20 @@ else
   bus_arg=(--channel "127.0.0.1:$base_channel")
 fi
 pids+=($!)
+publish_args=()
+harness_auth=()
+if [[ $mode == presence ]]; then
+  # presence queries are authenticated like publishes: measure them with the publisher's bearer check on
+  token="bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+  publish_args=(--set "channelpush.publish-tokens=$token")
+  harness_auth=(--publish-token "$token")
+fi
 node_pids=()
 for i in $(seq 1 "$nodes"); do
   ws=$((24236 + i * 1000)); http=$((24237 + i * 1000))
   java -Xms256m -Xmx2g ${NODE_JVM_OPTS:-} -jar target/channel-push-launcher.jar "${bus_arg[@]}" \
        --ws-port "$ws" --http-port "$http" --worker-id "node-$i" --no-demo --wait-for-channel \
-       --set channelpush.max-connections=100000 --set channelpush.max-commands-per-second=1000 ${NODE_ARGS:-} \
+       --set channelpush.max-connections=100000 --set channelpush.max-commands-per-second=1000 "${publish_args[@]}" ${NODE_ARGS:-} \
        > "target/bench-node-$i.log" 2>&1 &
   pids+=($!); node_pids+=($!)
 done
@@ -59,7 +70,11 @@ echo "# nodes: java -Xms256m -Xmx2g ${NODE_JVM_OPTS:-} -jar target/channel-push-
 
 harness() { java -Xms1g -Xmx3g -cp "$classpath" io.channelpush.bench.BenchMain push "$@"; }
 
-if [[ $mode == load ]]; then
+if [[ $mode == presence ]]; then
+  harness --ws ws://127.0.0.1:25236/,ws://127.0.0.1:26236/ --http http://127.0.0.1:25237/,http://127.0.0.1:26237/ \
+          --clients "$clients" --pids "$(IFS=,; echo "${node_pids[*]}")" --phases idle,presence --groups 1000 \
+          "${harness_auth[@]}" --out target/bench-push-presence.json ${HARNESS_ARGS:-}
+elif [[ $mode == load ]]; then
   harness --ws ws://127.0.0.1:25236/,ws://127.0.0.1:26236/ --http http://127.0.0.1:25237/,http://127.0.0.1:26237/ \
           --clients "$clients" --pids "$(IFS=,; echo "${node_pids[*]}")" --out target/bench-push-load.json ${HARNESS_ARGS:-}
   if [[ -n ${SKIP_WRK:-} ]]; then

@@ -13,7 +13,7 @@ public final class BenchMain {
               daemon-acked  acknowledged publishes (protocol 2) through the channel daemon: acks/s and events/s,
                        to a plain channel, to a stream with --fsync interval and with --fsync always
               push     WebSocket push harness against any server with the seed's URLs: connects, idle memory,
-                       broadcast, targeted and group deliveries/s with latency
+                       broadcast, targeted, group and to_uid deliveries/s with latency, presence query latency
               daemon-hostile  the channel daemon (own JVM, default settings) under 100 hostile connections beside 2
                        honest nodes: its peak memory vs its bound, the honest traffic's rate, p99 and losses
               bare     the machine without a push server: loopback fan-out of a pre-encoded frame, one write per

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,18 +21,36 @@ final class NioHttpClient implements PublishClient {
     private final NioLoop loop;
     private final int connectionsPerServer;
     private final Map<String, Pool> pools = new HashMap<>();
+    /** Header lines after {@code Host}, each ending in CRLF. */
+    private final String headers;
 
     NioHttpClient(int connectionsPerServer) throws IOException {
+        this(connectionsPerServer, null);
+    }
+
+    /** @param authorization the {@code Authorization} header of every request, or null */
+    NioHttpClient(int connectionsPerServer, String authorization) throws IOException {
         this.loop = new NioLoop("bench-http");
         this.connectionsPerServer = connectionsPerServer;
+        this.headers = authorization == null ? "" : "Authorization: " + authorization + "\r\n";
     }
 
     @Override
     public void get(URI base, String pathAndQuery, IntConsumer done) {
+        submit(base, pathAndQuery, done, null);
+    }
+
+    @Override
+    public void getBody(URI base, String pathAndQuery, Answer done) {
+        submit(base, pathAndQuery, null, done);
+    }
+
+    private void submit(URI base, String pathAndQuery, IntConsumer done, Answer withBody) {
         String hostPort = base.getHost() + ":" + (base.getPort() > 0 ? base.getPort() : 80);
-        byte[] request = ("GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + hostPort + "\r\n\r\n")
-                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-        loop.execute(() -> pools.computeIfAbsent(hostPort, k -> new Pool(base)).submit(new Pending(request, done)));
+        byte[] request = ("GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + hostPort + "\r\n" + headers + "\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        Pending p = new Pending(request, done, withBody);
+        loop.execute(() -> pools.computeIfAbsent(hostPort, k -> new Pool(base)).submit(p));
     }
 
     @Override
@@ -39,7 +58,16 @@ final class NioHttpClient implements PublishClient {
         loop.close();
     }
 
-    record Pending(byte[] request, IntConsumer done) { }
+    /** A request and whom to tell: {@code done} with the status only, or {@code withBody} (the other is null). */
+    record Pending(byte[] request, IntConsumer done, Answer withBody) {
+        void answer(int status, String body) {
+            if (withBody != null) {
+                withBody.accept(status, body);
+            } else {
+                done.accept(status);
+            }
+        }
+    }
 
     /** The connections to one server and the requests waiting for one; loop thread only. */
     final class Pool {
@@ -61,7 +89,7 @@ final class NioHttpClient implements PublishClient {
                     c = connect();
                     c.send(p);
                 } catch (IOException e) {
-                    p.done().accept(-1);
+                    p.answer(-1, "");
                 }
             } else {
                 waiting.add(p);

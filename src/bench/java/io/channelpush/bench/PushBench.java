@@ -67,10 +67,23 @@ final class PushBench {
             if (o.phases().contains("groups")) {
                 b.groups();
             }
-            if (o.phases().contains("users")) {
+            boolean presence = o.phases().contains("presence");
+            long heapBefore = presence ? PushReport.heapUsedKb(o.pids()) : 0;
+            if (o.phases().contains("users") || presence) {
                 b.bindUsers();
+            }
+            if (o.phases().contains("users")) {
                 b.toUid(Math.max(1, o.pushes() / 5), false);
                 b.toUid(o.pushes(), true);
+            }
+            if (presence) {
+                PresencePhase p = new PresencePhase(o, out, b.publisherHttp, b.clients, b.report,
+                        o.phases().contains("groups"));
+                p.awaitTotals();
+                long heapUsers = PushReport.heapUsedKb(o.pids());
+                p.joinGroups();
+                b.report.bookkeeping(out, b.clients.size(), heapBefore, heapUsers, PushReport.heapUsedKb(o.pids()));
+                p.measure();
             }
         } finally {
             b.stop();
@@ -82,7 +95,8 @@ final class PushBench {
     }
 
     private void start() throws Exception {
-        publisherHttp = PublishClient.create(o.client(), Math.max(64, o.window() * 2));
+        publisherHttp = PublishClient.create(o.client(), Math.max(64, o.window() * 2),
+                o.publishToken().isEmpty() ? null : "Bearer " + o.publishToken());
         transport = Transport.create(o.client(), o);
         report.header(out);
     }

@@ -20,7 +20,7 @@ import java.util.Set;
  * @param window publishes (or pushes) in flight at most
  * @param rate publishes per second at most, 0 for no limit besides the window
  * @param pids server process ids whose resident memory is read before and after the clients connect
- * @param phases which of idle, broadcast, targeted, groups, users to run
+ * @param phases which of idle, broadcast, targeted, groups, users, presence to run
  * @param timeoutSeconds hard limit of each phase
  * @param out JSON report file
  * @param holdSeconds keep the clients connected this long after the idle measurement (for inspecting a server)
@@ -29,13 +29,15 @@ import java.util.Set;
  * @param inFlight broadcasts on their way at most (published, not yet received by every client); 0 for no bound
  * @param warmConnections clients opened and closed before the connect rate and the memory baseline are measured
  * @param warmupBroadcasts broadcasts sent as fast as the window allows before the broadcast phase's own warm-up
+ * @param publishToken bearer token sent with every publisher request, empty for none
+ * @param queries presence queries of each kind in the presence phase
  * @param connectWindow handshakes in flight at most while the clients connect (connect started, welcome not read)
  */
 record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<String> sources, int broadcasts,
                         int pushes, int groups, int groupMessages, int payload, int window, int rate, List<Long> pids,
                         Set<String> phases, int timeoutSeconds, String out, int holdSeconds, String client,
                         int clientThreads, int inFlight, int warmConnections, int warmupBroadcasts,
-                        int connectWindow) {
+                        String publishToken, int queries, int connectWindow) {
 
     static final String USAGE = """
             usage: BenchMain push [options]   (a running push cluster, seed URLs; only loopback addresses)
@@ -62,9 +64,15 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
                                       are measured, so that one-time costs (threads, compiled code, the
                                       harness's too) are not charged (default 1000)
               --phases LIST           idle,broadcast,targeted,groups (default), and users: every two clients
-                                      bound to one user (bind_uid), then --pushes to_uid pushes; the clients
-                                      always connect first (the connect rate); idle adds the memory reading
-                                      (with --pids), so --phases connect measures connects alone
+                                      bound to one user (bind_uid), then --pushes to_uid pushes; and presence:
+                                      users bound as for users, each user's clients in group presence-<user mod
+                                      --groups>, then --queries presence queries of each kind (presence=1, a page
+                                      of group_members, online for 10 ids, user_groups) one at a time through the
+                                      first --http URL, every answer checked: latency p50/p99/max per kind. The
+                                      clients always connect first (the connect rate); idle adds the memory
+                                      reading (with --pids), so --phases connect measures connects alone
+              --queries Q             presence queries of each kind (default 1000)
+              --publish-token T       send Authorization: Bearer T with every publisher request (default none)
               --timeout-seconds S     limit per phase (default 120)
               --out FILE              JSON report (default target/bench-push.json)
               --hold-seconds S        keep the clients connected S seconds after the idle measurement (default 0)
@@ -94,6 +102,8 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
         int inFlight = 0;
         int warm = 1000;
         int warmupBroadcasts = 100;
+        String publishToken = "";
+        int queries = 1000;
         int connectWindow = 1000;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
@@ -122,6 +132,8 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
                 case "--in-flight" -> inFlight = Integer.parseInt(v);
                 case "--warm-connections" -> warm = Integer.parseInt(v);
                 case "--warmup-broadcasts" -> warmupBroadcasts = Integer.parseInt(v);
+                case "--publish-token" -> publishToken = v;
+                case "--queries" -> queries = positive(args[i], v);
                 case "--connect-window" -> connectWindow = positive(args[i], v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -141,7 +153,7 @@ record PushBenchOptions(List<URI> wsUrls, List<URI> httpUrls, int clients, List<
         }
         return new PushBenchOptions(ws, http, clients, sources, broadcasts, pushes, groups, groupMessages, payload,
                 window, rate, pids, phases, timeout, out, hold, client, clientThreads, inFlight, warm, warmupBroadcasts,
-                connectWindow);
+                publishToken, queries, connectWindow);
     }
 
     private static List<URI> concat(List<URI> a, List<URI> b) {

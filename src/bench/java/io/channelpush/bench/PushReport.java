@@ -5,13 +5,20 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The push harness's output: one line per step as it happens, the same figures as JSON at the end. */
 final class PushReport {
+    /** A generation's "used 1234K" in {@code GC.heap_info}. */
+    private static final Pattern USED = Pattern.compile("\\bused (\\d+)K");
+
     private final PushBenchOptions o;
     private final JsonObject json = new JsonObject();
     private final JsonArray phases = new JsonArray();
@@ -100,6 +107,44 @@ final class PushReport {
                 harnessCpuSeconds);
     }
 
+    /** One kind of presence query: {@code sortedNanos} holds each query's time, ascending. */
+    void presence(PrintStream out, String kind, long[] sortedNanos, double seconds) {
+        int n = sortedNanos.length;
+        JsonObject p = new JsonObject();
+        p.addProperty("phase", "presence " + kind);
+        p.addProperty("queries", n);
+        p.addProperty("seconds", seconds);
+        p.addProperty("p50_ms", sortedNanos[n / 2] / 1e6);
+        p.addProperty("p99_ms", sortedNanos[n * 99 / 100] / 1e6);
+        p.addProperty("max_ms", sortedNanos[n - 1] / 1e6);
+        phases.add(p);
+        out.printf(Locale.ROOT, "presence %-16s %,d queries in %.2f s, every answer checked: p50 %.2f ms  p99 %.2f ms"
+                + "  max %.2f ms%n", kind, n, seconds, sortedNanos[n / 2] / 1e6, sortedNanos[n * 99 / 100] / 1e6,
+                sortedNanos[n - 1] / 1e6);
+    }
+
+    /**
+     * The servers' live heap before the users were bound, once presence counted them all, and once every client
+     * had joined its group.
+     */
+    void bookkeeping(PrintStream out, int clients, long beforeKb, long usersKb, long groupsKb) {
+        if (beforeKb <= 0) {
+            return;
+        }
+        double users = (usersKb - beforeKb) * 1024.0 / clients;
+        double groups = (groupsKb - usersKb) * 1024.0 / clients;
+        JsonObject b = new JsonObject();
+        b.addProperty("heap_before_kb", beforeKb);
+        b.addProperty("heap_users_bound_kb", usersKb);
+        b.addProperty("heap_groups_joined_kb", groupsKb);
+        b.addProperty("user_bytes_per_connection", users);
+        b.addProperty("group_bytes_per_connection", groups);
+        json.add("user_presence_heap", b);
+        out.printf(Locale.ROOT, "bookkeeping servers %s, live heap after full GCs: %,d KB -> users bound %,d KB -> one"
+                + " group each %,d KB: bind_uid %,.0f + group join %,.0f = %,.0f bytes per connection%n", o.pids(),
+                beforeKb, usersKb, groupsKb, users, groups, users + groups);
+    }
+
     void finish(PrintStream out, double cpuSeconds, List<String> closes) {
         json.addProperty("harness_cpu_seconds", cpuSeconds);
         json.addProperty("unexpected_closes", closes.size());
@@ -121,6 +166,32 @@ final class PushReport {
             total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
         }
         return total;
+    }
+
+    /**
+     * Sum of the processes' heap in use after a full GC ({@code jcmd <pid> GC.run}, then the generations' "used" of
+     * {@code GC.heap_info}), in KB; 0 without pids.
+     */
+    static long heapUsedKb(List<Long> pids) throws IOException, InterruptedException {
+        long total = 0;
+        for (long pid : pids) {
+            jcmd(pid, "GC.run");
+            for (String line : jcmd(pid, "GC.heap_info").split("\n")) {
+                Matcher m = USED.matcher(line);
+                if (!line.contains("Metaspace") && !line.contains("class space") && m.find()) {
+                    total += Long.parseLong(m.group(1));
+                }
+            }
+        }
+        return total;
+    }
+
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid), command).redirectErrorStream(true).start();
+        byte[] output = p.getInputStream().readAllBytes();
+        p.waitFor(30, TimeUnit.SECONDS);
+        return new String(output, StandardCharsets.UTF_8);
     }
 
     /**

@@ -81,14 +81,14 @@ final class SignedPublishBench {
         try {
             if (mode.equals("http")) {
                 node = Launcher.start(LauncherOptions.parse("--ws-port", "0", "--http-port", "0", "--channel-port", "0",
-                        "--no-demo", "--set", "channelpush.publish-keys=bench:bench-secret"));
+                        "--no-demo", "--set", "channelpush.publish-keys=bench:bench-secret-0123456789abcdefghijklmnopq"));
                 int port = node.port(node.portCount() - 1);
                 long gap = rate == 0 ? 0 : 1_000_000_000L * connections / rate;
                 for (int c = 0; c < connections; c++) {
                     workers.add(start("signed-" + c, () -> httpLoop(port, deadline, gap, nonces, ok, refused)));
                 }
             } else if (mode.equals("auth")) {
-                auth = new PublishAuthenticator(Map.of("bench", "bench-secret"), List.of(),
+                auth = new PublishAuthenticator(Map.of("bench", "bench-secret-0123456789abcdefghijklmnopq"), List.of(),
                         Clock.systemUTC(), PublishAuthenticator.DEFAULT_SKEW_SECONDS,
                         PublishAuthenticator.DEFAULT_MAX_NONCES);
                 long gap = rate == 0 ? 0 : 1_000_000_000L * threads / rate;
@@ -154,7 +154,7 @@ final class SignedPublishBench {
                 next = pace(next, gap);
                 String nonce = "n" + Long.toString(nonces.incrementAndGet(), 36) + "-bench";
                 long ts = System.currentTimeMillis() / 1000;
-                Map<String, String> h = PublishSigner.headers("bench", "bench-secret", "GET", "/", "content=x",
+                Map<String, String> h = PublishSigner.headers("bench", "bench-secret-0123456789abcdefghijklmnopq", "GET", "/", "content=x",
                         new byte[0], ts, nonce);
                 StringBuilder req = new StringBuilder("GET /?content=x HTTP/1.1\r\nHost: 127.0.0.1\r\n");
                 h.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
@@ -208,7 +208,7 @@ final class SignedPublishBench {
             next = pace(next, gap);
             String nonce = "n" + Long.toString(nonces.incrementAndGet(), 36) + "-bench";
             long ts = System.currentTimeMillis() / 1000;
-            Map<String, String> h = PublishSigner.headers("bench", "bench-secret", "GET", "/", "content=x", empty,
+            Map<String, String> h = PublishSigner.headers("bench", "bench-secret-0123456789abcdefghijklmnopq", "GET", "/", "content=x", empty,
                     ts, nonce);
             PublishAuthenticator.Verdict v = auth.check("GET", "/", "content=x", empty, h::get);
             if (v.accepted()) {

@@ -1,6 +1,7 @@
 package io.channelpush.push;
 
 import io.channelpush.push.auth.ConnectionTokens;
+import io.channelpush.push.auth.KeyList;
 import io.channelpush.push.auth.PublishAuthenticator;
 import io.channelpush.push.bus.NatsBus;
 import io.channelpush.push.bus.NatsSecurity;
@@ -202,6 +203,13 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
                     + publishMaxClockSkewSeconds);
         }
         positive(PUBLISH_REPLAY_CACHE_NONCES, publishReplayCacheNonces);
+        if (publishKeys != null) {
+            try {
+                KeyList.parse(publishKeys, "publish");
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(PUBLISH_KEYS + ": " + e.getMessage());
+            }
+        }
         if (connectionKeys != null) {
             try {
                 ConnectionTokens.parseKeys(connectionKeys);

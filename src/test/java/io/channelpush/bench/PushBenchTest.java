@@ -74,6 +74,44 @@ class PushBenchTest {
         assertEquals(60, report.getAsJsonObject("connect").get("clients").getAsInt());
     }
 
+    @ParameterizedTest(name = "client {0}")
+    @ValueSource(strings = {"nio", "jetty"})
+    void presencePhaseAsksEveryKindWithTheBearerTokenAndChecksEveryAnswer(String client,
+            @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // a node of its own, whose publisher wants a token: a query without it would be a 401 and end the run
+        try (Launcher guarded = Launcher.start(LauncherOptions.parse(new String[] {"--ws-port", "0", "--http-port",
+                "0", "--channel-port", "0", "--no-demo", "--set", "channelpush.max-commands-per-second=1000",
+                "--set", "channelpush.publish-tokens=bench-t1",
+                // a partial answer stops the phase: give a loaded machine room before the node's own answer is late
+                "--set", "channelpush.presence-wait-ms=10000",
+                "--channel-data-dir", io.channelpush.channel.TestData.freshDir().toString()}))) {
+            Path json = dir.resolve("bench.json");
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            // 41 clients: the last user has one connection; 4 groups of 5 or 6 users
+            int code = PushBench.run(new String[] {
+                "--ws", "ws://127.0.0.1:" + guarded.port(0) + "/", "--http", "http://127.0.0.1:" + guarded.port(1) + "/",
+                "--clients", "41", "--groups", "4", "--queries", "25", "--phases", "presence", "--client", client,
+                "--publish-token", "bench-t1", "--timeout-seconds", "60", "--out", json.toString()},
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+            String table = out.toString(StandardCharsets.UTF_8);
+            assertEquals(0, code, err.toString(StandardCharsets.UTF_8) + table);
+            JsonObject report = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+            Map<String, JsonObject> phases = new HashMap<>();
+            for (JsonElement e : report.getAsJsonArray("phases")) {
+                phases.put(e.getAsJsonObject().get("phase").getAsString(), e.getAsJsonObject());
+            }
+            assertEquals(java.util.Set.of("presence presence=1", "presence group_members", "presence online (10 ids)",
+                    "presence user_groups"), phases.keySet(), table);
+            for (JsonObject p : phases.values()) {
+                assertEquals(25, p.get("queries").getAsInt(), p.toString());
+                assertTrue(p.get("max_ms").getAsDouble() >= p.get("p99_ms").getAsDouble()
+                        && p.get("p99_ms").getAsDouble() >= p.get("p50_ms").getAsDouble()
+                        && p.get("p50_ms").getAsDouble() > 0, p.toString());
+            }
+        }
+    }
+
     private static long delivered(Map<String, JsonObject> phases, String name) {
         return phases.get(name).get("delivered").getAsLong();
     }

@@ -144,23 +144,14 @@ public final class ChildProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** {@code SIGSTOP}: the process freezes, its sockets stay open and unread. */
+    /** {@code SIGSTOP}: the process freezes, its sockets stay open and unread; returns once it is stopped. */
     public void pause() throws IOException, InterruptedException {
-        signal("STOP");
+        Signals.stop(process.pid());
     }
 
-    /** {@code SIGCONT} after {@link #pause()}. */
+    /** {@code SIGCONT} after {@link #pause()}; returns once it runs again. */
     public void resume() throws IOException, InterruptedException {
-        signal("CONT");
-    }
-
-    private void signal(String sig) throws IOException, InterruptedException {
-        Process k = new ProcessBuilder("kill", "-" + sig, String.valueOf(process.pid())).redirectErrorStream(true).start();
-        if (!k.waitFor(5, TimeUnit.SECONDS) || k.exitValue() != 0) {
-            k.destroyForcibly();
-            throw new AssertionError("kill -" + sig + " " + process.pid() + " (" + name + ") failed: "
-                    + new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-        }
+        Signals.resume(process.pid());
     }
 
     /** {@code SIGKILL}, as a crash; returns when the process is gone. */

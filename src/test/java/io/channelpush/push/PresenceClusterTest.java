@@ -239,7 +239,7 @@ class PresenceClusterTest {
             awaitMembers(4);
             Launcher probe = nodes.get(1);
             assertFalse(json(probe, "presence=1").get("partial").getAsBoolean());
-            p.signal("STOP");
+            p.stop();
             long t0 = System.nanoTime();
             JsonObject partial = json(probe, "presence=1");
             long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
@@ -250,7 +250,7 @@ class PresenceClusterTest {
             PushFixture.await(() -> !json(probe, "presence=1").get("partial").getAsBoolean(), Duration.ofSeconds(20),
                     "the stopped node never left presence");
             assertFalse(probe.node().presence().members().contains(p.workerId));
-            p.signal("CONT");
+            p.resume();
         }
     }
 
@@ -328,9 +328,14 @@ class PresenceClusterTest {
             c.awaitWelcome();
         }
 
-        void signal(String name) throws Exception {
-            Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
-            assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -" + name + " failed");
+        /** SIGSTOP, returning once the node is stopped. */
+        void stop() throws Exception {
+            io.channelpush.processes.Signals.stop(process.pid());
+        }
+
+        /** SIGCONT, returning once the node runs again. */
+        void resume() throws Exception {
+            io.channelpush.processes.Signals.resume(process.pid());
         }
 
         @Override

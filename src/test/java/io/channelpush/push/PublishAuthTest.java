@@ -25,7 +25,7 @@ class PublishAuthTest {
     @BeforeAll
     static void start() throws Exception {
         fx = new PushFixture();
-        node = fx.node("auth-node", "--set", "channelpush.publish-keys=k1:secret-one,k2:secret-two",
+        node = fx.node("auth-node", "--set", "channelpush.publish-keys=k1:secret-one-0123456789abcdefghijklmnopq,k2:secret-two-0123456789abcdefghijklmnopq",
                 "--set", "channelpush.publish-tokens=tok-123");
         watcher = fx.connect(node);
     }
@@ -74,9 +74,9 @@ class PublishAuthTest {
 
     @Test
     void signedPublishIsAcceptedWithEitherActiveKey() throws Exception {
-        assertEquals("ok", signedGet("k1", "secret-one", "content=signed%20one", now(), nonce()).getContentAsString());
+        assertEquals("ok", signedGet("k1", "secret-one-0123456789abcdefghijklmnopq", "content=signed%20one", now(), nonce()).getContentAsString());
         assertEquals("signed one", watcher.next());
-        assertEquals("ok", signedGet("k2", "secret-two", "content=signed-two", now(), nonce()).getContentAsString());
+        assertEquals("ok", signedGet("k2", "secret-two-0123456789abcdefghijklmnopq", "content=signed-two", now(), nonce()).getContentAsString());
         assertEquals("signed-two", watcher.next());
     }
 
@@ -85,7 +85,7 @@ class PublishAuthTest {
         // signed over the canonical form; sent with another order and '+' for space
         String ts = Long.toString(now());
         String n = nonce();
-        String sig = PublishSigner.signature("secret-one",
+        String sig = PublishSigner.signature("secret-one-0123456789abcdefghijklmnopq",
                 PublishSigner.stringToSign("GET", "/", "to_worker_id=auth-node&content=a%20b&to_connection_id="
                         + watcher.connectionId, new byte[0], Long.parseLong(ts), n));
         ContentResponse r = send(fx.http.newRequest("http://127.0.0.1:" + node.port(1) + "/?content=a+b&to_connection_id="
@@ -98,7 +98,7 @@ class PublishAuthTest {
     @Test
     void signedPostCoversTheBody() throws Exception {
         byte[] body = "content=posted".getBytes(StandardCharsets.UTF_8);
-        Map<String, String> h = PublishSigner.headers("k1", "secret-one", "POST", "/", null, body, now(), nonce());
+        Map<String, String> h = PublishSigner.headers("k1", "secret-one-0123456789abcdefghijklmnopq", "POST", "/", null, body, now(), nonce());
         Request post = fx.http.POST("http://127.0.0.1:" + node.port(1) + "/")
                 .body(new BytesRequestContent("application/x-www-form-urlencoded", body));
         assertEquals("ok", send(post, h).getContentAsString());
@@ -106,7 +106,7 @@ class PublishAuthTest {
         byte[] tampered = "content=tampered".getBytes(StandardCharsets.UTF_8);
         Request post2 = fx.http.POST("http://127.0.0.1:" + node.port(1) + "/")
                 .body(new BytesRequestContent("application/x-www-form-urlencoded", tampered));
-        Map<String, String> h2 = PublishSigner.headers("k1", "secret-one", "POST", "/", null, body, now(), nonce());
+        Map<String, String> h2 = PublishSigner.headers("k1", "secret-one-0123456789abcdefghijklmnopq", "POST", "/", null, body, now(), nonce());
         assertRefused(send(post2, h2), "signature does not match");
     }
 
@@ -117,22 +117,22 @@ class PublishAuthTest {
 
     @Test
     void unknownKeyIsRefused() throws Exception {
-        assertRefused(signedGet("k9", "secret-one", "content=x", now(), nonce()), "unknown key id");
+        assertRefused(signedGet("k9", "secret-one-0123456789abcdefghijklmnopq", "content=x", now(), nonce()), "unknown key id");
     }
 
     @Test
     void expiredAndFutureTimestampsAreRefused() throws Exception {
-        assertRefused(signedGet("k1", "secret-one", "content=x", now() - 301, nonce()), "timestamp");
-        assertRefused(signedGet("k1", "secret-one", "content=x", now() + 301, nonce()), "timestamp");
+        assertRefused(signedGet("k1", "secret-one-0123456789abcdefghijklmnopq", "content=x", now() - 301, nonce()), "timestamp");
+        assertRefused(signedGet("k1", "secret-one-0123456789abcdefghijklmnopq", "content=x", now() + 301, nonce()), "timestamp");
     }
 
     @Test
     void replayedNonceIsRefused() throws Exception {
         long ts = now();
         String n = nonce();
-        assertEquals("ok", signedGet("k1", "secret-one", "content=once", ts, n).getContentAsString());
+        assertEquals("ok", signedGet("k1", "secret-one-0123456789abcdefghijklmnopq", "content=once", ts, n).getContentAsString());
         assertEquals("once", watcher.next());
-        assertRefused(signedGet("k1", "secret-one", "content=once", ts, n), "replayed");
+        assertRefused(signedGet("k1", "secret-one-0123456789abcdefghijklmnopq", "content=once", ts, n), "replayed");
     }
 
     @Test
@@ -152,7 +152,7 @@ class PublishAuthTest {
         long ts = now();
         String nonce = nonce();
         // signed over content=A&content=B: sorting made it valid for content=B&content=A too
-        Map<String, String> h = PublishSigner.headers("k1", "secret-one", "GET", "/", "content=A&content=B",
+        Map<String, String> h = PublishSigner.headers("k1", "secret-one-0123456789abcdefghijklmnopq", "GET", "/", "content=A&content=B",
                 new byte[0], ts, nonce);
         // the signature is valid for the reordered query; the repeated parameter is what refuses it
         ContentResponse r = send(fx.http.newRequest("http://127.0.0.1:" + node.port(1) + "/?content=B&content=A"), h);
@@ -164,7 +164,7 @@ class PublishAuthTest {
     @Test
     void aFullReplayCacheAnswers429WithRetryAfterOnBothPaths() throws Exception {
         for (String onIoThread : new String[] {"true", "false"}) {
-            Launcher small = fx.node("auth-small-" + onIoThread, "--set", "channelpush.publish-keys=k1:secret-one",
+            Launcher small = fx.node("auth-small-" + onIoThread, "--set", "channelpush.publish-keys=k1:secret-one-0123456789abcdefghijklmnopq",
                     "--set", PushConfig.PUBLISH_REPLAY_CACHE_NONCES + "=2",
                     "--set", PushConfig.PUBLISHER_ON_IO_THREAD + "=" + onIoThread);
             // to a group nobody joined: the other tests' watcher shares the bus
@@ -172,10 +172,10 @@ class PublishAuthTest {
             String url = "http://127.0.0.1:" + small.port(1) + "/?" + query;
             long ts = now();
             for (int i = 0; i < 2; i++) {
-                assertEquals(200, send(fx.http.newRequest(url), PublishSigner.headers("k1", "secret-one", "GET", "/",
+                assertEquals(200, send(fx.http.newRequest(url), PublishSigner.headers("k1", "secret-one-0123456789abcdefghijklmnopq", "GET", "/",
                         query, new byte[0], ts, nonce())).getStatus());
             }
-            ContentResponse full = send(fx.http.newRequest(url), PublishSigner.headers("k1", "secret-one", "GET", "/",
+            ContentResponse full = send(fx.http.newRequest(url), PublishSigner.headers("k1", "secret-one-0123456789abcdefghijklmnopq", "GET", "/",
                     query, new byte[0], ts, nonce()));
             assertEquals(429, full.getStatus(), full.getContentAsString());
             long retry = Long.parseLong(full.getHeaders().get("Retry-After"));

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ContentResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
@@ -214,10 +213,6 @@ class PublishReportClusterTest {
         assertFalse(miss.has("partial"));
     }
 
-    // Regressed in this session's merges (issue #14 reopened on it): the report right after SIGSTOP came back complete,
-    // {"recipients":2,"nodes":4}, in the last two full runs on both buses. Left out of the default build by its tag
-    // until found; run it with -Dtest.excludedGroups=none.
-    @Tag("open-bug")
     @Test
     void aNodeStoppedWithSigstopMakesTheReportPartialNamingItWithinTheWait() throws Exception {
         try (PresenceClusterTest.NodeProcess p = PresenceClusterTest.NodeProcess.start(fx)) {
@@ -232,7 +227,7 @@ class PublishReportClusterTest {
                 assertEquals(2, whole.get("recipients").getAsInt(), whole.toString());
                 assertEquals(4, whole.get("nodes").getAsInt());
                 assertEquals("before", near.next());
-                p.signal("STOP");
+                p.stop();
                 long t0 = System.nanoTime();
                 JsonObject partial = report(nodes.get(2), "content=during");
                 long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
@@ -245,7 +240,7 @@ class PublishReportClusterTest {
                         "answered after " + took + " ms");
                 assertEquals("during", near.next());
             } finally {
-                p.signal("CONT");
+                p.resume();
             }
         }
     }

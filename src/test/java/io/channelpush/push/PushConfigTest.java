@@ -23,8 +23,26 @@ class PushConfigTest {
         assertNotNull(warning);
         assertTrue(warning.startsWith("SECURITY:") && warning.contains(PushConfig.PUBLISH_KEYS), warning);
         assertNull(open.openPublisherWarning("127.0.0.1"));
-        assertNull(config(Map.of(PushConfig.PUBLISH_KEYS, "k1:s")).openPublisherWarning("0.0.0.0"));
+        assertNull(config(Map.of(PushConfig.PUBLISH_KEYS, "k1:" + "s".repeat(32))).openPublisherWarning("0.0.0.0"));
         assertNull(config(Map.of(PushConfig.PUBLISH_TOKENS, "t")).openPublisherWarning("0.0.0.0"));
+    }
+
+    @Test
+    void publishAndConnectionKeysFollowOneFormAndRefuseShortSecretsAndRepeatedIds() {
+        String secret = "x".repeat(32);
+        for (String setting : List.of(PushConfig.PUBLISH_KEYS, PushConfig.CONNECTION_KEYS)) {
+            assertEquals(List.of("k1", "k2"), List.copyOf(io.channelpush.push.auth.KeyList.parse(
+                    "k1:" + secret + ", k2:" + secret, "any").keySet()));
+            for (String[] bad : new String[][]{{"k1:" + "x".repeat(31), "31 bytes"}, {"k1:" + secret + ",k1:" + secret,
+                    "appears twice"}, {"k1", "id:secret"}, {"k1:", "id:secret"}, {":" + secret, "id:secret"}}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> config(Map.of(setting, bad[0])), setting + "=" + bad[0]);
+                assertTrue(e.getMessage().startsWith(setting + ": ") && e.getMessage().contains(bad[1]),
+                        e.getMessage());
+            }
+            // 32 bytes of UTF-8 in fewer characters count as 32
+            assertNotNull(config(Map.of(setting, "k1:" + "\u00e9".repeat(16))));
+        }
     }
 
     @Test
@@ -151,10 +169,10 @@ class PushConfigTest {
     void clientGroupMessagesAreOnByDefaultAndWarnedAboutOnlyBesideAnAuthenticatedPublisher() {
         assertTrue(config(Map.of()).clientGroupMessages());
         assertNull(config(Map.of()).clientGroupMessagesWarning());
-        String warning = config(Map.of(PushConfig.PUBLISH_KEYS, "k1:s")).clientGroupMessagesWarning();
+        String warning = config(Map.of(PushConfig.PUBLISH_KEYS, "k1:" + "s".repeat(32))).clientGroupMessagesWarning();
         assertTrue(warning.startsWith("SECURITY:") && warning.contains(PushConfig.CLIENT_GROUP_MESSAGES + "=false"),
                 warning);
-        PushConfig off = config(Map.of(PushConfig.PUBLISH_KEYS, "k1:s", PushConfig.CLIENT_GROUP_MESSAGES, "false"));
+        PushConfig off = config(Map.of(PushConfig.PUBLISH_KEYS, "k1:" + "s".repeat(32), PushConfig.CLIENT_GROUP_MESSAGES, "false"));
         assertFalse(off.clientGroupMessages());
         assertNull(off.clientGroupMessagesWarning());
         assertThrows(IllegalArgumentException.class, () -> config(Map.of(PushConfig.CLIENT_GROUP_MESSAGES, "no")));

@@ -46,7 +46,7 @@ class RefusalLoggingTest {
     @BeforeAll
     static void start() throws Exception {
         fx = new PushFixture();
-        node = fx.node("refusal-log", "--set", "channelpush.publish-keys=k1:secret-one",
+        node = fx.node("refusal-log", "--set", "channelpush.publish-keys=k1:secret-one-0123456789abcdefghijklmnopq",
                 "--set", PushConfig.ALLOWED_ORIGINS + "=https://good.example");
         // the tests' logging.properties shows WARNING and worse; some refusals are INFO
         NODE_LOGS.setLevel(Level.INFO);

@@ -38,7 +38,7 @@ class UserClusterTest {
     private static Launcher a;
     private static Launcher b;
     private static Launcher c;
-    /** Connection tokens on, publisher authenticated (bearer {@code tok-u}, or signed with {@code k1:secret-u}). */
+    /** Connection tokens on, publisher authenticated (bearer {@code tok-u}, or signed with {@code k1:secret-u-0123456789abcdefghijklmnopq}). */
     private static Launcher t;
 
     @BeforeParameterizedClassInvocation
@@ -48,7 +48,7 @@ class UserClusterTest {
         b = fx.node(null);
         c = fx.node(null);
         t = fx.node(null, "--set", "channelpush.connection-keys=k1:" + KEY,
-                "--set", "channelpush.publish-tokens=tok-u", "--set", "channelpush.publish-keys=k1:secret-u");
+                "--set", "channelpush.publish-tokens=tok-u", "--set", "channelpush.publish-keys=k1:secret-u-0123456789abcdefghijklmnopq");
         if (backend == PushFixture.Backend.DAEMON) {
             fx.awaitSubscribers(Channels.USERS, 4);
         }
@@ -258,7 +258,7 @@ class UserClusterTest {
             assertEquals(401, r.getStatus(), query + ": " + r.getContentAsString());
         }
         String query = "to_uid=" + uid + "&content=signed";
-        Map<String, String> h = PublishSigner.headers("k1", "secret-u", "GET", "/", query, new byte[0],
+        Map<String, String> h = PublishSigner.headers("k1", "secret-u-0123456789abcdefghijklmnopq", "GET", "/", query, new byte[0],
                 System.currentTimeMillis() / 1000, UUID.randomUUID().toString().replace("-", ""));
         Request req = fx.http.newRequest("http://127.0.0.1:" + t.port(1) + "/?" + query).timeout(10, TimeUnit.SECONDS);
         for (Map.Entry<String, String> e : h.entrySet()) {

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  */
 public final class ConnectionTokens {
     /** Fewest secret bytes of a key: HS256 needs a 256-bit key (RFC 7518 section 3.2). */
-    public static final int MIN_SECRET_BYTES = 32;
+    public static final int MIN_SECRET_BYTES = KeyList.MIN_SECRET_BYTES;
     /** Longest token taken, in characters; a longer one is refused before it is parsed. */
     public static final int MAX_TOKEN_CHARS = 4096;
     /** How far {@code exp} and {@code nbf} may be off the node's clock, in seconds. */
@@ -64,22 +64,10 @@ public final class ConnectionTokens {
         return setting == null ? null : new ConnectionTokens(parseKeys(setting), Clock.systemUTC());
     }
 
-    /** Parses and checks {@code id:secret[,id:secret...]}; see {@link #fromSetting}. */
+    /** Parses and checks {@code id:secret[,id:secret...]} ({@link KeyList}); see {@link #fromSetting}. */
     public static Map<String, String> parseKeys(String setting) {
-        Map<String, String> keys = new LinkedHashMap<>();
-        for (String pair : setting.split(",")) {
-            String p = pair.strip();
-            int colon = p.indexOf(':');
-            if (colon <= 0 || colon == p.length() - 1) {
-                throw new IllegalArgumentException("connection keys must be id:secret[,id:secret...]");
-            }
-            String id = p.substring(0, colon).strip();
-            String secret = p.substring(colon + 1).strip();
-            if (keys.put(id, secret) != null) {
-                throw new IllegalArgumentException("connection key id " + id + " appears twice");
-            }
-            verifier(id, secret);
-        }
+        Map<String, String> keys = KeyList.parse(setting, "connection");
+        keys.forEach(ConnectionTokens::verifier);
         return keys;
     }
 

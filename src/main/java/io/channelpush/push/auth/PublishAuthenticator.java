@@ -3,7 +3,6 @@ package io.channelpush.push.auth;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -64,20 +63,11 @@ public final class PublishAuthenticator {
      * Parses the settings {@code id:secret,id2:secret2} and {@code token1,token2}.
      *
      * @return null when neither is set (the publisher is open)
-     * @throws IllegalArgumentException for a malformed key list
+     * @throws IllegalArgumentException for a malformed key list, a repeated key id or a short secret ({@link KeyList})
      */
     public static PublishAuthenticator fromSettings(String keySetting, String tokenSetting, int skewSeconds,
                                                     int maxNonces) {
-        Map<String, String> keys = new LinkedHashMap<>();
-        if (keySetting != null) {
-            for (String pair : keySetting.split(",")) {
-                int colon = pair.indexOf(':');
-                if (colon <= 0 || colon == pair.strip().length() - 1) {
-                    throw new IllegalArgumentException("publish keys must be id:secret[,id:secret...]");
-                }
-                keys.put(pair.substring(0, colon).strip(), pair.substring(colon + 1).strip());
-            }
-        }
+        Map<String, String> keys = keySetting == null ? Map.of() : KeyList.parse(keySetting, "publish");
         List<String> tokens = tokenSetting == null ? List.of()
                 : List.of(tokenSetting.split(",")).stream().map(String::strip).filter(t -> !t.isEmpty()).toList();
         return keys.isEmpty() && tokens.isEmpty() ? null

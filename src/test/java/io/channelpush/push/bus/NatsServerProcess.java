@@ -127,11 +127,15 @@ public final class NatsServerProcess implements AutoCloseable {
         return s;
     }
 
-    /** SIGSTOP (true) or SIGCONT (false): a stalled server keeps its sockets open and answers nothing. */
+    /**
+     * SIGSTOP (true) or SIGCONT (false), returning once it has taken effect: a stalled server keeps its sockets open
+     * and answers nothing.
+     */
     public void pause(boolean stop) throws Exception {
-        Process p = new ProcessBuilder("kill", stop ? "-STOP" : "-CONT", String.valueOf(process.pid())).start();
-        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError("kill " + (stop ? "-STOP" : "-CONT") + " of nats-server " + name + " failed");
+        if (stop) {
+            io.channelpush.processes.Signals.stop(process.pid());
+        } else {
+            io.channelpush.processes.Signals.resume(process.pid());
         }
     }
 
