@@ -133,8 +133,9 @@ final class ClientCommands {
 
     /**
      * Joins; on a JSON connection returns {@code {"group:G":{"epoch":E,"offset":N}}}, the last {@code g} position
-     * the node delivered (read after joining: any later message of the group has a higher offset and reaches this
-     * connection), for the client to recover from after a reconnect; null before the node's first group message.
+     * the node delivered, or the stream's head when its subscription started if it delivered none yet (read after
+     * joining: any later message of the group has a higher offset and reaches this connection), for the client to
+     * recover from after a reconnect; null only while the bus has not told the node the stream's head.
      */
     private JsonObject addGroup(PushSession s, JsonObject o) throws Refusal {
         String group = groupId(o);
