@@ -79,7 +79,7 @@ final class NatsJetStream implements AutoCloseable {
     }
 
     /** Where this node's subscription of a stream channel is, or null when it has none or delivered nothing. */
-    private StreamPosition delivered(String channel) {
+    StreamPosition delivered(String channel) {
         NatsStreamReader reader;
         synchronized (this) {
             reader = readers.get(channel);
