@@ -100,7 +100,7 @@ final class NatsJetStream implements AutoCloseable {
             throw new IllegalArgumentException("not a stream channel: " + channel);
         }
         NatsStreamReader reader = new NatsStreamReader(s, handler, seq -> streams.stores(s, seq),
-                consumer -> onLeader(s, consumer), () -> streams.refresh(s));
+                () -> streams.refresh(s));
         synchronized (this) {
             if (readers.putIfAbsent(channel, reader) != null) {
                 throw new IllegalArgumentException("already subscribed to stream " + channel);
@@ -117,23 +117,6 @@ final class NatsJetStream implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    /**
-     * Whether the named consumer of the stream is on the stream's leader, as JetStream answers within
-     * {@link NatsStreams#API_TIMEOUT} ({@link NatsPlacement}); false when that cannot be told.
-     */
-    private boolean onLeader(NatsStreams.Stream s, String consumer) {
-        JetStreamManagement m = streams.management();
-        if (m == null) {
-            return false;
-        }
-        try {
-            String leader = NatsPlacement.leader(m.getStreamInfo(s.name));
-            return NatsPlacement.onLeader(m.getConsumerInfo(s.name, consumer), leader);
-        } catch (IOException | JetStreamApiException | RuntimeException e) {
-            return false;
         }
     }
 

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongPredicate;
-import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -31,7 +30,7 @@ import java.util.logging.Logger;
  * again after the last message delivered: a replica that catches up after a stall may reset its store while a
  * consumer reads it, and that consumer then skips ahead without a gap in its own sequence, which jnats does not see.
  * {@link NatsJetStream}'s watchdog creates it again when it stays behind the stream without progress
- * ({@link #stuck}). A consumer is used only on the stream's leader ({@link #placed}).
+ * ({@link #stuck}).
  *
  * <p>Thread-safe: {@link #ready} runs on the bus's setup thread, {@link #onMessage} on the dispatcher thread.
  */
@@ -48,7 +47,6 @@ final class NatsStreamReader {
     private final NatsStreams.Stream stream;
     private final MessageBus.StreamHandler handler;
     private final LongPredicate stored;
-    private final PlacementCheck placement; // dispatcher thread
     private final Runnable restart;
     private String epoch; // guarded by this
     private long last; // the last sequence handed to the handler (or skipped to); guarded by this
@@ -67,19 +65,9 @@ final class NatsStreamReader {
      */
     NatsStreamReader(NatsStreams.Stream stream, MessageBus.StreamHandler handler, LongPredicate stored,
                      Runnable restart) {
-        this(stream, handler, stored, consumer -> true, restart);
-    }
-
-    /**
-     * @param onLeader whether the named consumer is on the stream's leader (asked of JetStream; false when it
-     *     cannot tell): asked, on the dispatcher thread, of each new consumer before its first message is handed on
-     */
-    NatsStreamReader(NatsStreams.Stream stream, MessageBus.StreamHandler handler, LongPredicate stored,
-                     Predicate<String> onLeader, Runnable restart) {
         this.stream = stream;
         this.handler = handler;
         this.stored = stored;
-        this.placement = new PlacementCheck(onLeader);
         this.restart = restart;
     }
 
@@ -195,9 +183,6 @@ final class NatsStreamReader {
             }
             after = last;
         }
-        if (!placed(gen, m.metaData().getConsumer(), after)) {
-            return;
-        }
         // A hole is taken as real only when a fresh consumer shows it again and the leader says it holds nothing
         // there: a stale leader (one that resumed after a stall and has not heard of its successor) says so too.
         if (seq > after + 1 && after > 0 && (restartedAt != after || stillStored(after + 1))) {
@@ -233,26 +218,6 @@ final class NatsStreamReader {
             LOG.log(Level.WARNING, "handler of stream " + stream.channel + " failed", ex);
         }
         delivered = position;
-    }
-
-    /**
-     * Whether messages of {@code consumer} may be handed on ({@link PlacementCheck}): a consumer JetStream placed
-     * off the stream's leader (ours, or one jnats created again after a heartbeat alarm) is dropped before its first
-     * message is handed on, and a new one is created after the last message delivered. On the dispatcher thread.
-     */
-    private boolean placed(int gen, String consumer, long after) {
-        if (placement.accepts(consumer, after)) {
-            return true;
-        }
-        LOG.fine(() -> "JetStream consumer " + consumer + " of " + stream.name + " is not on the stream's leader; "
-                + "consuming again after offset " + after);
-        synchronized (this) {
-            if (gen == generation) {
-                generation++;
-            }
-        }
-        restart.run();
-        return false;
     }
 
     /**
