@@ -324,8 +324,8 @@
 
   /**
    * A stream without a position yet takes the one the node gave (the welcome's for broadcasts, add_group's ack for
-   * a group: the last it delivered), so that what is published while this client is away can be recovered even
-   * before its first message of that stream.
+   * a group: the last it delivered, or the stream's head when it delivered none yet), so that what is published
+   * while this client is away can be recovered even before its first message of that stream.
    */
   ChannelPush.prototype._adopt = function (stream, frame) {
     var p = position(frame && frame.streams && frame.streams[stream]);

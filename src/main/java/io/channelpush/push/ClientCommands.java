@@ -42,23 +42,48 @@ final class ClientCommands {
 
     /**
      * Handles one command: here, or, when the bus may wait ({@link PublishDispatch}), on the node's publish thread,
-     * so that an I/O thread never waits on the bus; every command of a client then goes there, to keep their order.
+     * so that an I/O thread never waits on the bus. {@code add_group} and {@code leave_group} never wait on the bus
+     * (they change this node's registries; presence events have their own queue), so they run here too, unless
+     * commands of the same connection still wait for the publish thread: those go first, so a connection's commands
+     * keep their order. So thousands of clients joining groups at once do not fill the publish thread's queue.
      */
     void handle(PushSession s, String text) {
         PublishDispatch dispatch = node.publishDispatch();
-        if (!dispatch.busMayWait()) {
-            handleNow(s, text);
-        } else if (!dispatch.run(() -> handleNow(s, text))) {
+        JsonObject parsed = parseOrNull(text);
+        if (!dispatch.busMayWait() || neverWaits(parsed) && s.commandsQueued() == 0) {
+            handleNow(s, text, parsed);
+            return;
+        }
+        s.commandQueued(1);
+        if (!dispatch.run(() -> {
+            try {
+                handleNow(s, text, parsed);
+            } finally {
+                s.commandQueued(-1);
+            }
+        })) {
+            s.commandQueued(-1);
             s.send(error(ClientError.UNAVAILABLE, "this node has " + PublishDispatch.QUEUE_BOUND
                     + " commands waiting for the message bus; try again later", null, null));
         }
     }
 
-    private void handleNow(PushSession s, String text) {
+    /** Commands that never wait on the bus. */
+    private static boolean neverWaits(JsonObject o) {
+        JsonElement cmd = o == null ? null : o.get("cmd");
+        if (cmd == null || !cmd.isJsonPrimitive() || !cmd.getAsJsonPrimitive().isString()) {
+            return false;
+        }
+        String c = cmd.getAsString();
+        return c.equals("add_group") || c.equals("leave_group");
+    }
+
+    /** @param parsed {@code text} parsed, or null when it is not a JSON object (answered {@code bad_json}) */
+    private void handleNow(PushSession s, String text, JsonObject parsed) {
         JsonElement id = null;
         String cmd = null;
         try {
-            JsonObject o = parse(text);
+            JsonObject o = parsed != null ? parsed : parse(text);
             id = o.get("id");
             cmd = string(o, "cmd", 32);
             CompletableFuture<?> pending = null;
@@ -133,8 +158,9 @@ final class ClientCommands {
 
     /**
      * Joins; on a JSON connection returns {@code {"group:G":{"epoch":E,"offset":N}}}, the last {@code g} position
-     * the node delivered (read after joining: any later message of the group has a higher offset and reaches this
-     * connection), for the client to recover from after a reconnect; null before the node's first group message.
+     * the node delivered, or the stream's head when its subscription started if it delivered none yet (read after
+     * joining: any later message of the group has a higher offset and reaches this connection), for the client to
+     * recover from after a reconnect; null only while the bus has not told the node the stream's head.
      */
     private JsonObject addGroup(PushSession s, JsonObject o) throws Refusal {
         String group = groupId(o);
@@ -264,6 +290,14 @@ final class ClientCommands {
                     + " characters");
         }
         return id;
+    }
+
+    private static JsonObject parseOrNull(String text) {
+        try {
+            return parse(text);
+        } catch (Refusal r) {
+            return null;
+        }
     }
 
     private static JsonObject parse(String text) throws Refusal {

@@ -291,7 +291,7 @@ public final class PushNode implements AutoCloseable {
         if (identity != null) {
             users.bind(s, identity.userId());
         }
-        s.send(s.json ? Frames.welcome(config.workerId(), s.id, delivery.lastDelivered(Channels.BROADCAST))
+        s.send(s.json ? Frames.welcome(config.workerId(), s.id, lastDelivered(Channels.BROADCAST))
                 : "workerID:" + config.workerId() + " connectionID:" + s.id + " connected\n");
         return s;
     }
@@ -303,9 +303,14 @@ public final class PushNode implements AutoCloseable {
         return r != null && r.contains("1");
     }
 
-    /** The last position of a stream ({@code b}, {@code g}) this node delivered, or null before its first message. */
+    /**
+     * The last position of a stream ({@code b}, {@code g}) this node delivered or, before its first message, where
+     * its subscription of the stream started ({@link MessageBus#streamPosition}, the bus's head then): every later
+     * message of the stream reaches this node's connections. Null when the bus has not told it yet.
+     */
     StreamPosition lastDelivered(String channel) {
-        return delivery.lastDelivered(channel);
+        StreamPosition p = delivery.lastDelivered(channel);
+        return p != null ? p : bus.streamPosition(channel);
     }
 
     void closed(PushSession s) {

@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -43,6 +44,10 @@ final class PushSession {
     private final FrameSender sender;
     private final DrainGroup drains;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** This connection's commands waiting for the node's publish thread ({@link ClientCommands#handle}). */
+    private volatile int commandsQueued;
+    private static final AtomicIntegerFieldUpdater<PushSession> COMMANDS_QUEUED =
+            AtomicIntegerFieldUpdater.newUpdater(PushSession.class, "commandsQueued");
 
     private final int commandsPerSecond;
     private long windowStart = System.nanoTime();
@@ -342,5 +347,15 @@ final class PushSession {
 
     long queuedBytes() {
         return queuedBytes.get();
+    }
+
+    /** Commands of this connection waiting for the node's publish thread. */
+    int commandsQueued() {
+        return commandsQueued;
+    }
+
+    /** @param delta +1 when a command is queued for the publish thread, -1 when it ran or was refused */
+    void commandQueued(int delta) {
+        COMMANDS_QUEUED.addAndGet(this, delta);
     }
 }

@@ -34,6 +34,21 @@ public final class LauncherProcess implements AutoCloseable {
      */
     public static LauncherProcess start(String workerId, List<String> busArgs, Path log, String... extraArgs)
             throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(workerId, busArgs, log, extraArgs);
+            } catch (AssertionError e) {
+                // The free ports were picked seconds before the node binds them (it connects to its bus first):
+                // another process (an outgoing connection's ephemeral port) may take one meanwhile.
+                if (attempt == 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static LauncherProcess startOnce(String workerId, List<String> busArgs, Path log, String... extraArgs)
+            throws Exception {
         int ws = ChildProcess.freePort();
         int http = ChildProcess.freePort();
         List<String> args = new ArrayList<>(List.of("--ws-port", String.valueOf(ws), "--http-port",

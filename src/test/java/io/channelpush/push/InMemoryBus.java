@@ -54,6 +54,8 @@ final class InMemoryBus implements MessageBus {
     private final List<Runnable> heldHistory = new ArrayList<>();
     private final List<Runnable> heldAcks = new ArrayList<>();
     private boolean historyHeld;
+    /** Whether it says its publishes may block (as NATS does), so that the node uses its publish thread. */
+    volatile boolean mayWait;
     /** While false, publishes are refused as a full buffer would refuse them. */
     volatile boolean available = true;
     volatile Acks acks = Acks.ACK;
@@ -257,7 +259,7 @@ final class InMemoryBus implements MessageBus {
 
     @Override
     public boolean publishNeverBlocks() {
-        return true;
+        return !mayWait;
     }
 
     @Override

@@ -19,6 +19,12 @@ final class MemoryNode implements AutoCloseable {
 
     /** @param settings {@code channelpush.*} settings besides the worker id, which is {@code mem} */
     MemoryNode(Map<String, String> settings) {
+        this(settings, false);
+    }
+
+    /** @param busMayWait whether the bus says its publishes may block (the node then uses its publish thread) */
+    MemoryNode(Map<String, String> settings, boolean busMayWait) {
+        bus.mayWait = busMayWait;
         Map<String, String> all = new HashMap<>(settings);
         all.put(PushConfig.WORKER_ID, "mem");
         node = new PushNode(PushConfig.load(all::get), listener -> bus,

@@ -5,6 +5,7 @@ import io.channelpush.channel.client.ChannelUnavailableException;
 import io.channelpush.channel.client.ClientOptions;
 import io.channelpush.channel.client.History;
 import io.channelpush.channel.client.OutcomeUnknownException;
+import io.channelpush.channel.client.StreamOffset;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,6 +95,13 @@ public final class ChannelDaemonBus implements MessageBus {
      * reconnect then still misses nothing). Against a daemon of protocol 1 (no streams) the handler gets a null
      * position.
      */
+    /** The channel client's cursor: the daemon's {@code resumed} head before the first event (protocol 2). */
+    @Override
+    public StreamPosition streamPosition(String channel) {
+        StreamOffset o = client.streamPosition(channel);
+        return o == null ? null : new StreamPosition(o.epoch(), o.offset());
+    }
+
     @Override
     public void subscribeStream(String channel, StreamHandler handler) {
         client.onStream(channel, (data, epoch, offset) ->

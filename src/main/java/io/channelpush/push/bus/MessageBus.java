@@ -87,6 +87,17 @@ public interface MessageBus extends AutoCloseable {
     void subscribeStream(String channel, StreamHandler handler);
 
     /**
+     * Where this node's {@link #subscribeStream} of {@code channel} is: the position of the last message handed to
+     * its handler or, before the first, the stream's head when the subscription started (the daemon's answer to
+     * the subscribe; on NATS the stream's last sequence when the consumer was made). Every message after it reaches
+     * the handler (or, after a loss of the bus, its resumption). Null when unknown: not subscribed, or the bus has
+     * not answered yet. Never blocks (a cached value); any thread.
+     */
+    default StreamPosition streamPosition(String channel) {
+        return null;
+    }
+
+    /**
      * The messages of a stream channel after {@code after} (exclusive), oldest first, at most {@code limit}; when
      * {@code after} is null, from the oldest retained. Completes exceptionally with {@link BusUnavailableException}
      * when the bus cannot answer in its bounded time. Never blocks the caller.

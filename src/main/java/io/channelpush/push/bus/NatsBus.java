@@ -171,6 +171,12 @@ public final class NatsBus implements MessageBus {
         jetStream.subscribe(channel, handler);
     }
 
+    /** The stream reader's position ({@link NatsStreamReader#delivered}): cached, never a request to the server. */
+    @Override
+    public StreamPosition streamPosition(String channel) {
+        return jetStream.delivered(channel);
+    }
+
     @Override
     public CompletableFuture<StreamHistory> history(String channel, StreamPosition after, int limit) {
         return jetStream.history.history(channel, after, limit);

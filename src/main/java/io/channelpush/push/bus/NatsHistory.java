@@ -26,8 +26,9 @@ import java.util.function.Function;
  * the messages after the position through an ephemeral pull consumer in memory (one fetch, at most
  * {@link #FETCH_WAIT}), deleted afterwards, up to the last message this node's own subscription of the stream
  * delivered when it has one (the rest reaches the node, and a recovering session, through that subscription, in
- * order and once). The page is whole: it has every message the stream holds from the
- * position on (a replica behind, which the consumer may be placed on, can lack some: such a page is read again),
+ * order and once). The consumer is on the stream's leader ({@link NatsPlacement}: a follower may hold other
+ * messages at the same sequences). The page is whole: it has every message the stream holds from the
+ * position on (a replica behind, or a leader that is not current yet, can lack some: such a page is read again),
  * and a request tries again while the stream has no leader, for at most {@link #WAIT}. Requests
  * run on {@link #THREADS} threads (mostly waiting for answers) with a queue of {@link #QUEUE} requests; beyond, a
  * request fails at once with {@link BusUnavailableException}. Thread-safe.
@@ -156,20 +157,16 @@ final class NatsHistory implements AutoCloseable {
         ConsumerConfiguration cc = ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.ByStartSequence)
                 .startSequence(from).ackPolicy(AckPolicy.None).memStorage(true).numReplicas(1)
                 .inactiveThreshold(Duration.ofSeconds(30)).build();
-        JetStreamSubscription sub = streams.jetStream().subscribe(s.subject,
-                PullSubscribeOptions.builder().stream(s.name).configuration(cc).build());
+        JetStreamSubscription sub = onLeader(s, cc, NatsPlacement.leader(info));
+        if (sub == null) {
+            return null; // read again: no consumer landed on the leader
+        }
         try {
             for (Message m : sub.fetch(n, FETCH_WAIT)) {
                 events.add(new StreamEvent(new StreamPosition(epoch, m.metaData().streamSequence()), m.getData()));
             }
         } finally {
-            String consumer = sub.getConsumerName();
-            sub.unsubscribe();
-            try {
-                jsm.deleteConsumer(s.name, consumer);
-            } catch (IOException | JetStreamApiException e) {
-                // it goes by itself after its inactive threshold
-            }
+            drop(s, sub);
         }
         int whole = wholeUntil(events, from);
         if (whole < events.size()) {
@@ -180,6 +177,34 @@ final class NatsHistory implements AutoCloseable {
         }
         long lastRead = events.get(events.size() - 1).position().offset();
         return new StreamHistory(epoch, events, complete, lastRead < last);
+    }
+
+    /**
+     * A pull subscription whose consumer is on the stream's {@code leader} (any server when null), or null when
+     * {@link NatsPlacement#TRIES} consumers landed elsewhere: a follower may hold other messages at the same
+     * sequences ({@link NatsPlacement}), with offsets that look whole.
+     */
+    private JetStreamSubscription onLeader(NatsStreams.Stream s, ConsumerConfiguration cc, String leader)
+            throws IOException, JetStreamApiException {
+        for (int i = 0; i < NatsPlacement.TRIES; i++) {
+            JetStreamSubscription sub = streams.jetStream().subscribe(s.subject,
+                    PullSubscribeOptions.builder().stream(s.name).configuration(cc).build());
+            if (NatsPlacement.onLeader(sub, leader)) {
+                return sub;
+            }
+            drop(s, sub);
+        }
+        return null;
+    }
+
+    private void drop(NatsStreams.Stream s, JetStreamSubscription sub) {
+        String consumer = sub.getConsumerName();
+        sub.unsubscribe();
+        try {
+            streams.management().deleteConsumer(s.name, consumer);
+        } catch (IOException | JetStreamApiException | RuntimeException e) {
+            // it goes by itself after its inactive threshold
+        }
     }
 
     /**

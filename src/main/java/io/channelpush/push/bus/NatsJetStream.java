@@ -2,9 +2,13 @@ package io.channelpush.push.bus;
 
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
 import io.nats.client.api.StreamInfo;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,7 +19,8 @@ import java.util.logging.Logger;
 
 /**
  * What a {@link NatsBus} owns for JetStream: its threads ({@code channelpush-nats-streams} for stream set-up and
- * publish timeouts, {@code channelpush-nats-flush} for {@link NatsCoreAcks}), the {@link NatsStreams}, the
+ * publish timeouts, {@code channelpush-nats-flush} for {@link NatsCoreAcks}, {@code channelpush-nats-watch} for
+ * the consumers' watchdog, {@link #WATCH}), the {@link NatsStreams}, the
  * {@link NatsHistory} and one {@link NatsStreamReader} per stream subscription. Thread-safe; closes idempotently,
  * waiting a bounded time for its threads.
  */
@@ -25,6 +30,14 @@ final class NatsJetStream implements AutoCloseable {
     private final ScheduledExecutorService streamExec = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "channelpush-nats-streams"));
     private final ExecutorService flushExec = Executors.newSingleThreadExecutor(r -> daemon(r, "channelpush-nats-flush"));
+    private final ScheduledExecutorService watchExec = Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "channelpush-nats-watch"));
+    /**
+     * How often each stream subscription is compared with its stream ({@link NatsStreamReader#stuck}): a consumer
+     * that stays behind for two checks in a row is created again, so a live message waits at most about twice this
+     * (plus the stream's election) for a consumer that died with its server.
+     */
+    static final Duration WATCH = Duration.ofSeconds(2);
     static final Duration SUBSCRIBE_WAIT = Duration.ofSeconds(5);
     private static final Logger LOG = Logger.getLogger(NatsJetStream.class.getName());
 
@@ -39,6 +52,35 @@ final class NatsJetStream implements AutoCloseable {
         this.streams = new NatsStreams(settings, bufferBytes, streamExec, connection,
                 new NatsCoreAcks(flushExec, NatsStreams.API_TIMEOUT), this::streamReady);
         this.history = new NatsHistory(streams, this::delivered);
+        watchExec.scheduleWithFixedDelay(this::watch, WATCH.toMillis(), WATCH.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** On the watch thread: restarts the consumers that are behind their stream without progress. */
+    private void watch() {
+        List<NatsStreamReader> all;
+        synchronized (this) {
+            all = List.copyOf(readers.values());
+        }
+        Connection c = connection.get();
+        JetStreamManagement m = streams.management();
+        if (all.isEmpty() || m == null || c == null || c.getStatus() != Connection.Status.CONNECTED) {
+            return;
+        }
+        for (NatsStreamReader reader : all) {
+            NatsStreams.Stream s = reader.stream();
+            StreamInfo info;
+            try {
+                info = m.getStreamInfo(s.name);
+            } catch (IOException | JetStreamApiException | RuntimeException e) {
+                continue; // no leader now (an election): nothing new to read either
+            }
+            if (reader.stuck(info)) {
+                LOG.warning(() -> "JetStream consumer of " + s.name + " delivered nothing for " + WATCH.toSeconds()
+                        + " s although the stream holds messages after offset " + reader.last() + " (up to "
+                        + info.getStreamState().getLastSequence() + "); consuming again from there");
+                streams.refresh(s);
+            }
+        }
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -79,7 +121,7 @@ final class NatsJetStream implements AutoCloseable {
     }
 
     /** Where this node's subscription of a stream channel is, or null when it has none or delivered nothing. */
-    private StreamPosition delivered(String channel) {
+    StreamPosition delivered(String channel) {
         NatsStreamReader reader;
         synchronized (this) {
             reader = readers.get(channel);
@@ -101,12 +143,14 @@ final class NatsJetStream implements AutoCloseable {
     @Override
     public void close() {
         streams.close();
+        watchExec.shutdownNow();
         streamExec.shutdownNow();
         flushExec.shutdownNow();
         history.close();
         try {
             streamExec.awaitTermination(NatsStreams.API_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
             flushExec.awaitTermination(NatsStreams.API_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            watchExec.awaitTermination(NatsStreams.API_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -29,6 +29,8 @@ import java.util.logging.Logger;
  * the stream's leader, on the dispatcher thread, at most {@link NatsStreams#API_TIMEOUT}) is dropped and created
  * again after the last message delivered: a replica that catches up after a stall may reset its store while a
  * consumer reads it, and that consumer then skips ahead without a gap in its own sequence, which jnats does not see.
+ * {@link NatsJetStream}'s watchdog creates it again when it stays behind the stream without progress
+ * ({@link #stuck}).
  *
  * <p>Thread-safe: {@link #ready} runs on the bus's setup thread, {@link #onMessage} on the dispatcher thread.
  */
@@ -53,6 +55,7 @@ final class NatsStreamReader {
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile StreamPosition delivered;
     private long restartedAt = -1; // the last delivered when a hole last restarted the consumer; dispatcher thread
+    private final ConsumerProgress progress = new ConsumerProgress(); // guarded by this
     private static final long WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
     private long lastFailureWarning = System.nanoTime() - WARNING_EVERY_NANOS; // on the setup thread only
 
@@ -66,6 +69,10 @@ final class NatsStreamReader {
         this.handler = handler;
         this.stored = stored;
         this.restart = restart;
+    }
+
+    NatsStreams.Stream stream() {
+        return stream;
     }
 
     private boolean stillStored(long seq) {
@@ -109,6 +116,7 @@ final class NatsStreamReader {
             }
             start = last + 1;
             gen = ++generation;
+            progress.reset();
         }
         ConsumerConfiguration cc = ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.ByStartSequence)
                 .startSequence(start).idleHeartbeat(HEARTBEAT).build();
@@ -134,6 +142,31 @@ final class NatsStreamReader {
             }
             return false;
         }
+    }
+
+    /**
+     * The watchdog's check against the stream's info (read of its leader every {@link NatsJetStream#WATCH}): true
+     * when the stream holds messages after the last one delivered and the consumer delivered nothing since the
+     * previous check found it behind too. Such a consumer is dead (its server died or stalls, and jnats' own
+     * re-creation of ordered consumers can keep failing on the name of the lost one) or reads a replica that does
+     * not advance; it is then dropped here (its messages no longer reach the handler) and the caller creates a new
+     * one after the last message delivered. Any thread.
+     */
+    synchronized boolean stuck(StreamInfo info) {
+        if (subscription == null || epoch == null || !epoch.equals(NatsStreams.epochOf(info))) {
+            progress.reset();
+            return false;
+        }
+        if (!progress.stuck(last, info.getStreamState().getLastSequence())) {
+            return false;
+        }
+        generation++;
+        return true;
+    }
+
+    /** The last sequence handed to the handler (for logs and tests). */
+    synchronized long last() {
+        return last;
     }
 
     /** Waits until the first consumer exists: messages published after that reach the handler. */

@@ -21,6 +21,8 @@ final class NatsStreamSetup {
     private static final Logger LOG = Logger.getLogger(NatsStreams.class.getName());
     private static final int STREAM_NOT_FOUND = 10059;
     private static final int STREAM_NAME_IN_USE = 10058;
+    /** "no suitable peers for placement": fewer JetStream servers known yet than the stream's replicas. */
+    static final int NO_SUITABLE_PEERS = 10005;
 
     private final NatsStreamSettings settings;
 
@@ -29,7 +31,9 @@ final class NatsStreamSetup {
     }
 
     /**
-     * The stream's info, after creating the stream when it is missing.
+     * The stream's info, after creating the stream when it is missing. A creation the cluster cannot place yet
+     * ({@link #NO_SUITABLE_PEERS}, e.g. servers still joining) throws the {@link JetStreamApiException}: the caller
+     * tries again; other refusals are for the operator to fix.
      *
      * @throws StreamRefusedException when the stream cannot keep what an acknowledged publish promises
      */
@@ -45,6 +49,9 @@ final class NatsStreamSetup {
                 info = jsm.addStream(configuration(s));
                 LOG.info(() -> "created JetStream stream " + s.name + " for " + s.subject + ": " + describe(settings));
             } catch (JetStreamApiException e2) {
+                if (e2.getApiErrorCode() == NO_SUITABLE_PEERS) {
+                    throw e2; // a cluster still forming (fewer servers known than replicas): tried again shortly
+                }
                 if (e2.getApiErrorCode() != STREAM_NAME_IN_USE) {
                     throw new StreamRefusedException("cannot create JetStream stream " + s.name + " for subject "
                             + s.subject + ": " + e2.getMessage() + ". Remove or change the stream that holds this "

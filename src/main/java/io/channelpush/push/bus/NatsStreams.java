@@ -21,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -89,6 +88,7 @@ final class NatsStreams {
     private final NatsCoreAcks coreAcks;
     private final BiConsumer<Stream, StreamInfo> onReady;
     private final AtomicLong pendingBytes = new AtomicLong();
+    private final PublishDeadlines deadlines;
     private final AtomicLong lastRetryWarning = new AtomicLong(System.nanoTime() - RETRY_WARNING_EVERY_NANOS);
     private final Supplier<Connection> connection;
     private volatile JetStream js;
@@ -104,6 +104,7 @@ final class NatsStreams {
         this.setupRules = new NatsStreamSetup(settings);
         this.maxPendingBytes = maxPendingBytes;
         this.exec = exec;
+        this.deadlines = new PublishDeadlines(exec);
         this.coreAcks = coreAcks;
         this.onReady = onReady;
     }
@@ -275,20 +276,11 @@ final class NatsStreams {
         }
         CompletableFuture<StreamPosition> result = new CompletableFuture<>();
         AtomicBoolean sent = new AtomicBoolean();
-        ScheduledFuture<?> timer;
-        try {
-            timer = exec.schedule(() -> result.completeExceptionally(sent.get()
-                ? new PublishOutcomeUnknownException("no acknowledgement from NATS within " + timeout.toMillis() + " ms")
-                : new BusUnavailableException("NATS JetStream stream not ready within " + timeout.toMillis() + " ms")),
-                timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
+        if (!deadlines.add(result, sent, timeout)) {
             pendingBytes.addAndGet(-size);
             return CompletableFuture.failedFuture(new BusUnavailableException("NATS bus is closed"));
         }
-        result.whenComplete((p, e) -> {
-            pendingBytes.addAndGet(-size);
-            timer.cancel(false);
-        });
+        result.whenComplete((p, e) -> pendingBytes.addAndGet(-size));
         Stream s = streams.get(channel);
         if (s == null) {
             sent.set(true); // before: a timeout while it is being written must not say "certainly not taken"

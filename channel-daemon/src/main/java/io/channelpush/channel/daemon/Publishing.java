@@ -94,7 +94,7 @@ final class Publishing {
             overflowed = deliver(subscribers.get(channels.get(i)), frames[i], overflowed);
         }
         if (id != RawFrame.NO_ID) {
-            streams.reply(c, StreamMessages.ack(id, acked), id);
+            streams.reply(c, StreamMessages.ack(id, acked), id, !acked.isEmpty());
         }
         if (overflowed != null) {
             for (Connection s : overflowed) {

@@ -39,7 +39,8 @@ final class StreamService {
     /** Whether the last {@link #pump} stopped at the memory bound (then it waits for the periodic sweep). */
     private boolean budgetBlocked;
 
-    private record Reply(Connection c, byte[] frame, long id) {
+    /** @param waitsForDisk an ack of records appended to a stream: it goes out only once they are written */
+    private record Reply(Connection c, byte[] frame, long id, boolean waitsForDisk) {
     }
 
     StreamService(Streams streams, EventLoop loop, MemoryBudget budget, long outboundLimitBytes) {
@@ -103,7 +104,12 @@ final class StreamService {
      * {@code --fsync always}, on the disk): acks and refusals in publish order.
      */
     void reply(Connection c, byte[] frame, long id) {
-        pending.add(new Reply(c, frame, id));
+        reply(c, frame, id, false);
+    }
+
+    /** As {@link #reply(Connection, byte[], long)}; {@code waitsForDisk}: it acknowledges records appended to a stream. */
+    void reply(Connection c, byte[] frame, long id, boolean waitsForDisk) {
+        pending.add(new Reply(c, frame, id, waitsForDisk));
     }
 
     /** A non-fatal refusal, with the request's id when it has one ({@code id < 0}: none), in ack order. */
@@ -129,6 +135,14 @@ final class StreamService {
             storageErrors.log(() -> "could not write the stream logs in " + streams.dataDir().toAbsolutePath() + ": "
                     + e + "; acks wait and new publishes to the stream are refused until it succeeds. Free space on "
                     + "that disk or fix it; the daemon retries by itself");
+            // Refusals (storage_failed) and acks of publishes that appended no record owe nothing to the disk: they go
+            // now, ahead of the acks that wait, or their publishers would only hear of them at their ack timeout.
+            pending.removeIf(r -> {
+                if (!r.waitsForDisk) {
+                    loop.send(r.c, r.frame);
+                }
+                return !r.waitsForDisk;
+            });
             return;
         }
         for (Reply r : pending) {
