@@ -130,7 +130,8 @@ public final class PushNode implements AutoCloseable {
         String own = Channels.worker(config.workerId());
         bus.subscribeExclusive(own, payload -> delivery.onMessage(own, payload, null));
         bus.subscribeStream(Channels.GROUPS, (payload, at) -> delivery.onMessage(Channels.GROUPS, payload, at));
-        for (String channel : List.of(Channels.USERS, Channels.NODES, Channels.QUERIES)) {
+        bus.subscribeStream(Channels.USERS, (payload, at) -> delivery.onMessage(Channels.USERS, payload, at));
+        for (String channel : List.of(Channels.NODES, Channels.QUERIES)) {
             bus.subscribe(channel, payload -> delivery.onMessage(channel, payload, null));
         }
         this.publishDispatch = new PublishDispatch(!bus.publishNeverBlocks(), config.workerId(), this::threadDied);
@@ -291,7 +292,9 @@ public final class PushNode implements AutoCloseable {
         if (identity != null) {
             users.bind(s, identity.userId());
         }
-        s.send(s.json ? Frames.welcome(config.workerId(), s.id, delivery.lastDelivered(Channels.BROADCAST))
+        // after binding the user: any later push to it has a higher offset than the welcome's and reaches s
+        s.send(s.json ? Frames.welcome(config.workerId(), s.id, delivery.lastDelivered(Channels.BROADCAST),
+                        identity == null ? null : identity.userId(), delivery.lastDelivered(Channels.USERS))
                 : "workerID:" + config.workerId() + " connectionID:" + s.id + " connected\n");
         return s;
     }
@@ -303,7 +306,7 @@ public final class PushNode implements AutoCloseable {
         return r != null && r.contains("1");
     }
 
-    /** The last position of a stream ({@code b}, {@code g}) this node delivered, or null before its first message. */
+    /** The last position of a stream ({@code b}, {@code g}, {@code u}) this node delivered, or null before its first message. */
     StreamPosition lastDelivered(String channel) {
         return delivery.lastDelivered(channel);
     }
