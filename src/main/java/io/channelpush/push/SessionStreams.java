@@ -58,9 +58,7 @@ final class SessionStreams {
         }
 
         void snapshot(Map<String, Live> into) {
-            if (stream != null) {
-                into.put(stream, new Live(epoch, first, last));
-            }
+            into.put(stream, new Live(epoch, first, last));
         }
     }
 
@@ -69,8 +67,9 @@ final class SessionStreams {
     private Recovery recovery;
     /** A recover runs or waits for its turn. */
     private boolean reserved;
-    private final LiveRange liveBroadcasts = new LiveRange();
-    private final LiveRange liveUser = new LiveRange();
+    /** Made at the first such message: most connections (plain text, no user) never need them. */
+    private LiveRange liveBroadcasts;
+    private LiveRange liveUser;
     /** Messages held while awaiting a recover; null when not awaiting. */
     private ArrayDeque<Pending> awaiting;
     /** The streams awaited; null: all. */
@@ -123,8 +122,14 @@ final class SessionStreams {
 
     private boolean deliver(String stream, StreamPosition position, OutboundMessage m) {
         if (stream.equals(Frames.BROADCAST)) {
+            if (liveBroadcasts == null) {
+                liveBroadcasts = new LiveRange();
+            }
             liveBroadcasts.add(stream, position);
         } else if (stream.startsWith(Frames.USER_PREFIX)) {
+            if (liveUser == null) {
+                liveUser = new LiveRange();
+            }
             liveUser.add(stream, position);
         }
         return session.send(m);
@@ -224,8 +229,11 @@ final class SessionStreams {
         }
         recovery = r;
         Map<String, Live> live = new HashMap<>(4);
-        liveBroadcasts.snapshot(live);
-        liveUser.snapshot(live);
+        for (LiveRange l : new LiveRange[] {liveBroadcasts, liveUser}) {
+            if (l != null) {
+                l.snapshot(live);
+            }
+        }
         ArrayDeque<Pending> a = endAwaiting();
         if (a != null) {
             for (Pending p : a) {
