@@ -21,6 +21,8 @@ final class NatsStreamSetup {
     private static final Logger LOG = Logger.getLogger(NatsStreams.class.getName());
     private static final int STREAM_NOT_FOUND = 10059;
     private static final int STREAM_NAME_IN_USE = 10058;
+    /** Too few servers to place the replicas now: a cluster still forming, or a server down; asked again. */
+    private static final int NO_SUITABLE_PEERS = 10005;
 
     private final NatsStreamSettings settings;
 
@@ -45,6 +47,9 @@ final class NatsStreamSetup {
                 info = jsm.addStream(configuration(s));
                 LOG.info(() -> "created JetStream stream " + s.name + " for " + s.subject + ": " + describe(settings));
             } catch (JetStreamApiException e2) {
+                if (e2.getApiErrorCode() == NO_SUITABLE_PEERS) {
+                    throw e2; // not a refusal: the caller retries while the cluster forms
+                }
                 if (e2.getApiErrorCode() != STREAM_NAME_IN_USE) {
                     throw new StreamRefusedException("cannot create JetStream stream " + s.name + " for subject "
                             + s.subject + ": " + e2.getMessage() + ". Remove or change the stream that holds this "
