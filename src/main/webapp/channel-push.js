@@ -8,7 +8,7 @@
  *   push.joinGroup('lobby').then(() => push.sendToGroup('lobby', 'hi'));
  *
  * It connects with ?format=json, reconnects with jittered exponential backoff, remembers the last epoch and offset
- * of each stream ("broadcast", "group:<id>") and, after each reconnect, sends
+ * of each stream ("broadcast", "group:<id>", "uid:<its user id>") and, after each reconnect, sends
  * {"cmd":"recover","streams":{...}} for them, which also rejoins its groups. Every message it passes on is new:
  * one with an offset at or below the last one of its stream and epoch is dropped (and counted in stats).
  * Events: connecting, welcome, message, recovered, gap, disconnect, error (see README, "Browser client").
@@ -320,7 +320,14 @@
       reconnected: reconnected });
     this._recover(0);
     this._adopt('broadcast', f);
+    var self = this;
+    userStreams(f.streams).forEach(function (s) { self._adopt(s, f); });
   };
+
+  /** The names of the user streams ("uid:<id>") among the keys of an object. */
+  function userStreams(o) {
+    return Object.keys((typeof o === 'object' && o) || {}).filter(function (s) { return s.indexOf('uid:') === 0; });
+  }
 
   /**
    * A stream without a position yet takes the one the node gave (the welcome's for broadcasts, add_group's ack for
@@ -334,10 +341,13 @@
     }
   };
 
-  /** The streams with a position to recover from: the broadcasts', and those of the groups joined. */
+  /**
+   * The streams with a position to recover from: the broadcasts', those of the groups joined, and the user's (the
+   * node answers false for a user the connection no longer belongs to: a gap, and that position is forgotten).
+   */
   ChannelPush.prototype._recoverable = function () {
     var self = this;
-    var names = this._positions.broadcast ? ['broadcast'] : [];
+    var names = (this._positions.broadcast ? ['broadcast'] : []).concat(userStreams(this._positions));
     this._groups.forEach(function (g) {
       if (self._positions['group:' + g]) {
         names.push('group:' + g);
@@ -358,6 +368,7 @@
     if (this._positions.broadcast) {
       streams.broadcast = this._positions.broadcast;
     }
+    userStreams(this._positions).forEach(function (s) { streams[s] = self._positions[s]; });
     this._groups.forEach(function (g) {
       var p = self._positions['group:' + g];
       if (p) {

@@ -231,6 +231,37 @@
       c.push.close();
     },
 
+    async keepsAndRecoversItsUsersStreamAndForgetsOneAnsweredFalse() {
+      const c = await client();
+      c.ws.readyState = 1;
+      c.ws.frame({ type: 'welcome', worker_id: 'w1', connection_id: 1,
+        streams: { broadcast: { epoch: 'e1', offset: 5 }, 'uid:alice': { epoch: 'e1', offset: 30 } } });
+      same(c.push.positions(), { broadcast: { epoch: 'e1', offset: 5 }, 'uid:alice': { epoch: 'e1', offset: 30 } },
+        'the welcome\'s positions, the user stream\'s included');
+      c.ws.message('uid:alice', 'e1', 31, 'a31');
+      await reconnect(c);
+      same(c.ws.url, URL_ + '?format=json&recover=1', 'the reconnect promises a recover');
+      c.ws.readyState = 1;
+      c.ws.frame({ type: 'welcome', worker_id: 'w1', connection_id: 2, streams: { 'uid:alice': { epoch: 'e1', offset: 40 } } });
+      same(c.ws.last('recover').streams, { broadcast: { epoch: 'e1', offset: 5 }, 'uid:alice': { epoch: 'e1', offset: 31 } },
+        'the user stream recovered from its kept position');
+      c.ws.message('uid:alice', 'e1', 35, 'a35 live before the replay');
+      c.ws.message('uid:alice', 'e1', 32, 'a32');
+      c.ws.message('uid:alice', 'e1', 35, 'a35 again');
+      c.ws.frame({ type: 'recovered', streams: { broadcast: true, 'uid:alice': true }, id: c.ws.last('recover').id });
+      same(contents(c.events), ['a31', 'a32', 'a35 live before the replay'], 'each once, in offset order');
+      await reconnect(c);
+      c.ws.readyState = 1;
+      c.ws.frame({ type: 'welcome', worker_id: 'w1', connection_id: 3, streams: { 'uid:bob': { epoch: 'e1', offset: 50 } } });
+      same(c.ws.last('recover').streams, { broadcast: { epoch: 'e1', offset: 5 }, 'uid:alice': { epoch: 'e1', offset: 35 } },
+        'the recover after the user changed');
+      c.ws.frame({ type: 'recovered', streams: { broadcast: true, 'uid:alice': false }, id: c.ws.last('recover').id });
+      same(named(c.events, 'gap').map((e) => [e.stream, e.reason]), [['uid:alice', 'recover']], 'the gap');
+      same(c.push.positions(), { broadcast: { epoch: 'e1', offset: 5 }, 'uid:bob': { epoch: 'e1', offset: 50 } },
+        'alice\'s position forgotten, bob\'s taken from the welcome');
+      c.push.close();
+    },
+
     async aConnectionLostDuringARecoveryRecoversAgainFromTheSameOffsets() {
       const c = await client({ streams: { broadcast: { epoch: 'e1', offset: 10 } } });
       c.ws.welcome(1);

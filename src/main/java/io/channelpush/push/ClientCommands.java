@@ -15,7 +15,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Commands a WebSocket client sends as JSON text: {@code add_group}, {@code leave_group}, {@code send_to_group}.
+ * Commands a WebSocket client sends as JSON text: {@code add_group}, {@code leave_group}, {@code send_to_group},
+ * {@code recover}.
  * One method per command, dispatched from {@link #handle}. A bad message gets an error reply
  * {@code {"type":"error","code":"...","message":"..."}} and the connection stays open. A command carrying an
  * {@code "id"} is acknowledged with {@code {"type":"ack","id":...,"cmd":"..."}}. With connection keys set,
@@ -210,8 +211,12 @@ final class ClientCommands {
     }
 
     /**
-     * {@code {"cmd":"recover","streams":{"broadcast":{"epoch":E,"offset":N},"group:G":{...}}}}: joins the groups
-     * (as add_group would), replays what the client missed ({@link Recovery}) and answers {@code recovered}.
+     * {@code {"cmd":"recover","streams":{"broadcast":{"epoch":E,"offset":N},"group:G":{...},"uid:U":{...}}}}: joins
+     * the groups (as add_group would), replays what the client missed ({@link Recovery}) and answers
+     * {@code recovered}. A {@code uid:U} stream is replayed only to a connection of user U (its token's or its
+     * {@code bind_uid}'s user, at the time of the recover); any other user's is answered {@code false} without a
+     * replay, and the other streams recover as usual: a client that changed user (a new token, a bind_uid still to
+     * come) keeps its broadcasts and groups.
      */
     private void recover(PushSession s, JsonObject o, JsonElement id) throws Refusal {
         if (!s.json) {
@@ -220,18 +225,24 @@ final class ClientCommands {
         JsonElement st = o.get("streams");
         if (st == null || !st.isJsonObject() || st.getAsJsonObject().isEmpty()) {
             throw new Refusal(ClientError.MISSING_FIELD, "recover needs \"streams\": an object of streams "
-                    + "(\"broadcast\", \"group:<id>\") to {\"epoch\":E,\"offset\":N}");
+                    + "(\"broadcast\", \"group:<id>\", \"uid:<user id>\") to {\"epoch\":E,\"offset\":N}");
         }
-        if (st.getAsJsonObject().size() > node.config().maxGroupsPerConnection() + 1) {
+        // the groups, the broadcasts, and the user's stream (and one of a previous user, answered false)
+        if (st.getAsJsonObject().size() > node.config().maxGroupsPerConnection() + 3) {
             throw new Refusal(ClientError.TOO_MANY_GROUPS, "recover takes at most "
-                    + (node.config().maxGroupsPerConnection() + 1) + " streams");
+                    + (node.config().maxGroupsPerConnection() + 3) + " streams");
         }
+        String uid = s.uid;
         List<Recovery.Want> wants = new ArrayList<>();
         List<String> joins = new ArrayList<>();
         for (Map.Entry<String, JsonElement> e : st.getAsJsonObject().entrySet()) {
             StreamPosition after = position(e.getKey(), e.getValue());
             if (e.getKey().equals(Frames.BROADCAST)) {
-                wants.add(new Recovery.Want(Frames.BROADCAST, null, after));
+                wants.add(Recovery.Want.broadcast(after));
+            } else if (e.getKey().startsWith(Frames.USER_PREFIX)) {
+                String user = e.getKey().substring(Frames.USER_PREFIX.length());
+                // never another user's messages: only the connection's own user may be replayed
+                wants.add(user.equals(uid) ? Recovery.Want.user(user, after) : Recovery.Want.refused(e.getKey()));
             } else if (e.getKey().startsWith(Frames.GROUP_PREFIX)) {
                 String group = e.getKey().substring(Frames.GROUP_PREFIX.length());
                 if (group.isEmpty() || group.length() > node.config().maxGroupIdLength()) {
@@ -239,9 +250,10 @@ final class ClientCommands {
                             + node.config().maxGroupIdLength() + " characters");
                 }
                 joins.add(group);
-                wants.add(new Recovery.Want(e.getKey(), group, after));
+                wants.add(Recovery.Want.group(group, after));
             } else {
-                throw new Refusal(ClientError.MISSING_FIELD, "streams are \"broadcast\" or \"group:<id>\"");
+                throw new Refusal(ClientError.MISSING_FIELD,
+                        "streams are \"broadcast\", \"group:<id>\" or \"uid:<user id>\"");
             }
         }
         int newGroups = (int) joins.stream().filter(g -> !s.groups.contains(g)).count();

@@ -32,9 +32,10 @@ final class Delivery {
     private final MemberEvents events;
     private final PushMetrics metrics;
     private final RateLimitedLog malformed = new RateLimitedLog(LOG, Level.WARNING);
-    /** The last positions of the streams {@code b} and {@code g} this node delivered (written after delivering). */
+    /** The last positions of the streams {@code b}, {@code g} and {@code u} this node delivered (written after delivering). */
     private volatile StreamPosition lastBroadcast;
     private volatile StreamPosition lastGroups;
+    private volatile StreamPosition lastUsers;
 
     Delivery(String workerId, ConnectionRegistry connections, GroupRegistry groups, UserRegistry users,
              Presence presence, MemberEvents events, PushMetrics metrics) {
@@ -98,16 +99,24 @@ final class Delivery {
                 lastBroadcast = position;
             } else if (Channels.GROUPS.equals(channel)) {
                 lastGroups = position;
+            } else if (Channels.USERS.equals(channel)) {
+                lastUsers = position;
             }
         }
     }
 
     /**
-     * The last position of stream {@code channel} ({@link Channels#BROADCAST} or {@link Channels#GROUPS}) this node
-     * delivered, or null before its first message: any later message of the stream has a higher offset.
+     * The last position of stream {@code channel} ({@link Channels#BROADCAST}, {@link Channels#GROUPS} or
+     * {@link Channels#USERS}) this node delivered, or null before its first message: any later message of the
+     * stream has a higher offset.
      */
     StreamPosition lastDelivered(String channel) {
-        return Channels.BROADCAST.equals(channel) ? lastBroadcast : Channels.GROUPS.equals(channel) ? lastGroups : null;
+        return switch (channel) {
+            case Channels.BROADCAST -> lastBroadcast;
+            case Channels.GROUPS -> lastGroups;
+            case Channels.USERS -> lastUsers;
+            default -> null;
+        };
     }
 
     /** Delivers a push to this node's connections it addresses; returns how many it was queued to. */
@@ -133,7 +142,7 @@ final class Delivery {
         BusMessage.ToUser u = (BusMessage.ToUser) m;
         Set<PushSession> mine = users.connections(u.uid());
         return mine.isEmpty() ? 0 : sendAll(mine, mine.size(),
-                new Frames(Frames.CONNECTION, null, u.content(), mine.size() > 1));
+                new Frames(Frames.USER_PREFIX + u.uid(), position, u.content(), mine.size() > 1));
     }
 
     /**

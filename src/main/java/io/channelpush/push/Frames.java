@@ -8,7 +8,7 @@ import io.channelpush.push.bus.StreamPosition;
  * plain text), each encoded at most once however many sessions receive it: a broadcast to 5,000 JSON and text
  * connections costs two encodings. JSON frames are
  * {@code {"type":"message","stream":S,"epoch":E,"offset":N,"content":C}}, without epoch and offset for the
- * {@value #CONNECTION} stream (targeted and user pushes, which are not recoverable). Not thread-safe: one per
+ * {@value #CONNECTION} stream (targeted pushes, which are not recoverable). Not thread-safe: one per
  * delivery, on the thread that delivers.
  */
 final class Frames {
@@ -16,7 +16,9 @@ final class Frames {
     static final String BROADCAST = "broadcast";
     /** The prefix of a group's stream. */
     static final String GROUP_PREFIX = "group:";
-    /** The pseudo-stream of pushes to one connection or user: no position, not recoverable. */
+    /** The prefix of a user's stream (pushes to that user, {@code to_uid}). */
+    static final String USER_PREFIX = "uid:";
+    /** The pseudo-stream of pushes to one connection: no position, not recoverable. */
     static final String CONNECTION = "connection";
 
     private final String stream;
@@ -74,29 +76,44 @@ final class Frames {
     }
 
     /**
-     * {@code {"type":"welcome","worker_id":W,"connection_id":C,"streams":{"broadcast":{"epoch":E,"offset":N}}}};
-     * without {@code streams} while the node has delivered no broadcast yet.
+     * {@code {"type":"welcome","worker_id":W,"connection_id":C,"streams":{"broadcast":{"epoch":E,"offset":N},
+     * "uid:U":{...}}}}; each stream only once the node has delivered one of its bus channel's messages, and without
+     * {@code streams} when neither has a position.
      *
      * @param broadcast the last broadcast position the node delivered, or null
+     * @param uid the connection's user id (from its token), or null
+     * @param users the last {@code u} position the node delivered, or null
      */
-    static String welcome(String workerId, long connectionId, StreamPosition broadcast) {
+    static String welcome(String workerId, long connectionId, StreamPosition broadcast, String uid,
+                          StreamPosition users) {
         JsonObject o = new JsonObject();
         o.addProperty("type", "welcome");
         o.addProperty("worker_id", workerId);
         o.addProperty("connection_id", connectionId);
+        JsonObject streams = new JsonObject();
         if (broadcast != null) {
-            o.add("streams", streams(BROADCAST, broadcast));
+            streams.add(BROADCAST, position(broadcast));
+        }
+        if (uid != null && users != null) {
+            streams.add(USER_PREFIX + uid, position(users));
+        }
+        if (!streams.isEmpty()) {
+            o.add("streams", streams);
         }
         return o.toString();
     }
 
     /** {@code {"<stream>":{"epoch":E,"offset":N}}}: a position a client may later give to {@code recover}. */
     static JsonObject streams(String stream, StreamPosition p) {
+        JsonObject o = new JsonObject();
+        o.add(stream, position(p));
+        return o;
+    }
+
+    private static JsonObject position(StreamPosition p) {
         JsonObject pos = new JsonObject();
         pos.addProperty("epoch", p.epoch());
         pos.addProperty("offset", p.offset());
-        JsonObject o = new JsonObject();
-        o.add(stream, pos);
-        return o;
+        return pos;
     }
 }

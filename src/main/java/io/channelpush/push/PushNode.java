@@ -130,7 +130,8 @@ public final class PushNode implements AutoCloseable {
         String own = Channels.worker(config.workerId());
         bus.subscribeExclusive(own, payload -> delivery.onMessage(own, payload, null));
         bus.subscribeStream(Channels.GROUPS, (payload, at) -> delivery.onMessage(Channels.GROUPS, payload, at));
-        for (String channel : List.of(Channels.USERS, Channels.NODES, Channels.QUERIES)) {
+        bus.subscribeStream(Channels.USERS, (payload, at) -> delivery.onMessage(Channels.USERS, payload, at));
+        for (String channel : List.of(Channels.NODES, Channels.QUERIES)) {
             bus.subscribe(channel, payload -> delivery.onMessage(channel, payload, null));
         }
         this.publishDispatch = new PublishDispatch(!bus.publishNeverBlocks(), config.workerId(), this::threadDied);
@@ -291,7 +292,9 @@ public final class PushNode implements AutoCloseable {
         if (identity != null) {
             users.bind(s, identity.userId());
         }
-        s.send(s.json ? Frames.welcome(config.workerId(), s.id, lastDelivered(Channels.BROADCAST))
+        // after binding the user: any later push to it has a higher offset than the welcome's and reaches s
+        s.send(s.json ? Frames.welcome(config.workerId(), s.id, lastDelivered(Channels.BROADCAST),
+                        identity == null ? null : identity.userId(), lastDelivered(Channels.USERS))
                 : "workerID:" + config.workerId() + " connectionID:" + s.id + " connected\n");
         return s;
     }
@@ -304,9 +307,9 @@ public final class PushNode implements AutoCloseable {
     }
 
     /**
-     * The last position of a stream ({@code b}, {@code g}) this node delivered or, before its first message, where
-     * its subscription of the stream started ({@link MessageBus#streamPosition}, the bus's head then): every later
-     * message of the stream reaches this node's connections. Null when the bus has not told it yet.
+     * The last position of a stream ({@code b}, {@code g}, {@code u}) this node delivered or, before its first
+     * message, where its subscription of the stream started ({@link MessageBus#streamPosition}, the bus's head
+     * then): every later message of the stream reaches this node's connections. Null when the bus has not told it yet.
      */
     StreamPosition lastDelivered(String channel) {
         StreamPosition p = delivery.lastDelivered(channel);

@@ -2,6 +2,7 @@ package io.channelpush.push;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.channelpush.push.bus.Channels;
 import io.channelpush.push.bus.StreamEvent;
 import io.channelpush.push.bus.StreamHistory;
 import io.channelpush.push.bus.StreamPosition;
@@ -36,8 +37,28 @@ final class Recovery {
     /** Longest wait for one history page; the bus bounds its own wait, this only guards against one that does not. */
     private static final long HISTORY_TIMEOUT_SECONDS = 30;
 
-    /** One stream to recover: its name ({@link Frames}), its group (null for broadcasts), the client's position. */
-    record Want(String stream, String group, StreamPosition after) {
+    /**
+     * One stream to recover: its name ({@link Frames}), the bus channel that holds it ({@link Channels}; null for a
+     * stream this session may not recover, answered {@code false} without a replay), the group or user id that
+     * filters the channel's messages (null for broadcasts), and the client's position.
+     */
+    record Want(String stream, String channel, String id, StreamPosition after) {
+        static Want broadcast(StreamPosition after) {
+            return new Want(Frames.BROADCAST, Channels.BROADCAST, null, after);
+        }
+
+        static Want group(String group, StreamPosition after) {
+            return new Want(Frames.GROUP_PREFIX + group, Channels.GROUPS, group, after);
+        }
+
+        static Want user(String uid, StreamPosition after) {
+            return new Want(Frames.USER_PREFIX + uid, Channels.USERS, uid, after);
+        }
+
+        /** A stream named by the client that it may not recover (another user's): {@code false}, nothing replayed. */
+        static Want refused(String stream) {
+            return new Want(stream, null, null, null);
+        }
     }
 
     private record Held(StreamPosition position, OutboundMessage message) {
@@ -59,7 +80,8 @@ final class Recovery {
     private final Map<String, Boolean> results = new LinkedHashMap<>();
 
     // the replay: one step at a time
-    private Object[] live;
+    /** Per stream, what the session got live before this recovery began ({@link SessionStreams#start}). */
+    private Map<String, SessionStreams.Live> live;
     private int index;
     private boolean first = true;
     private boolean more;
@@ -91,8 +113,8 @@ final class Recovery {
      * @return false when the session runs another recovery
      */
     boolean mark() {
-        Object[] l = session.streams.start(this);
-        if (l == SessionStreams.RUNNING) {
+        Map<String, SessionStreams.Live> l = session.streams.start(this);
+        if (l == null) {
             return false;
         }
         live = l;
@@ -148,7 +170,7 @@ final class Recovery {
             CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS).execute(this::run);
             return Step.WAIT;
         }
-        if (first && replayed >= owner.maxMessages()) {
+        if (w.channel() == null || first && replayed >= owner.maxMessages()) {
             ok = false;
             endStream(w);
             return Step.CONTINUE;
@@ -257,7 +279,7 @@ final class Recovery {
     /** Sends one event of the history. @return false when the replay of this stream stopped */
     private boolean replay(Want w, StreamEvent e) {
         long offset = e.position().offset();
-        if (offset <= lastSent || w.group() == null && deliveredLive(e.position())) {
+        if (offset <= lastSent || deliveredLive(w.stream(), e.position())) {
             return true;
         }
         String content = HistoryContent.of(w, e.payload());
@@ -280,9 +302,10 @@ final class Recovery {
         return true;
     }
 
-    /** Whether a broadcast went to this session live before the recover began. */
-    private boolean deliveredLive(StreamPosition p) {
-        return live != null && live[0].equals(p.epoch()) && (long) live[1] <= p.offset() && p.offset() <= (long) live[2];
+    /** Whether a message of {@code stream} (a broadcast or a push to the user) went to this session live before the recover began. */
+    private boolean deliveredLive(String stream, StreamPosition p) {
+        SessionStreams.Live l = live.get(stream);
+        return l != null && l.covers(p);
     }
 
     /** Sends the held live messages after the replayed ones and makes the stream live again. */

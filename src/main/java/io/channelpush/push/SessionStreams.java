@@ -3,6 +3,8 @@ package io.channelpush.push;
 import io.channelpush.push.bus.StreamPosition;
 import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +13,8 @@ import java.util.logging.Logger;
 /**
  * Where a JSON session's stream messages meet its running {@code recover} ({@link Recovery}): while a stream
  * recovers, its live messages are held by the recovery instead of queued; otherwise they go to the session's
- * queue, and the range of broadcasts delivered live is remembered (a recovery does not send them again). While the
+ * queue, and the range of broadcasts and of pushes to the session's user delivered live is remembered (a recovery
+ * does not send them again; a group's are not, as a recover joins its groups before any of their messages). While the
  * session awaits its client's {@code recover} (it connected with {@code recover=1}, or its last recover was
  * answered {@code unavailable}), the messages of the awaited streams are held here until that recover starts (they
  * then go to its hold) or {@link #AWAIT_RECOVER_MILLIS} pass without it (they are then queued, and holding stops):
@@ -20,8 +23,6 @@ import java.util.logging.Logger;
  */
 final class SessionStreams {
     private static final Logger LOG = Logger.getLogger(SessionStreams.class.getName());
-    /** {@link #start}'s answer when a recovery runs already. */
-    static final Object[] RUNNING = new Object[0];
     /**
      * Longest hold while awaiting a {@code recover}: a client that promised one and does not send it (or whose
      * retry after {@code unavailable} does not come) gets its messages late, never lost; 10 s covers a browser's
@@ -32,14 +33,43 @@ final class SessionStreams {
     record Pending(String stream, StreamPosition position, OutboundMessage message) {
     }
 
+    /** The offsets {@code first..last} of one epoch of a stream that the session got live. */
+    record Live(String epoch, long first, long last) {
+        boolean covers(StreamPosition p) {
+            return epoch.equals(p.epoch()) && first <= p.offset() && p.offset() <= last;
+        }
+    }
+
+    /** What a stream delivered live since its epoch began for this session; mutable, guarded by the session's lock. */
+    private static final class LiveRange {
+        String stream;
+        String epoch;
+        long first;
+        long last;
+
+        void add(String s, StreamPosition p) {
+            if (!s.equals(stream) || !p.epoch().equals(epoch)) {
+                // a new epoch, or another user after a bind_uid: what came before is not this stream's range
+                stream = s;
+                epoch = p.epoch();
+                first = p.offset();
+            }
+            last = p.offset();
+        }
+
+        void snapshot(Map<String, Live> into) {
+            into.put(stream, new Live(epoch, first, last));
+        }
+    }
+
     private final PushSession session;
     // all guarded by this
     private Recovery recovery;
     /** A recover runs or waits for its turn. */
     private boolean reserved;
-    private String liveEpoch;
-    private long firstLive;
-    private long lastLive;
+    /** Made at the first such message: most connections (plain text, no user) never need them. */
+    private LiveRange liveBroadcasts;
+    private LiveRange liveUser;
     /** Messages held while awaiting a recover; null when not awaiting. */
     private ArrayDeque<Pending> awaiting;
     /** The streams awaited; null: all. */
@@ -52,7 +82,7 @@ final class SessionStreams {
      * has not delivered past it: the history may run ahead of a lagging subscription, whose late copies are then
      * dropped here. At most one per stream the session recovered (its groups and broadcasts).
      */
-    private final java.util.Map<String, StreamPosition> replayedUpTo = new java.util.HashMap<>();
+    private final Map<String, StreamPosition> replayedUpTo = new HashMap<>();
 
     SessionStreams(PushSession session) {
         this.session = session;
@@ -92,11 +122,15 @@ final class SessionStreams {
 
     private boolean deliver(String stream, StreamPosition position, OutboundMessage m) {
         if (stream.equals(Frames.BROADCAST)) {
-            if (!position.epoch().equals(liveEpoch)) {
-                liveEpoch = position.epoch();
-                firstLive = position.offset();
+            if (liveBroadcasts == null) {
+                liveBroadcasts = new LiveRange();
             }
-            lastLive = position.offset();
+            liveBroadcasts.add(stream, position);
+        } else if (stream.startsWith(Frames.USER_PREFIX)) {
+            if (liveUser == null) {
+                liveUser = new LiveRange();
+            }
+            liveUser.add(stream, position);
         }
         return session.send(m);
     }
@@ -186,14 +220,20 @@ final class SessionStreams {
      * Starts {@code r} unless one runs already: from now on live messages of its streams are held, those held
      * awaiting it included; those of other streams held awaiting it are queued.
      *
-     * @return the broadcasts delivered live so far as {epoch, first, last} (null when none), or {@link #RUNNING}
+     * @return per stream, the broadcasts and pushes to the user delivered live so far (of the latest epoch), or null
+     *         when a recovery runs already
      */
-    synchronized Object[] start(Recovery r) {
+    synchronized Map<String, Live> start(Recovery r) {
         if (recovery != null) {
-            return RUNNING;
+            return null;
         }
         recovery = r;
-        Object[] live = liveEpoch == null ? null : new Object[] {liveEpoch, firstLive, lastLive};
+        Map<String, Live> live = new HashMap<>(4);
+        for (LiveRange l : new LiveRange[] {liveBroadcasts, liveUser}) {
+            if (l != null) {
+                l.snapshot(live);
+            }
+        }
         ArrayDeque<Pending> a = endAwaiting();
         if (a != null) {
             for (Pending p : a) {

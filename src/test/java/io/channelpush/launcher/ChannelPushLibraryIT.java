@@ -32,6 +32,7 @@ class ChannelPushLibraryIT {
             "takesTheNodesPositionsForStreamsWithoutOneAndReconnectsPromisingARecover",
             "holdsRecoveringStreamsAndPassesThemOnInOffsetOrderMarkedRecovered",
             "aStreamAnsweredFalseIsAGapAndStartsAgainFromItsNextMessage",
+            "keepsAndRecoversItsUsersStreamAndForgetsOneAnsweredFalse",
             "aConnectionLostDuringARecoveryRecoversAgainFromTheSameOffsets",
             "aRecoverRefusedByABusyNodeIsRetriedAndOneRefusedOtherwiseIsAGapAndAPlainJoin",
             "commandsSettleOnTheirAnswerAndSayWhetherTheyWereSent",

@@ -50,7 +50,8 @@ final class InMemoryBus implements MessageBus {
 
     private final Map<String, Consumer<byte[]>> handlers = new ConcurrentHashMap<>();
     private final Map<String, StreamHandler> streamHandlers = new ConcurrentHashMap<>();
-    private final Map<String, Stream> streams = Map.of(Channels.BROADCAST, new Stream(), Channels.GROUPS, new Stream());
+    private final Map<String, Stream> streams = Map.of(Channels.BROADCAST, new Stream(), Channels.GROUPS, new Stream(),
+            Channels.USERS, new Stream());
     private final List<Runnable> heldHistory = new ArrayList<>();
     private final List<Runnable> heldAcks = new ArrayList<>();
     private boolean historyHeld;

@@ -29,12 +29,13 @@ public final class Channels {
     }
 
     /**
-     * Whether the bus keeps a channel's messages as a stream with positions ({@link StreamPosition}): broadcasts
-     * and group messages. All groups share the stream of {@link #GROUPS} (one offset space; a group's messages are
-     * that stream's messages for the group, in order, with increasing but not contiguous offsets).
+     * Whether the bus keeps a channel's messages as a stream with positions ({@link StreamPosition}): broadcasts,
+     * group messages and pushes to users. All groups share the stream of {@link #GROUPS} (one offset space; a
+     * group's messages are that stream's messages for the group, in order, with increasing but not contiguous
+     * offsets); all users likewise share the stream of {@link #USERS}, whose users' group changes take offsets too.
      */
     public static boolean isStream(String channel) {
-        return BROADCAST.equals(channel) || GROUPS.equals(channel);
+        return BROADCAST.equals(channel) || GROUPS.equals(channel) || USERS.equals(channel);
     }
 
     /** The channel of pushes to connections of the node {@code workerId}. */

@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * The JetStream streams a {@link NatsBus} creates when they are missing ({@code CHANNELPUSH_B} for
- * {@link Channels#BROADCAST}, {@code CHANNELPUSH_G} for {@link Channels#GROUPS}): each keeps at most
+ * {@link Channels#BROADCAST}, {@code CHANNELPUSH_G} for {@link Channels#GROUPS}, {@code CHANNELPUSH_U} for
+ * {@link Channels#USERS}): each keeps at most
  * {@code maxMessages}, {@code maxBytes} and {@code maxAge} of messages (the oldest go first), on
  * {@code replicas} servers, and drops a publish repeated with the same {@code Nats-Msg-Id} within
  * {@code duplicateWindow}. The defaults keep a 2-minute outage at 1,000 messages/s per stream with room to spare

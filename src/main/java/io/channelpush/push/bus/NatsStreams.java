@@ -32,8 +32,8 @@ import java.util.logging.Logger;
  * The JetStream side of a {@link NatsBus}: the streams of {@link Channels#isStream} channels, their epochs, and
  * acknowledged publishes.
  *
- * <p>Streams: {@code CHANNELPUSH_B} holds subject {@code channelpush.b}, {@code CHANNELPUSH_G} {@code channelpush.g}
- * (one stream per channel, so that a channel's offsets are its stream's sequence numbers). On every (re)connection
+ * <p>Streams: {@code CHANNELPUSH_B} holds subject {@code channelpush.b}, {@code CHANNELPUSH_G} {@code channelpush.g},
+ * {@code CHANNELPUSH_U} {@code channelpush.u} (one stream per channel, so that a channel's offsets are its stream's sequence numbers). On every (re)connection
  * the node reads each stream's info, creates the stream from {@link NatsStreamSettings} when it is missing, and
  * refuses one that cannot keep the guarantee (other subjects, retention other than limits, memory storage, discard
  * new, no acks, sealed, a mirror), with a SEVERE line telling the operator how to fix it; publishes to it then fail
@@ -81,7 +81,7 @@ final class NatsStreams {
     }
 
     private final Map<String, Stream> streams = Map.of(Channels.BROADCAST, new Stream(Channels.BROADCAST),
-            Channels.GROUPS, new Stream(Channels.GROUPS));
+            Channels.GROUPS, new Stream(Channels.GROUPS), Channels.USERS, new Stream(Channels.USERS));
     private final NatsStreamSetup setupRules;
     private final long maxPendingBytes;
     private final ScheduledExecutorService exec;

@@ -86,7 +86,7 @@ class ChannelDaemonBusStreamTest {
                 assertEquals(new Got("{\"n\":" + i + "}", p), got.poll(5, TimeUnit.SECONDS));
             }
             String epoch = acks.get(0).get().epoch();
-            assertNull(bus.publishAcked(Channels.USERS, payload(0), TIMEOUT).get(5, TimeUnit.SECONDS));
+            assertNull(bus.publishAcked(Channels.NODES, payload(0), TIMEOUT).get(5, TimeUnit.SECONDS));
 
             StreamHistory h = bus.history(Channels.BROADCAST, new StreamPosition(epoch, 48), 10)
                     .get(5, TimeUnit.SECONDS);
@@ -95,7 +95,7 @@ class ChannelDaemonBusStreamTest {
             assertEquals(List.of(49L, 50L), h.events().stream().map(e -> e.position().offset()).toList());
             assertEquals("{\"n\":49}", new String(h.events().get(1).payload(), StandardCharsets.UTF_8));
 
-            Throwable notStream = failure(bus.history(Channels.USERS, null, 10));
+            Throwable notStream = failure(bus.history(Channels.NODES, null, 10));
             assertInstanceOf(BusUnavailableException.class, notStream);
             assertTrue(notStream.getMessage().contains("not_a_stream"), notStream.getMessage());
         }

@@ -101,11 +101,11 @@ class NatsStreamTest {
             StreamPosition g = bus.publishAcked(Channels.GROUPS, text("g1"), ACK).get(10, TimeUnit.SECONDS);
             assertEquals(1, g.offset(), "each stream channel has its own offsets");
 
-            LinkedBlockingQueue<String> users = new LinkedBlockingQueue<>();
-            bus.subscribe(Channels.USERS, p -> users.add(text(p)));
-            assertNull(bus.publishAcked(Channels.USERS, text("to-user"), ACK).get(10, TimeUnit.SECONDS),
+            LinkedBlockingQueue<String> nodes = new LinkedBlockingQueue<>();
+            bus.subscribe(Channels.NODES, p -> nodes.add(text(p)));
+            assertNull(bus.publishAcked(Channels.NODES, text("to-user"), ACK).get(10, TimeUnit.SECONDS),
                     "a channel outside JetStream has no position");
-            assertEquals("to-user", users.poll(10, TimeUnit.SECONDS));
+            assertEquals("to-user", nodes.poll(10, TimeUnit.SECONDS));
 
             StreamHistory h = bus.history(Channels.BROADCAST, new StreamPosition(epoch, 50), 10).get(10, TimeUnit.SECONDS);
             assertEquals(epoch, h.epoch());
@@ -177,7 +177,7 @@ class NatsStreamTest {
             server.kill();
             assertEquals("disconnected", events.poll(10, TimeUnit.SECONDS));
             assertInstanceOf(BusUnavailableException.class, failure(bus.publishAcked(Channels.BROADCAST, text("x"), ACK)));
-            assertInstanceOf(BusUnavailableException.class, failure(bus.publishAcked(Channels.USERS, text("x"), ACK)));
+            assertInstanceOf(BusUnavailableException.class, failure(bus.publishAcked(Channels.NODES, text("x"), ACK)));
 
             server = server.startAgain();
             assertEquals("reconnected", events.poll(10, TimeUnit.SECONDS));
@@ -190,7 +190,7 @@ class NatsStreamTest {
                 assertInstanceOf(PublishOutcomeUnknownException.class,
                         failure(bus.publishAcked(Channels.BROADCAST, text("3"), shortly)));
                 assertInstanceOf(PublishOutcomeUnknownException.class,
-                        failure(bus.publishAcked(Channels.USERS, text("3"), shortly)));
+                        failure(bus.publishAcked(Channels.NODES, text("3"), shortly)));
             } finally {
                 server.pause(false);
             }
@@ -238,7 +238,7 @@ class NatsStreamTest {
             try {
                 Throwable e = failure(bus.publishAcked(Channels.BROADCAST, text("x"), Duration.ofMillis(300)));
                 assertInstanceOf(BusUnavailableException.class, e, "never sent: the stream was not ready");
-                assertNull(bus.publishAcked(Channels.USERS, text("y"), ACK).get(10, TimeUnit.SECONDS),
+                assertNull(bus.publishAcked(Channels.NODES, text("y"), ACK).get(10, TimeUnit.SECONDS),
                         "channels outside JetStream still work");
                 CompletableFuture<StreamPosition> waiting = bus.publishAcked(Channels.GROUPS, text("z"),
                         Duration.ofMinutes(5));

@@ -31,7 +31,7 @@ public final class DaemonMain {
               --hello-timeout-ms N      close connections that have not sent hello within N ms (default 5000)
               --secret-file F           require the secret in file F (default: env CHANNEL_SECRET, else none)
               --data-dir D              folder of the stream logs and the epoch (default channel-data)
-              --stream-channels A,B     channels that are streams with offsets, on disk (default b,g)
+              --stream-channels A,B     channels that are streams with offsets, on disk (default b,g,u)
               --stream-max-messages N   most messages a stream keeps (default 300000)
               --stream-max-bytes N      most bytes a stream keeps on disk (default 1073741824)
               --stream-max-age-seconds S  messages older than S seconds are deleted (default 300)

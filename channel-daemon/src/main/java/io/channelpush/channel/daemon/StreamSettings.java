@@ -28,11 +28,12 @@ public record StreamSettings(Path dataDir, List<String> channels, long maxMessag
     }
 
     /**
-     * Defaults: folder {@code channel-data}, streams {@code b} and {@code g}, 300,000 messages, 1 GiB, 5 minutes
+     * Defaults: folder {@code channel-data}, streams {@code b}, {@code g} and {@code u} (Channel Push's broadcasts,
+     * group messages and pushes to users), 300,000 messages, 1 GiB, 5 minutes
      * (a 2-minute outage at 1,000 messages/s, with room), fsync every 1,000 ms.
      */
     public static StreamSettings defaults() {
-        return new StreamSettings(Path.of("channel-data"), List.of("b", "g"), 300_000, 1L << 30,
+        return new StreamSettings(Path.of("channel-data"), List.of("b", "g", "u"), 300_000, 1L << 30,
                 Duration.ofMinutes(5), false, Duration.ofMillis(1000));
     }
 

@@ -1,0 +1,98 @@
+package io.channelpush.push.bus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Nats;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node that creates its R3 streams while the cluster has too few servers for them (JetStream answers "no
+ * suitable peers for placement") asks again until it can, on the same connection: a cluster that is still forming,
+ * or one server down, is not a stream this node must refuse until it reconnects.
+ */
+class NatsStreamPlacementTest {
+    private static final Duration ACK = Duration.ofSeconds(2);
+
+    private static final int NO_SUITABLE_PEERS = 10005;
+
+    @TempDir
+    Path dir;
+
+    /** The API error code of creating a probe R3 stream (0 when it was created). */
+    private static int placementError(JetStreamManagement jsm) throws Exception {
+        try {
+            jsm.addStream(StreamConfiguration.builder().name("PROBE").subjects("probe").replicas(3)
+                    .storageType(StorageType.File).build());
+            return 0;
+        } catch (JetStreamApiException e) {
+            return e.getApiErrorCode();
+        } catch (java.io.IOException e) {
+            return -1; // no meta leader yet
+        }
+    }
+
+    @Test
+    void streamsThatCannotBePlacedYetAreCreatedOnceTheThirdServerJoins() throws Exception {
+        int[] ports = {NatsServerProcess.freePort(), NatsServerProcess.freePort(), NatsServerProcess.freePort()};
+        int[] routes = {NatsServerProcess.freePort(), NatsServerProcess.freePort(), NatsServerProcess.freePort()};
+        List<NatsServerProcess> servers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                servers.add(NatsServerProcess.startJetStream(Files.createDirectories(dir.resolve("s" + i)), "s" + i,
+                        ports[i], routes[i], routes[(i + 1) % 3], routes[(i + 2) % 3]));
+            }
+            NatsStreamSettings r3 = new NatsStreamSettings(200_000, 256L << 20, Duration.ofMinutes(10), 3,
+                    Duration.ofMinutes(2));
+            try (NatsBus bus = NatsStreamTest.bus(servers.get(0).url(), r3)) {
+                // two servers elect a meta leader but cannot place three replicas: wait until JetStream says so
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                try (Connection c = Nats.connect(servers.get(1).url())) {
+                    while (placementError(c.jetStreamManagement()) != NO_SUITABLE_PEERS) {
+                        assertTrue(System.nanoTime() < end, "the two servers never answered \"no suitable peers\"");
+                        Thread.sleep(200); // retry pacing
+                    }
+                }
+                ExecutionException early = assertThrows(ExecutionException.class,
+                        () -> bus.publishAcked(Channels.BROADCAST, NatsStreamTest.text("early"), ACK)
+                                .get(10, TimeUnit.SECONDS));
+                assertInstanceOf(BusUnavailableException.class, early.getCause());
+                String refusal = early.getCause().getMessage();
+                servers.add(NatsServerProcess.startJetStream(Files.createDirectories(dir.resolve("s2")), "s2",
+                        ports[2], routes[2], routes[0], routes[1]));
+                StreamPosition p = null;
+                end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (p == null) {
+                    try {
+                        p = bus.publishAcked(Channels.BROADCAST, NatsStreamTest.text("placed"), ACK)
+                                .get(10, TimeUnit.SECONDS);
+                    } catch (ExecutionException e) {
+                        assertTrue(System.nanoTime() < end, "the stream was never created on the same connection: "
+                                + e.getCause() + " (before the third server: " + refusal + ")");
+                        Thread.sleep(200); // retry pacing
+                    }
+                }
+                assertEquals(1, p.offset(), "the first message of the new stream");
+            }
+        } finally {
+            for (NatsServerProcess s : servers) {
+                s.close();
+            }
+        }
+    }
+}
