@@ -43,7 +43,7 @@ public record LauncherOptions(String host, int wsPort, int httpPort, String chan
               --worker-id ID      this node's worker id (default: random, unique in the cluster)
               --wait-for-channel  if the daemon or NATS is unreachable at start-up, keep retrying instead of exiting
               --no-demo           do not serve the demo page at /demo/
-              --set NAME=VALUE    a node setting, e.g. --set channelpush.publish-keys=k1:secret (repeatable)
+              --set NAME=VALUE    a node setting, e.g. --set channelpush.max-connections=50000 (repeatable)
               --help              this text
             Other settings (limits, secrets) are system properties or environment variables: see README. These
             flags win over a system property or environment variable of the same setting; an unknown
