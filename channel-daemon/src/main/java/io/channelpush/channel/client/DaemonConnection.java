@@ -2,50 +2,50 @@ package io.channelpush.channel.client;
 
 import com.google.gson.JsonElement;
 import io.channelpush.channel.protocol.ErrorCode;
+import io.channelpush.channel.protocol.FrameCodec;
 import io.channelpush.channel.protocol.Message;
 import io.channelpush.channel.protocol.MessageType;
 import io.channelpush.channel.protocol.Messages;
 import io.channelpush.channel.protocol.ProtocolException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
-import java.net.StandardSocketOptions;
-import java.nio.channels.SocketChannel;
+import java.net.Socket;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
- * One socket to the daemon (non-blocking): the handshake, the writes of the client's {@link OutboundBuffer}, and a
- * reader loop run by the caller's thread.
- *
- * <p>Writes ({@link FrameWriter}): whoever holds the write lock writes, so a thread that queues a frame while no one
- * writes writes it from its own thread without waiting, and the writer thread takes only what is left and the pings.
- * Reads: {@link FrameReader}.
- *
- * <p>Every I/O failure ends {@link #readLoop}; a writer that fails closes the socket, which ends the reader.
- * {@link #close()} is idempotent and may be called from any thread; after it returns no frame is claimed on this
- * connection any more.
+ * One socket to the daemon: the handshake, a writer thread draining the client's {@link OutboundBuffer} (many
+ * frames per flush, a ping every ping interval), and a reader loop run by the caller's thread. Every I/O failure
+ * ends {@link #readLoop}; the writer closes the socket on failure, which ends the reader. {@link #close()} is
+ * idempotent and may be called from any thread.
  */
 final class DaemonConnection implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DaemonConnection.class.getName());
+    private static final int BATCH_FRAMES = 512;
+    private static final byte[] PING = Messages.simple(MessageType.PING);
+
     private final ClientOptions options;
-    private final SocketChannel channel;
-    private final FrameReader reader;
-    private final FrameWriter writer;
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    private Thread writer;
     private volatile boolean closed;
     private int protocol;
     private String epoch;
 
-    private DaemonConnection(ClientOptions options, SocketChannel channel) throws IOException {
+    private DaemonConnection(ClientOptions options, Socket socket) throws IOException {
         this.options = options;
-        this.channel = channel;
-        this.reader = new FrameReader(channel, options.maxFrameBytes(), options.readTimeout());
-        try {
-            this.writer = new FrameWriter(channel, options, this::closeSocket);
-        } catch (IOException | RuntimeException e) {
-            reader.close();
-            throw e;
-        }
+        this.socket = socket;
+        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+        this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
     }
 
     /**
@@ -66,15 +66,15 @@ final class DaemonConnection implements AutoCloseable {
     }
 
     private static DaemonConnection open(ClientOptions o, int protocol) throws IOException, ProtocolException {
-        SocketChannel s = SocketChannel.open();
-        DaemonConnection c = null;
+        Socket s = new Socket();
         try {
-            s.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            s.socket().connect(new InetSocketAddress(o.host(), o.port()), (int) o.readTimeout().toMillis());
-            s.configureBlocking(false);
-            c = new DaemonConnection(o, s);
-            c.sendNow(Messages.hello(o.clientName(), o.secret(), protocol));
-            Message m = Message.parse(c.nextBody());
+            s.setTcpNoDelay(true);
+            s.connect(new InetSocketAddress(o.host(), o.port()), (int) o.readTimeout().toMillis());
+            s.setSoTimeout((int) o.readTimeout().toMillis());
+            DaemonConnection c = new DaemonConnection(o, s);
+            c.out.write(Messages.hello(o.clientName(), o.secret(), protocol));
+            c.out.flush();
+            Message m = c.next();
             if (m.type() == MessageType.ERROR) {
                 ErrorCode code = ErrorCode.fromWire(m.string("code"));
                 throw new ProtocolException(code == null ? ErrorCode.UNKNOWN_TYPE : code, m.string("message"));
@@ -91,11 +91,7 @@ final class DaemonConnection implements AutoCloseable {
             }
             return c;
         } catch (IOException | ProtocolException | RuntimeException e) {
-            if (c != null) {
-                c.close();
-            } else {
-                s.close();
-            }
+            s.close();
             throw e;
         }
     }
@@ -110,20 +106,59 @@ final class DaemonConnection implements AutoCloseable {
         return epoch;
     }
 
-    /** Writes frames straight to the socket, waiting at most the read timeout for it; only before {@link #startWriter}. */
-    void sendNow(byte[]... toSend) throws IOException {
-        writer.sendNow(toSend);
+    /** Writes frames straight to the socket; only before {@link #startWriter}. */
+    void sendNow(byte[]... frames) throws IOException {
+        for (byte[] f : frames) {
+            out.write(f);
+        }
+        out.flush();
     }
 
     /**
-     * Starts writing {@code buffer}: its producers write inline from now on, and a writer thread takes the rest.
-     *
      * @param periodic frames to send with each ping (for example claims to try again); called on the writer thread
      * @param threadDeaths told when the writer thread dies of an uncaught exception, or null
      */
     void startWriter(OutboundBuffer buffer, String name, Supplier<List<byte[]>> periodic,
                      Thread.UncaughtExceptionHandler threadDeaths) {
-        writer.start(buffer, name, periodic, threadDeaths);
+        writer = new Thread(() -> writeLoop(buffer, periodic), name);
+        writer.setDaemon(true);
+        if (threadDeaths != null) {
+            writer.setUncaughtExceptionHandler(threadDeaths);
+        }
+        writer.start();
+    }
+
+    private void writeLoop(OutboundBuffer buffer, Supplier<List<byte[]>> periodic) {
+        long pingNanos = options.pingInterval().toNanos();
+        long nextPing = System.nanoTime() + pingNanos;
+        try {
+            while (!closed) {
+                long wait = Math.max(1, nextPing - System.nanoTime());
+                List<OutboundBuffer.Entry> batch = buffer.peek(BATCH_FRAMES, wait);
+                for (OutboundBuffer.Entry e : batch) {
+                    // a frame to be written at most once is claimed first: then it can no longer be withdrawn
+                    if (e.claim()) {
+                        out.write(e.frame());
+                    }
+                }
+                if (System.nanoTime() - nextPing >= 0) {
+                    out.write(PING);
+                    for (byte[] f : periodic.get()) {
+                        out.write(f);
+                    }
+                    nextPing = System.nanoTime() + pingNanos;
+                }
+                out.flush();
+                buffer.commit(batch);
+            }
+        } catch (IOException e) {
+            if (!closed) {
+                LOG.fine(() -> "write to channel daemon " + options.address() + " failed: " + e.getMessage());
+            }
+            closeSocket();
+        } catch (InterruptedException e) {
+            closeSocket();
+        }
     }
 
     /**
@@ -157,34 +192,39 @@ final class DaemonConnection implements AutoCloseable {
         void accept(byte[] body) throws ProtocolException;
     }
 
+    private Message next() throws IOException, ProtocolException {
+        return Message.parse(nextBody());
+    }
+
     private byte[] nextBody() throws IOException, ProtocolException {
-        byte[] body = reader.next();
-        if (closed) {
-            throw new SocketException("connection to the channel daemon closed");
+        byte[] body = FrameCodec.read(in, options.maxFrameBytes());
+        if (body == null) {
+            throw new EOFException("channel daemon closed the connection");
         }
         return body;
     }
 
-    /** Closes the channel and wakes whoever waits on it (a registered channel is closed by its selectors). */
     private void closeSocket() {
         try {
-            channel.close();
+            socket.close();
         } catch (IOException e) {
             // already failing; nothing more to do
         }
-        reader.wakeup();
-        writer.wakeup();
     }
 
-    /**
-     * Closes the socket and waits (at most 2 s) for the writer thread to end and for a producer writing inline to let
-     * go of the write lock: from then on no frame is claimed on this connection.
-     */
+    /** Closes the socket and waits (at most 2 s) for the writer thread to end. */
     @Override
     public void close() {
         closed = true;
         closeSocket();
-        writer.close();
-        reader.close();
+        Thread w = writer;
+        if (w != null && w != Thread.currentThread()) {
+            w.interrupt();
+            try {
+                w.join(TimeUnit.SECONDS.toMillis(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

@@ -11,11 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Frames waiting for the daemon, in order. Data frames (publish, enqueue, history) count against a byte limit and
  * are kept across reconnects until written; control frames (subscribe, watch, reserve...) bypass the limit and are
- * dropped at a reconnect, because the client re-sends its whole state then. Many producers, one consumer at a time
- * (the current connection, under its write lock: the producer that finds it idle, or its writer thread), which removes
- * frames only after writing them. After each frame is queued the producer runs the connection's {@link #drainer(Runnable) drainer}, which
- * writes what is queued from the producer's thread when no one else is writing, without waiting for the socket; the
- * writer thread is only {@link #kick kicked} for what is left (a full socket, frames queued while another thread wrote).
+ * dropped at a reconnect, because the client re-sends its whole state then. Many producers, one consumer (the
+ * writer of the current connection), which removes frames only after writing them.
  *
  * <p>A frame offered with {@link #offerOnce} is written at most once, ever: the writer {@link Entry#claim claims}
  * it before writing it, and whoever gives up waiting for it {@link #withdraw withdraws} it instead; a compare-and-set
@@ -59,10 +56,6 @@ final class OutboundBuffer {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
-    private final Condition kicked = lock.newCondition();
-    private boolean kick;
-    /** Run by producers after queueing a frame: the current connection's inline write, or null between connections. */
-    private volatile Runnable drainer;
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
     private final long limitBytes;
     private long dataBytes;
@@ -92,81 +85,19 @@ final class OutboundBuffer {
             entries.addLast(e);
             dataBytes += e.length;
             notEmpty.signal();
+            return e;
         } finally {
             lock.unlock();
         }
-        drain();
-        return e;
     }
 
     void offerControl(byte[] frame) {
         lock.lock();
         try {
-            if (closed) {
-                return;
+            if (!closed) {
+                entries.addLast(new Entry(frame, false, false));
+                notEmpty.signal();
             }
-            entries.addLast(new Entry(frame, false, false));
-            notEmpty.signal();
-        } finally {
-            lock.unlock();
-        }
-        drain();
-    }
-
-    private void drain() {
-        Runnable d = drainer;
-        if (d != null) {
-            d.run();
-        }
-    }
-
-    /** Sets the connection whose write producers run after queueing a frame; null for none. */
-    void drainer(Runnable d) {
-        drainer = d;
-    }
-
-    /** Clears the drainer if it is still {@code d} (a newer connection may have set its own). */
-    void clearDrainer(Runnable d) {
-        lock.lock();
-        try {
-            if (drainer == d) {
-                drainer = null;
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** True when no frame (withdrawn ones included) is queued. */
-    boolean isEmpty() {
-        lock.lock();
-        try {
-            return entries.isEmpty();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Wakes the writer thread: frames are left that no producer could write. */
-    void kick() {
-        lock.lock();
-        try {
-            kick = true;
-            kicked.signal();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** The writer thread's wait: until {@link #kick}, close or the timeout, whichever comes first. */
-    void awaitKick(long timeoutNanos) throws InterruptedException {
-        lock.lock();
-        try {
-            long left = timeoutNanos;
-            while (!kick && !closed && left > 0) {
-                left = kicked.awaitNanos(left);
-            }
-            kick = false;
         } finally {
             lock.unlock();
         }
@@ -208,29 +139,15 @@ final class OutboundBuffer {
             while (entries.isEmpty() && !closed && left > 0) {
                 left = notEmpty.awaitNanos(left);
             }
-            return head(maxFrames);
+            List<Entry> out = new ArrayList<>(Math.min(maxFrames, entries.size()));
+            Iterator<Entry> it = entries.iterator();
+            while (it.hasNext() && out.size() < maxFrames) {
+                out.add(it.next());
+            }
+            return out;
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Up to {@code maxFrames} frames from the head, without waiting or removing them (empty when none). */
-    List<Entry> peek(int maxFrames) {
-        lock.lock();
-        try {
-            return head(maxFrames);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private List<Entry> head(int maxFrames) {
-        List<Entry> out = new ArrayList<>(Math.min(maxFrames, entries.size()));
-        Iterator<Entry> it = entries.iterator();
-        while (it.hasNext() && out.size() < maxFrames) {
-            out.add(it.next());
-        }
-        return out;
     }
 
     /** Removes the frames of a batch from {@link #peek}, once written (or skipped). */
@@ -283,7 +200,6 @@ final class OutboundBuffer {
         try {
             closed = true;
             notEmpty.signalAll();
-            kicked.signalAll();
             return (int) entries.stream().filter(e -> e.data && e.state.get() != Entry.WITHDRAWN).count();
         } finally {
             lock.unlock();
