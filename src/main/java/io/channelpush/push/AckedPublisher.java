@@ -115,7 +115,9 @@ final class AckedPublisher {
     private static void check(Bucket b) {
         b.checked = true;
         for (CompletableFuture<?> f : b.futures) {
-            f.completeExceptionally(new TimeoutException()); // no effect on one already complete
+            if (!f.isDone()) {
+                f.completeExceptionally(new TimeoutException());
+            }
         }
     }
 
