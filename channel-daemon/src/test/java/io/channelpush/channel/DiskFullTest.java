@@ -10,19 +10,11 @@ import io.channelpush.channel.client.ChannelUnavailableException;
 import io.channelpush.channel.client.ClientOptions;
 import io.channelpush.channel.client.OutcomeUnknownException;
 import io.channelpush.channel.client.StreamOffset;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,35 +31,10 @@ class DiskFullTest {
 
     @Test
     void aStreamLogThatHitsAFullDiskRefusesLaterPublishesAtOnceWhileTheUnwrittenOneStaysUnknown() throws Exception {
-        Path prlimit = Path.of("/usr/bin/prlimit");
-        assertTrue(Files.isExecutable(prlimit), "this test needs prlimit (util-linux) at " + prlimit);
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        Process daemon = new ProcessBuilder(prlimit.toString(), "--fsize=200000",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-                "-cp", System.getProperty("java.class.path"), "io.channelpush.channel.daemon.DaemonMain",
-                "--port", String.valueOf(port), "--data-dir", TestData.freshDir().toString())
-                .redirectErrorStream(true).start();
-        List<String> output = new CopyOnWriteArrayList<>();
-        Thread pump = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(daemon.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    output.add(line);
-                }
-            } catch (java.io.IOException e) {
-                // the process ended
-            }
-        });
-        pump.start();
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (output.stream().noneMatch(l -> l.contains("listening on 127.0.0.1:" + port))) {
-                assertTrue(System.nanoTime() < deadline && daemon.isAlive(), "daemon did not start: " + output);
-                LockSupport.parkNanos(50_000_000L); // waiting for the start-up line
-            }
+        try (LimitedDaemon d = LimitedDaemon.start("--fsize=200000")) {
+            int port = d.port;
+            Process daemon = d.process;
+            List<String> output = d.output;
             byte[] kilobyte = ("\"" + "x".repeat(1000) + "\"").getBytes(StandardCharsets.UTF_8);
             try (ChannelClient c = ChannelClient.start(ClientOptions.of("127.0.0.1", port))) {
                 assertTrue(c.awaitConnected(Duration.ofSeconds(10)));
@@ -98,12 +65,6 @@ class DiskFullTest {
                     + "logs") && l.contains("File too large") && l.contains("new publishes to the stream are refused")),
                     "the daemon says what failed and what to do: " + output);
             assertTrue(daemon.isAlive(), "the daemon is still running: " + output);
-        } finally {
-            daemon.destroy();
-            if (!daemon.waitFor(15, TimeUnit.SECONDS)) {
-                daemon.destroyForcibly();
-            }
-            pump.join(5_000);
         }
     }
 
