@@ -154,6 +154,7 @@ final class Broker {
             if (streams.log(ch) == null) {
                 for (byte[] frame : warmup.replay(ch)) {
                     loop.send(c, frame);
+                    eventsDelivered++; // a replayed event is delivered as a live one is (stream replays count too)
                 }
             }
         }
