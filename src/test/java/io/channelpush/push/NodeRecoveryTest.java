@@ -3,14 +3,15 @@ package io.channelpush.push;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.channelpush.push.JsonFrames.JSON;
+import static io.channelpush.push.JsonFrames.await;
+import static io.channelpush.push.JsonFrames.json;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.channelpush.push.bus.BusMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,20 +20,6 @@ import org.junit.jupiter.api.Test;
  * held while they arrive), and the bounds.
  */
 class NodeRecoveryTest {
-    private static final Map<String, List<String>> JSON = Map.of("format", List.of("json"));
-
-    /** Completes the fake's writes until {@code done} holds for its texts. */
-    private static List<String> await(FakeWebSocket ws, Predicate<List<String>> done, String what) {
-        PushFixture.await(() -> {
-            ws.completeAll(null);
-            return done.test(ws.texts());
-        }, what + ": " + ws.texts());
-        return ws.texts();
-    }
-
-    private static JsonObject json(String s) {
-        return JsonParser.parseString(s).getAsJsonObject();
-    }
 
     private static boolean recovered(List<String> texts) {
         return texts.stream().anyMatch(t -> t.contains("\"type\":\"recovered\""));
@@ -115,7 +102,7 @@ class NodeRecoveryTest {
                 expected.add(o);
             }
             assertEquals(expected, offsets(texts, "broadcast"), "broadcasts 11..65, once each, in order");
-            List<String> groupContents = texts.stream().map(NodeRecoveryTest::json)
+            List<String> groupContents = texts.stream().map(JsonFrames::json)
                     .filter(o -> o.get("type").getAsString().equals("message")
                             && o.get("stream").getAsString().equals("group:g1"))
                     .map(o -> o.get("content").getAsString()).toList();
@@ -127,7 +114,7 @@ class NodeRecoveryTest {
                 expectedGroup.add("g" + i);
             }
             assertEquals(expectedGroup, groupContents);
-            JsonObject done = texts.stream().map(NodeRecoveryTest::json)
+            JsonObject done = texts.stream().map(JsonFrames::json)
                     .filter(o -> o.get("type").getAsString().equals("recovered")).findFirst().orElseThrow();
             assertEquals(json("{\"type\":\"recovered\",\"streams\":{\"broadcast\":true,\"group:g1\":true},\"id\":7}"),
                     done);

@@ -4,14 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.channelpush.push.JsonFrames.JSON;
+import static io.channelpush.push.JsonFrames.JSON_RECOVER;
+import static io.channelpush.push.JsonFrames.await;
+import static io.channelpush.push.JsonFrames.json;
+import static io.channelpush.push.JsonFrames.ofType;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.channelpush.push.bus.BusMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
@@ -22,26 +25,6 @@ import org.junit.jupiter.api.Test;
  * and the {@code add_group} ack carry the streams' positions, from which a later recover fills the gap.
  */
 class RecoverOnReconnectTest {
-    private static final Map<String, List<String>> JSON = Map.of("format", List.of("json"));
-    private static final Map<String, List<String>> JSON_RECOVER =
-            Map.of("format", List.of("json"), "recover", List.of("1"));
-
-    private static List<String> await(FakeWebSocket ws, Predicate<List<String>> done, String what) {
-        PushFixture.await(() -> {
-            ws.completeAll(null);
-            return done.test(ws.texts());
-        }, what + ": " + ws.texts());
-        return ws.texts();
-    }
-
-    private static JsonObject json(String s) {
-        return JsonParser.parseString(s).getAsJsonObject();
-    }
-
-    private static List<JsonObject> ofType(List<String> texts, String type) {
-        return texts.stream().map(RecoverOnReconnectTest::json)
-                .filter(o -> o.get("type").getAsString().equals(type)).toList();
-    }
 
     private static List<Long> offsets(List<String> texts, String stream) {
         List<Long> out = new ArrayList<>();

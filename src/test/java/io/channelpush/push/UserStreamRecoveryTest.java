@@ -3,15 +3,18 @@ package io.channelpush.push;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.channelpush.push.JsonFrames.JSON;
+import static io.channelpush.push.JsonFrames.JSON_RECOVER;
+import static io.channelpush.push.JsonFrames.await;
+import static io.channelpush.push.JsonFrames.json;
+import static io.channelpush.push.JsonFrames.ofType;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.channelpush.push.auth.ConnectionIdentity;
 import io.channelpush.push.bus.BusMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,26 +24,6 @@ import org.junit.jupiter.api.Test;
  * stream answered {@code false} with nothing of it replayed.
  */
 class UserStreamRecoveryTest {
-    private static final Map<String, List<String>> JSON = Map.of("format", List.of("json"));
-    private static final Map<String, List<String>> JSON_RECOVER =
-            Map.of("format", List.of("json"), "recover", List.of("1"));
-
-    private static List<String> await(FakeWebSocket ws, Predicate<List<String>> done, String what) {
-        PushFixture.await(() -> {
-            ws.completeAll(null);
-            return done.test(ws.texts());
-        }, what + ": " + ws.texts());
-        return ws.texts();
-    }
-
-    private static JsonObject json(String s) {
-        return JsonParser.parseString(s).getAsJsonObject();
-    }
-
-    private static List<JsonObject> ofType(List<String> texts, String type) {
-        return texts.stream().map(UserStreamRecoveryTest::json)
-                .filter(o -> o.get("type").getAsString().equals(type)).toList();
-    }
 
     /** The contents of a stream's messages, in arrival order. */
     private static List<String> contents(List<String> texts, String stream) {
