@@ -27,6 +27,8 @@ final class Delivery {
     private final ConnectionRegistry connections;
     private final GroupRegistry groups;
     private final UserRegistry users;
+    /** Users' group changes go through it: it remembers them while it copies the table from another node. */
+    private final UserGroupSync userGroups;
     private final Presence presence;
     /** Presence events, or null when they are off. */
     private final MemberEvents events;
@@ -38,11 +40,12 @@ final class Delivery {
     private volatile StreamPosition lastUsers;
 
     Delivery(String workerId, ConnectionRegistry connections, GroupRegistry groups, UserRegistry users,
-             Presence presence, MemberEvents events, PushMetrics metrics) {
+             UserGroupSync userGroups, Presence presence, MemberEvents events, PushMetrics metrics) {
         this.workerId = workerId;
         this.connections = connections;
         this.groups = groups;
         this.users = users;
+        this.userGroups = userGroups;
         this.presence = presence;
         this.events = events;
         this.metrics = metrics;
@@ -65,9 +68,10 @@ final class Delivery {
                 || m instanceof BusMessage.Group || m instanceof BusMessage.ToUser) {
             deliver(m, position);
         } else if (m instanceof BusMessage.UserGroup ug) {
-            users.apply(ug);
+            userGroups.apply(ug);
         } else if (m instanceof BusMessage.NodeBeat nb) {
             presence.heard(nb);
+            userGroups.heard(nb);
             if (events != null) {
                 events.heard(nb);
             }

@@ -15,24 +15,30 @@ import java.util.TreeSet;
  * This node's answer to a {@link PresenceQuestion}, from its own connections, as the JSON object
  * {@link io.channelpush.push.presence.PresenceMerge} merges. Totals list the node's users as 64-bit hashes (first
  * 8 bytes of SHA-256) so that the asker can count a user on several nodes once; above {@value #MAX_HASHES} users
- * the node sends only its count (the answer must stay under the bus's message limit). Reads the registries without
+ * the node sends only its count (the answer must stay under the bus's message limit). A page of the users' groups
+ * ({@link UserGroupTable}) is answered only to a question addressed to this node. Reads the registries without
  * locks: an answer is a snapshot taken while connections come and go. Thread-safe.
  */
 final class LocalPresence {
     /** Most user hashes in one answer: about 21 bytes each, so 40,000 stay under the bus's 1 MB. */
     static final int MAX_HASHES = 40_000;
 
+    private final String workerId;
     private final ConnectionRegistry connections;
     private final UserRegistry users;
     private final GroupRegistry groups;
 
-    LocalPresence(ConnectionRegistry connections, UserRegistry users, GroupRegistry groups) {
+    LocalPresence(String workerId, ConnectionRegistry connections, UserRegistry users, GroupRegistry groups) {
+        this.workerId = workerId;
         this.connections = connections;
         this.users = users;
         this.groups = groups;
     }
 
-    /** The answer to an encoded question; a question this version cannot read is answered {@code {}}. */
+    /**
+     * The answer to an encoded question; a question this version cannot read is answered {@code {}}, one addressed
+     * to another node is not answered (null).
+     */
     String answer(String encoded) {
         PresenceQuestion q;
         try {
@@ -40,12 +46,19 @@ final class LocalPresence {
         } catch (IllegalArgumentException e) {
             return "{}";
         }
+        if (!q.isFor(workerId)) {
+            return null;
+        }
+        if (q.kind() == PresenceQuestion.Kind.USER_GROUP_TABLE) {
+            return UserGroupTable.page(users.usersWithGroups(q.after()), q.limit(), users.groupsComplete()).encode();
+        }
         JsonObject o = new JsonObject();
         switch (q.kind()) {
             case TOTALS -> totals(o);
             case GROUP -> group(q, o);
             case ONLINE -> online(q, o);
             case USER_GROUPS -> userGroups(q, o);
+            case USER_GROUP_TABLE -> throw new IllegalStateException("answered above");
         }
         return o.toString();
     }

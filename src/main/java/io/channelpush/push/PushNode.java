@@ -48,6 +48,8 @@ public final class PushNode implements AutoCloseable {
     private final ConnectionTokens connectionTokens;
     private final PublishDispatch publishDispatch;
     private final Presence presence;
+    /** Copies the users' groups from another node when this one joins the cluster. */
+    private final UserGroupSync userGroups;
     private final FatalErrors fatalErrors;
     private final AtomicBoolean dead = new AtomicBoolean();
     private volatile String deathReason;
@@ -113,7 +115,7 @@ public final class PushNode implements AutoCloseable {
             }
         });
         // before the subscriptions: a heartbeat may arrive at once
-        LocalPresence local = new LocalPresence(connections, users, groups);
+        LocalPresence local = new LocalPresence(config.workerId(), connections, users, groups);
         this.presence = new Presence(config.workerId(), config.presenceHeartbeatMillis(),
                 config.presenceTimeoutMillis(), config.presenceWaitMillis(), local::answer, this::publish,
                 this::threadDied);
@@ -125,7 +127,10 @@ public final class PushNode implements AutoCloseable {
         if (memberEvents != null) {
             groups.watch(memberEvents::update);
         }
-        this.delivery = new Delivery(config.workerId(), connections, groups, users, presence, memberEvents, metrics);
+        this.userGroups = new UserGroupSync(config.workerId(), users, presence::members, presence::askNode,
+                config.presenceTimeoutMillis(), config.presenceHeartbeatMillis() * 3L / 2, this::threadDied);
+        this.delivery = new Delivery(config.workerId(), connections, groups, users, userGroups, presence,
+                memberEvents, metrics);
         bus.subscribeStream(Channels.BROADCAST, (payload, at) -> delivery.onMessage(Channels.BROADCAST, payload, at));
         String own = Channels.worker(config.workerId());
         bus.subscribeExclusive(own, payload -> delivery.onMessage(own, payload, null));
@@ -495,6 +500,7 @@ public final class PushNode implements AutoCloseable {
         if (memberEvents != null) {
             memberEvents.close();
         }
+        userGroups.close();
         presence.close();
         bus.close();
         LOG.info(() -> "worker " + config.workerId() + " stopped; closed " + n + " connections with 1001");

@@ -43,6 +43,8 @@ final class UserRegistry {
     private final int maxUsersWithGroups;
     /** Users whose group set is not empty; changed only inside a {@code compute}. */
     private final AtomicInteger withGroups = new AtomicInteger();
+    /** Whether the users' groups are whole: copied from another node, or none to copy ({@link UserGroupSync}). */
+    private volatile boolean groupsComplete;
 
     UserRegistry(String workerId, GroupRegistry groups, int maxGroupsPerUser, int maxUsersWithGroups) {
         this.workerId = workerId;
@@ -188,6 +190,31 @@ final class UserRegistry {
             return UserGroupChange.TOO_MANY_GROUPS;
         }
         return has.isEmpty() && withGroups.get() >= maxUsersWithGroups ? UserGroupChange.TOO_MANY_USERS : UserGroupChange.DONE;
+    }
+
+    /**
+     * The users with groups whose id sorts after {@code after} (all of them when it is empty), with their groups: a
+     * snapshot, in user id order.
+     */
+    java.util.SortedMap<String, Set<String>> usersWithGroups(String after) {
+        java.util.TreeMap<String, Set<String>> out = new java.util.TreeMap<>();
+        users.forEach((uid, u) -> {
+            Set<String> g = u.groups;
+            if (!g.isEmpty() && uid.compareTo(after) > 0) {
+                out.put(uid, g);
+            }
+        });
+        return out;
+    }
+
+    /** The users' groups are whole now (copied from another node, or there was none to copy from). */
+    void markGroupsComplete() {
+        groupsComplete = true;
+    }
+
+    /** Whether the users' groups are whole: a node that is still copying them is not copied from. */
+    boolean groupsComplete() {
+        return groupsComplete;
     }
 
     /** This node's connections of {@code uid} now (a live view; iterate, do not keep); empty when none. */

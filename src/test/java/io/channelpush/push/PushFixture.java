@@ -102,6 +102,12 @@ final class PushFixture implements AutoCloseable {
         return l;
     }
 
+    /** Stops a node this fixture started (as an operator stops one) and forgets it. */
+    void stop(Launcher node) throws Exception {
+        node.close();
+        nodes.remove(node);
+    }
+
     /** Starts a node on the fixture's bus and waits only until it is connected (its worker id may be refused). */
     Launcher connectedNode(String workerId, String... extraArgs) throws Exception {
         Launcher l = start(workerId, backend == Backend.NATS ? List.of("--nats", nats.url())

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ContentResponse;
@@ -200,6 +201,45 @@ class UserClusterTest {
         bind(c, b, afterRemoval, uid);
         assertTrue(b.node().users().groupsOf(uid).isEmpty());
         assertEquals(0, b.node().groupCount());
+    }
+
+    @Test
+    void aNodeStartedOrRestartedAfterAUsersGroupsChangedCopiesThemAndItsConnectionsOfTheUserJoin() throws Exception {
+        String uid = unique("hana");
+        String group = unique("room");
+        String removed = unique("room");
+        assertEquals("ok", fx.get(a, "uid=" + uid + "&add_group=" + group).getContentAsString());
+        assertEquals("ok", fx.get(a, "uid=" + uid + "&add_group=" + removed).getContentAsString());
+        assertEquals("ok", fx.get(b, "uid=" + uid + "&remove_group=" + removed).getContentAsString());
+        awaitUserGroup(uid, removed, false);
+        awaitUserGroup(uid, group, true);
+        Launcher d = fx.node(null);
+        String workerId = d.node().workerId();
+        PushFixture.await(() -> d.node().users().groupsOf(uid).equals(Set.of(group)),
+                "the node started later never copied the user's groups: " + d.node().users().groupsOf(uid));
+        TestClient onD = fx.connect(d);
+        bind(a, d, onD, uid);
+        assertEquals("ok", fx.get(b, "group_id=" + group + "&content=to-room").getContentAsString());
+        assertEquals("to-room", onD.next());
+        fx.stop(d);
+        // changed while the node is down: it copies the table again when it comes back
+        String later = unique("room");
+        assertEquals("ok", fx.get(c, "uid=" + uid + "&add_group=" + later).getContentAsString());
+        assertEquals("ok", fx.get(c, "uid=" + uid + "&remove_group=" + group).getContentAsString());
+        awaitUserGroup(uid, group, false);
+        awaitUserGroup(uid, later, true);
+        Launcher restarted = fx.node(workerId);
+        try {
+            PushFixture.await(() -> restarted.node().users().groupsOf(uid).equals(Set.of(later)),
+                    "the restarted node never copied the user's groups: " + restarted.node().users().groupsOf(uid));
+            TestClient again = fx.connect(restarted);
+            bind(b, restarted, again, uid);
+            fx.get(a, "group_id=" + group + "&content=old-room");
+            assertEquals("ok", fx.get(a, "group_id=" + later + "&content=to-later-room").getContentAsString());
+            assertEquals("to-later-room", again.next(), "only the user's group now reaches it");
+        } finally {
+            fx.stop(restarted);
+        }
     }
 
     @Test

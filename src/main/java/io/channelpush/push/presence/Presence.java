@@ -46,7 +46,8 @@ public final class Presence implements AutoCloseable {
     private final RateLimitedLog dropped = new RateLimitedLog(LOG, Level.WARNING);
 
     /**
-     * @param localAnswer this node's answer (JSON) to an encoded {@link PresenceQuestion}
+     * @param localAnswer this node's answer (JSON) to an encoded {@link PresenceQuestion}; null when the question is
+     *     addressed to another node (nothing is sent)
      * @param publish publishes a bus message (may throw when the bus refuses it)
      * @param threadDied told when one of the two threads dies of an error (the node then stops: without heartbeats
      *     the others would stop counting it, without answers every query would be partial)
@@ -103,7 +104,9 @@ public final class Presence implements AutoCloseable {
         answers.execute(() -> {
             try {
                 String answer = localAnswer.apply(q.question());
-                publish.accept(new BusMessage.Reply(q.replyTo(), q.queryId(), workerId, answer));
+                if (answer != null) { // null: the question is addressed to another node
+                    publish.accept(new BusMessage.Reply(q.replyTo(), q.queryId(), workerId, answer));
+                }
             } catch (RuntimeException e) {
                 dropped.log(() -> "worker " + workerId + ": presence question from " + q.replyTo()
                         + " not answered: " + e.getMessage());
@@ -134,6 +137,20 @@ public final class Presence implements AutoCloseable {
         ScatterGather.Result r = gather.ask(members(), q.encode(),
                 (id, question) -> publish.accept(new BusMessage.Query(id, workerId, question)));
         return PresenceMerge.merge(q, r);
+    }
+
+    /**
+     * Asks node {@code node} alone {@code q} (a question addressed to it, {@link PresenceQuestion#isFor}) and
+     * waits for its answer, at most the wait bound.
+     *
+     * @return its answer (JSON), or null when it did not answer in time
+     * @throws ScatterGather.Full when {@value #MAX_QUERIES_IN_FLIGHT} queries wait already
+     * @throws io.channelpush.push.bus.BusUnavailableException when the bus refuses the question
+     */
+    public String askNode(String node, PresenceQuestion q) throws InterruptedException {
+        ScatterGather.Result r = gather.ask(List.of(node), q.encode(),
+                (id, question) -> publish.accept(new BusMessage.Query(id, workerId, question)));
+        return r.answers().get(node);
     }
 
     /**

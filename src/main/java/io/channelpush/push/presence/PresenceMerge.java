@@ -34,6 +34,8 @@ public final class PresenceMerge {
             case GROUP -> group(q, answers, out);
             case ONLINE -> online(q, answers, out);
             case USER_GROUPS -> userGroups(q, answers, out);
+            case USER_GROUP_TABLE -> throw new IllegalArgumentException("a user-group table page is read as it "
+                    + "comes, from one node; it is not merged");
         }
         out.addProperty("nodes", answers.size());
         out.addProperty("partial", r.partial());
