@@ -64,12 +64,14 @@ final class LocalPresence {
     }
 
     private void totals(JsonObject o) {
-        Map<String, Integer> online = users.online();
+        long[] online = users.onlineHashes();
         o.addProperty("connections", connections.size());
-        o.addProperty("users", online.size());
-        if (online.size() <= MAX_HASHES) {
-            JsonArray h = new JsonArray();
-            online.keySet().forEach(u -> h.add(hash(u)));
+        o.addProperty("users", online.length);
+        if (online.length <= MAX_HASHES) {
+            JsonArray h = new JsonArray(online.length);
+            for (long u : online) {
+                h.add(u);
+            }
             o.add("user_hashes", h);
         }
     }

@@ -2,7 +2,10 @@ package io.channelpush.push;
 
 import io.channelpush.channel.log.RateLimitedLog;
 import io.channelpush.push.bus.BusMessage;
+import java.util.Arrays;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -30,6 +33,12 @@ final class UserRegistry {
     private static final class User {
         final Set<PushSession> sessions = ConcurrentHashMap.newKeySet();
         volatile Set<String> groups = Set.of();
+        /** {@link LocalPresence#hash} of the id, computed once: a {@code presence=1} lists every online user's. */
+        final long hash;
+
+        User(String uid) {
+            hash = LocalPresence.hash(uid);
+        }
     }
 
     private static final Logger LOG = Logger.getLogger(UserRegistry.class.getName());
@@ -99,7 +108,7 @@ final class UserRegistry {
             }
             s.uid = uid;
             users.compute(uid, (k, u) -> {
-                User user = u == null ? new User() : u;
+                User user = u == null ? new User(k) : u;
                 user.sessions.add(s);
                 for (String g : user.groups) {
                     groups.join(g, s);
@@ -139,7 +148,7 @@ final class UserRegistry {
     UserGroupChange addGroup(String uid, String group) {
         UserGroupChange[] result = {UserGroupChange.DONE};
         users.compute(uid, (k, u) -> {
-            User user = u == null ? new User() : u;
+            User user = u == null ? new User(k) : u;
             if (!user.groups.contains(group)) {
                 if (user.groups.size() >= maxGroupsPerUser) {
                     result[0] = UserGroupChange.TOO_MANY_GROUPS;
@@ -196,8 +205,8 @@ final class UserRegistry {
      * The users with groups whose id sorts after {@code after} (all of them when it is empty), with their groups: a
      * snapshot, in user id order.
      */
-    java.util.SortedMap<String, Set<String>> usersWithGroups(String after) {
-        java.util.TreeMap<String, Set<String>> out = new java.util.TreeMap<>();
+    SortedMap<String, Set<String>> usersWithGroups(String after) {
+        TreeMap<String, Set<String>> out = new TreeMap<>();
         users.forEach((uid, u) -> {
             Set<String> g = u.groups;
             if (!g.isEmpty() && uid.compareTo(after) > 0) {
@@ -239,16 +248,19 @@ final class UserRegistry {
         return Set.of(groups.stream().filter(g -> !g.equals(group)).toArray(String[]::new));
     }
 
-    /** The users with connections on this node now, with their connection counts (a snapshot). */
-    java.util.Map<String, Integer> online() {
-        java.util.Map<String, Integer> out = new java.util.HashMap<>();
-        users.forEach((uid, u) -> {
-            int n = u.sessions.size();
-            if (n > 0) {
-                out.put(uid, n);
+    /** The {@link LocalPresence#hash}es of the users with connections on this node now (a snapshot). */
+    long[] onlineHashes() {
+        long[] out = new long[users.size() + 16];
+        int n = 0;
+        for (User u : users.values()) {
+            if (!u.sessions.isEmpty()) {
+                if (n == out.length) {
+                    out = Arrays.copyOf(out, n * 2);
+                }
+                out[n++] = u.hash;
             }
-        });
-        return out;
+        }
+        return Arrays.copyOf(out, n);
     }
 
     /** Users with an entry here: with connections on this node, or with groups. */
