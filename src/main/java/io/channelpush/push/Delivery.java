@@ -71,7 +71,6 @@ final class Delivery {
             userGroups.apply(ug);
         } else if (m instanceof BusMessage.NodeBeat nb) {
             presence.heard(nb);
-            userGroups.heard(nb);
             if (events != null) {
                 events.heard(nb);
             }

@@ -78,6 +78,10 @@ public final class PushNode implements AutoCloseable {
             public void onConnected(boolean reconnect) {
                 if (reconnect) {
                     metrics.channelReconnects.increment();
+                    if (userGroups != null && bus().streamPosition(Channels.USERS) == null) {
+                        userGroups.missedChanges("bus reconnected and it does not keep the users' channel as a "
+                                + "stream, so changes made meanwhile are lost for this node");
+                    }
                 }
                 LOG.info(() -> "worker " + config.workerId() + ": bus " + (reconnect ? "restored" : "connected")
                         + " (" + bus().describe() + ")");
@@ -97,6 +101,9 @@ public final class PushNode implements AutoCloseable {
             // overrides MessageBus.Listener.onStreamGap once the bus side of #13 (h-client) is merged
             public void onStreamGap(String channel, String epoch) {
                 metrics.streamGaps.increment();
+                if (Channels.USERS.equals(channel) && userGroups != null) {
+                    userGroups.missedChanges("the users' stream resumed with a gap (epoch " + epoch + ")");
+                }
                 LOG.warning(() -> "worker " + config.workerId() + ": stream " + channel + " resumed with a gap "
                         + "(epoch " + epoch + "): its clients missed messages the bus no longer has");
             }
@@ -128,7 +135,7 @@ public final class PushNode implements AutoCloseable {
             groups.watch(memberEvents::update);
         }
         this.userGroups = new UserGroupSync(config.workerId(), users, presence::members, presence::askNode,
-                config.presenceTimeoutMillis(), config.presenceHeartbeatMillis() * 3L / 2, this::threadDied);
+                config.presenceHeartbeatMillis() * 3L / 2, this::threadDied);
         this.delivery = new Delivery(config.workerId(), connections, groups, users, userGroups, presence,
                 memberEvents, metrics);
         bus.subscribeStream(Channels.BROADCAST, (payload, at) -> delivery.onMessage(Channels.BROADCAST, payload, at));

@@ -23,25 +23,28 @@ import java.util.logging.Logger;
 
 /**
  * Copies the groups given to users through the publisher ({@code uid=U&add_group=G}, kept in every node's
- * {@link UserRegistry}) into a node that joins the cluster: every running node hears every change, but a node that
- * starts, or comes back after it heard no other node for the presence timeout, missed the changes made meanwhile.
+ * {@link UserRegistry}) into a node that missed changes: every running node hears every change on the bus's
+ * {@code u} stream, which resumes where it was after a reconnect, but a node that starts missed everything before,
+ * and one whose {@code u} stream resumed with a gap, or whose bus reconnected while {@code u} is not kept as a stream
+ * ({@link #missedChanges}), missed some.
  *
  * <p>When: once at start, after {@code settleMillis} (long enough to hear every live node's heartbeat), and again
- * whenever this node hears another node after it had heard none for {@code aloneAfterMillis}. How: it asks one other
- * node whose own table is complete for its table, a page at a time ({@link UserGroupTable}, under the bus's message
- * limit), moving to the next node from the same page when one does not answer; then it makes its own table equal
- * to the copy: the pairs (user, group) it lacks are added, those the copy lacks are removed. A pair changed on the
- * bus while it copies keeps what the bus said (the change is newer than, or already in, the copy; a live change
- * and the copy's application of the same pair never interleave). When no other node is heard, or every other
- * node is still copying too (a cold start of the whole cluster), there is nothing to copy: the table starts
- * empty, as the groups of a user live only in the nodes' memory. When no node answers, it tries again after
+ * {@code settleMillis} after {@link #missedChanges}. Meanwhile the node's table is marked incomplete. How: it asks
+ * one other node whose own table is complete for its table, a page at a time ({@link UserGroupTable}, under the
+ * bus's message limit), moving to the next node from the same page when one does not answer; then it makes its own
+ * table equal to the copy: the pairs (user, group) it lacks are added, those the copy lacks are removed. A pair
+ * changed on the bus while it copies keeps what the bus said (the change is newer than, or already in, the copy; a
+ * live change and the copy's application of the same pair never interleave). When no other node is heard, or every
+ * other node's table is incomplete too (a cold start of the whole cluster, or every node reconnecting after the
+ * channel daemon restarted), there is nothing better to copy: the node keeps its table (empty at start, as the
+ * groups of a user live only in the nodes' memory). When no node answers, it tries again after
  * {@code settleMillis}.
  *
  * <p>Bounds: one copy at a time, on its own thread; each page waits at most the presence wait; at most
  * {@value #MAX_TRACKED} live changes are remembered during a copy, beyond which the copy starts over.
  *
- * <p>Thread-safety: {@link #apply} and {@link #heard} are called by the bus's thread, the copy runs on this
- * object's thread; they share a lock per applied pair only while a copy runs. Closes idempotently.
+ * <p>Thread-safety: {@link #apply} is called by the bus's thread, {@link #missedChanges} by the bus's, the copy
+ * runs on this object's thread; they share a lock per applied pair only while a copy runs. Closes idempotently.
  */
 final class UserGroupSync implements AutoCloseable {
     /** Asks one node a question; the answer, or null when it did not answer within the presence wait. */
@@ -61,7 +64,6 @@ final class UserGroupSync implements AutoCloseable {
     private final UserRegistry users;
     private final Supplier<List<String>> members;
     private final Asker asker;
-    private final long aloneAfterNanos;
     private final long settleMillis;
     private final BiConsumer<Thread, Throwable> threadDied;
     private final ScheduledExecutorService exec;
@@ -74,22 +76,18 @@ final class UserGroupSync implements AutoCloseable {
     /** Whether a copy runs or is scheduled (changes are remembered); guarded by {@link #lock} when set. */
     private volatile boolean tracking = true;
     private volatile boolean overflow;
-    /** When another node was last heard (nanoTime), 0 before the first. */
-    private volatile long lastPeerNanos;
 
     /**
      * @param members the live nodes (this one included)
      * @param asker asks one node a question ({@link io.channelpush.push.presence.Presence#askNode})
-     * @param aloneAfterMillis the presence timeout: a node that heard no other for this long copies again
-     * @param settleMillis how long after start (or after hearing another node again) the copy begins
+     * @param settleMillis how long after start (or after {@link #missedChanges}) the copy begins
      */
     UserGroupSync(String workerId, UserRegistry users, Supplier<List<String>> members, Asker asker,
-                  long aloneAfterMillis, long settleMillis, BiConsumer<Thread, Throwable> threadDied) {
+                  long settleMillis, BiConsumer<Thread, Throwable> threadDied) {
         this.workerId = workerId;
         this.users = users;
         this.members = members;
         this.asker = asker;
-        this.aloneAfterNanos = TimeUnit.MILLISECONDS.toNanos(aloneAfterMillis);
         this.settleMillis = settleMillis;
         this.threadDied = threadDied;
         this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -118,18 +116,12 @@ final class UserGroupSync implements AutoCloseable {
         }
     }
 
-    /** A node's heartbeat (bus thread): hearing another node after hearing none for the timeout starts a copy. */
-    void heard(BusMessage.NodeBeat b) {
-        if (b.leaving() || b.workerId().equals(workerId)) {
-            return;
-        }
-        long now = System.nanoTime();
-        long last = lastPeerNanos;
-        lastPeerNanos = now;
-        if (last != 0 && now - last > aloneAfterNanos) {
-            schedule("worker " + workerId + " heard other nodes again after " + TimeUnit.NANOSECONDS.toMillis(
-                    now - last) + " ms");
-        }
+    /**
+     * This node may have missed users' group changes (its {@code u} stream resumed with a gap, or its bus reconnected
+     * while {@code u} is not a stream): its table is incomplete until it has copied another node's again.
+     */
+    void missedChanges(String why) {
+        schedule("worker " + workerId + ": " + why);
     }
 
     private void schedule(String why) {
@@ -141,6 +133,7 @@ final class UserGroupSync implements AutoCloseable {
             overflow = false;
             tracking = true;
         }
+        users.markGroupsComplete(false);
         LOG.info(() -> why + "; copying users' groups from another node in " + settleMillis + " ms");
         exec.schedule(this::copy, settleMillis, TimeUnit.MILLISECONDS);
     }
@@ -227,14 +220,14 @@ final class UserGroupSync implements AutoCloseable {
             tracking = false;
             touched.clear();
         }
-        users.markGroupsComplete();
+        users.markGroupsComplete(true);
         scheduled.set(false);
         String source = from;
         int n = pages;
-        LOG.info(() -> "worker " + workerId + ": " + (source == null ? "no other node has users' groups to copy ("
-                + (peers.isEmpty() ? "none heard" : "every other node is starting too") + ")"
-                : "copied the groups of " + table.size() + " users from worker " + source + " in " + n + " pages")
-                + "; added " + changed[0] + ", removed " + changed[1] + " (user, group) pairs in "
+        LOG.info(() -> "worker " + workerId + ": " + (source == null ? "kept its users' groups ("
+                + (peers.isEmpty() ? "no other node heard" : "every other node's are incomplete too") + ")"
+                : "copied the groups of " + table.size() + " users from worker " + source + " in " + n + " pages"
+                + "; added " + changed[0] + ", removed " + changed[1] + " (user, group) pairs") + " in "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
     }
 

@@ -216,9 +216,9 @@ final class UserRegistry {
         return out;
     }
 
-    /** The users' groups are whole now (copied from another node, or there was none to copy from). */
-    void markGroupsComplete() {
-        groupsComplete = true;
+    /** Whether the users' groups are whole now (copied from another node, or none to copy from) or may lack changes. */
+    void markGroupsComplete(boolean complete) {
+        groupsComplete = complete;
     }
 
     /** Whether the users' groups are whole: a node that is still copying them is not copied from. */
