@@ -81,6 +81,15 @@ final class PushFixture implements AutoCloseable {
                 .withWarmup(Duration.ZERO));
     }
 
+    /**
+     * Starts a daemon again on the same port with an empty data folder: a new epoch, so the nodes' streams resume
+     * with a gap (as after a restart without {@code --stream-dir}).
+     */
+    void restartDaemonEmpty() throws Exception {
+        daemon = ChannelDaemon.start(TestData.config().withDataDir(TestData.freshDir()).withPort(daemon.port())
+                .withWarmup(Duration.ZERO));
+    }
+
     /** Clients only, for a test that runs its own NATS servers and starts nodes with {@link #natsNode}. */
     static PushFixture withoutBus() throws Exception {
         return new PushFixture(null, null, null);
