@@ -45,6 +45,8 @@ final class StreamLog implements AutoCloseable {
     /** Rolled segments whose last records may not be on the disk yet; the loop adds, {@link #force} takes. */
     private final java.util.Queue<Segment> unforced = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean dirUnsynced;
+    /** Why the last flush to the disk failed, or null: while set, appends are refused (nothing new is acknowledged). */
+    private volatile IOException flushFailure;
 
     private StreamLog(String name, Path dir, Retention retention, int maxRecordBytes) {
         this.name = name;
@@ -116,6 +118,12 @@ final class StreamLog implements AutoCloseable {
      * crash of the process does not lose it), {@link #force} on the disk.
      */
     long append(byte[] data, long nowMillis) throws IOException {
+        IOException unflushed = flushFailure;
+        if (unflushed != null) {
+            // With --fsync interval an ack precedes the flush by design, for at most the interval; once a flush
+            // fails that window has no end, so nothing more is taken until a flush succeeds.
+            throw new IOException("its last flush to the disk failed (" + unflushed.getMessage() + ")", unflushed);
+        }
         if (active.hasPending() && failed) {
             writePending(); // a write failed: nothing more is taken until the disk takes what waits
         }
@@ -221,9 +229,25 @@ final class StreamLog implements AutoCloseable {
 
     /**
      * Flushes to the disk the segments rolled since the last call, the folder when it got a new segment, and the
-     * segment appended to; any thread. A segment deleted by retention meanwhile is skipped.
+     * segment appended to; any thread. A segment deleted by retention meanwhile is skipped. When it fails, appends
+     * are refused until a later call succeeds.
      */
     void force() throws IOException {
+        try {
+            forceAll();
+            flushed(null);
+        } catch (IOException e) {
+            flushed(e);
+            throw e;
+        }
+    }
+
+    /** The outcome of a flush: a failure refuses appends until a later flush succeeds ({@code null}). */
+    void flushed(IOException failure) {
+        flushFailure = failure;
+    }
+
+    private void forceAll() throws IOException {
         for (Segment s; (s = unforced.peek()) != null; unforced.poll()) {
             try {
                 s.force();

@@ -1,5 +1,6 @@
 package io.channelpush.channel.daemon;
 
+import io.channelpush.channel.log.RateLimitedLog;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -26,6 +27,9 @@ import java.util.stream.Stream;
  */
 final class Streams implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Streams.class.getName());
+
+    /** A failing flush is retried every interval: its line once a minute. */
+    private final RateLimitedLog flushErrors = new RateLimitedLog(LOG, Level.SEVERE);
 
     private final Path dataDir;
     private final String epoch;
@@ -163,9 +167,10 @@ final class Streams implements AutoCloseable {
                     log.force();
                 } catch (IOException e) {
                     if (!closed) {
-                        LOG.severe(() -> "could not flush the stream log " + log.dir.toAbsolutePath() + " to the disk: "
-                                + e + "; acknowledged publishes may be lost if the machine loses power. Check the "
-                                + "disk and its free space");
+                        flushErrors.log(() -> "could not flush the stream log " + log.dir.toAbsolutePath()
+                                + " to the disk: " + e + "; publishes acknowledged in the last interval may be lost "
+                                + "if the machine loses power, and new publishes to it are refused (storage_failed) "
+                                + "until a flush succeeds. Check the disk");
                     }
                 } catch (RuntimeException e) {
                     LOG.log(Level.SEVERE, "flushing " + log.dir + " failed", e);

@@ -179,4 +179,20 @@ class StreamLogTest {
             assertTrue(!s.hasUncommitted());
         }
     }
+
+    @Test
+    void afterAFailedFlushAppendsAreRefusedUntilAFlushSucceeds() throws IOException {
+        try (StreamLog log = StreamLog.open("b", TestData.freshDir(), ROOMY, 1 << 20)) {
+            assertEquals(1, log.append(data(1), 1000));
+            log.flushed(new IOException("Input/output error"));
+            IOException refused = assertThrows(IOException.class, () -> log.append(data(2), 1001));
+            assertTrue(refused.getMessage().contains("flush") && refused.getMessage().contains("Input/output error"),
+                    refused.getMessage());
+            assertEquals(1, log.lastOffset(), "a refused append takes no offset");
+            log.writePending();
+            log.force(); // the disk takes it again
+            assertEquals(2, log.append(data(2), 1002));
+            assertArrayEquals(data(2), log.read(2));
+        }
+    }
 }
