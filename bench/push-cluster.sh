@@ -12,13 +12,26 @@
 # Output goes to the terminal and target/bench-*.json. Extra harness options: HARNESS_ARGS="--broadcasts 200";
 # node JVM options: NODE_JVM_OPTS="-XX:+UseSerialGC -Xmn16m" (default: none, the JVM's G1); extra launcher
 # arguments: NODE_ARGS="--set channelpush.write-delay-ms=60"; SKIP_WRK=1 leaves out the publish-rate run.
+# Ports: node i listens on BASE_PORT + i*1000 (WebSocket) and that + 1 (HTTP), the daemon on BASE_PORT - 2030 and
+# nats-server on BASE_PORT - 14 (BASE_PORT=24236 by default: nodes 25236/25237, 26236/26237, daemon 22206); two
+# runs at once need two BASE_PORTs, and a run refuses to start on ports something already listens on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-load}
 clients=${2:-10000}
 nodes=${3:-2}
 [[ $mode == load || $mode == presence ]] && nodes=2
-base_channel=22206
+base=${BASE_PORT:-24236}
+base_channel=$((base - 2030))
+nats_port=$((base - 14))
+ws_port() { echo $((base + $1 * 1000)); }
+http_port() { echo $((base + 1 + $1 * 1000)); }
+for port in "$base_channel" "$nats_port" $(for i in $(seq 1 "$nodes"); do ws_port "$i"; http_port "$i"; done); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is in use (another benchmark?): set BASE_PORT to another base" >&2
+    exit 2
+  fi
+done
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -35,8 +48,8 @@ classpath="target/test-classes:target/classes:$(cat "$cp_file")"
 if [[ ${BUS:-daemon} == nats ]]; then
   nats_bin=$(command -v nats-server || echo /usr/sbin/nats-server)
   rm -rf target/bench-nats-js
-  "$nats_bin" -a 127.0.0.1 -p 24222 -js -sd target/bench-nats-js > target/bench-nats.log 2>&1 &
-  bus_arg=(--nats nats://127.0.0.1:24222)
+  "$nats_bin" -a 127.0.0.1 -p "$nats_port" -js -sd target/bench-nats-js > target/bench-nats.log 2>&1 &
+  bus_arg=(--nats "nats://127.0.0.1:$nats_port")
 else
   rm -rf target/bench-channel-data
   java -Xmx512m -jar target/channel-daemon.jar --port "$base_channel" --data-dir target/bench-channel-data \
@@ -54,7 +67,7 @@ if [[ $mode == presence ]]; then
 fi
 node_pids=()
 for i in $(seq 1 "$nodes"); do
-  ws=$((24236 + i * 1000)); http=$((24237 + i * 1000))
+  ws=$(ws_port "$i"); http=$(http_port "$i")
   java -Xms256m -Xmx2g ${NODE_JVM_OPTS:-} -jar target/channel-push-launcher.jar "${bus_arg[@]}" \
        --ws-port "$ws" --http-port "$http" --worker-id "node-$i" --no-demo --wait-for-channel \
        --set channelpush.max-connections=100000 --set channelpush.max-commands-per-second=1000 "${publish_args[@]}" ${NODE_ARGS:-} \
@@ -62,27 +75,29 @@ for i in $(seq 1 "$nodes"); do
   pids+=($!); node_pids+=($!)
 done
 for i in $(seq 1 "$nodes"); do
-  http=$((24237 + i * 1000))
+  http=$(http_port "$i")
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$http/health/ready" >/dev/null && break; sleep 0.2; done
 done
 echo "# bus ${BUS:-daemon} pid ${pids[0]}, node pids ${node_pids[*]}; $(nproc) cores; $(java -version 2>&1 | head -1)"
 echo "# nodes: java -Xms256m -Xmx2g ${NODE_JVM_OPTS:-} -jar target/channel-push-launcher.jar ... ${NODE_ARGS:-}"
 
 harness() { java -Xms1g -Xmx3g -cp "$classpath" io.channelpush.bench.BenchMain push "$@"; }
+two_ws="ws://127.0.0.1:$(ws_port 1)/,ws://127.0.0.1:$(ws_port 2)/"
+two_http="http://127.0.0.1:$(http_port 1)/,http://127.0.0.1:$(http_port 2)/"
 
 if [[ $mode == presence ]]; then
-  harness --ws ws://127.0.0.1:25236/,ws://127.0.0.1:26236/ --http http://127.0.0.1:25237/,http://127.0.0.1:26237/ \
+  harness --ws "$two_ws" --http "$two_http" \
           --clients "$clients" --pids "$(IFS=,; echo "${node_pids[*]}")" --phases idle,presence --groups 1000 \
           "${harness_auth[@]}" --out target/bench-push-presence.json ${HARNESS_ARGS:-}
 elif [[ $mode == load ]]; then
-  harness --ws ws://127.0.0.1:25236/,ws://127.0.0.1:26236/ --http http://127.0.0.1:25237/,http://127.0.0.1:26237/ \
+  harness --ws "$two_ws" --http "$two_http" \
           --clients "$clients" --pids "$(IFS=,; echo "${node_pids[*]}")" --out target/bench-push-load.json ${HARNESS_ARGS:-}
   if [[ -n ${SKIP_WRK:-} ]]; then
     :
   elif command -v wrk >/dev/null; then
     echo "# publish rate: wrk -t2 -c64 -d10s against node-1 after 15 s of warm-up (keep-alive GET /?content=x; the harness's clients are gone)"
-    wrk -t2 -c64 -d15s 'http://127.0.0.1:25237/?content=x' > /dev/null
-    wrk -t2 -c64 -d10s 'http://127.0.0.1:25237/?content=x'
+    wrk -t2 -c64 -d15s "http://127.0.0.1:$(http_port 1)/?content=x" > /dev/null
+    wrk -t2 -c64 -d10s "http://127.0.0.1:$(http_port 1)/?content=x"
   else
     echo "# wrk not installed (apt-get install -y wrk): publish rate skipped"
   fi
@@ -90,7 +105,7 @@ else
   per=$((clients / nodes))
   hpids=()
   for i in $(seq 1 "$nodes"); do
-    ws=$((24236 + i * 1000)); http=$((24237 + i * 1000))
+    ws=$(ws_port "$i"); http=$(http_port "$i")
     harness --ws "ws://127.0.0.1:$ws/" --http "http://127.0.0.1:$http/" --clients "$per" --phases idle \
             --sources "127.0.0.$((i + 1))" --pids "${node_pids[$((i - 1))]}" --out "target/bench-push-idle-$i.json" \
             > "target/bench-idle-$i.log" 2>&1 &
