@@ -76,6 +76,8 @@ final class UserGroupSync implements AutoCloseable {
     /** Whether a copy runs or is scheduled (changes are remembered); guarded by {@link #lock} when set. */
     private volatile boolean tracking = true;
     private volatile boolean overflow;
+    /** Changes were missed again while a copy ran: it starts over instead of ending. */
+    private volatile boolean copyAgain;
 
     /**
      * @param members the live nodes (this one included)
@@ -125,8 +127,14 @@ final class UserGroupSync implements AutoCloseable {
     }
 
     private void schedule(String why) {
-        if (closed.get() || !scheduled.compareAndSet(false, true)) {
-            return; // a copy is scheduled or running already: it will see the same nodes
+        if (closed.get()) {
+            return;
+        }
+        if (!scheduled.compareAndSet(false, true)) {
+            // a copy is scheduled or running: one that already read pages may lack what was just missed
+            copyAgain = true;
+            users.markGroupsComplete(false);
+            return;
         }
         synchronized (lock) {
             touched.clear();
@@ -208,6 +216,15 @@ final class UserGroupSync implements AutoCloseable {
         if (overflow) {
             retries.log(() -> "worker " + workerId + ": more than " + MAX_TRACKED + " users' group changes arrived "
                     + "while copying; starting the copy over");
+            synchronized (lock) {
+                touched.clear();
+                overflow = false;
+            }
+            again();
+            return;
+        }
+        if (copyAgain) {
+            copyAgain = false;
             synchronized (lock) {
                 touched.clear();
                 overflow = false;

@@ -143,6 +143,30 @@ class UserGroupSyncTest {
     }
 
     @Test
+    void changesMissedWhileACopyRunsMakeItStartOver() throws Exception {
+        Node peer = withGroups(3, 1);
+        Node me = new Node();
+        AtomicInteger firstPages = new AtomicInteger();
+        CountDownLatch asked = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        UserGroupSync sync = sync(me, List.of("me", "peer"), (node, q) -> {
+            String page = peer.answer(q);
+            if (firstPages.incrementAndGet() == 1) {
+                asked.countDown();
+                assertTrue(answer.await(10, TimeUnit.SECONDS)); // answers the page read before the change
+            }
+            return page;
+        });
+        assertTrue(asked.await(10, TimeUnit.SECONDS));
+        peer.users.addGroup("user-9", "group-9"); // a change this node missed after the page was read
+        sync.missedChanges("a gap while copying, in this test");
+        answer.countDown();
+        PushFixture.await(me.users::groupsComplete, "the copy never ended");
+        assertEquals(2, firstPages.get(), "the copy started over");
+        assertEquals(Set.of("group-9"), me.users.groupsOf("user-9"));
+    }
+
+    @Test
     void aNodeStillCopyingIsSkippedAndOneThatStopsAnsweringIsReplacedFromTheSamePage() {
         Node starting = new Node(); // its table is not complete
         Node first = withGroups(20_000, 3);
