@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import javax.management.ObjectName;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -193,7 +194,7 @@ class WildFlyIT {
         onSecond.awaitClose();
     }
 
-    /** Last: it takes the WAR away for a while, and a failure in it should not fail the others. */
+    /** Near the end: it takes the WAR away for a while, and a failure in it should not fail the others. */
     @Test
     @Order(4)
     void undeployLeavesNoThreadOfOursAndTheRedeployedWarServesTheWalkThrough() throws Exception {
@@ -217,6 +218,62 @@ class WildFlyIT {
             assertTrue(jmx.server.isRegistered(pushNodeMBean()), "no MBean after the redeploy");
         }
         walkThrough("again");
+    }
+
+    /**
+     * Connection tokens in WildFly: {@code channelpush.connection-keys} given as a server system property (the
+     * management API, as an operator's CLI would), the WAR redeployed. A handshake without a token or with a token
+     * of another key is refused with 401 and its reason; a valid one in the {@code Authorization} header or the
+     * query connects as its user, which {@code to_uid} reaches. Removed and redeployed after: anonymous again.
+     */
+    @Test
+    @Order(5)
+    void connectionTokensAreVerifiedInWildFly() throws Exception {
+        String key = "a-wildfly-connection-key-of-32-bytes!";
+        management.addSystemProperty(PushConfig.CONNECTION_KEYS, "k1:" + key);
+        try {
+            redeploy();
+            RawHttp.Response none = handshake("/");
+            assertEquals(401, none.status(), none.toString());
+            assertTrue(none.body().contains("connection token is required"), none.body());
+            String foreign = ConnectionTokenTest.hs256("k1", "another-key-of-at-least-32-bytes!!",
+                    ConnectionTokenTest.claims("wf-user").build());
+            RawHttp.Response wrongKey = handshake("/?token=" + foreign);
+            assertEquals(401, wrongKey.status(), wrongKey.toString());
+
+            String token = ConnectionTokenTest.hs256("k1", key, ConnectionTokenTest.claims("wf-user").build());
+            ClientUpgradeRequest upgrade = new ClientUpgradeRequest();
+            upgrade.setHeader("Authorization", "Bearer " + token);
+            TestClient viaHeader = new TestClient();
+            ws.connect(viaHeader, URI.create("ws://127.0.0.1:" + httpPort + "/"), upgrade).get(10, TimeUnit.SECONDS);
+            viaHeader.awaitWelcome();
+            TestClient viaQuery = new TestClient();
+            ws.connect(viaQuery, URI.create("ws://127.0.0.1:" + httpPort + "/?token=" + token))
+                    .get(10, TimeUnit.SECONDS);
+            viaQuery.awaitWelcome();
+            publish("to_uid=wf-user&content=for-the-user");
+            assertEquals("for-the-user", viaHeader.next());
+            assertEquals("for-the-user", viaQuery.next());
+            viaHeader.close();
+            viaQuery.close();
+        } finally {
+            management.removeSystemProperty(PushConfig.CONNECTION_KEYS);
+            redeploy();
+        }
+        walkThrough("anonymous-again");
+    }
+
+    private static void redeploy() throws Exception {
+        management.undeploy(DEPLOYMENT);
+        management.deploy(DEPLOYMENT);
+        assertEquals("OK", management.deploymentStatus(DEPLOYMENT), "redeploy failed; see " + serverLog());
+        awaitReady();
+    }
+
+    private static RawHttp.Response handshake(String target) throws Exception {
+        return RawHttp.exchange(httpPort, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + httpPort
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n");
     }
 
     /**

@@ -96,6 +96,16 @@ final class WildFlyManagement implements AutoCloseable {
         execute("deploy", List.of("deployment", deployment), null);
     }
 
+    /** {@code /system-property=NAME:add(value=VALUE)}: a system property of the server's JVM, set live. */
+    void addSystemProperty(String name, String value) throws Exception {
+        execute("add", List.of("system-property", name), param("value", value));
+    }
+
+    /** {@code /system-property=NAME:remove}. */
+    void removeSystemProperty(String name) throws Exception {
+        execute("remove", List.of("system-property", name), null);
+    }
+
     static JsonObject param(String name, String value) {
         JsonObject o = new JsonObject();
         o.addProperty(name, value);
