@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -23,7 +24,8 @@ import java.util.function.Supplier;
  * item. One method per message type, dispatched from {@link #handle}. Confined to the event-loop thread.
  */
 final class Broker {
-    private final EventLoop loop;
+    private final Connections connections;
+    private final DoubleSupplier eventsPerSecond;
     private final DaemonConfig config;
     private final String serverName;
     private final Map<String, Set<Connection>> subscribers = new HashMap<>();
@@ -35,14 +37,17 @@ final class Broker {
     private final StreamService streams;
     private final Publishing publishing;
 
-    Broker(EventLoop loop, DaemonConfig config, String serverName, MemoryBudget budget, Streams streams) {
-        this.loop = loop;
-        this.streams = new StreamService(streams, loop, budget, config.outboundLimitBytes());
+    /** @param eventsPerSecond the loop's measure, for {@code stats} */
+    Broker(Connections connections, DoubleSupplier eventsPerSecond, DaemonConfig config, String serverName,
+            MemoryBudget budget, Streams streams) {
+        this.connections = connections;
+        this.eventsPerSecond = eventsPerSecond;
+        this.streams = new StreamService(streams, connections, budget, config.outboundLimitBytes());
         this.budget = budget;
         this.config = config;
         this.serverName = serverName;
         this.warmup = new WarmupReplay(config.warmup(), config.outboundLimitBytes(), budget);
-        this.publishing = new Publishing(this, loop, subscribers, budget, warmup, this.streams);
+        this.publishing = new Publishing(this, connections, subscribers, budget, warmup, this.streams);
     }
 
     long eventsDelivered() {
@@ -71,8 +76,8 @@ final class Broker {
             case WATCH -> watch(c, m);
             case UNWATCH -> unwatch(c, m);
             case RESERVE -> reserve(c);
-            case PING -> loop.send(c, Messages.simple(MessageType.PONG));
-            case STATS -> loop.send(c, Messages.of(stats()));
+            case PING -> connections.send(c, Messages.simple(MessageType.PONG));
+            case STATS -> connections.send(c, Messages.of(stats()));
             case HISTORY -> streams.history(c, m);
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
                     "\"" + m.type().wireName() + "\" is sent by the daemon, not to it");
@@ -98,7 +103,7 @@ final class Broker {
         c.helloAccepted(config.maxFrameBytes());
         c.clientName = name == null ? "?" : name;
         c.protocol = (int) protocol;
-        loop.send(c, protocol == 1 ? Messages.welcome(serverName)
+        connections.send(c, protocol == 1 ? Messages.welcome(serverName)
                 : StreamMessages.welcome(serverName, streams.epoch()));
     }
 
@@ -123,7 +128,7 @@ final class Broker {
                 subscribeAtHead(c, ch);
             } else if (log == null) {
                 subscribe(c, ch);
-                loop.refuse(c, ErrorCode.NOT_A_STREAM, "\"" + ch + "\" is not a stream channel of this daemon "
+                connections.refuse(c, ErrorCode.NOT_A_STREAM, "\"" + ch + "\" is not a stream channel of this daemon "
                         + "(--stream-channels); subscribed without a resume", ch);
             } else {
                 // replayed from the log first; the replay makes it a live subscriber once it has caught up
@@ -153,7 +158,7 @@ final class Broker {
             subscribers.computeIfAbsent(ch, k -> new LinkedHashSet<>()).add(c);
             if (streams.log(ch) == null) {
                 for (byte[] frame : warmup.replay(ch)) {
-                    loop.send(c, frame);
+                    connections.send(c, frame);
                     eventsDelivered++; // a replayed event is delivered as a live one is (stream replays count too)
                 }
             }
@@ -172,14 +177,14 @@ final class Broker {
         String ch = m.string("channel");
         Connection holder = claims.get(ch);
         if (holder != null && holder != c) {
-            loop.refuse(c, ErrorCode.NAME_CLAIMED, "channel \"" + ch + "\" is already claimed by " + holder
+            connections.refuse(c, ErrorCode.NAME_CLAIMED, "channel \"" + ch + "\" is already claimed by " + holder
                     + "; it stays claimed until that connection closes", ch);
             return;
         }
         claims.put(ch, c);
         c.claims.add(ch);
         subscribe(c, ch);
-        loop.send(c, Messages.claimed(ch));
+        connections.send(c, Messages.claimed(ch));
     }
 
     private void unsubscribe(Connection c, Message m) throws ProtocolException {
@@ -237,14 +242,14 @@ final class Broker {
     private void enqueue(Connection c, String name, int size, Supplier<byte[]> job) {
         WorkQueue q = queues.get(name);
         if (q != null && q.items.size() >= config.queueLimit()) {
-            loop.refuse(c, ErrorCode.QUEUE_FULL, "queue \"" + name + "\" already holds " + q.items.size()
+            connections.refuse(c, ErrorCode.QUEUE_FULL, "queue \"" + name + "\" already holds " + q.items.size()
                     + " items (--queue-limit); the item was dropped", null);
             return;
         }
         // the job frame is about as long as the enqueue frame: refuse before building it when it cannot fit
         byte[] frame = budget.queuedFits(size) ? job.get() : null;
         if (frame == null || !budget.tryReserveQueued(frame.length)) {
-            loop.refuse(c, ErrorCode.OVER_CAPACITY, "item of " + size + " bytes for queue \"" + name
+            connections.refuse(c, ErrorCode.OVER_CAPACITY, "item of " + size + " bytes for queue \"" + name
                     + "\" dropped: queue items may use half of the daemon's memory bound of " + budget.limit()
                     + " bytes (--memory-limit-bytes), " + budget.used() + " bytes in use; retry later", null);
             return;
@@ -314,7 +319,7 @@ final class Broker {
         for (String name : c.queues) {
             queues.get(name).unmarkReady(c);
         }
-        loop.send(c, job);
+        connections.send(c, job);
     }
 
     /** Forgets a connection that is closing; an item it held goes back to the front of its queue. */
@@ -370,7 +375,7 @@ final class Broker {
         JsonObject o = new JsonObject();
         o.addProperty("type", MessageType.STATS_REPLY.wireName());
         o.addProperty("server", serverName);
-        o.addProperty("clients", loop.connectionCount());
+        o.addProperty("clients", connections.count());
         JsonObject chans = new JsonObject();
         subscribers.keySet().stream().sorted().forEach(k -> chans.addProperty(k, subscribers.get(k).size()));
         o.add("channels", chans);
@@ -383,7 +388,7 @@ final class Broker {
         });
         o.add("queues", qs);
         o.addProperty("events_delivered", eventsDelivered);
-        o.addProperty("events_per_second", loop.eventsPerSecond());
+        o.addProperty("events_per_second", eventsPerSecond.getAsDouble());
         o.addProperty("memory_bytes", budget.used());
         o.addProperty("memory_peak_bytes", budget.peak());
         o.addProperty("memory_limit_bytes", budget.limit());

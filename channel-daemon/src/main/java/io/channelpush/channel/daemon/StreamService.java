@@ -27,7 +27,7 @@ final class StreamService {
     static final int HISTORY_MAX_BYTES = 256 * 1024;
 
     private final Streams streams;
-    private final EventLoop loop;
+    private final Connections connections;
     private final MemoryBudget budget;
     private final long outboundLimit;
     /** {@link #REPLAY_CHUNK_BYTES}, or half the outbound limit when that is less. */
@@ -43,11 +43,11 @@ final class StreamService {
     private record Reply(Connection c, byte[] frame, long id, boolean waitsForDisk) {
     }
 
-    StreamService(Streams streams, EventLoop loop, MemoryBudget budget, long outboundLimitBytes) {
+    StreamService(Streams streams, Connections connections, MemoryBudget budget, long outboundLimitBytes) {
         this.outboundLimit = outboundLimitBytes;
         this.replayChunk = (int) Math.min(REPLAY_CHUNK_BYTES, outboundLimitBytes / 2);
         this.streams = streams;
-        this.loop = loop;
+        this.connections = connections;
         this.budget = budget;
     }
 
@@ -115,9 +115,9 @@ final class StreamService {
     /** A non-fatal refusal, with the request's id when it has one ({@code id < 0}: none), in ack order. */
     void refuse(Connection c, ErrorCode code, String message, long id) {
         if (id < 0) {
-            loop.refuse(c, code, message, null);
+            connections.refuse(c, code, message, null);
         } else {
-            loop.logRefusal(c, code, message);
+            connections.logRefusal(c, code, message);
             reply(c, StreamMessages.error(code, message, id), id);
         }
     }
@@ -139,14 +139,14 @@ final class StreamService {
             // now, ahead of the acks that wait, or their publishers would only hear of them at their ack timeout.
             pending.removeIf(r -> {
                 if (!r.waitsForDisk) {
-                    loop.send(r.c, r.frame);
+                    connections.send(r.c, r.frame);
                 }
                 return !r.waitsForDisk;
             });
             return;
         }
         for (Reply r : pending) {
-            loop.send(r.c, r.frame);
+            connections.send(r.c, r.frame);
         }
         pending.clear();
     }
@@ -160,7 +160,7 @@ final class StreamService {
     void resume(Connection c, String channel, StreamLog log, JsonElement from) throws ProtocolException {
         Position p = Position.of(from, "from");
         Start s = start(log, p);
-        loop.send(c, StreamMessages.resumed(channel, streams.epoch(), s.complete, log.lastOffset()));
+        connections.send(c, StreamMessages.resumed(channel, streams.epoch(), s.complete, log.lastOffset()));
         c.replays.addLast(new Replay(channel, log, s.offset));
         if (!replaying.contains(c)) {
             replaying.add(c);
@@ -173,7 +173,7 @@ final class StreamService {
      * loop (the publishes routed before it are at or below that head, those after it above).
      */
     void head(Connection c, String channel, StreamLog log) {
-        loop.send(c, StreamMessages.resumed(channel, streams.epoch(), true, log.lastOffset()));
+        connections.send(c, StreamMessages.resumed(channel, streams.epoch(), true, log.lastOffset()));
     }
 
     /** Where a reader that has seen up to {@code p} starts, and whether it misses nothing. */
@@ -273,10 +273,10 @@ final class StreamService {
             } catch (IOException e) {
                 storageErrors.log(() -> "could not read the stream log " + r.log.dir.toAbsolutePath() + ": " + e
                         + "; the resuming " + c + " is closed (it will resume again). Check the disk");
-                loop.storageFailure(c, "the daemon could not read its log of \"" + r.channel + "\"; reconnect");
+                connections.storageFailure(c, "the daemon could not read its log of \"" + r.channel + "\"; reconnect");
                 return;
             }
-            loop.send(c, StreamMessages.event(r.channel, r.next, data));
+            connections.send(c, StreamMessages.event(r.channel, r.next, data));
             broker.countDelivered();
             r.next++;
         }
@@ -338,7 +338,7 @@ final class StreamService {
             refuse(c, ErrorCode.STORAGE_FAILED, "the daemon could not read its log of \"" + channel + "\"", id);
             return;
         }
-        loop.send(c, StreamMessages.historyReply(id, channel, streams.epoch(), s.complete, off <= log.lastOffset(),
+        connections.send(c, StreamMessages.historyReply(id, channel, streams.epoch(), s.complete, off <= log.lastOffset(),
                 events));
     }
 
