@@ -17,11 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.DoubleSupplier;
-import java.util.function.Supplier;
 
 /**
- * The daemon's pub/sub and queue semantics: which connection hears which channel, which watcher holds which
- * item. One method per message type, dispatched from {@link #handle}. Confined to the event-loop thread.
+ * The daemon's pub/sub and queue semantics: which connection hears which channel and claims which name, which
+ * watcher holds which item ({@link WorkQueues}). One method per message type, dispatched from {@link #handle};
+ * publishes go through {@link Publishing}, stream resumes and history through {@link StreamService}. Confined to the
+ * event-loop thread.
  */
 final class Broker {
     private final Connections connections;
@@ -29,7 +30,7 @@ final class Broker {
     private final DaemonConfig config;
     private final String serverName;
     private final Map<String, Set<Connection>> subscribers = new HashMap<>();
-    private final Map<String, WorkQueue> queues = new HashMap<>();
+    private final WorkQueues queues;
     private final Map<String, Connection> claims = new HashMap<>();
     private final MemoryBudget budget;
     private long eventsDelivered;
@@ -46,6 +47,7 @@ final class Broker {
         this.budget = budget;
         this.config = config;
         this.serverName = serverName;
+        this.queues = new WorkQueues(connections, budget, config.queueLimit());
         this.warmup = new WarmupReplay(config.warmup(), config.outboundLimitBytes(), budget);
         this.publishing = new Publishing(this, connections, subscribers, budget, warmup, this.streams);
     }
@@ -72,10 +74,10 @@ final class Broker {
             case CLAIM -> claim(c, m);
             case UNSUBSCRIBE -> unsubscribe(c, m);
             case PUBLISH -> publish(c, m);
-            case ENQUEUE -> enqueue(c, m);
-            case WATCH -> watch(c, m);
-            case UNWATCH -> unwatch(c, m);
-            case RESERVE -> reserve(c);
+            case ENQUEUE -> queues.enqueue(c, m);
+            case WATCH -> queues.watch(c, m);
+            case UNWATCH -> queues.unwatch(c, m);
+            case RESERVE -> queues.reserve(c);
             case PING -> connections.send(c, Messages.simple(MessageType.PONG));
             case STATS -> connections.send(c, Messages.of(stats()));
             case HISTORY -> streams.history(c, m);
@@ -223,103 +225,13 @@ final class Broker {
             publishing.publish(c, f.names(), i -> f.splice(MessageType.EVENT, "channel", i), f::spliceEvent, f::data,
                     c.protocol >= 2 ? f.id() : RawFrame.NO_ID);
         } else {
-            enqueue(c, f.name(), f.size(), () -> f.splice(MessageType.JOB, "queue", 0));
+            queues.enqueue(c, f.name(), f.size(), () -> f.splice(MessageType.JOB, "queue", 0));
         }
     }
 
     /** Ends the warm-up window once it has passed; called by the loop's periodic sweep. */
     void endWarmupIfDue(long now) {
         warmup.endIfDue(now);
-    }
-
-    private void enqueue(Connection c, Message m) throws ProtocolException {
-        String name = m.string("queue");
-        JsonElement data = m.element("data");
-        enqueue(c, name, m.size(), () -> Messages.job(name, data.toString()));
-    }
-
-    /** @param size the enqueue frame's body bytes; @param job builds the job frame, only when it can be kept */
-    private void enqueue(Connection c, String name, int size, Supplier<byte[]> job) {
-        WorkQueue q = queues.get(name);
-        if (q != null && q.items.size() >= config.queueLimit()) {
-            connections.refuse(c, ErrorCode.QUEUE_FULL, "queue \"" + name + "\" already holds " + q.items.size()
-                    + " items (--queue-limit); the item was dropped", null);
-            return;
-        }
-        // the job frame is about as long as the enqueue frame: refuse before building it when it cannot fit
-        byte[] frame = budget.queuedFits(size) ? job.get() : null;
-        if (frame == null || !budget.tryReserveQueued(frame.length)) {
-            connections.refuse(c, ErrorCode.OVER_CAPACITY, "item of " + size + " bytes for queue \"" + name
-                    + "\" dropped: queue items may use half of the daemon's memory bound of " + budget.limit()
-                    + " bytes (--memory-limit-bytes), " + budget.used() + " bytes in use; retry later", null);
-            return;
-        }
-        q = q != null ? q : queues.computeIfAbsent(name, WorkQueue::new);
-        Connection watcher = q.takeReady();
-        if (watcher != null) {
-            give(watcher, q, frame);
-        } else {
-            q.items.addLast(frame);
-        }
-    }
-
-    private void watch(Connection c, Message m) throws ProtocolException {
-        for (String name : m.strings("queues")) {
-            if (c.closing()) {
-                return;
-            }
-            if (c.queues.contains(name)) {
-                continue;
-            }
-            WorkQueue q = queues.computeIfAbsent(name, WorkQueue::new);
-            c.queues.add(name);
-            q.watchers.add(c);
-            if (c.ready) {
-                if (!q.items.isEmpty()) {
-                    give(c, q, q.items.pollFirst());
-                } else {
-                    q.markReady(c);
-                }
-            }
-        }
-    }
-
-    private void unwatch(Connection c, Message m) throws ProtocolException {
-        for (String name : m.strings("queues")) {
-            if (c.queues.remove(name)) {
-                dropWatcher(name, c);
-            }
-        }
-    }
-
-    private void reserve(Connection c) {
-        if (c.held != null) {
-            budget.releaseQueued(c.held.job().length);
-        }
-        c.held = null;
-        c.ready = true;
-        int n = c.queues.size();
-        for (int i = 0; i < n; i++) {
-            WorkQueue q = queues.get(c.queues.get((c.nextQueueIndex + i) % n));
-            if (!q.items.isEmpty()) {
-                c.nextQueueIndex = (c.nextQueueIndex + i + 1) % n;
-                give(c, q, q.items.pollFirst());
-                return;
-            }
-        }
-        for (String name : c.queues) {
-            queues.get(name).markReady(c);
-        }
-    }
-
-    /** Hands a job to a watcher; its bytes stay counted until the watcher's next reserve. */
-    private void give(Connection c, WorkQueue q, byte[] job) {
-        c.ready = false;
-        c.held = new Connection.HeldItem(q.name, job);
-        for (String name : c.queues) {
-            queues.get(name).unmarkReady(c);
-        }
-        connections.send(c, job);
     }
 
     /** Forgets a connection that is closing; an item it held goes back to the front of its queue. */
@@ -333,40 +245,13 @@ final class Broker {
             claims.remove(ch);
         }
         c.claims.clear();
-        for (String name : c.queues) {
-            dropWatcher(name, c);
-        }
-        c.queues.clear();
-        c.ready = false;
-        Connection.HeldItem held = c.held;
-        c.held = null;
-        if (held != null) {
-            WorkQueue q = queues.computeIfAbsent(held.queue(), WorkQueue::new);
-            Connection other = q.takeReady();
-            if (other != null) {
-                give(other, q, held.job());
-            } else {
-                q.items.addFirst(held.job());
-            }
-        }
+        queues.remove(c);
     }
 
     private void removeSubscriber(String ch, Connection c) {
         Set<Connection> subs = subscribers.get(ch);
         if (subs != null && subs.remove(c) && subs.isEmpty()) {
             subscribers.remove(ch);
-        }
-    }
-
-    private void dropWatcher(String name, Connection c) {
-        WorkQueue q = queues.get(name);
-        if (q == null) {
-            return;
-        }
-        q.watchers.remove(c);
-        q.unmarkReady(c);
-        if (q.unused()) {
-            queues.remove(name);
         }
     }
 
@@ -379,14 +264,7 @@ final class Broker {
         JsonObject chans = new JsonObject();
         subscribers.keySet().stream().sorted().forEach(k -> chans.addProperty(k, subscribers.get(k).size()));
         o.add("channels", chans);
-        JsonObject qs = new JsonObject();
-        queues.keySet().stream().sorted().forEach(k -> {
-            JsonObject q = new JsonObject();
-            q.addProperty("depth", queues.get(k).items.size());
-            q.addProperty("watchers", queues.get(k).watchers.size());
-            qs.add(k, q);
-        });
-        o.add("queues", qs);
+        o.add("queues", queues.stats());
         o.addProperty("events_delivered", eventsDelivered);
         o.addProperty("events_per_second", eventsPerSecond.getAsDouble());
         o.addProperty("memory_bytes", budget.used());
