@@ -1,7 +1,9 @@
 package io.channelpush.push;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.channelpush.push.bus.StreamPosition;
+import java.util.Map;
 
 /**
  * The frames of one delivery, in each format a connection may have chosen ({@code ?format=json} or the seed's
@@ -99,6 +101,23 @@ final class Frames {
         }
         if (!streams.isEmpty()) {
             o.add("streams", streams);
+        }
+        return o.toString();
+    }
+
+    /**
+     * A {@code recover}'s answer, {@code {"type":"recovered","streams":{"<stream>":true|false,...},"id":...}}.
+     *
+     * @param id the command's {@code id}, or null
+     */
+    static String recovered(Map<String, Boolean> results, JsonElement id) {
+        JsonObject streams = new JsonObject();
+        results.forEach(streams::addProperty);
+        JsonObject o = new JsonObject();
+        o.addProperty("type", "recovered");
+        o.add("streams", streams);
+        if (id != null) {
+            o.add("id", id);
         }
         return o.toString();
     }

@@ -2,7 +2,6 @@ package io.channelpush.push;
 
 import io.channelpush.push.auth.ConnectionTokens;
 import io.channelpush.push.auth.KeyList;
-import io.channelpush.push.auth.PublishAuthenticator;
 import io.channelpush.push.bus.NatsBus;
 import io.channelpush.push.bus.NatsSecurity;
 import io.channelpush.push.bus.NatsStreamSettings;
@@ -10,8 +9,6 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -237,84 +234,18 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     }
 
     /**
-     * Reads the settings from {@code sources}.
+     * Reads the settings from {@code sources}, each unset one at its default ({@link PushConfigReader}).
      *
      * @throws IllegalArgumentException naming the setting when a value is malformed, or naming every unknown
      *                                  {@code channelpush.} name with the list of valid ones
      */
     public static PushConfig load(SettingSources sources) {
-        sources.checkNames();
-        Function<String, String> get = sources::value;
-        String worker = get.apply(WORKER_ID);
-        String channel = get.apply(CHANNEL);
-        return new PushConfig(
-                worker == null ? randomWorkerId() : worker,
-                channel == null ? "127.0.0.1:2206" : channel,
-                get.apply(CHANNEL_SECRET),
-                (int) number(get, MAX_CONTENT_BYTES, 256 * 1024),
-                (int) number(get, MAX_CLIENT_MESSAGE_BYTES, 64 * 1024),
-                (int) number(get, MAX_GROUPS_PER_CONNECTION, 100),
-                (int) number(get, MAX_GROUP_ID_LENGTH, 128),
-                number(get, SEND_QUEUE_BYTES, 1 << 20),
-                number(get, CHANNEL_BUFFER_BYTES, 8 << 20),
-                get.apply(PUBLISH_KEYS),
-                get.apply(PUBLISH_TOKENS),
-                get.apply(ALLOWED_ORIGINS) == null ? "*" : get.apply(ALLOWED_ORIGINS),
-                bool(get, ALLOW_MISSING_ORIGIN, true),
-                (int) number(get, MAX_CONNECTIONS, 100_000),
-                (int) number(get, MAX_COMMANDS_PER_SECOND, 50),
-                (int) number(get, PING_INTERVAL_SECONDS, 25),
-                bool(get, DEMO_ENABLED, false),
-                get.apply(BUS),
-                bool(get, PUBLISHER_ON_IO_THREAD, true),
-                (int) number(get, WRITE_DELAY_MS, 0),
-                bool(get, CLIENT_GROUP_MESSAGES, true),
-                (int) number(get, PUBLISH_MAX_CLOCK_SKEW_SECONDS, PublishAuthenticator.DEFAULT_SKEW_SECONDS),
-                (int) number(get, PUBLISH_REPLAY_CACHE_NONCES, PublishAuthenticator.DEFAULT_MAX_NONCES),
-                natsSecurity(get),
-                (int) number(get, MAX_HEADER_BYTES, 64 * 1024),
-                (int) number(get, MAX_HEADERS, 100),
-                (int) number(get, REQUEST_PARSE_TIMEOUT_MS, 5_000),
-                (int) number(get, READ_TIMEOUT_MS, 10_000),
-                (int) number(get, REQUEST_TIMEOUT_MS, 15_000),
-                get.apply(CONNECTION_KEYS),
-                (int) number(get, MAX_USERS_WITH_GROUPS, 100_000),
-                (int) number(get, PRESENCE_HEARTBEAT_MS, 1_000),
-                (int) number(get, PRESENCE_TIMEOUT_MS, 3_000),
-                (int) number(get, PRESENCE_WAIT_MS, 1_000),
-                (int) number(get, PUBLISH_ACK_TIMEOUT_MS, 5_000),
-                (int) number(get, MAX_RECOVER_MESSAGES, 100_000),
-                (int) number(get, MAX_HISTORY_REQUESTS, 64),
-                natsStreams(get),
-                get.apply(PRESENCE_EVENTS) == null ? "off" : get.apply(PRESENCE_EVENTS));
-    }
-
-    private static NatsStreamSettings natsStreams(Function<String, String> get) {
-        NatsStreamSettings d = NatsStreamSettings.DEFAULTS;
-        try {
-            return new NatsStreamSettings(number(get, NATS_STREAM_MAX_MESSAGES, d.maxMessages()),
-                    number(get, NATS_STREAM_MAX_BYTES, d.maxBytes()),
-                    Duration.ofSeconds(number(get, NATS_STREAM_MAX_AGE_SECONDS, d.maxAge().toSeconds())),
-                    (int) number(get, NATS_STREAM_REPLICAS, d.replicas()),
-                    Duration.ofSeconds(number(get, NATS_STREAM_DUPLICATE_WINDOW_SECONDS, d.duplicateWindow().toSeconds())));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("channelpush.nats-stream-* settings: " + e.getMessage(), e);
-        }
+        return PushConfigReader.read(sources);
     }
 
     /** Whether {@code id} may be a worker id ({@link #WORKER_ID_RULE}). */
     public static boolean isValidWorkerId(String id) {
         return WORKER_ID_PATTERN.matcher(id).matches();
-    }
-
-    private static NatsSecurity natsSecurity(Function<String, String> get) {
-        try {
-            return new NatsSecurity(get.apply(NATS_USER), get.apply(NATS_PASSWORD), get.apply(NATS_TOKEN),
-                    get.apply(NATS_CREDS_FILE), get.apply(NATS_NKEY_FILE), get.apply(NATS_TRUST_STORE),
-                    get.apply(NATS_TRUST_STORE_PASSWORD), get.apply(NATS_KEY_STORE), get.apply(NATS_KEY_STORE_PASSWORD));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("channelpush.nats-* settings: " + e.getMessage(), e);
-        }
     }
 
     /**
@@ -384,39 +315,6 @@ public record PushConfig(String workerId, String channel, String channelSecret, 
     /** {@code channelpush.worker-id} becomes {@code CHANNELPUSH_WORKER_ID}. */
     public static String envName(String name) {
         return name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
-    }
-
-    /** A random id such as {@code w-k3x9q2}: two nodes get the same one by accident with odds of 1 in 2 billion. */
-    static String randomWorkerId() {
-        SecureRandom r = new SecureRandom();
-        StringBuilder b = new StringBuilder("w-");
-        for (int i = 0; i < 6; i++) {
-            b.append(Character.forDigit(r.nextInt(36), 36));
-        }
-        return b.toString();
-    }
-
-    private static long number(Function<String, String> get, String name, long dflt) {
-        String v = get.apply(name);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number, got \"" + v + "\"");
-        }
-    }
-
-    private static boolean bool(Function<String, String> get, String name, boolean dflt) {
-        String v = get.apply(name);
-        if (v == null) {
-            return dflt;
-        }
-        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(v);
-        }
-        throw new IllegalArgumentException(name + " must be true or false, got \"" + v + "\"");
     }
 
     private static void positive(String name, long value) {

@@ -2,7 +2,6 @@ package io.channelpush.push;
 
 import io.channelpush.push.auth.ConnectionIdentity;
 import io.channelpush.push.auth.ConnectionTokens;
-import io.channelpush.push.bus.BusCodec;
 import io.channelpush.push.bus.BusMessage;
 import io.channelpush.push.bus.BusUnavailableException;
 import io.channelpush.push.bus.Channels;
@@ -16,18 +15,20 @@ import jakarta.websocket.Session;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
- * One push node, built once per deployment: its connections ({@link ConnectionRegistry}), its groups, its users
- * ({@link UserRegistry}), its part in cluster presence ({@link Presence}), its bus subscriptions (the streams {@code b} and {@code g} with
- * their positions, handed to {@link Delivery}), its acknowledged publishes ({@link #publishAcked}) and its
- * {@code recover} commands ({@link Recoveries}). It does not know the HTTP publisher
+ * One push node, built once per deployment: the one place that wires its parts, and the surface the endpoint, the
+ * publisher, the health checks and the tests use. The parts: its connections ({@link ConnectionRegistry}) opened and
+ * closed by {@link SessionLifecycle}, its groups, its users ({@link UserRegistry}), its part in cluster presence
+ * ({@link Presence}), its bus subscriptions (the streams {@code b}, {@code g} and {@code u} with their positions,
+ * handed to {@link Delivery}), what it hears of the bus itself ({@link NodeBusListener}), its publishes
+ * ({@link NodePublisher}: acknowledged, reported and unacknowledged), its {@code recover} commands
+ * ({@link Recoveries}) and its life ({@link NodeLife}: accepting, stopped, dead). It does not know the HTTP publisher
  * ({@code io.channelpush.push.publish}), which calls {@link #publishAcked} (and {@link #publishReported}); the
- * unacknowledged {@link #broadcast}, {@link #pushTo}, ... remain for tests and benchmarks. Servlets and filters reach it through the servlet context attribute {@link #ATTRIBUTE}.
- * Thread-safe.
+ * unacknowledged {@link #broadcast}, {@link #pushTo}, ... remain for tests and benchmarks. Servlets and filters
+ * reach it through the servlet context attribute {@link #ATTRIBUTE}. Thread-safe.
  */
 public final class PushNode implements AutoCloseable {
     /** Servlet context attribute holding the node. */
@@ -42,19 +43,16 @@ public final class PushNode implements AutoCloseable {
     private final ConnectionSlots slots;
     private final GroupRegistry groups = new GroupRegistry();
     private final UserRegistry users;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile boolean accepting = true;
+    private final NodeLife life;
     private final OriginPolicy origins;
     private final ConnectionTokens connectionTokens;
     private final PublishDispatch publishDispatch;
     private final Presence presence;
     /** Copies the users' groups from another node when this one joins the cluster. */
     private final UserGroupSync userGroups;
-    private final FatalErrors fatalErrors;
-    private final AtomicBoolean dead = new AtomicBoolean();
-    private volatile String deathReason;
     private final Delivery delivery;
-    private final AckedPublisher acked;
+    private final NodePublisher publisher;
+    private final SessionLifecycle sessions;
     private final Recoveries recoveries;
     /** Presence events, or null when {@code channelpush.presence-events} is off. */
     private final MemberEvents memberEvents;
@@ -65,7 +63,7 @@ public final class PushNode implements AutoCloseable {
      */
     public PushNode(PushConfig config, Function<MessageBus.Listener, MessageBus> busFactory, FatalErrors fatalErrors) {
         this.config = config;
-        this.fatalErrors = fatalErrors;
+        this.life = new NodeLife(config.workerId(), fatalErrors);
         this.origins = new OriginPolicy(config.allowedOrigins(), config.allowMissingOrigin());
         this.connectionTokens = ConnectionTokens.fromSetting(config.connectionKeys());
         this.users = new UserRegistry(config.workerId(), groups, config.maxGroupsPerConnection(),
@@ -73,60 +71,16 @@ public final class PushNode implements AutoCloseable {
         this.connections = new ConnectionRegistry(config, slow -> metrics.slowClientDisconnects.increment(),
                 this::threadDied);
         this.slots = new ConnectionSlots(config.maxConnections());
-        this.bus = busFactory.apply(new MessageBus.Listener() {
-            @Override
-            public void onConnected(boolean reconnect) {
-                if (reconnect) {
-                    metrics.channelReconnects.increment();
-                    if (userGroups != null && bus().streamPosition(Channels.USERS) == null) {
-                        userGroups.missedChanges("bus reconnected and it does not keep the users' channel as a "
-                                + "stream, so changes made meanwhile are lost for this node");
-                    }
-                }
-                LOG.info(() -> "worker " + config.workerId() + ": bus " + (reconnect ? "restored" : "connected")
-                        + " (" + bus().describe() + ")");
-            }
-
-            @Override
-            public void onDisconnected(String reason) {
-                LOG.warning(() -> "worker " + config.workerId() + ": bus lost (" + reason + "); publishes are "
-                        + "buffered until it is back");
-            }
-
-            @Override
-            public void threadDied(Thread thread, Throwable error) {
-                PushNode.this.threadDied(thread, error);
-            }
-
-            // overrides MessageBus.Listener.onStreamGap once the bus side of #13 (h-client) is merged
-            public void onStreamGap(String channel, String epoch) {
-                if (Channels.USERS.equals(channel) && userGroups != null) {
-                    userGroups.missedChanges("the users' stream resumed with a gap (epoch " + epoch + ")");
-                }
-                metrics.streamGaps.increment(); // after: a test that sees the gap sees the table incomplete
-                LOG.warning(() -> "worker " + config.workerId() + ": stream " + channel + " resumed with a gap "
-                        + "(epoch " + epoch + "): its clients missed messages the bus no longer has");
-            }
-
-            @Override
-            public void onExclusiveHeld(String channel) {
-                LOG.info(() -> "worker " + config.workerId() + ": worker id claimed on " + bus().describe());
-            }
-
-            @Override
-            public void onExclusiveRefused(String channel, String detail) {
-                LOG.severe(() -> "worker id " + config.workerId() + " is already used by another node connected to "
-                        + bus().describe() + " (" + detail + "); give each node its own --worker-id "
-                        + "(channelpush.worker-id). This node stays not ready (/health/ready answers 503) and "
-                        + "receives no pushes addressed to " + config.workerId() + " until the other node is gone");
-            }
-        });
+        this.bus = busFactory.apply(new NodeBusListener(config.workerId(), metrics, this::bus,
+                this::missedUserChanges, this::threadDied));
+        // before presence: its first heartbeat is published at once
+        this.publisher = new NodePublisher(bus, new AckedPublisher(bus, config.publishAckTimeoutMillis(), metrics),
+                metrics);
         // before the subscriptions: a heartbeat may arrive at once
         LocalPresence local = new LocalPresence(config.workerId(), connections, users, groups);
         this.presence = new Presence(config.workerId(), config.presenceHeartbeatMillis(),
                 config.presenceTimeoutMillis(), config.presenceWaitMillis(), local::answer, this::publish,
                 this::threadDied);
-        this.acked = new AckedPublisher(bus, config.publishAckTimeoutMillis(), metrics);
         this.recoveries = new Recoveries(bus, metrics, config.maxRecoverMessages(), config.maxHistoryRequests());
         EventScope scope = EventScope.parse(config.presenceEvents());
         this.memberEvents = scope.enabled() ? new MemberEvents(config.workerId(), scope, groups, presence,
@@ -146,6 +100,8 @@ public final class PushNode implements AutoCloseable {
         for (String channel : List.of(Channels.NODES, Channels.QUERIES)) {
             bus.subscribe(channel, payload -> delivery.onMessage(channel, payload, null));
         }
+        this.sessions = new SessionLifecycle(config.workerId(), connections, slots, users, groups, metrics,
+                connectionTokens != null, life::stopping, this::lastDelivered);
         this.publishDispatch = new PublishDispatch(!bus.publishNeverBlocks(), config.workerId(), this::threadDied);
         LOG.info(() -> "worker " + config.workerId() + " started; bus " + bus.describe());
         String groupWarning = config.clientGroupMessagesWarning();
@@ -168,6 +124,14 @@ public final class PushNode implements AutoCloseable {
 
     private MessageBus bus() {
         return bus;
+    }
+
+    /** The bus lost changes of the users' groups for this node: they are copied again from another node. */
+    private void missedUserChanges(String why) {
+        UserGroupSync sync = userGroups; // null while the bus reports before the constructor made it
+        if (sync != null) {
+            sync.missedChanges(why);
+        }
     }
 
     /** Where publishes may run: the one decision for the HTTP publisher and the WebSocket commands alike. */
@@ -210,17 +174,17 @@ public final class PushNode implements AutoCloseable {
     }
 
     public boolean accepting() {
-        return accepting && !closed.get() && !dead.get();
+        return life.accepting();
     }
 
     /** False once the node died of an error it cannot recover from: it must be restarted. */
     public boolean live() {
-        return !dead.get();
+        return life.live();
     }
 
     /** What killed the node, or null while {@link #live()}. */
     public String deathReason() {
-        return deathReason;
+        return life.deathReason();
     }
 
     /**
@@ -228,21 +192,7 @@ public final class PushNode implements AutoCloseable {
      * uncaught-exception handler of every thread the node owns ends here.
      */
     void threadDied(Thread thread, Throwable error) {
-        fatal("thread " + thread.getName() + " died", error);
-    }
-
-    private void fatal(String what, Throwable error) {
-        if (closed.get()) {
-            // While stopping, a timer task may find the sender pool already shut down: the node is going anyway.
-            LOG.fine(() -> "worker " + config.workerId() + " stopping: " + what + ": " + error);
-            return;
-        }
-        if (!dead.compareAndSet(false, true)) {
-            return;
-        }
-        deathReason = what + ": " + error;
-        accepting = false;
-        fatalErrors.fatal(config.workerId(), what, error);
+        life.fatal("thread " + thread.getName() + " died", error);
     }
 
     // ---- connections (called by the handshake filter and the endpoint)
@@ -278,44 +228,7 @@ public final class PushNode implements AutoCloseable {
 
     /** @param identity from the connection's token, or null (anonymous; refused when connection keys are set) */
     PushSession open(Session session, ConnectionIdentity identity) {
-        PushSession s = connections.register(session, p -> {
-            List<String> format = session.getRequestParameterMap() == null ? null
-                    : session.getRequestParameterMap().get("format");
-            p.json = format != null && format.contains("json");
-            if (p.json && wantsRecover(session)) {
-                p.streams.awaitRecover();
-            }
-        });
-        metrics.connectionsOpened.increment();
-        s.holdsSlot = slots.claim();
-        s.identity = identity;
-        if (closed.get()) {
-            s.close(CloseCode.SHUTDOWN);
-            return s;
-        }
-        if (connectionTokens != null && identity == null) {
-            s.close(CloseCode.NO_TOKEN);
-            return s;
-        }
-        if (!s.holdsSlot) {
-            s.close(CloseCode.NODE_FULL);
-            return s;
-        }
-        if (identity != null) {
-            users.bind(s, identity.userId());
-        }
-        // after binding the user: any later push to it has a higher offset than the welcome's and reaches s
-        s.send(s.json ? Frames.welcome(config.workerId(), s.id, lastDelivered(Channels.BROADCAST),
-                        identity == null ? null : identity.userId(), lastDelivered(Channels.USERS))
-                : "workerID:" + config.workerId() + " connectionID:" + s.id + " connected\n");
-        return s;
-    }
-
-    /** {@code ?recover=1}: the client sends {@code recover} first; its stream messages wait for it (bounded). */
-    private static boolean wantsRecover(Session session) {
-        List<String> r = session.getRequestParameterMap() == null ? null
-                : session.getRequestParameterMap().get("recover");
-        return r != null && r.contains("1");
+        return sessions.open(session, identity);
     }
 
     /**
@@ -328,19 +241,9 @@ public final class PushNode implements AutoCloseable {
         return p != null ? p : bus.streamPosition(channel);
     }
 
+    /** Gives back everything the closed session {@code s} held. */
     void closed(PushSession s) {
-        s.markClosed();
-        Recovery r = s.streams.recovery();
-        if (r != null) {
-            r.abandon();
-        }
-        if (s.holdsSlot) {
-            s.holdsSlot = false;
-            slots.release();
-        }
-        connections.remove(s);
-        users.unbind(s);
-        groups.leaveAll(s);
+        sessions.closed(s);
     }
 
     /** Cluster presence: membership, and questions to every node (the publisher's presence queries). */
@@ -398,46 +301,27 @@ public final class PushNode implements AutoCloseable {
      * thread (callbacks must not block).
      */
     public CompletableFuture<StreamPosition> publishAcked(BusMessage m) {
-        return acked.publish(m).thenApply(position -> {
-            count(m);
-            return position;
-        });
-    }
-
-    private void count(BusMessage m) {
-        if (m instanceof BusMessage.Broadcast) {
-            metrics.publishedBroadcast.increment();
-        } else if (m instanceof BusMessage.Targeted) {
-            metrics.publishedTargeted.increment();
-        } else if (m instanceof BusMessage.Group) {
-            metrics.publishedGroup.increment();
-        } else if (m instanceof BusMessage.ToUser) {
-            metrics.publishedToUser.increment();
-        }
+        return publisher.publishAcked(m);
     }
 
     // Unacknowledged publishes (tests, benchmarks): each throws BusUnavailableException; on a bus that may wait,
     // only from a thread that may block (see PublishDispatch)
 
     public void broadcast(String content) {
-        publish(new BusMessage.Broadcast(content));
-        metrics.publishedBroadcast.increment();
+        publisher.publishCounted(new BusMessage.Broadcast(content));
     }
 
     public void pushTo(String workerId, long connectionId, String content) {
-        publish(new BusMessage.Targeted(workerId, connectionId, content));
-        metrics.publishedTargeted.increment();
+        publisher.publishCounted(new BusMessage.Targeted(workerId, connectionId, content));
     }
 
     public void sendToGroup(String group, String message) {
-        publish(new BusMessage.Group(group, message));
-        metrics.publishedGroup.increment();
+        publisher.publishCounted(new BusMessage.Group(group, message));
     }
 
     /** To every connection of the user {@code uid}, on every node. */
     public void pushToUser(String uid, String content) {
-        publish(new BusMessage.ToUser(uid, content));
-        metrics.publishedToUser.increment();
+        publisher.publishCounted(new BusMessage.ToUser(uid, content));
     }
 
     /** Gives ({@code join}) or takes the group {@code group} for every connection of {@code uid}, now and later. */
@@ -463,33 +347,12 @@ public final class PushNode implements AutoCloseable {
      * @throws io.channelpush.push.bus.PublishOutcomeUnknownException when the bus did not acknowledge in time
      */
     public String publishReported(BusMessage delivery) throws InterruptedException {
-        List<String> expected = delivery instanceof BusMessage.Targeted t ? List.of(t.workerId()) : presence.members();
-        String answer;
-        try {
-            answer = presence.publishReported(delivery, expected, m -> {
-                try {
-                    acked.publishAndWait(m);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new BusUnavailableException("the node is stopping");
-                }
-            });
-        } catch (BusUnavailableException e) {
-            metrics.publishFailures.increment();
-            throw e;
-        }
-        count(delivery);
-        return answer;
+        return publisher.publishReported(delivery, presence);
     }
 
-    /** Encodes the message once; the bus carries those bytes to every node as they are. */
+    /** Without acknowledgement, for presence and its events; see {@link NodePublisher#publish}. */
     private void publish(BusMessage m) {
-        try {
-            bus.publish(BusCodec.channel(m), BusCodec.encode(m));
-        } catch (BusUnavailableException e) {
-            metrics.publishFailures.increment();
-            throw e;
-        }
+        publisher.publish(m);
     }
 
     /**
@@ -497,10 +360,9 @@ public final class PushNode implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!life.stop()) {
             return;
         }
-        accepting = false;
         int n = connections.closeAll(CloseCode.SHUTDOWN, TimeUnit.SECONDS.toNanos(2));
         connections.close();
         publishDispatch.close();
@@ -515,6 +377,6 @@ public final class PushNode implements AutoCloseable {
 
     /** Turns readiness off before a shutdown, so load balancers stop sending new clients. */
     public void stopAccepting() {
-        accepting = false;
+        life.stopAccepting();
     }
 }

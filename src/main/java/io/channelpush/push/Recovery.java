@@ -1,18 +1,14 @@
 package io.channelpush.push;
 
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import io.channelpush.push.bus.Channels;
 import io.channelpush.push.bus.StreamEvent;
 import io.channelpush.push.bus.StreamHistory;
 import io.channelpush.push.bus.StreamPosition;
-import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,10 +21,10 @@ import java.util.logging.Logger;
  * stream is live again; at the end {@code {"type":"recovered","streams":{...}}}. Paced by the session's queue: a
  * page goes out only while less than half of {@code channelpush.send-queue-bytes} is queued. Bounds: at most
  * {@code channelpush.max-recover-messages} replayed (beyond, the stream and the rest are {@code false}); held live
- * messages at most the session's queue bytes (beyond, the connection is closed with 1013 like a slow client, and
- * the client recovers again after reconnecting). One history request in flight at a time. The steps run on
- * whichever thread completes the previous one (the container's, the bus's, the session's writer), never two at
- * once; the held messages are guarded by the session's stream lock. Thread-safe.
+ * messages at most the session's queue bytes ({@link HeldMessages}; beyond, the connection is closed with 1013 like
+ * a slow client, and the client recovers again after reconnecting). One history request in flight at a time. The
+ * steps run on whichever thread completes the previous one (the container's, the bus's, the session's writer), never
+ * two at once; the held messages are guarded by the session's stream lock. Thread-safe.
  */
 final class Recovery {
     private static final Logger LOG = Logger.getLogger(Recovery.class.getName());
@@ -61,9 +57,6 @@ final class Recovery {
         }
     }
 
-    private record Held(StreamPosition position, OutboundMessage message) {
-    }
-
     private enum Step { CONTINUE, WAIT, DONE }
 
     private final PushSession session;
@@ -74,9 +67,7 @@ final class Recovery {
     private volatile boolean abandoned;
 
     // guarded by the session's stream lock
-    private final Set<String> recovering = new HashSet<>();
-    private final Map<String, ArrayDeque<Held>> held = new HashMap<>();
-    private long heldBytes;
+    private final HeldMessages held;
     private final Map<String, Boolean> results = new LinkedHashMap<>();
 
     // the replay: one step at a time
@@ -102,9 +93,7 @@ final class Recovery {
         this.owner = owner;
         this.wants = wants;
         this.id = id;
-        for (Want w : wants) {
-            recovering.add(w.stream());
-        }
+        this.held = new HeldMessages(session, wants.stream().map(Want::stream).toList());
     }
 
     /**
@@ -123,21 +112,12 @@ final class Recovery {
 
     /** Whether live messages of {@code stream} are held (caller holds the session's stream lock). */
     boolean holds(String stream) {
-        return recovering.contains(stream);
+        return held.holds(stream);
     }
 
     /** Holds a live message (caller holds the session's stream lock). @return false when it was dropped */
     boolean hold(String stream, StreamPosition position, OutboundMessage m) {
-        heldBytes += m.weight();
-        if (heldBytes > session.queueLimitBytes()) {
-            if (session.close(CloseCode.SLOW_CLIENT)) {
-                LOG.fine(() -> "connection " + session.id + " closed: more than " + session.queueLimitBytes()
-                        + " bytes of live messages held during its recover");
-            }
-            return false;
-        }
-        held.computeIfAbsent(stream, k -> new ArrayDeque<>()).add(new Held(position, m));
-        return true;
+        return held.hold(stream, position, m);
     }
 
     /** Runs the replay's steps until one must wait (for the bus or the session's queue) or all is done. */
@@ -205,14 +185,8 @@ final class Recovery {
 
     /** Whether the history walk reached the live messages held for {@code w}: the rest is in the hold. */
     private boolean caughtUp(Want w) {
-        long[] firstHeld = {Long.MAX_VALUE};
-        session.streams.locked(() -> {
-            ArrayDeque<Held> h = held.get(w.stream());
-            if (h != null && !h.isEmpty() && cursor != null && h.peekFirst().position().epoch().equals(cursor.epoch())) {
-                firstHeld[0] = h.peekFirst().position().offset();
-            }
-        });
-        return cursor != null && cursor.offset() >= firstHeld[0];
+        long firstHeld = firstHeld(w, Long.MAX_VALUE);
+        return cursor != null && cursor.offset() >= firstHeld;
     }
 
     /**
@@ -220,14 +194,19 @@ final class Recovery {
      * events lie between that the bus's history has not shown yet (a lagging replica answered).
      */
     private boolean behindHeld(Want w) {
-        long[] firstHeld = {Long.MIN_VALUE};
-        session.streams.locked(() -> {
-            ArrayDeque<Held> h = held.get(w.stream());
-            if (h != null && !h.isEmpty() && cursor != null && h.peekFirst().position().epoch().equals(cursor.epoch())) {
-                firstHeld[0] = h.peekFirst().position().offset();
-            }
-        });
-        return cursor != null && firstHeld[0] != Long.MIN_VALUE && cursor.offset() < firstHeld[0] - 1;
+        long firstHeld = firstHeld(w, Long.MIN_VALUE);
+        return cursor != null && firstHeld != Long.MIN_VALUE && cursor.offset() < firstHeld - 1;
+    }
+
+    /** The offset of the first live message held for {@code w} in the cursor's epoch, else {@code none}. */
+    private long firstHeld(Want w, long none) {
+        if (cursor == null) {
+            return none;
+        }
+        String epoch = cursor.epoch();
+        long[] first = {none};
+        session.streams.locked(() -> first[0] = held.firstOffset(w.stream(), epoch, none));
+        return first[0];
     }
 
     private void page(Want w, StreamHistory h, Throwable e) {
@@ -317,17 +296,7 @@ final class Recovery {
             if (replayedTo != null) {
                 session.streams.replayed(w.stream(), replayedTo);
             }
-            ArrayDeque<Held> h = held.remove(w.stream());
-            if (h != null) {
-                for (Held m : h) {
-                    heldBytes -= m.message().weight();
-                    // a held message of another epoch than the replay's is past a gap the client is told about
-                    if (m.position().offset() > last || !m.position().epoch().equals(cursorEpoch())) {
-                        session.send(m.message());
-                    }
-                }
-            }
-            recovering.remove(w.stream());
+            held.release(w.stream(), last, cursorEpoch());
             results.put(w.stream(), result);
         });
         if (!result) {
@@ -349,15 +318,7 @@ final class Recovery {
     }
 
     private void finish() {
-        JsonObject streams = new JsonObject();
-        results.forEach(streams::addProperty);
-        JsonObject o = new JsonObject();
-        o.addProperty("type", "recovered");
-        o.add("streams", streams);
-        if (id != null) {
-            o.add("id", id);
-        }
-        session.send(o.toString());
+        session.send(Frames.recovered(results, id));
         owner.metrics().recoveries.increment();
         end();
     }
@@ -369,23 +330,8 @@ final class Recovery {
      * again. Streams answered already are replayed again from the client's positions then (nothing twice).
      */
     private void answerUnavailable() {
-        Set<String> rest = new HashSet<>();
-        List<SessionStreams.Pending> carried = new java.util.ArrayList<>();
-        session.streams.locked(() -> {
-            for (int i = index; i < wants.size(); i++) {
-                String stream = wants.get(i).stream();
-                rest.add(stream);
-                ArrayDeque<Held> h = held.remove(stream);
-                if (h != null) {
-                    for (Held m : h) {
-                        heldBytes -= m.message().weight();
-                        carried.add(SessionStreams.pending(stream, m.position(), m.message()));
-                    }
-                }
-            }
-            recovering.clear();
-            session.streams.awaitRecover(rest, carried);
-        });
+        List<String> rest = wants.subList(index, wants.size()).stream().map(Want::stream).toList();
+        session.streams.locked(() -> session.streams.awaitRecover(new HashSet<>(rest), held.carry(rest)));
         session.send(ClientCommands.error(ClientError.UNAVAILABLE, "the message bus's history is unavailable "
                 + "now; nothing was lost: send recover again with the same positions", id, "recover"));
         owner.metrics().recoveriesUnavailable.increment();

@@ -8,17 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A cluster of {@code nats-server -js} processes on loopback (random ports, routes between all of them, a store
  * folder each), returned once every server's {@code /healthz} answers 200, that is once JetStream has a meta leader
  * and the server is current with it. {@link #killAndRestart(int)} crashes one server and starts it again on its ports
- * and store folder. Fails (does not skip) when {@code nats-server} is not installed. Not thread-safe: one test drives
- * it.
+ * and store folder. Its servers are started by {@link NatsServerCommand}. Fails (does not skip) when
+ * {@code nats-server} is not installed. Not thread-safe: one test drives it.
  */
 public final class JetStreamCluster implements AutoCloseable {
     private static final Duration READY_LIMIT = Duration.ofSeconds(30);
@@ -47,19 +45,16 @@ public final class JetStreamCluster implements AutoCloseable {
         JetStreamCluster c = new JetStreamCluster(client, monitor, servers);
         try {
             for (int i = 0; i < n; i++) {
-                List<String> routes = new ArrayList<>();
-                for (int j = 0; j < n; j++) {
+                int[] routes = new int[n - 1];
+                for (int j = 0, k = 0; j < n; j++) {
                     if (j != i) {
-                        routes.add("nats://127.0.0.1:" + cluster[j]);
+                        routes[k++] = cluster[j];
                     }
                 }
                 String name = "s" + (i + 1);
-                Path store = Files.createDirectories(dir.resolve(name));
-                servers[i] = ChildProcess.start(name, List.of(binary().toString(), "-a", "127.0.0.1",
-                        "-p", String.valueOf(client[i]), "-m", String.valueOf(monitor[i]), "-n", name, "-js",
-                        "-sd", store.toString(), "--cluster_name", "channelpush-chaos",
-                        "--cluster", "nats://127.0.0.1:" + cluster[i], "--routes", String.join(",", routes)),
-                        dir.resolve(name + ".log"));
+                servers[i] = NatsServerCommand.of(name, client[i]).monitor(monitor[i])
+                        .jetStream(Files.createDirectories(dir.resolve(name)))
+                        .cluster("channelpush-chaos", cluster[i], routes).start(dir.resolve(name + ".log"));
             }
             for (int i = 0; i < n; i++) {
                 c.awaitHealthy(i);
@@ -133,22 +128,5 @@ public final class JetStreamCluster implements AutoCloseable {
                 s.close();
             }
         }
-    }
-
-    /** The nats-server executable, from PATH or the sbin folders Debian installs it to. */
-    static Path binary() {
-        Set<String> dirs = new LinkedHashSet<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            dirs.addAll(List.of(path.split(java.io.File.pathSeparator)));
-        }
-        dirs.addAll(List.of("/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin"));
-        for (String d : dirs) {
-            Path p = Path.of(d.isEmpty() ? "." : d, "nats-server");
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        throw new AssertionError("nats-server is not installed: the NATS tests need it (apt-get install nats-server)");
     }
 }

@@ -6,7 +6,6 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamOptions;
 import io.nats.client.api.DiscardPolicy;
-import io.nats.client.api.PublishAck;
 import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
@@ -18,11 +17,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
@@ -30,7 +27,7 @@ import java.util.logging.Logger;
 
 /**
  * The JetStream side of a {@link NatsBus}: the streams of {@link Channels#isStream} channels, their epochs, and
- * acknowledged publishes.
+ * acknowledged publishes ({@link NatsStreamPublishes}).
  *
  * <p>Streams: {@code CHANNELPUSH_B} holds subject {@code channelpush.b}, {@code CHANNELPUSH_G} {@code channelpush.g},
  * {@code CHANNELPUSH_U} {@code channelpush.u} (one stream per channel, so that a channel's offsets are its stream's sequence numbers). On every (re)connection
@@ -53,8 +50,6 @@ final class NatsStreams {
     static final Duration API_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration RETRY = Duration.ofMillis(500);
     private static final long RETRY_WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
-    /** Bytes counted for a publish besides its payload: the protocol line and headers of a JetStream request. */
-    static final int PUBLISH_OVERHEAD = 128;
     /** JetStream's API error code for a sequence the stream does not hold. */
     static final int NO_MESSAGE_FOUND = 10037;
 
@@ -83,12 +78,9 @@ final class NatsStreams {
     private final Map<String, Stream> streams = Map.of(Channels.BROADCAST, new Stream(Channels.BROADCAST),
             Channels.GROUPS, new Stream(Channels.GROUPS), Channels.USERS, new Stream(Channels.USERS));
     private final NatsStreamSetup setupRules;
-    private final long maxPendingBytes;
     private final ScheduledExecutorService exec;
-    private final NatsCoreAcks coreAcks;
     private final BiConsumer<Stream, StreamInfo> onReady;
-    private final AtomicLong pendingBytes = new AtomicLong();
-    private final PublishDeadlines deadlines;
+    private final NatsStreamPublishes publishes;
     private final AtomicLong lastRetryWarning = new AtomicLong(System.nanoTime() - RETRY_WARNING_EVERY_NANOS);
     private final Supplier<Connection> connection;
     private volatile JetStream js;
@@ -102,11 +94,9 @@ final class NatsStreams {
                 Supplier<Connection> connection, NatsCoreAcks coreAcks, BiConsumer<Stream, StreamInfo> onReady) {
         this.connection = connection;
         this.setupRules = new NatsStreamSetup(settings);
-        this.maxPendingBytes = maxPendingBytes;
         this.exec = exec;
-        this.deadlines = new PublishDeadlines(exec);
-        this.coreAcks = coreAcks;
         this.onReady = onReady;
+        this.publishes = new NatsStreamPublishes(this, maxPendingBytes, exec, connection, coreAcks);
     }
 
     Stream stream(String channel) {
@@ -160,7 +150,17 @@ final class NatsStreams {
 
     /** Publishes awaiting their acknowledgement, in bytes (for metrics). */
     long pendingBytes() {
-        return pendingBytes.get();
+        return publishes.pendingBytes();
+    }
+
+    /** {@link MessageBus#publishAcked}, through {@link NatsStreamPublishes}. */
+    CompletableFuture<StreamPosition> publishAcked(String channel, byte[] payload, Duration timeout) {
+        return publishes.publishAcked(channel, payload, timeout);
+    }
+
+    /** The JetStream context, without making it: set by the {@link #management()} that read any stream's epoch. */
+    JetStream context() {
+        return js;
     }
 
     /** The connection is (again) up: read or create every stream, then tell {@code onReady}. */
@@ -200,12 +200,17 @@ final class NatsStreams {
     }
 
     /** Runs {@code then} with the stream's epoch (or why it is refused) now, or once known, in call order. */
-    private synchronized void withEpoch(Stream s, BiConsumer<String, RuntimeException> then) {
+    synchronized void withEpoch(Stream s, BiConsumer<String, RuntimeException> then) {
         if ((s.epoch != null || s.refused != null) && s.waiting.isEmpty()) {
             then.accept(s.epoch, s.refused);
         } else {
             s.waiting.add(then);
         }
+    }
+
+    /** The stream was created again behind this node's back: its epoch is unknown until {@link #refresh}. */
+    synchronized void forgetEpoch(Stream s) {
+        s.epoch = null;
     }
 
     private synchronized void settle(Stream s, String epoch, RuntimeException refused) {
@@ -257,92 +262,5 @@ final class NatsStreams {
     /** The stream's epoch ({@link NatsStreams}: its creation time). */
     static String epochOf(StreamInfo info) {
         return info.getCreateTime().toInstant().toString();
-    }
-
-    /** {@link MessageBus#publishAcked}. */
-    CompletableFuture<StreamPosition> publishAcked(String channel, byte[] payload, Duration timeout) {
-        Connection c = connection.get();
-        if (exec.isShutdown()) {
-            return CompletableFuture.failedFuture(new BusUnavailableException("NATS bus is closed"));
-        }
-        if (c == null || c.getStatus() != Connection.Status.CONNECTED) {
-            return CompletableFuture.failedFuture(new BusUnavailableException("not connected to NATS"));
-        }
-        long size = payload.length + PUBLISH_OVERHEAD;
-        if (pendingBytes.addAndGet(size) > maxPendingBytes) {
-            pendingBytes.addAndGet(-size);
-            return CompletableFuture.failedFuture(new BusUnavailableException("NATS: more than " + maxPendingBytes
-                    + " bytes of publishes await acknowledgement (channelpush.channel-buffer-bytes)"));
-        }
-        CompletableFuture<StreamPosition> result = new CompletableFuture<>();
-        AtomicBoolean sent = new AtomicBoolean();
-        if (!deadlines.add(result, sent, timeout)) {
-            pendingBytes.addAndGet(-size);
-            return CompletableFuture.failedFuture(new BusUnavailableException("NATS bus is closed"));
-        }
-        result.whenComplete((p, e) -> pendingBytes.addAndGet(-size));
-        Stream s = streams.get(channel);
-        if (s == null) {
-            sent.set(true); // before: a timeout while it is being written must not say "certainly not taken"
-            coreAcks.publish(c, NatsSubjects.subject(channel), payload, result);
-            return result;
-        }
-        withEpoch(s, (epoch, refused) -> {
-            if (refused != null) {
-                result.completeExceptionally(refused);
-            } else if (!result.isDone()) {
-                send(s, epoch, payload, result, sent);
-            }
-        });
-        return result;
-    }
-
-    private void send(Stream s, String epoch, byte[] payload, CompletableFuture<StreamPosition> result,
-                      AtomicBoolean sent) {
-        CompletableFuture<PublishAck> ack;
-        sent.set(true); // before: a timeout while it is being written must not say "certainly not taken"
-        try {
-            ack = js.publishAsync(s.subject, payload);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            result.completeExceptionally(new BusUnavailableException("NATS: " + e.getMessage()));
-            return;
-        }
-        ack.whenComplete((a, error) -> {
-            if (error != null) {
-                result.completeExceptionally(failure(error));
-            } else if (a.getSeqno() > s.highestAcked.getAndAccumulate(a.getSeqno(), Math::max)) {
-                result.complete(new StreamPosition(epoch, a.getSeqno()));
-            } else {
-                // A lower sequence than one acknowledged before: the stream was created again. Read its new epoch.
-                LOG.warning(() -> "JetStream stream " + s.name + " started again at sequence " + a.getSeqno()
-                        + ": its history was lost");
-                s.highestAcked.set(a.getSeqno());
-                synchronized (this) {
-                    s.epoch = null;
-                }
-                refresh(s);
-                withEpoch(s, (e, refused) -> {
-                    if (refused != null) {
-                        result.completeExceptionally(new PublishOutcomeUnknownException("stored, but the stream's "
-                                + "new epoch is unknown: " + refused.getMessage()));
-                    } else {
-                        result.complete(new StreamPosition(e, a.getSeqno()));
-                    }
-                });
-            }
-        });
-    }
-
-    /** What a failed JetStream publish means for the publisher. */
-    static RuntimeException failure(Throwable error) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        String m = String.valueOf(e.getMessage());
-        if (e instanceof JetStreamApiException) {
-            return new BusUnavailableException("NATS JetStream refused the message: " + m);
-        }
-        if (m.toLowerCase(Locale.ROOT).contains("no responders")) {
-            return new BusUnavailableException("no NATS JetStream server took the message (no stream leader): " + m);
-        }
-        return new PublishOutcomeUnknownException("no acknowledgement from NATS JetStream: " + m);
     }
 }

@@ -1,32 +1,22 @@
 package io.channelpush.push.bus;
 
-import java.io.BufferedReader;
+import io.channelpush.processes.ChildProcess;
+import io.channelpush.processes.NatsServerCommand;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.time.Duration;
 
 /**
  * A real {@code nats-server} process on 127.0.0.1 with JetStream (as the bus needs; in a temporary store unless
- * one is given, which survives {@link #kill()} and is reused by {@link #startAgain()}), started and ready (its log said "Server is ready") when
- * {@link #start} returns. {@link #close()} stops it with SIGTERM, {@link #kill()} with SIGKILL, as a crash would;
- * {@link #startAgain()} starts a new process with the same name and ports. Tests fail, not skip, when
+ * one is given, which survives {@link #kill()} and is reused by {@link #startAgain()}), started and ready (its log
+ * said "Server is ready") when {@link #start} returns. {@link #close()} stops it with SIGTERM, {@link #kill()} with
+ * SIGKILL, as a crash would; {@link #startAgain()} starts a new process with the same name and ports. Started by
+ * {@link NatsServerCommand} as a {@link ChildProcess}, as the failsafe tests' servers are. Tests fail, not skip, when
  * {@code nats-server} is not installed: CI installs it. Not thread-safe; one test drives it.
  */
 public final class NatsServerProcess implements AutoCloseable {
-    private static final int READY_SECONDS = 10;
+    private static final Duration READY = Duration.ofSeconds(10);
 
     public final String name;
     public final int port;
@@ -37,9 +27,7 @@ public final class NatsServerProcess implements AutoCloseable {
     private final Path storeDir;
     /** Whether {@link #close()} deletes {@link #storeDir} (a temporary one this class made). */
     private final boolean ownsStore;
-    private final Process process;
-    private final List<String> log = new CopyOnWriteArrayList<>();
-    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final ChildProcess process;
 
     private NatsServerProcess(String name, int port, int clusterPort, int[] routePorts, Path config, Path storeDir,
                               boolean ownsStore) throws IOException {
@@ -49,30 +37,17 @@ public final class NatsServerProcess implements AutoCloseable {
         this.clusterPort = clusterPort;
         this.routePorts = routePorts.clone();
         this.storeDir = storeDir;
-        List<String> cmd = new ArrayList<>(List.of(binary().toString(), "-a", "127.0.0.1", "-p", String.valueOf(port),
-                "-n", name));
+        NatsServerCommand cmd = NatsServerCommand.of(name, port);
         if (storeDir != null) {
-            cmd.addAll(List.of("-js", "-sd", storeDir.toString()));
+            cmd.jetStream(storeDir);
         }
         if (config != null) {
-            cmd.addAll(List.of("-c", config.toString()));
+            cmd.config(config);
         }
         if (clusterPort > 0) {
-            cmd.addAll(List.of("--cluster_name", "channelpush-test", "--cluster", "nats://127.0.0.1:" + clusterPort));
-            List<String> routes = new ArrayList<>();
-            for (int r : routePorts) {
-                routes.add("nats://127.0.0.1:" + r);
-            }
-            if (routes.isEmpty()) {
-                // A JetStream cluster server needs a route; one to itself is ignored by the server.
-                routes.add("nats://127.0.0.1:" + clusterPort);
-            }
-            cmd.addAll(List.of("--routes", String.join(",", routes)));
+            cmd.cluster("channelpush-test", clusterPort, routePorts);
         }
-        process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        Thread reader = new Thread(this::pump, "nats-server-" + name + "-log");
-        reader.setDaemon(true);
-        reader.start();
+        process = cmd.start(null);
     }
 
     /** A standalone server on a free port. */
@@ -133,9 +108,9 @@ public final class NatsServerProcess implements AutoCloseable {
      */
     public void pause(boolean stop) throws Exception {
         if (stop) {
-            io.channelpush.processes.Signals.stop(process.pid());
+            process.pause();
         } else {
-            io.channelpush.processes.Signals.resume(process.pid());
+            process.resume();
         }
     }
 
@@ -145,58 +120,29 @@ public final class NatsServerProcess implements AutoCloseable {
     }
 
     public String output() {
-        return String.join("\n", log);
+        return process.tail(Integer.MAX_VALUE);
     }
 
     private void awaitReady() throws Exception {
         try {
-            ready.get(READY_SECONDS, TimeUnit.SECONDS);
-        } catch (TimeoutException | ExecutionException e) {
+            process.awaitLine("Server is ready", READY);
+        } catch (AssertionError e) {
             close();
-            throw new AssertionError("nats-server " + name + " did not become ready within " + READY_SECONDS
+            throw new AssertionError("nats-server " + name + " did not become ready within " + READY.toSeconds()
                     + " s; its output:\n" + output(), e);
-        }
-    }
-
-    private void pump() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                log.add(line);
-                if (line.contains("Server is ready")) {
-                    ready.complete(null);
-                }
-            }
-        } catch (IOException e) {
-            // the process ended
-        }
-        ready.completeExceptionally(new IllegalStateException("nats-server exited with " + exitCode()));
-    }
-
-    private String exitCode() {
-        try {
-            return String.valueOf(process.waitFor(5, TimeUnit.SECONDS) ? process.exitValue() : "nothing yet");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "unknown";
         }
     }
 
     /** SIGKILL, as a crash: its clients see their sockets close. Returns when the process is gone. */
     public void kill() throws InterruptedException {
-        process.destroyForcibly();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            throw new AssertionError("nats-server " + name + " survived SIGKILL for 10 s");
-        }
+        process.kill();
     }
 
     /** SIGTERM, then SIGKILL if it has not stopped within 10 s; deletes a temporary store. Idempotent. */
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            kill();
-        }
+        process.terminate(Duration.ofSeconds(10));
+        process.close();
         if (ownsStore && Files.exists(storeDir)) {
             try (java.util.stream.Stream<Path> files = Files.walk(storeDir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -208,26 +154,6 @@ public final class NatsServerProcess implements AutoCloseable {
 
     /** A port that was free a moment ago (the usual small race with other processes applies). */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** The nats-server executable, from PATH or the sbin directories Debian installs it to. */
-    static Path binary() {
-        Set<String> dirs = new LinkedHashSet<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            dirs.addAll(List.of(path.split(java.io.File.pathSeparator)));
-        }
-        dirs.addAll(List.of("/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin"));
-        for (String d : dirs) {
-            Path p = Path.of(d.isEmpty() ? "." : d, "nats-server");
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        throw new AssertionError("nats-server is not installed: the NATS tests need it. Install it with "
-                + "\"apt-get install nats-server\" (Debian/Ubuntu) or put it on the PATH; .ci/run installs it.");
+        return ChildProcess.freePort();
     }
 }

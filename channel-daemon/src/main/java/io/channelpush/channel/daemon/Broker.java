@@ -16,18 +16,21 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.function.DoubleSupplier;
 
 /**
- * The daemon's pub/sub and queue semantics: which connection hears which channel, which watcher holds which
- * item. One method per message type, dispatched from {@link #handle}. Confined to the event-loop thread.
+ * The daemon's pub/sub and queue semantics: which connection hears which channel and claims which name, which
+ * watcher holds which item ({@link WorkQueues}). One method per message type, dispatched from {@link #handle};
+ * publishes go through {@link Publishing}, stream resumes and history through {@link StreamService}. Confined to the
+ * event-loop thread.
  */
 final class Broker {
-    private final EventLoop loop;
+    private final Connections connections;
+    private final DoubleSupplier eventsPerSecond;
     private final DaemonConfig config;
     private final String serverName;
     private final Map<String, Set<Connection>> subscribers = new HashMap<>();
-    private final Map<String, WorkQueue> queues = new HashMap<>();
+    private final WorkQueues queues;
     private final Map<String, Connection> claims = new HashMap<>();
     private final MemoryBudget budget;
     private long eventsDelivered;
@@ -35,14 +38,18 @@ final class Broker {
     private final StreamService streams;
     private final Publishing publishing;
 
-    Broker(EventLoop loop, DaemonConfig config, String serverName, MemoryBudget budget, Streams streams) {
-        this.loop = loop;
-        this.streams = new StreamService(streams, loop, budget, config.outboundLimitBytes());
+    /** @param eventsPerSecond the loop's measure, for {@code stats} */
+    Broker(Connections connections, DoubleSupplier eventsPerSecond, DaemonConfig config, String serverName,
+            MemoryBudget budget, Streams streams) {
+        this.connections = connections;
+        this.eventsPerSecond = eventsPerSecond;
+        this.streams = new StreamService(streams, connections, budget, config.outboundLimitBytes());
         this.budget = budget;
         this.config = config;
         this.serverName = serverName;
+        this.queues = new WorkQueues(connections, budget, config.queueLimit());
         this.warmup = new WarmupReplay(config.warmup(), config.outboundLimitBytes(), budget);
-        this.publishing = new Publishing(this, loop, subscribers, budget, warmup, this.streams);
+        this.publishing = new Publishing(this, connections, subscribers, budget, warmup, this.streams);
     }
 
     long eventsDelivered() {
@@ -67,12 +74,12 @@ final class Broker {
             case CLAIM -> claim(c, m);
             case UNSUBSCRIBE -> unsubscribe(c, m);
             case PUBLISH -> publish(c, m);
-            case ENQUEUE -> enqueue(c, m);
-            case WATCH -> watch(c, m);
-            case UNWATCH -> unwatch(c, m);
-            case RESERVE -> reserve(c);
-            case PING -> loop.send(c, Messages.simple(MessageType.PONG));
-            case STATS -> loop.send(c, Messages.of(stats()));
+            case ENQUEUE -> queues.enqueue(c, m);
+            case WATCH -> queues.watch(c, m);
+            case UNWATCH -> queues.unwatch(c, m);
+            case RESERVE -> queues.reserve(c);
+            case PING -> connections.send(c, Messages.simple(MessageType.PONG));
+            case STATS -> connections.send(c, Messages.of(stats()));
             case HISTORY -> streams.history(c, m);
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
                     "\"" + m.type().wireName() + "\" is sent by the daemon, not to it");
@@ -98,7 +105,7 @@ final class Broker {
         c.helloAccepted(config.maxFrameBytes());
         c.clientName = name == null ? "?" : name;
         c.protocol = (int) protocol;
-        loop.send(c, protocol == 1 ? Messages.welcome(serverName)
+        connections.send(c, protocol == 1 ? Messages.welcome(serverName)
                 : StreamMessages.welcome(serverName, streams.epoch()));
     }
 
@@ -123,7 +130,7 @@ final class Broker {
                 subscribeAtHead(c, ch);
             } else if (log == null) {
                 subscribe(c, ch);
-                loop.refuse(c, ErrorCode.NOT_A_STREAM, "\"" + ch + "\" is not a stream channel of this daemon "
+                connections.refuse(c, ErrorCode.NOT_A_STREAM, "\"" + ch + "\" is not a stream channel of this daemon "
                         + "(--stream-channels); subscribed without a resume", ch);
             } else {
                 // replayed from the log first; the replay makes it a live subscriber once it has caught up
@@ -153,7 +160,7 @@ final class Broker {
             subscribers.computeIfAbsent(ch, k -> new LinkedHashSet<>()).add(c);
             if (streams.log(ch) == null) {
                 for (byte[] frame : warmup.replay(ch)) {
-                    loop.send(c, frame);
+                    connections.send(c, frame);
                     eventsDelivered++; // a replayed event is delivered as a live one is (stream replays count too)
                 }
             }
@@ -172,14 +179,14 @@ final class Broker {
         String ch = m.string("channel");
         Connection holder = claims.get(ch);
         if (holder != null && holder != c) {
-            loop.refuse(c, ErrorCode.NAME_CLAIMED, "channel \"" + ch + "\" is already claimed by " + holder
+            connections.refuse(c, ErrorCode.NAME_CLAIMED, "channel \"" + ch + "\" is already claimed by " + holder
                     + "; it stays claimed until that connection closes", ch);
             return;
         }
         claims.put(ch, c);
         c.claims.add(ch);
         subscribe(c, ch);
-        loop.send(c, Messages.claimed(ch));
+        connections.send(c, Messages.claimed(ch));
     }
 
     private void unsubscribe(Connection c, Message m) throws ProtocolException {
@@ -218,103 +225,13 @@ final class Broker {
             publishing.publish(c, f.names(), i -> f.splice(MessageType.EVENT, "channel", i), f::spliceEvent, f::data,
                     c.protocol >= 2 ? f.id() : RawFrame.NO_ID);
         } else {
-            enqueue(c, f.name(), f.size(), () -> f.splice(MessageType.JOB, "queue", 0));
+            queues.enqueue(c, f.name(), f.size(), () -> f.splice(MessageType.JOB, "queue", 0));
         }
     }
 
     /** Ends the warm-up window once it has passed; called by the loop's periodic sweep. */
     void endWarmupIfDue(long now) {
         warmup.endIfDue(now);
-    }
-
-    private void enqueue(Connection c, Message m) throws ProtocolException {
-        String name = m.string("queue");
-        JsonElement data = m.element("data");
-        enqueue(c, name, m.size(), () -> Messages.job(name, data.toString()));
-    }
-
-    /** @param size the enqueue frame's body bytes; @param job builds the job frame, only when it can be kept */
-    private void enqueue(Connection c, String name, int size, Supplier<byte[]> job) {
-        WorkQueue q = queues.get(name);
-        if (q != null && q.items.size() >= config.queueLimit()) {
-            loop.refuse(c, ErrorCode.QUEUE_FULL, "queue \"" + name + "\" already holds " + q.items.size()
-                    + " items (--queue-limit); the item was dropped", null);
-            return;
-        }
-        // the job frame is about as long as the enqueue frame: refuse before building it when it cannot fit
-        byte[] frame = budget.queuedFits(size) ? job.get() : null;
-        if (frame == null || !budget.tryReserveQueued(frame.length)) {
-            loop.refuse(c, ErrorCode.OVER_CAPACITY, "item of " + size + " bytes for queue \"" + name
-                    + "\" dropped: queue items may use half of the daemon's memory bound of " + budget.limit()
-                    + " bytes (--memory-limit-bytes), " + budget.used() + " bytes in use; retry later", null);
-            return;
-        }
-        q = q != null ? q : queues.computeIfAbsent(name, WorkQueue::new);
-        Connection watcher = q.takeReady();
-        if (watcher != null) {
-            give(watcher, q, frame);
-        } else {
-            q.items.addLast(frame);
-        }
-    }
-
-    private void watch(Connection c, Message m) throws ProtocolException {
-        for (String name : m.strings("queues")) {
-            if (c.closing()) {
-                return;
-            }
-            if (c.queues.contains(name)) {
-                continue;
-            }
-            WorkQueue q = queues.computeIfAbsent(name, WorkQueue::new);
-            c.queues.add(name);
-            q.watchers.add(c);
-            if (c.ready) {
-                if (!q.items.isEmpty()) {
-                    give(c, q, q.items.pollFirst());
-                } else {
-                    q.markReady(c);
-                }
-            }
-        }
-    }
-
-    private void unwatch(Connection c, Message m) throws ProtocolException {
-        for (String name : m.strings("queues")) {
-            if (c.queues.remove(name)) {
-                dropWatcher(name, c);
-            }
-        }
-    }
-
-    private void reserve(Connection c) {
-        if (c.held != null) {
-            budget.releaseQueued(c.held.job().length);
-        }
-        c.held = null;
-        c.ready = true;
-        int n = c.queues.size();
-        for (int i = 0; i < n; i++) {
-            WorkQueue q = queues.get(c.queues.get((c.nextQueueIndex + i) % n));
-            if (!q.items.isEmpty()) {
-                c.nextQueueIndex = (c.nextQueueIndex + i + 1) % n;
-                give(c, q, q.items.pollFirst());
-                return;
-            }
-        }
-        for (String name : c.queues) {
-            queues.get(name).markReady(c);
-        }
-    }
-
-    /** Hands a job to a watcher; its bytes stay counted until the watcher's next reserve. */
-    private void give(Connection c, WorkQueue q, byte[] job) {
-        c.ready = false;
-        c.held = new Connection.HeldItem(q.name, job);
-        for (String name : c.queues) {
-            queues.get(name).unmarkReady(c);
-        }
-        loop.send(c, job);
     }
 
     /** Forgets a connection that is closing; an item it held goes back to the front of its queue. */
@@ -328,22 +245,7 @@ final class Broker {
             claims.remove(ch);
         }
         c.claims.clear();
-        for (String name : c.queues) {
-            dropWatcher(name, c);
-        }
-        c.queues.clear();
-        c.ready = false;
-        Connection.HeldItem held = c.held;
-        c.held = null;
-        if (held != null) {
-            WorkQueue q = queues.computeIfAbsent(held.queue(), WorkQueue::new);
-            Connection other = q.takeReady();
-            if (other != null) {
-                give(other, q, held.job());
-            } else {
-                q.items.addFirst(held.job());
-            }
-        }
+        queues.remove(c);
     }
 
     private void removeSubscriber(String ch, Connection c) {
@@ -353,37 +255,18 @@ final class Broker {
         }
     }
 
-    private void dropWatcher(String name, Connection c) {
-        WorkQueue q = queues.get(name);
-        if (q == null) {
-            return;
-        }
-        q.watchers.remove(c);
-        q.unmarkReady(c);
-        if (q.unused()) {
-            queues.remove(name);
-        }
-    }
-
     /** The body of a {@code stats_reply}. */
     JsonObject stats() {
         JsonObject o = new JsonObject();
         o.addProperty("type", MessageType.STATS_REPLY.wireName());
         o.addProperty("server", serverName);
-        o.addProperty("clients", loop.connectionCount());
+        o.addProperty("clients", connections.count());
         JsonObject chans = new JsonObject();
         subscribers.keySet().stream().sorted().forEach(k -> chans.addProperty(k, subscribers.get(k).size()));
         o.add("channels", chans);
-        JsonObject qs = new JsonObject();
-        queues.keySet().stream().sorted().forEach(k -> {
-            JsonObject q = new JsonObject();
-            q.addProperty("depth", queues.get(k).items.size());
-            q.addProperty("watchers", queues.get(k).watchers.size());
-            qs.add(k, q);
-        });
-        o.add("queues", qs);
+        o.add("queues", queues.stats());
         o.addProperty("events_delivered", eventsDelivered);
-        o.addProperty("events_per_second", loop.eventsPerSecond());
+        o.addProperty("events_per_second", eventsPerSecond.getAsDouble());
         o.addProperty("memory_bytes", budget.used());
         o.addProperty("memory_peak_bytes", budget.peak());
         o.addProperty("memory_limit_bytes", budget.limit());

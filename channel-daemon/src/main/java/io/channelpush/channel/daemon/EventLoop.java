@@ -5,7 +5,6 @@ import io.channelpush.channel.protocol.ErrorCode;
 import io.channelpush.channel.protocol.Message;
 import io.channelpush.channel.protocol.RawFrame;
 import io.channelpush.channel.protocol.MessageType;
-import io.channelpush.channel.protocol.Messages;
 import io.channelpush.channel.protocol.ProtocolException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,11 +12,7 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -33,6 +28,10 @@ import java.util.logging.Logger;
  * of publishes to a node costs one system call, not one per event. Everything here runs on that thread except
  * {@link #wakeupForClose()}.
  *
+ * <p>Here: the turn of the loop, the reading and routing of each frame (the hot path as bytes to the
+ * {@link Broker}), and the periodic sweep (hello and idle timeouts, the events-per-second figure). The table of open
+ * connections, their writes and their closing are {@link Connections}; accepting is {@link Listening}.
+ *
  * <p>Failures: an exception from one connection's handling closes that connection only (one rate-limited log
  * line). Anything that escapes the loop itself (an {@link Error} such as {@link OutOfMemoryError}, a failing
  * selector) closes every connection and the listening socket and is handed to the fatal-error handler, which in
@@ -41,9 +40,6 @@ import java.util.logging.Logger;
 final class EventLoop implements Runnable {
     private static final Logger LOG = Logger.getLogger(EventLoop.class.getName());
     private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
-    private static final long CLOSE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** A reply always fits a connection holding less than this outbound; past it, it must fit the budget. */
-    static final int REPLY_SLACK_BYTES = 64 * 1024;
 
     private final Selector selector;
     private final ServerSocketChannel server;
@@ -54,13 +50,9 @@ final class EventLoop implements Runnable {
     private final Broker broker;
     private final Listening listening;
     private final RateLimitedLog protocolErrors = new RateLimitedLog(LOG, Level.INFO);
-    private final RateLimitedLog refusals = new RateLimitedLog(LOG, Level.WARNING);
-    private final RateLimitedLog connectionFailures = new RateLimitedLog(LOG, Level.SEVERE);
     private final RateLimitedLog timeouts = new RateLimitedLog(LOG, Level.INFO);
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
-    private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(64 * 1024);
-    private final Set<Connection> connections = new HashSet<>();
-    private final List<Connection> dirty = new ArrayList<>();
+    private final Connections connections;
     private volatile boolean stopping;
     /** Whether this turn of the loop has handled a body above {@link MemoryBudget#SMALL_FRAME_BYTES}. */
     private boolean largeBodyHandled;
@@ -84,9 +76,11 @@ final class EventLoop implements Runnable {
         this.probe = probe;
         this.fatal = fatal;
         this.budget = new MemoryBudget(config.memoryLimitBytes());
-        this.broker = new Broker(this, config, serverName, budget, streams);
+        // a method reference: the broker is built next, with these connections; none is detached before the loop runs
+        this.connections = new Connections(config, budget, this::detach);
+        this.broker = new Broker(connections, this::eventsPerSecond, config, serverName, budget, streams);
         this.listening = new Listening(selector, serverKey, acceptor, config, budget, connections::add,
-                connections::size);
+                connections::count);
     }
 
     @Override
@@ -104,7 +98,7 @@ final class EventLoop implements Runnable {
             death = e;
         }
         try {
-            shutdownConnections();
+            connections.shutdownAll();
         } catch (Throwable e) {
             death = death == null ? e : death;
         }
@@ -140,7 +134,7 @@ final class EventLoop implements Runnable {
         }
         broker.streams().commit(); // one write per stream for the batch (and one flush with --fsync always), then acks
         broker.streams().pump(broker);
-        flushDirty();
+        connections.flushDirty();
         long now = System.nanoTime();
         listening.resumeIfDue(now);
         if (now - lastSweep >= SWEEP_NANOS) {
@@ -149,13 +143,13 @@ final class EventLoop implements Runnable {
         }
     }
 
+    private void detach(Connection c) {
+        broker.remove(c);
+    }
+
     void wakeupForClose() {
         stopping = true;
         selector.wakeup();
-    }
-
-    int connectionCount() {
-        return connections.size();
     }
 
     double eventsPerSecond() {
@@ -180,24 +174,13 @@ final class EventLoop implements Runnable {
                 read(c);
             }
             if (key.isValid() && key.isWritable()) {
-                markDirty(c);
+                connections.markDirty(c);
             }
         } catch (IOException e) {
             LOG.fine(() -> c + " lost: " + e.getMessage());
-            close(c);
+            connections.close(c);
         } catch (RuntimeException e) {
-            connectionFailed(c, e);
-        }
-    }
-
-    /** One connection's handling threw: that connection alone is closed, with one (rate-limited) line. */
-    private void connectionFailed(Connection c, RuntimeException e) {
-        connectionFailures.log(() -> "internal error while serving " + c + ": " + e
-                + "; that connection is closed, the daemon goes on (please report this as a bug)");
-        try {
-            fail(c, ErrorCode.INTERNAL_ERROR, "the daemon failed to handle this connection's input; reconnect");
-        } catch (RuntimeException again) {
-            forget(c);
+            connections.failed(c, e);
         }
     }
 
@@ -206,7 +189,7 @@ final class EventLoop implements Runnable {
         int n = c.channel.read(readBuffer);
         if (n < 0) {
             LOG.fine(() -> c + " closed by peer");
-            close(c);
+            connections.close(c);
             return;
         }
         c.lastInboundNanos = System.nanoTime();
@@ -231,7 +214,7 @@ final class EventLoop implements Runnable {
                 if (body.length > MemoryBudget.SMALL_FRAME_BYTES && !budget.queuedFits(body.length)
                         && Message.peekType(body) == MessageType.ENQUEUE) {
                     // refused anyway: spare the parse of a large item (what a hoarding client sends)
-                    refuse(c, ErrorCode.OVER_CAPACITY, "item of " + body.length + " bytes dropped: queue items "
+                    connections.refuse(c, ErrorCode.OVER_CAPACITY, "item of " + body.length + " bytes dropped: queue items "
                             + "already use their half of the daemon's memory bound; retry later", null);
                     continue;
                 }
@@ -257,115 +240,10 @@ final class EventLoop implements Runnable {
             protocolErrors.log(() -> "protocol error from " + c + ": " + e.code().wireName() + ": " + e.getMessage()
                     + "; connection closed");
         } else {
-            refusals.log(() -> "refused a request from " + c + ": " + e.code().wireName() + ": " + e.getMessage());
+            connections.logRefusal(c, e.code(), e.getMessage());
         }
-        fail(c, e.code(), e.getMessage());
+        connections.fail(c, e.code(), e.getMessage());
         return !e.code().fatal();
-    }
-
-    /** A request was refused with a non-fatal code: the client is told, and a rate-limited line logged. */
-    void refuse(Connection c, ErrorCode code, String message, String channel) {
-        refusals.log(() -> "refused a request from " + c + ": " + code.wireName() + ": " + message);
-        send(c, channel == null ? Messages.error(code, message) : Messages.error(code, message, channel));
-    }
-
-    /** Logs a refusal (rate-limited) whose answer the caller sends. */
-    void logRefusal(Connection c, ErrorCode code, String message) {
-        refusals.log(() -> "refused a request from " + c + ": " + code.wireName() + ": " + message);
-    }
-
-    /** The daemon could not read a log for this connection: it is closed, so that its client resumes again. */
-    void storageFailure(Connection c, String message) {
-        c.dropUnsent();
-        fail(c, ErrorCode.INTERNAL_ERROR, message);
-    }
-
-    /**
-     * Queues a reply or a job for a connection. Overflowing the connection's own outbound limit closes it as a
-     * slow consumer; so does a reply that does not fit the daemon's memory bound while the connection already holds
-     * {@link #REPLY_SLACK_BYTES} unread (a client that reads its replies always gets them).
-     */
-    void send(Connection c, byte[] frame) {
-        if (c.closing()) {
-            return;
-        }
-        if (!budget.fits(frame.length) && c.pendingBytes() >= REPLY_SLACK_BYTES) {
-            slowConsumer(c, "the daemon is at its memory bound and this connection does not read its replies");
-            return;
-        }
-        if (c.queue(frame)) {
-            markDirty(c);
-        } else {
-            slowConsumer(c);
-        }
-    }
-
-    void markDirty(Connection c) {
-        if (!c.inDirtyList) {
-            c.inDirtyList = true;
-            dirty.add(c);
-        }
-    }
-
-    void slowConsumer(Connection c) {
-        slowConsumer(c, "more than " + config.outboundLimitBytes() + " bytes queued");
-    }
-
-    /** Closes a connection that holds unsent bytes the daemon, at its memory bound, needs for others. */
-    void laggard(Connection c) {
-        slowConsumer(c, "the daemon is at its memory bound and this connection is " + c.pendingBytes()
-                + " bytes behind");
-    }
-
-    private void slowConsumer(Connection c, String why) {
-        if (c.closing()) {
-            return;
-        }
-        refusals.log(() -> c + " is a slow consumer: " + why + "; connection closed");
-        c.dropUnsent();
-        fail(c, ErrorCode.SLOW_CONSUMER, why + "; read faster");
-    }
-
-    /** Sends an error frame; a fatal code stops reading, detaches the connection and closes it once flushed. */
-    private void fail(Connection c, ErrorCode code, String message) {
-        if (c.closing()) {
-            return;
-        }
-        if (!code.fatal()) {
-            send(c, Messages.error(code, message));
-            return;
-        }
-        broker.remove(c);
-        c.closeAfter(Messages.error(code, message), System.nanoTime() + CLOSE_GRACE_NANOS);
-        if (c.key.isValid()) {
-            c.key.interestOps(c.key.interestOps() & ~SelectionKey.OP_READ);
-        }
-        markDirty(c);
-    }
-
-    private void flushDirty() {
-        for (Connection c : dirty) {
-            c.inDirtyList = false;
-            if (!c.key.isValid()) {
-                continue;
-            }
-            try {
-                boolean done = c.flush(writeBuffer);
-                if (done && c.closing()) {
-                    close(c);
-                } else {
-                    int ops = c.key.interestOps();
-                    c.key.interestOps(done ? ops & ~SelectionKey.OP_WRITE : ops | SelectionKey.OP_WRITE);
-                }
-            } catch (IOException e) {
-                LOG.fine(() -> c + " lost while writing: " + e.getMessage());
-                close(c);
-            } catch (RuntimeException e) {
-                connectionFailures.log(() -> "internal error while writing to " + c + ": " + e + "; connection closed");
-                forget(c);
-            }
-        }
-        dirty.clear();
     }
 
     private void sweep(long now) {
@@ -373,71 +251,30 @@ final class EventLoop implements Runnable {
         broker.streams().sweep();
         long idleNanos = config.idleTimeout().toNanos();
         long helloNanos = config.helloTimeout().toNanos();
-        for (Connection c : new ArrayList<>(connections)) {
+        for (Connection c : connections.snapshot()) {
             if (c.closing()) {
                 if (now - c.closeDeadlineNanos > 0) {
-                    close(c);
+                    connections.close(c);
                 }
             } else if (!c.helloDone && now - c.acceptedNanos > helloNanos) {
                 timeouts.log(() -> c + " sent no hello within " + config.helloTimeout().toMillis()
                         + " ms; connection closed");
-                fail(c, ErrorCode.HELLO_TIMEOUT, "no hello within " + config.helloTimeout().toMillis() + " ms");
+                connections.fail(c, ErrorCode.HELLO_TIMEOUT,
+                        "no hello within " + config.helloTimeout().toMillis() + " ms");
             } else if (now - c.lastInboundNanos > idleNanos) {
                 timeouts.log(() -> c + " sent nothing for " + config.idleTimeout().toSeconds()
                         + " s; connection closed");
-                fail(c, ErrorCode.IDLE_TIMEOUT, "nothing received for " + config.idleTimeout().toSeconds()
-                        + " s; send a ping more often");
+                connections.fail(c, ErrorCode.IDLE_TIMEOUT, "nothing received for "
+                        + config.idleTimeout().toSeconds() + " s; send a ping more often");
             }
         }
-        flushDirty();
+        connections.flushDirty();
         long delivered = broker.eventsDelivered();
         double seconds = (now - rateWindowStart) / 1e9;
         if (seconds >= 1) {
             eventsPerSecond = (delivered - rateWindowEvents) / seconds;
             rateWindowEvents = delivered;
             rateWindowStart = now;
-        }
-    }
-
-    private void close(Connection c) {
-        if (!connections.contains(c)) {
-            return;
-        }
-        broker.remove(c);
-        forget(c);
-    }
-
-    /** Closes the socket and gives back the connection's bytes, without the broker (which may be what failed). */
-    private void forget(Connection c) {
-        if (!connections.remove(c)) {
-            return;
-        }
-        c.key.cancel();
-        c.release();
-        try {
-            c.channel.close();
-        } catch (IOException e) {
-            LOG.fine(() -> "closing " + c + ": " + e.getMessage());
-        }
-    }
-
-    private void shutdownConnections() {
-        byte[] bye = Messages.error(ErrorCode.SHUTTING_DOWN, "the channel daemon is stopping; reconnect later");
-        for (Connection c : new ArrayList<>(connections)) {
-            try {
-                if (!c.closing()) {
-                    c.dropUnsent();
-                    c.closeAfter(bye, 0);
-                }
-                c.flush(writeBuffer);
-            } catch (IOException | RuntimeException e) {
-                // closing anyway
-            }
-            try {
-                close(c);
-            } catch (RuntimeException e) {
-                forget(c);
-            }
         }
     }
 }

@@ -8,7 +8,7 @@ package io.channelpush.channel.daemon;
  * of the bound, and frame bodies above {@link #SMALL_FRAME_BYTES} being received at most a quarter, so that at
  * least a quarter is always left for small frames and the events fanned out to subscribers. Requests that add data
  * ask {@code tryReserve...}; small replies to a client's own requests use {@link #force} (bounded per connection,
- * see {@link EventLoop#send}). Confined to the event-loop thread.
+ * see {@link Connections#send}). Confined to the event-loop thread.
  */
 final class MemoryBudget {
     /** Frame bodies up to this size are received against the whole bound, larger ones against their share. */

@@ -21,16 +21,16 @@ import java.util.function.Supplier;
  */
 final class Publishing {
     private final Broker broker;
-    private final EventLoop loop;
+    private final Connections connections;
     private final Map<String, Set<Connection>> subscribers;
     private final MemoryBudget budget;
     private final WarmupReplay warmup;
     private final StreamService streams;
 
-    Publishing(Broker broker, EventLoop loop, Map<String, Set<Connection>> subscribers, MemoryBudget budget,
+    Publishing(Broker broker, Connections connections, Map<String, Set<Connection>> subscribers, MemoryBudget budget,
                WarmupReplay warmup, StreamService streams) {
         this.broker = broker;
-        this.loop = loop;
+        this.connections = connections;
         this.subscribers = subscribers;
         this.budget = budget;
         this.warmup = warmup;
@@ -98,7 +98,7 @@ final class Publishing {
         }
         if (overflowed != null) {
             for (Connection s : overflowed) {
-                loop.slowConsumer(s);
+                connections.slowConsumer(s);
             }
         }
     }
@@ -127,7 +127,7 @@ final class Publishing {
         for (Connection s : subs) {
             if (s.queue(frame)) {
                 broker.countDelivered();
-                loop.markDirty(s);
+                connections.markDirty(s);
             } else {
                 overflowed = overflowed == null ? new ArrayList<>() : overflowed;
                 overflowed.add(s);
@@ -151,7 +151,7 @@ final class Publishing {
                 subs = shedLaggards(ch, subs, frame.length);
             }
             if (subs != null && !budget.fits((long) frame.length * subs.size())) {
-                loop.refuse(c, ErrorCode.OVER_CAPACITY, "publish to \"" + ch + "\" dropped: its " + subs.size()
+                connections.refuse(c, ErrorCode.OVER_CAPACITY, "publish to \"" + ch + "\" dropped: its " + subs.size()
                         + " copies of " + frame.length + " bytes do not fit the daemon's memory bound of "
                         + budget.limit() + " bytes (" + budget.used() + " in use); retry later", null);
                 continue;
@@ -165,7 +165,7 @@ final class Publishing {
             for (Connection s : subs) {
                 if (s.queue(frame)) {
                     broker.countDelivered();
-                    loop.markDirty(s);
+                    connections.markDirty(s);
                 } else {
                     overflowed = overflowed == null ? new ArrayList<>() : overflowed;
                     overflowed.add(s);
@@ -174,13 +174,13 @@ final class Publishing {
         }
         if (overflowed != null) {
             for (Connection s : overflowed) {
-                loop.slowConsumer(s);
+                connections.slowConsumer(s);
             }
         }
     }
 
     /**
-     * At the memory bound, subscribers that do not read (more than {@link EventLoop#REPLY_SLACK_BYTES} unsent) are
+     * At the memory bound, subscribers that do not read (more than {@link Connections#REPLY_SLACK_BYTES} unsent) are
      * closed as slow consumers before a publisher is refused: they hold the bytes, not the publisher. The furthest
      * behind go first, and only as many as the copies need: a subscriber that reads, but a few frames behind a daemon
      * that routes faster than it reads, is not closed while one that does not read at all holds the memory.
@@ -190,7 +190,7 @@ final class Publishing {
     private Set<Connection> shedLaggards(String ch, Set<Connection> subs, int frameLength) {
         List<Connection> laggards = new ArrayList<>();
         for (Connection s : subs) {
-            if (s.pendingBytes() >= EventLoop.REPLY_SLACK_BYTES) {
+            if (s.pendingBytes() >= Connections.REPLY_SLACK_BYTES) {
                 laggards.add(s);
             }
         }
@@ -200,7 +200,7 @@ final class Publishing {
             if (left == null || budget.fits((long) frameLength * left.size())) {
                 break;
             }
-            loop.laggard(s);
+            connections.laggard(s);
         }
         return subscribers.get(ch);
     }

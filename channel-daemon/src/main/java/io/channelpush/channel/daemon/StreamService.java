@@ -15,8 +15,8 @@ import java.util.logging.Logger;
 
 /**
  * The stream side of the broker (protocol version 2): appends publishes to stream channels' logs, answers acks in
- * publish order (after the group commit with {@code --fsync always}), replays resumes from the logs in pieces as
- * connections drain, and answers {@code history}. Confined to the event-loop thread.
+ * publish order (after the group commit with {@code --fsync always}; {@link StreamAcks}), replays resumes from the
+ * logs in pieces as connections drain, and answers {@code history}. Confined to the event-loop thread.
  */
 final class StreamService {
     private static final Logger LOG = Logger.getLogger(StreamService.class.getName());
@@ -27,28 +27,24 @@ final class StreamService {
     static final int HISTORY_MAX_BYTES = 256 * 1024;
 
     private final Streams streams;
-    private final EventLoop loop;
+    private final Connections connections;
     private final MemoryBudget budget;
     private final long outboundLimit;
     /** {@link #REPLAY_CHUNK_BYTES}, or half the outbound limit when that is less. */
     private final int replayChunk;
     private final RateLimitedLog storageErrors = new RateLimitedLog(LOG, Level.SEVERE);
-    /** Acks and refusals with an id waiting for the group commit ({@code --fsync always} only), in order. */
-    private final List<Reply> pending = new ArrayList<>();
+    private final StreamAcks acks;
     private final List<Connection> replaying = new ArrayList<>();
     /** Whether the last {@link #pump} stopped at the memory bound (then it waits for the periodic sweep). */
     private boolean budgetBlocked;
 
-    /** @param waitsForDisk an ack of records appended to a stream: it goes out only once they are written */
-    private record Reply(Connection c, byte[] frame, long id, boolean waitsForDisk) {
-    }
-
-    StreamService(Streams streams, EventLoop loop, MemoryBudget budget, long outboundLimitBytes) {
+    StreamService(Streams streams, Connections connections, MemoryBudget budget, long outboundLimitBytes) {
         this.outboundLimit = outboundLimitBytes;
         this.replayChunk = (int) Math.min(REPLAY_CHUNK_BYTES, outboundLimitBytes / 2);
         this.streams = streams;
-        this.loop = loop;
+        this.connections = connections;
         this.budget = budget;
+        this.acks = new StreamAcks(streams, connections, storageErrors);
     }
 
     String epoch() {
@@ -101,54 +97,22 @@ final class StreamService {
 
     /**
      * Answers a publish with {@code id} at the end of the batch, once its records are written (and, with
-     * {@code --fsync always}, on the disk): acks and refusals in publish order.
+     * {@code --fsync always}, on the disk): acks and refusals in publish order ({@link StreamAcks}).
+     *
+     * @param waitsForDisk it acknowledges records appended to a stream
      */
-    void reply(Connection c, byte[] frame, long id) {
-        reply(c, frame, id, false);
-    }
-
-    /** As {@link #reply(Connection, byte[], long)}; {@code waitsForDisk}: it acknowledges records appended to a stream. */
     void reply(Connection c, byte[] frame, long id, boolean waitsForDisk) {
-        pending.add(new Reply(c, frame, id, waitsForDisk));
+        acks.reply(c, frame, id, waitsForDisk);
     }
 
     /** A non-fatal refusal, with the request's id when it has one ({@code id < 0}: none), in ack order. */
     void refuse(Connection c, ErrorCode code, String message, long id) {
-        if (id < 0) {
-            loop.refuse(c, code, message, null);
-        } else {
-            loop.logRefusal(c, code, message);
-            reply(c, StreamMessages.error(code, message, id), id);
-        }
+        acks.refuse(c, code, message, id);
     }
 
     /** End of a batch: writes the logs appended to (and flushes them with {@code --fsync always}), then the acks. */
     void commit() {
-        if (pending.isEmpty() && !streams.hasUncommitted()) {
-            return;
-        }
-        try {
-            streams.commit();
-        } catch (IOException e) {
-            // the acks wait (their publishes' clients time out: the outcome is unknown to them) until the disk takes
-            // the records; meanwhile new publishes to that stream are refused with storage_failed
-            storageErrors.log(() -> "could not write the stream logs in " + streams.dataDir().toAbsolutePath() + ": "
-                    + e + "; acks wait and new publishes to the stream are refused until it succeeds. Free space on "
-                    + "that disk or fix it; the daemon retries by itself");
-            // Refusals (storage_failed) and acks of publishes that appended no record owe nothing to the disk: they go
-            // now, ahead of the acks that wait, or their publishers would only hear of them at their ack timeout.
-            pending.removeIf(r -> {
-                if (!r.waitsForDisk) {
-                    loop.send(r.c, r.frame);
-                }
-                return !r.waitsForDisk;
-            });
-            return;
-        }
-        for (Reply r : pending) {
-            loop.send(r.c, r.frame);
-        }
-        pending.clear();
+        acks.commit();
     }
 
     /**
@@ -158,9 +122,9 @@ final class StreamService {
      * @param from {@code {"epoch": E, "offset": N}}
      */
     void resume(Connection c, String channel, StreamLog log, JsonElement from) throws ProtocolException {
-        Position p = Position.of(from, "from");
+        ClientPosition p = ClientPosition.of(from, "from");
         Start s = start(log, p);
-        loop.send(c, StreamMessages.resumed(channel, streams.epoch(), s.complete, log.lastOffset()));
+        connections.send(c, StreamMessages.resumed(channel, streams.epoch(), s.complete, log.lastOffset()));
         c.replays.addLast(new Replay(channel, log, s.offset));
         if (!replaying.contains(c)) {
             replaying.add(c);
@@ -173,59 +137,26 @@ final class StreamService {
      * loop (the publishes routed before it are at or below that head, those after it above).
      */
     void head(Connection c, String channel, StreamLog log) {
-        loop.send(c, StreamMessages.resumed(channel, streams.epoch(), true, log.lastOffset()));
+        connections.send(c, StreamMessages.resumed(channel, streams.epoch(), true, log.lastOffset()));
     }
 
     /** Where a reader that has seen up to {@code p} starts, and whether it misses nothing. */
-    private Start start(StreamLog log, Position p) {
+    private Start start(StreamLog log, ClientPosition p) {
         long first = log.firstOffset();
         long last = log.lastOffset();
         if (p == null) {
             return new Start(first, first <= 1);
         }
-        if (!p.epoch.equals(streams.epoch())) {
+        if (!p.epoch().equals(streams.epoch())) {
             return new Start(first, false);
         }
-        if (p.offset > last) {
+        if (p.offset() > last) {
             return new Start(last + 1, false); // ahead of this log: it lost what the reader saw (power loss)
         }
-        return new Start(Math.max(p.offset + 1, first), p.offset + 1 >= first);
+        return new Start(Math.max(p.offset() + 1, first), p.offset() + 1 >= first);
     }
 
     private record Start(long offset, boolean complete) {
-    }
-
-    /** An {@code {"epoch": E, "offset": N}} position. */
-    record Position(String epoch, long offset) {
-        static Position of(JsonElement e, String field) throws ProtocolException {
-            if (e == null || e.isJsonNull()) {
-                return null;
-            }
-            if (!e.isJsonObject()) {
-                throw bad(field);
-            }
-            JsonObject o = e.getAsJsonObject();
-            JsonElement ep = o.get("epoch");
-            JsonElement off = o.get("offset");
-            if (ep == null || !ep.isJsonPrimitive() || !ep.getAsJsonPrimitive().isString() || off == null
-                    || !off.isJsonPrimitive() || !off.getAsJsonPrimitive().isNumber()) {
-                throw bad(field);
-            }
-            try {
-                long n = off.getAsJsonPrimitive().getAsBigDecimal().longValueExact();
-                if (n < 0) {
-                    throw bad(field);
-                }
-                return new Position(ep.getAsString(), n);
-            } catch (ArithmeticException | NumberFormatException x) {
-                throw bad(field);
-            }
-        }
-
-        private static ProtocolException bad(String field) {
-            return new ProtocolException(ErrorCode.MISSING_FIELD,
-                    "\"" + field + "\" must be {\"epoch\": string, \"offset\": non-negative integer}");
-        }
     }
 
     /**
@@ -273,10 +204,10 @@ final class StreamService {
             } catch (IOException e) {
                 storageErrors.log(() -> "could not read the stream log " + r.log.dir.toAbsolutePath() + ": " + e
                         + "; the resuming " + c + " is closed (it will resume again). Check the disk");
-                loop.storageFailure(c, "the daemon could not read its log of \"" + r.channel + "\"; reconnect");
+                connections.storageFailure(c, "the daemon could not read its log of \"" + r.channel + "\"; reconnect");
                 return;
             }
-            loop.send(c, StreamMessages.event(r.channel, r.next, data));
+            connections.send(c, StreamMessages.event(r.channel, r.next, data));
             broker.countDelivered();
             r.next++;
         }
@@ -302,7 +233,7 @@ final class StreamService {
     void forget(Connection c) {
         c.replays.clear();
         replaying.remove(c);
-        pending.removeIf(r -> r.c == c);
+        acks.forget(c);
     }
 
     /** Answers {@code history}: at most {@code limit} retained events after {@code after}, within a byte bound. */
@@ -320,7 +251,7 @@ final class StreamService {
                     + "(--stream-channels)", id);
             return;
         }
-        Start s = start(log, Position.of(m.json().get("after"), "after"));
+        Start s = start(log, ClientPosition.of(m.json().get("after"), "after"));
         long max = Math.min(limit, HISTORY_MAX_EVENTS);
         List<StreamMessages.Entry> events = new ArrayList<>();
         long bytes = 0;
@@ -338,7 +269,7 @@ final class StreamService {
             refuse(c, ErrorCode.STORAGE_FAILED, "the daemon could not read its log of \"" + channel + "\"", id);
             return;
         }
-        loop.send(c, StreamMessages.historyReply(id, channel, streams.epoch(), s.complete, off <= log.lastOffset(),
+        connections.send(c, StreamMessages.historyReply(id, channel, streams.epoch(), s.complete, off <= log.lastOffset(),
                 events));
     }
 

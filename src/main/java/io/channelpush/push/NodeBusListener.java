@@ -1,0 +1,83 @@
+package io.channelpush.push;
+
+import io.channelpush.push.bus.Channels;
+import io.channelpush.push.bus.MessageBus;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * What a node does when its bus connects, drops, resumes a stream with a gap or grants or refuses its worker id:
+ * counts it in the metrics and logs one line; when the bus lost changes of the users' groups for this node (a gap in
+ * the {@code u} stream, or a reconnection while {@code u} is no stream), the node copies them again. A thread of the
+ * bus that dies is the node's fatal error. Called on the bus's threads; thread-safe (it keeps no state of its own).
+ */
+final class NodeBusListener implements MessageBus.Listener {
+    // the node's logger: operators filter on it, and the node's lines stay together
+    private static final Logger LOG = Logger.getLogger(PushNode.class.getName());
+
+    private final String workerId;
+    private final PushMetrics metrics;
+    /** The bus; read lazily, as the bus is built with this listener. */
+    private final Supplier<MessageBus> bus;
+    /** Told why, when the bus lost changes of the users' groups for this node. */
+    private final Consumer<String> missedUserChanges;
+    private final BiConsumer<Thread, Throwable> threadDied;
+
+    NodeBusListener(String workerId, PushMetrics metrics, Supplier<MessageBus> bus, Consumer<String> missedUserChanges,
+            BiConsumer<Thread, Throwable> threadDied) {
+        this.workerId = workerId;
+        this.metrics = metrics;
+        this.bus = bus;
+        this.missedUserChanges = missedUserChanges;
+        this.threadDied = threadDied;
+    }
+
+    @Override
+    public void onConnected(boolean reconnect) {
+        if (reconnect) {
+            metrics.channelReconnects.increment();
+            if (bus.get().streamPosition(Channels.USERS) == null) {
+                missedUserChanges.accept("bus reconnected and it does not keep the users' channel as a "
+                        + "stream, so changes made meanwhile are lost for this node");
+            }
+        }
+        LOG.info(() -> "worker " + workerId + ": bus " + (reconnect ? "restored" : "connected")
+                + " (" + bus.get().describe() + ")");
+    }
+
+    @Override
+    public void onDisconnected(String reason) {
+        LOG.warning(() -> "worker " + workerId + ": bus lost (" + reason + "); publishes are "
+                + "buffered until it is back");
+    }
+
+    @Override
+    public void threadDied(Thread thread, Throwable error) {
+        threadDied.accept(thread, error);
+    }
+
+    @Override
+    public void onStreamGap(String channel, String epoch) {
+        if (Channels.USERS.equals(channel)) {
+            missedUserChanges.accept("the users' stream resumed with a gap (epoch " + epoch + ")");
+        }
+        metrics.streamGaps.increment(); // after: a test that sees the gap sees the table incomplete
+        LOG.warning(() -> "worker " + workerId + ": stream " + channel + " resumed with a gap "
+                + "(epoch " + epoch + "): its clients missed messages the bus no longer has");
+    }
+
+    @Override
+    public void onExclusiveHeld(String channel) {
+        LOG.info(() -> "worker " + workerId + ": worker id claimed on " + bus.get().describe());
+    }
+
+    @Override
+    public void onExclusiveRefused(String channel, String detail) {
+        LOG.severe(() -> "worker id " + workerId + " is already used by another node connected to "
+                + bus.get().describe() + " (" + detail + "); give each node its own --worker-id "
+                + "(channelpush.worker-id). This node stays not ready (/health/ready answers 503) and "
+                + "receives no pushes addressed to " + workerId + " until the other node is gone");
+    }
+}
