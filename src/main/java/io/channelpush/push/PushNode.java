@@ -212,6 +212,14 @@ public final class PushNode implements AutoCloseable {
     }
 
     /** False while another node with the same worker id holds it on the bus (or before the bus granted it). */
+    /**
+     * Whether this node's copy of the groups given to users ({@code uid=U&add_group=G}) is whole: false from its
+     * start until it copied them from another node, and again after it may have missed changes (README, "Users").
+     */
+    public boolean userGroupsComplete() {
+        return users.groupsComplete();
+    }
+
     public boolean workerIdHeld() {
         return bus.exclusiveHeld();
     }

@@ -1,6 +1,7 @@
 package io.channelpush.push;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.channelpush.launcher.Launcher;
 import io.channelpush.push.bus.Channels;
@@ -39,11 +40,17 @@ class UserGroupGapTest {
         fx.stopDaemon();
         fx.restartDaemonEmpty();
         for (Launcher n : new Launcher[] {a, b}) {
-            PushFixture.await(() -> n.node().metrics().streamGaps() > 0, "no gap seen after the daemon's new epoch");
+            // b, g and u: once u's gap is counted, the node has marked its users' groups incomplete
+            PushFixture.await(() -> n.node().metrics().streamGaps() == 3, "not every stream resumed with a gap "
+                    + "after the daemon's new epoch: " + n.node().metrics().streamGaps());
         }
         for (Launcher n : new Launcher[] {a, b}) {
             PushFixture.await(() -> n.node().users().groupsComplete(), "the copy after the gap never ended");
             assertEquals(Set.of("room-1"), n.node().users().groupsOf("ivy"), "a node lost a user's group");
+            String metrics = fx.fetch(n, "/metrics").getContentAsString();
+            assertTrue(metrics.contains("\nchannelpush_user_groups_complete 1"), metrics.lines()
+                    .filter(l -> l.contains("user_groups")).toList().toString());
+            assertTrue(fx.fetch(n, "/health/ready").getContentAsString().contains("\"user_groups\":\"complete\""));
         }
         fx.awaitSubscribers(Channels.USERS, 2);
         assertEquals("ok", fx.get(b, "uid=ivy&add_group=room-2").getContentAsString());

@@ -46,6 +46,9 @@ public final class HealthServlet extends HttpServlet {
                 body.addProperty("accepting", accepting);
                 body.addProperty("worker_id", workerId ? "held" : "not held (in use by another node, or not granted yet)");
                 body.addProperty("connections", node.connectionCount());
+                // not a condition of readiness: every node copies at once after the daemon restarts, and a node
+                // out of the load balancer then would only add an outage to a few seconds of late group joins
+                body.addProperty("user_groups", node.userGroupsComplete() ? "complete" : "copying from another node");
             }
             default -> {
                 status = 404;
