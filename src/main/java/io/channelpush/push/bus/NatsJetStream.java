@@ -51,7 +51,7 @@ final class NatsJetStream implements AutoCloseable {
         this.connection = connection;
         this.streams = new NatsStreams(settings, bufferBytes, streamExec, connection,
                 new NatsCoreAcks(flushExec, NatsStreams.API_TIMEOUT), this::streamReady);
-        this.history = new NatsHistory(streams, this::delivered);
+        this.history = new NatsHistory(streams, connection, this::delivered);
         watchExec.scheduleWithFixedDelay(this::watch, WATCH.toMillis(), WATCH.toMillis(), TimeUnit.MILLISECONDS);
     }
 
