@@ -129,13 +129,13 @@ final class NatsJetStream implements AutoCloseable {
         return reader == null ? null : reader.delivered();
     }
 
-    private void streamReady(NatsStreams.Stream s, StreamInfo info) {
+    private void streamReady(NatsStreams.Stream s, StreamInfo info, long askedNanos) {
         NatsStreamReader reader;
         synchronized (this) {
             reader = readers.get(s.channel);
         }
         Dispatcher d = dispatcher.get();
-        if (reader != null && d != null && !reader.ready(info, streams.jetStream(), d)) {
+        if (reader != null && d != null && !reader.ready(info, askedNanos, streams.jetStream(), d)) {
             streams.refreshLater(s);
         }
     }

@@ -86,7 +86,13 @@ final class NatsStreams {
     private final long maxPendingBytes;
     private final ScheduledExecutorService exec;
     private final NatsCoreAcks coreAcks;
-    private final BiConsumer<Stream, StreamInfo> onReady;
+    private final Ready onReady;
+
+    /** Told of a stream's info read after a (re)connection or a {@link #refresh}. */
+    interface Ready {
+        /** @param askedNanos {@link System#nanoTime} before the info was asked for: it may be older than a caller */
+        void ready(Stream s, StreamInfo info, long askedNanos);
+    }
     private final AtomicLong pendingBytes = new AtomicLong();
     private final PublishDeadlines deadlines;
     private final AtomicLong lastRetryWarning = new AtomicLong(System.nanoTime() - RETRY_WARNING_EVERY_NANOS);
@@ -99,7 +105,7 @@ final class NatsStreams {
      * @param onReady told on {@code exec} each time a stream's info was read after a (re)connection
      */
     NatsStreams(NatsStreamSettings settings, long maxPendingBytes, ScheduledExecutorService exec,
-                Supplier<Connection> connection, NatsCoreAcks coreAcks, BiConsumer<Stream, StreamInfo> onReady) {
+                Supplier<Connection> connection, NatsCoreAcks coreAcks, Ready onReady) {
         this.connection = connection;
         this.setupRules = new NatsStreamSetup(settings);
         this.maxPendingBytes = maxPendingBytes;
@@ -229,6 +235,7 @@ final class NatsStreams {
             return; // the next connection event starts it again
         }
         StreamInfo info;
+        long asked = System.nanoTime();
         try {
             JetStreamManagement m = management();
             if (m == null) {
@@ -251,7 +258,7 @@ final class NatsStreams {
             return;
         }
         settle(s, epochOf(info), null);
-        onReady.accept(s, info);
+        onReady.ready(s, info, asked);
     }
 
     /** The stream's epoch ({@link NatsStreams}: its creation time). */
