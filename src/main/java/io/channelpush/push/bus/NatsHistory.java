@@ -26,11 +26,11 @@ import java.util.function.Supplier;
  * follower may hold other messages at the same sequences (nats-server 2.9.10: after a stall and a crash of another
  * server, one replica kept, for good, unacknowledged messages at sequences where the other two hold the
  * acknowledged ones that replaced them; see README). Neither step needs JetStream's meta leader, so a server that
- * resumes after a stall and deposes it does not hold histories up. The page is whole: it has every message the stream holds from the
- * position on (a replica behind, or a leader that is not current yet, can lack some: such a page is read again),
- * and a request tries again while the stream has no leader, for at most {@link #WAIT}. Requests
- * run on {@link #THREADS} threads (mostly waiting for answers) with a queue of {@link #QUEUE} requests; beyond, a
- * request fails at once with {@link BusUnavailableException}. Thread-safe.
+ * resumes after a stall and deposes it does not hold histories up. The page is whole: it has every message the
+ * stream holds from the position on (a leader not current yet can lack some: such a page is read again), and a
+ * request tries again while the stream has no leader, for at most {@link #WAIT}. Requests run on {@link #THREADS}
+ * threads (mostly waiting for answers) with a queue of {@link #QUEUE} requests; beyond, a request fails at once
+ * with {@link BusUnavailableException}. Thread-safe.
  */
 final class NatsHistory implements AutoCloseable {
     static final int THREADS = 8;
@@ -90,8 +90,8 @@ final class NatsHistory implements AutoCloseable {
     /**
      * {@link #read}, again ({@link #RETRY} apart) while it fails or returns null, for at most {@link #WAIT}: a
      * stream without a leader (an election after a server's loss or stall takes nats-server 4 to 9 s) or with a
-     * leader not current yet is soon readable again, and a page that would end before messages the stream holds must not
-     * say so. After {@link #WAIT}, the last failure.
+     * leader not current yet is soon readable again, and a page that would end before messages the stream holds
+     * must not say so. After {@link #WAIT}, the last failure.
      */
     private StreamHistory readWhole(NatsStreams.Stream s, StreamPosition after, int limit)
             throws IOException, JetStreamApiException, InterruptedException {
