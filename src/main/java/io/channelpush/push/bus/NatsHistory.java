@@ -1,13 +1,9 @@
 package io.channelpush.push.bus;
 
+import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
-import io.nats.client.PullSubscribeOptions;
-import io.nats.client.api.AckPolicy;
-import io.nats.client.api.ConsumerConfiguration;
-import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.StreamInfo;
 import io.nats.client.api.StreamState;
 import java.io.IOException;
@@ -20,28 +16,32 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * {@link MessageBus#history} of a {@link NatsBus}: reads the stream's info (epoch, first and last sequence), then
- * the messages after the position through an ephemeral pull consumer in memory (one fetch, at most
- * {@link #FETCH_WAIT}), deleted afterwards, up to the last message this node's own subscription of the stream
- * delivered when it has one (the rest reaches the node, and a recovering session, through that subscription, in
- * order and once). The consumer is on the stream's leader ({@link NatsPlacement}: a follower may hold other
- * messages at the same sequences). The page is whole: it has every message the stream holds from the
- * position on (a replica behind, or a leader that is not current yet, can lack some: such a page is read again),
- * and a request tries again while the stream has no leader, for at most {@link #WAIT}. Requests
- * run on {@link #THREADS} threads (mostly waiting for answers) with a queue of {@link #QUEUE} requests; beyond, a
- * request fails at once with {@link BusUnavailableException}. Thread-safe.
+ * the messages after the position from the stream's leader ({@link NatsLeaderRead}, at most {@link #FETCH_WAIT}),
+ * up to the last message this node's own subscription of the stream delivered when it has one (the rest reaches the
+ * node, and a recovering session, through that subscription, in order and once). Only the leader is read: a
+ * follower may hold other messages at the same sequences (nats-server 2.9.10: after a stall and a crash of another
+ * server, one replica kept, for good, unacknowledged messages at sequences where the other two hold the
+ * acknowledged ones that replaced them; see README). Neither step needs JetStream's meta leader, so a server that
+ * resumes after a stall and deposes it does not hold histories up. The page is whole: it has every message the
+ * stream holds from the position on (a leader not current yet can lack some: such a page is read again), and a
+ * request tries again while the stream has no leader, for at most {@link #WAIT}. Requests run on {@link #THREADS}
+ * threads (mostly waiting for answers) with a queue of {@link #QUEUE} requests; beyond, a request fails at once
+ * with {@link BusUnavailableException}. Thread-safe.
  */
 final class NatsHistory implements AutoCloseable {
     static final int THREADS = 8;
     static final int QUEUE = 1_000;
     static final Duration FETCH_WAIT = Duration.ofSeconds(2);
-    /** How long a request tries again while the stream has no leader or a replica behind answers with holes. */
+    /** How long a request tries again while the stream has no leader or a leader not current answers with holes. */
     static final Duration WAIT = Duration.ofSeconds(20);
     static final Duration RETRY = Duration.ofMillis(250);
 
     private final NatsStreams streams;
+    private final Supplier<Connection> connection;
     private final Function<String, StreamPosition> delivered;
     private final ThreadPoolExecutor exec;
 
@@ -49,8 +49,9 @@ final class NatsHistory implements AutoCloseable {
      * @param delivered where this node's subscription of a stream channel is (null when it has none): history ends
      *     there, the rest reaches the node through that subscription
      */
-    NatsHistory(NatsStreams streams, Function<String, StreamPosition> delivered) {
+    NatsHistory(NatsStreams streams, Supplier<Connection> connection, Function<String, StreamPosition> delivered) {
         this.streams = streams;
+        this.connection = connection;
         this.delivered = delivered;
         this.exec = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE),
                 r -> {
@@ -89,8 +90,8 @@ final class NatsHistory implements AutoCloseable {
     /**
      * {@link #read}, again ({@link #RETRY} apart) while it fails or returns null, for at most {@link #WAIT}: a
      * stream without a leader (an election after a server's loss or stall takes nats-server 4 to 9 s) or with a
-     * replica behind is soon readable again, and a page that would end before messages the stream holds must not
-     * say so. After {@link #WAIT}, the last failure.
+     * leader not current yet is soon readable again, and a page that would end before messages the stream holds
+     * must not say so. After {@link #WAIT}, the last failure.
      */
     private StreamHistory readWhole(NatsStreams.Stream s, StreamPosition after, int limit)
             throws IOException, JetStreamApiException, InterruptedException {
@@ -103,7 +104,7 @@ final class NatsHistory implements AutoCloseable {
                     return h;
                 }
                 failure = new BusUnavailableException("its messages after offset " + (after == null ? 0
-                        : after.offset()) + " could not be read whole (a replica catching up?)");
+                        : after.offset()) + " could not be read whole (a leader not current yet?)");
             } catch (IOException | JetStreamApiException | RuntimeException e) {
                 failure = e;
             }
@@ -121,12 +122,12 @@ final class NatsHistory implements AutoCloseable {
     }
 
     /**
-     * One page, read through an ephemeral consumer that JetStream places on any of the stream's replicas; null when
-     * that replica lacks messages the stream holds (it is behind, e.g. catching up after a stall): its page has a
-     * hole, or is empty although the stream's info says messages follow.
+     * One page, read from the stream's leader; null when the server that answered lacks messages the stream holds
+     * (a leader not current yet, e.g. just elected, or one that resumed after a stall and has not heard of its
+     * successor): its page has a hole, or is empty although the stream's info says messages follow.
      */
     private StreamHistory read(NatsStreams.Stream s, StreamPosition after, int limit)
-            throws IOException, JetStreamApiException {
+            throws IOException, JetStreamApiException, InterruptedException {
         JetStreamManagement jsm = streams.management();
         if (jsm == null) {
             throw new BusUnavailableException("not connected to NATS yet");
@@ -153,20 +154,13 @@ final class NatsHistory implements AutoCloseable {
         }
         from = Math.max(from, state.getFirstSequence());
         int n = (int) Math.min(limit, last - from + 1);
-        List<StreamEvent> events = new ArrayList<>(n);
-        ConsumerConfiguration cc = ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.ByStartSequence)
-                .startSequence(from).ackPolicy(AckPolicy.None).memStorage(true).numReplicas(1)
-                .inactiveThreshold(Duration.ofSeconds(30)).build();
-        JetStreamSubscription sub = onLeader(s, cc, NatsPlacement.leader(info));
-        if (sub == null) {
-            return null; // read again: no consumer landed on the leader
+        Connection c = connection.get();
+        if (c == null) {
+            throw new BusUnavailableException("not connected to NATS yet");
         }
-        try {
-            for (Message m : sub.fetch(n, FETCH_WAIT)) {
-                events.add(new StreamEvent(new StreamPosition(epoch, m.metaData().streamSequence()), m.getData()));
-            }
-        } finally {
-            drop(s, sub);
+        List<StreamEvent> events = new ArrayList<>(n);
+        for (Message m : NatsLeaderRead.read(c, s.name, from, n, NatsStreams.API_TIMEOUT, FETCH_WAIT)) {
+            events.add(new StreamEvent(new StreamPosition(epoch, m.metaData().streamSequence()), m.getData()));
         }
         int whole = wholeUntil(events, from);
         if (whole < events.size()) {
@@ -177,34 +171,6 @@ final class NatsHistory implements AutoCloseable {
         }
         long lastRead = events.get(events.size() - 1).position().offset();
         return new StreamHistory(epoch, events, complete, lastRead < last);
-    }
-
-    /**
-     * A pull subscription whose consumer is on the stream's {@code leader} (any server when null), or null when
-     * {@link NatsPlacement#TRIES} consumers landed elsewhere: a follower may hold other messages at the same
-     * sequences ({@link NatsPlacement}), with offsets that look whole.
-     */
-    private JetStreamSubscription onLeader(NatsStreams.Stream s, ConsumerConfiguration cc, String leader)
-            throws IOException, JetStreamApiException {
-        for (int i = 0; i < NatsPlacement.TRIES; i++) {
-            JetStreamSubscription sub = streams.jetStream().subscribe(s.subject,
-                    PullSubscribeOptions.builder().stream(s.name).configuration(cc).build());
-            if (NatsPlacement.onLeader(sub, leader)) {
-                return sub;
-            }
-            drop(s, sub);
-        }
-        return null;
-    }
-
-    private void drop(NatsStreams.Stream s, JetStreamSubscription sub) {
-        String consumer = sub.getConsumerName();
-        sub.unsubscribe();
-        try {
-            streams.management().deleteConsumer(s.name, consumer);
-        } catch (IOException | JetStreamApiException | RuntimeException e) {
-            // it goes by itself after its inactive threshold
-        }
     }
 
     /**

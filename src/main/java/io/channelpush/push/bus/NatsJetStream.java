@@ -51,7 +51,7 @@ final class NatsJetStream implements AutoCloseable {
         this.connection = connection;
         this.streams = new NatsStreams(settings, bufferBytes, streamExec, connection,
                 new NatsCoreAcks(flushExec, NatsStreams.API_TIMEOUT), this::streamReady);
-        this.history = new NatsHistory(streams, this::delivered);
+        this.history = new NatsHistory(streams, connection, this::delivered);
         watchExec.scheduleWithFixedDelay(this::watch, WATCH.toMillis(), WATCH.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -129,13 +129,13 @@ final class NatsJetStream implements AutoCloseable {
         return reader == null ? null : reader.delivered();
     }
 
-    private void streamReady(NatsStreams.Stream s, StreamInfo info) {
+    private void streamReady(NatsStreams.Stream s, StreamInfo info, long askedNanos) {
         NatsStreamReader reader;
         synchronized (this) {
             reader = readers.get(s.channel);
         }
         Dispatcher d = dispatcher.get();
-        if (reader != null && d != null && !reader.ready(info, streams.jetStream(), d)) {
+        if (reader != null && d != null && !reader.ready(info, askedNanos, streams.jetStream(), d)) {
             streams.refreshLater(s);
         }
     }

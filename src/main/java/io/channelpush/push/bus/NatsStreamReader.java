@@ -53,6 +53,7 @@ final class NatsStreamReader {
     private int generation; // guarded by this
     private JetStreamSubscription subscription; // guarded by this
     private final CountDownLatch started = new CountDownLatch(1);
+    private final long created = System.nanoTime();
     private volatile StreamPosition delivered;
     private long restartedAt = -1; // the last delivered when a hole last restarted the consumer; dispatcher thread
     private final ConsumerProgress progress = new ConsumerProgress(); // guarded by this
@@ -80,16 +81,24 @@ final class NatsStreamReader {
     }
 
     /**
-     * The stream's info after a (re)connection: (re)start the consumer. On the setup thread.
+     * The stream's info after a (re)connection: (re)start the consumer. On the setup thread. The first start needs
+     * info asked for after this reader was made: the stream's last sequence then is where it starts, and a read
+     * begun earlier (a connection's, still under way when the subscriber came) may predate messages published
+     * before {@link MessageBus#subscribeStream}, which would then reach the handler too. Such info is ignored: the
+     * subscription's own refresh, queued behind it, brings later info.
      *
+     * @param askedNanos {@link System#nanoTime} before {@code info} was asked for
      * @return false when the consumer could not be created (the caller tries again shortly)
      */
-    boolean ready(StreamInfo info, JetStream js, Dispatcher dispatcher) {
+    boolean ready(StreamInfo info, long askedNanos, JetStream js, Dispatcher dispatcher) {
         String current = NatsStreams.epochOf(info);
         long first = info.getStreamState().getFirstSequence();
         long start;
         int gen;
         synchronized (this) {
+            if (epoch == null && askedNanos - created < 0) {
+                return true;
+            }
             if (subscription != null) {
                 try {
                     dispatcher.unsubscribe(subscription);

@@ -79,8 +79,14 @@ final class NatsStreams {
             Channels.GROUPS, new Stream(Channels.GROUPS), Channels.USERS, new Stream(Channels.USERS));
     private final NatsStreamSetup setupRules;
     private final ScheduledExecutorService exec;
-    private final BiConsumer<Stream, StreamInfo> onReady;
+    private final Ready onReady;
     private final NatsStreamPublishes publishes;
+
+    /** Told of a stream's info read after a (re)connection or a {@link #refresh}. */
+    interface Ready {
+        /** @param askedNanos {@link System#nanoTime} before the info was asked for: it may be older than a caller */
+        void ready(Stream s, StreamInfo info, long askedNanos);
+    }
     private final AtomicLong lastRetryWarning = new AtomicLong(System.nanoTime() - RETRY_WARNING_EVERY_NANOS);
     private final Supplier<Connection> connection;
     private volatile JetStream js;
@@ -91,7 +97,7 @@ final class NatsStreams {
      * @param onReady told on {@code exec} each time a stream's info was read after a (re)connection
      */
     NatsStreams(NatsStreamSettings settings, long maxPendingBytes, ScheduledExecutorService exec,
-                Supplier<Connection> connection, NatsCoreAcks coreAcks, BiConsumer<Stream, StreamInfo> onReady) {
+                Supplier<Connection> connection, NatsCoreAcks coreAcks, Ready onReady) {
         this.connection = connection;
         this.setupRules = new NatsStreamSetup(settings);
         this.exec = exec;
@@ -234,6 +240,7 @@ final class NatsStreams {
             return; // the next connection event starts it again
         }
         StreamInfo info;
+        long asked = System.nanoTime();
         try {
             JetStreamManagement m = management();
             if (m == null) {
@@ -256,7 +263,7 @@ final class NatsStreams {
             return;
         }
         settle(s, epochOf(info), null);
-        onReady.accept(s, info);
+        onReady.ready(s, info, asked);
     }
 
     /** The stream's epoch ({@link NatsStreams}: its creation time). */

@@ -127,6 +127,16 @@ class NatsStreamTest {
                     .get(10, TimeUnit.SECONDS);
             assertFalse(other.complete(), "another epoch cannot be continued");
             assertEquals(1, other.events().get(0).position().offset(), "from the oldest message of this epoch");
+            try (io.nats.client.Connection c = io.nats.client.Nats.connect(server.url())) {
+                io.nats.client.JetStreamManagement jsm = c.jetStreamManagement();
+                await(() -> {
+                    try {
+                        return jsm.getConsumerNames("CHANNELPUSH_B").isEmpty();
+                    } catch (java.io.IOException | io.nats.client.JetStreamApiException e) {
+                        return false;
+                    }
+                }, "the history's consumers deleted by JetStream once their inboxes are gone");
+            }
         }
     }
 
