@@ -41,8 +41,22 @@ class NatsStreamTest {
         return bus(servers, settings, new LinkedBlockingQueue<>());
     }
 
-    /** A bus whose listener puts "connected", "reconnected" and "disconnected" into {@code events}. */
+    /**
+     * A bus whose listener puts "connected", "reconnected" and "disconnected" into {@code events}, once connected
+     * (it connects in the background: a publish before would be refused, "not connected to NATS").
+     */
     static NatsBus bus(String servers, NatsStreamSettings settings, LinkedBlockingQueue<String> events) {
+        NatsBus bus = connecting(servers, settings, events);
+        try {
+            await(bus::isConnected, "the bus never connected to " + servers);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while connecting", e);
+        }
+        return bus;
+    }
+
+    private static NatsBus connecting(String servers, NatsStreamSettings settings, LinkedBlockingQueue<String> events) {
         return NatsBus.connect(NatsBus.parseServers(servers), "test", BUFFER, NatsSecurity.NONE, settings,
                 new MessageBus.Listener() {
                     @Override
