@@ -30,8 +30,15 @@ final class UndertowFrameSender implements FrameSender {
     private final UndertowSession session;
     private final WebSocketChannel channel;
     private final Listener listener;
-    private final ArrayList<StreamSinkFrameChannel> frames = new ArrayList<>();
-    private final ArrayList<OutboundMessage> messages = new ArrayList<>();
+    /**
+     * The batch: its first frame in these two fields, the rest (if any) in the lists, which exist only while a batch
+     * has more than one frame. At paced rates nearly every drain writes one frame, and the lists' arrays, allocated
+     * again by every drain, were 112 bytes of garbage per delivery; an idle connection keeps neither.
+     */
+    private StreamSinkFrameChannel firstFrame;
+    private OutboundMessage firstMessage;
+    private ArrayList<StreamSinkFrameChannel> frames;
+    private ArrayList<OutboundMessage> messages;
 
     private UndertowFrameSender(UndertowSession session, Listener listener) {
         this.session = session;
@@ -51,8 +58,10 @@ final class UndertowFrameSender implements FrameSender {
 
     @Override
     public void begin() {
-        frames.clear();
-        messages.clear();
+        firstFrame = null;
+        firstMessage = null;
+        frames = null;
+        messages = null;
         channel.setRequireExplicitFlush(true);
     }
 
@@ -64,6 +73,15 @@ final class UndertowFrameSender implements FrameSender {
             throw new IOException("Undertow refused the body of a new frame");
         }
         frame.shutdownWrites();
+        if (firstFrame == null) {
+            firstFrame = frame;
+            firstMessage = m;
+            return;
+        }
+        if (frames == null) {
+            frames = new ArrayList<>();
+            messages = new ArrayList<>();
+        }
         frames.add(frame);
         messages.add(m);
     }
@@ -72,27 +90,39 @@ final class UndertowFrameSender implements FrameSender {
     public void end() throws IOException {
         channel.setRequireExplicitFlush(false);
         channel.flush();
-        for (int i = 0; i < frames.size(); i++) {
-            StreamSinkFrameChannel frame = frames.get(i);
-            OutboundMessage m = messages.get(i);
-            if (frame.flush()) {
-                listener.sent(m);
-            } else {
-                // the socket is full: complete when Undertow has written the rest
-                frame.getWriteSetter().set(ChannelListeners.flushingChannelListener(
-                        f -> listener.sent(m),
-                        (f, e) -> {
-                            listener.failed(e);
-                            IoUtils.safeClose(f);
-                        }));
-                frame.resumeWrites();
+        StreamSinkFrameChannel first = firstFrame;
+        OutboundMessage firstM = firstMessage;
+        ArrayList<StreamSinkFrameChannel> rest = frames;
+        ArrayList<OutboundMessage> restM = messages;
+        // an idle connection keeps no batch
+        firstFrame = null;
+        firstMessage = null;
+        frames = null;
+        messages = null;
+        if (first == null) {
+            return;
+        }
+        complete(first, firstM);
+        if (rest != null) {
+            for (int i = 0; i < rest.size(); i++) {
+                complete(rest.get(i), restM.get(i));
             }
         }
-        // an idle connection keeps no batch arrays (two per connection, 112 bytes); a drain allocates them again
-        frames.clear();
-        frames.trimToSize();
-        messages.clear();
-        messages.trimToSize();
+    }
+
+    private void complete(StreamSinkFrameChannel frame, OutboundMessage m) throws IOException {
+        if (frame.flush()) {
+            listener.sent(m);
+        } else {
+            // the socket is full: complete when Undertow has written the rest
+            frame.getWriteSetter().set(ChannelListeners.flushingChannelListener(
+                    f -> listener.sent(m),
+                    (f, e) -> {
+                        listener.failed(e);
+                        IoUtils.safeClose(f);
+                    }));
+            frame.resumeWrites();
+        }
     }
 
     /** Outside a batch, so Undertow flushes it at once. */
