@@ -68,16 +68,19 @@ final class UserGroupSync implements AutoCloseable {
     private final BiConsumer<Thread, Throwable> threadDied;
     private final ScheduledExecutorService exec;
     private final RateLimitedLog retries = new RateLimitedLog(LOG, Level.WARNING);
-    private final AtomicBoolean scheduled = new AtomicBoolean(true);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object lock = new Object();
     /** Pairs (user, group) changed on the bus since the copy began; guarded by {@link #lock}. */
     private final Set<String> touched = ConcurrentHashMap.newKeySet();
-    /** Whether a copy runs or is scheduled (changes are remembered); guarded by {@link #lock} when set. */
-    private volatile boolean tracking = true;
-    private volatile boolean overflow;
-    /** Changes were missed again while a copy ran: it starts over instead of ending. */
-    private volatile boolean copyAgain;
+    /**
+     * Whether a copy is scheduled or runs (changes on the bus are remembered meanwhile); written under
+     * {@link #lock}, read without it on the bus's fast path.
+     */
+    private volatile boolean copying = true;
+    /** More changes came during the copy than {@link #MAX_TRACKED}; guarded by {@link #lock}. */
+    private boolean overflow;
+    /** Changes were missed again while a copy was scheduled or ran: it starts over; guarded by {@link #lock}. */
+    private boolean copyAgain;
 
     /**
      * @param members the live nodes (this one included)
@@ -102,12 +105,12 @@ final class UserGroupSync implements AutoCloseable {
 
     /** A user's group change from the bus (bus thread): applied, and remembered while a copy runs. */
     void apply(BusMessage.UserGroup ug) {
-        if (!tracking) {
+        if (!copying) {
             users.apply(ug);
             return;
         }
         synchronized (lock) {
-            if (tracking) {
+            if (copying) {
                 if (touched.size() < MAX_TRACKED) {
                     touched.add(key(ug.uid(), ug.groupId()));
                 } else {
@@ -130,18 +133,17 @@ final class UserGroupSync implements AutoCloseable {
         if (closed.get()) {
             return;
         }
-        if (!scheduled.compareAndSet(false, true)) {
-            // a copy is scheduled or running: one that already read pages may lack what was just missed
-            copyAgain = true;
-            users.markGroupsComplete(false);
-            return;
-        }
         synchronized (lock) {
+            users.markGroupsComplete(false);
+            if (copying) {
+                // a copy is scheduled or running: one that already read pages may lack what was just missed
+                copyAgain = true;
+                return;
+            }
+            copying = true;
             touched.clear();
             overflow = false;
-            tracking = true;
         }
-        users.markGroupsComplete(false);
         LOG.info(() -> why + "; copying users' groups from another node in " + settleMillis + " ms");
         exec.schedule(this::copy, settleMillis, TimeUnit.MILLISECONDS);
     }
@@ -213,32 +215,19 @@ final class UserGroupSync implements AutoCloseable {
             again();
             return;
         }
-        if (overflow) {
-            retries.log(() -> "worker " + workerId + ": more than " + MAX_TRACKED + " users' group changes arrived "
-                    + "while copying; starting the copy over");
-            synchronized (lock) {
-                touched.clear();
-                overflow = false;
-            }
-            again();
+        if (startOver()) {
             return;
         }
-        if (copyAgain) {
-            copyAgain = false;
-            synchronized (lock) {
-                touched.clear();
-                overflow = false;
-            }
-            again();
-            return;
-        }
+        // outside the lock: the bus's thread applies live changes between the pairs, each pair under the lock
         int[] changed = whole ? replaceWith(table) : new int[2];
         synchronized (lock) {
-            tracking = false;
+            if (startOver()) {
+                return; // missed changes were reported while the copy was applied
+            }
+            copying = false;
             touched.clear();
+            users.markGroupsComplete(true);
         }
-        users.markGroupsComplete(true);
-        scheduled.set(false);
         String source = from;
         int n = pages;
         LOG.info(() -> "worker " + workerId + ": " + (source == null ? "kept its users' groups ("
@@ -246,6 +235,27 @@ final class UserGroupSync implements AutoCloseable {
                 : "copied the groups of " + table.size() + " users from worker " + source + " in " + n + " pages"
                 + "; added " + changed[0] + ", removed " + changed[1] + " (user, group) pairs") + " in "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
+    }
+
+    /**
+     * Starts the copy over (and says why) when more changes came than were remembered or changes were missed again
+     * since it began; the caller then ends this attempt.
+     */
+    private boolean startOver() {
+        synchronized (lock) {
+            if (!overflow && !copyAgain) {
+                return false;
+            }
+            boolean tooMany = overflow;
+            retries.log(() -> "worker " + workerId + ": " + (tooMany ? "more than " + MAX_TRACKED + " users' group "
+                    + "changes arrived while copying" : "changes were missed again while copying")
+                    + "; starting the copy over");
+            touched.clear();
+            overflow = false;
+            copyAgain = false;
+        }
+        again();
+        return true;
     }
 
     /** Makes this node's table equal to {@code table}, except the pairs changed on the bus meanwhile. */

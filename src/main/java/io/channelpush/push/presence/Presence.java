@@ -134,9 +134,12 @@ public final class Presence implements AutoCloseable {
      * @throws io.channelpush.push.bus.BusUnavailableException when the bus refuses the question
      */
     public String ask(PresenceQuestion q) throws InterruptedException {
-        ScatterGather.Result r = gather.ask(members(), q.encode(),
-                (id, question) -> publish.accept(new BusMessage.Query(id, workerId, question)));
+        ScatterGather.Result r = gather.ask(members(), q.encode(), this::publishQuery);
         return PresenceMerge.merge(q, r);
+    }
+
+    private void publishQuery(long id, String question) {
+        publish.accept(new BusMessage.Query(id, workerId, question));
     }
 
     /**
@@ -148,8 +151,7 @@ public final class Presence implements AutoCloseable {
      * @throws io.channelpush.push.bus.BusUnavailableException when the bus refuses the question
      */
     public String askNode(String node, PresenceQuestion q) throws InterruptedException {
-        ScatterGather.Result r = gather.ask(List.of(node), q.encode(),
-                (id, question) -> publish.accept(new BusMessage.Query(id, workerId, question)));
+        ScatterGather.Result r = gather.ask(List.of(node), q.encode(), this::publishQuery);
         return r.answers().get(node);
     }
 
