@@ -167,6 +167,34 @@ class UserGroupSyncTest {
     }
 
     @Test
+    void moreLiveChangesThanItRemembersDuringACopyMakeItStartOver() throws Exception {
+        Node peer = withGroups(3, 1);
+        Node me = new Node();
+        AtomicInteger firstPages = new AtomicInteger();
+        CountDownLatch asked = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        UserGroupSync sync = sync(me, List.of("me", "peer"), (node, q) -> {
+            String page = peer.answer(q);
+            if (firstPages.incrementAndGet() == 1) {
+                asked.countDown();
+                assertTrue(answer.await(30, TimeUnit.SECONDS));
+            }
+            return page;
+        });
+        assertTrue(asked.await(10, TimeUnit.SECONDS));
+        // one more distinct (user, group) change than a copy remembers, at the default bound; each is undone
+        // at once so that the registry stays within its own bounds
+        for (int i = 0; i <= UserGroupSync.MAX_TRACKED; i++) {
+            sync.apply(new BusMessage.UserGroup("busy-" + i, "g", true));
+            sync.apply(new BusMessage.UserGroup("busy-" + i, "g", false));
+        }
+        answer.countDown();
+        PushFixture.await(me.users::groupsComplete, "the copy never ended");
+        assertEquals(2, firstPages.get(), "the copy started over");
+        assertEquals(peer.users.usersWithGroups(""), me.users.usersWithGroups(""));
+    }
+
+    @Test
     void aNodeStillCopyingIsSkippedAndOneThatStopsAnsweringIsReplacedFromTheSamePage() {
         Node starting = new Node(); // its table is not complete
         Node first = withGroups(20_000, 3);
