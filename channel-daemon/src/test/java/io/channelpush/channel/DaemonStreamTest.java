@@ -50,6 +50,22 @@ class DaemonStreamTest {
         return out;
     }
 
+    private static List<StreamOffset> offsets(List<CompletableFuture<StreamOffset>> outcomes, List<Integer> which) {
+        List<StreamOffset> out = new ArrayList<>();
+        for (int i : which.subList(0, Math.min(5, which.size()))) {
+            out.add(outcomes.get(i).join());
+        }
+        return out;
+    }
+
+    private static List<Integer> around(List<Integer> seen, int missing) {
+        int at = 0;
+        while (at < seen.size() && seen.get(at) < missing) {
+            at++;
+        }
+        return seen.subList(Math.max(0, at - 3), Math.min(seen.size(), at + 3));
+    }
+
     static List<StreamOffset> acked(List<CompletableFuture<StreamOffset>> fs) throws Exception {
         List<StreamOffset> out = new ArrayList<>();
         for (CompletableFuture<StreamOffset> f : fs) {
@@ -224,7 +240,19 @@ class DaemonStreamTest {
                 assertTrue(seen.get(i) > seen.get(i - 1), "out of order or twice: " + seen.get(i - 1) + " then "
                         + seen.get(i));
             }
-            assertTrue(seen.containsAll(acked), "acknowledged publishes missing");
+            List<Integer> missing = new ArrayList<>(acked);
+            missing.removeAll(seen);
+            if (!missing.isEmpty()) {
+                // whether the daemon's log has them tells a lost record from a lost delivery
+                StreamOffset at = outcomes.get(missing.get(0)).join();
+                String logged = at == null ? "no offset" : pub.history("b", at.epoch(), at.offset() - 1, 3)
+                        .get(10, TimeUnit.SECONDS).events().stream()
+                        .map(e -> e.offset() + "=" + new String(e.data(), StandardCharsets.UTF_8)).toList().toString();
+                org.junit.jupiter.api.Assertions.fail("acknowledged publishes missing: " + missing.size() + ", first "
+                        + missing.subList(0, Math.min(20, missing.size())) + " at " + offsets(outcomes, missing)
+                        + "; the log has there " + logged + "; the reader got " + seen.size() + ", around them "
+                        + around(seen, missing.get(0)) + ", its position " + sub.streamPosition("b"));
+            }
             for (int r : refused) {
                 assertTrue(!seen.contains(r), "publish " + r + " was refused as not taken, yet delivered");
             }
