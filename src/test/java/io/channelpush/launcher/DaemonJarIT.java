@@ -22,9 +22,7 @@ import org.junit.jupiter.api.Test;
 /** The daemon jar runs on its own (no Undertow inside), serves clients, reports status and stops on SIGTERM. */
 class DaemonJarIT {
     private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return io.channelpush.channel.TestPorts.freePort();
     }
 
     @Test

@@ -44,10 +44,7 @@ class FatalErrorJarIT {
 
     @Test
     void aLauncherWhoseInProcessDaemonRunsOutOfMemoryExitsWith70AndFreesItsPorts() throws Exception {
-        int channelPort;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            channelPort = s.getLocalPort();
-        }
+        int channelPort = io.channelpush.channel.TestPorts.freePort();
         // the in-process daemon's memory bound (256 MiB) is far above this heap: hoarded queue items exhaust it
         try (JarProcess launcher = JarProcess.start(List.of("-Xmx96m"), "channel-push-launcher.jar",
                 "--ws-port", "0", "--http-port", "0", "--channel-port", String.valueOf(channelPort))) {

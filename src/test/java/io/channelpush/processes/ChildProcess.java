@@ -1,10 +1,9 @@
 package io.channelpush.processes;
 
 import java.io.BufferedReader;
+import io.channelpush.channel.TestPorts;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,11 +74,9 @@ public final class ChildProcess implements AutoCloseable {
         return p;
     }
 
-    /** A loopback port that was free a moment ago (the usual small race with other processes applies). */
+    /** A loopback port that was free a moment ago, outside the ephemeral range ({@link TestPorts}). */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return TestPorts.freePort();
     }
 
     private void pump() {

@@ -63,7 +63,7 @@ final class PushFixture implements AutoCloseable {
         this.backend = backend;
         this.daemonData = daemonData;
         this.daemon = backend == Backend.DAEMON ? ChannelDaemon.start(TestData.config().withDataDir(daemonData)
-                .withPort(0).withWarmup(Duration.ZERO)) : null;
+                .withPort(io.channelpush.channel.TestPorts.freePort()).withWarmup(Duration.ZERO)) : null; // restartable
         this.nats = nats;
         http.start();
         ws.setMaxTextMessageSize(4 << 20);

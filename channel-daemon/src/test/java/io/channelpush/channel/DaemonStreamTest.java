@@ -98,7 +98,7 @@ class DaemonStreamTest {
     void aStreamReaderGetsEveryAcknowledgedPublishExactlyOnceInOrderAcrossADaemonRestartOnTheSameDataFolder()
             throws Exception {
         Path dir = TestData.freshDir();
-        ChannelDaemon d = ChannelDaemon.start(config(dir, 0));
+        ChannelDaemon d = ChannelDaemon.start(config(dir, TestPorts.freePort())); // restarted on it
         int port = d.port();
         LinkedBlockingQueue<Got> got = new LinkedBlockingQueue<>();
         StreamResumeTest.Gaps gaps = new StreamResumeTest.Gaps();
@@ -146,7 +146,7 @@ class DaemonStreamTest {
 
     @Test
     void aDaemonRestartedOnANewDataFolderIsReportedAsAGapAndTheNewEpochIsRead() throws Exception {
-        ChannelDaemon d = ChannelDaemon.start(config(TestData.freshDir(), 0));
+        ChannelDaemon d = ChannelDaemon.start(config(TestData.freshDir(), TestPorts.freePort()));
         int port = d.port();
         LinkedBlockingQueue<Got> got = new LinkedBlockingQueue<>();
         StreamResumeTest.Gaps gaps = new StreamResumeTest.Gaps();
@@ -174,7 +174,7 @@ class DaemonStreamTest {
     void underAStreamOfPublishesAcrossADaemonRestartAckedOnesArriveOnceInOrderRefusedOnesNeverUnknownOnesAtMostOnce()
             throws Exception {
         Path dir = TestData.freshDir();
-        ChannelDaemon d = ChannelDaemon.start(config(dir, 0));
+        ChannelDaemon d = ChannelDaemon.start(config(dir, TestPorts.freePort())); // restarted on it
         int port = d.port();
         LinkedBlockingQueue<Got> got = new LinkedBlockingQueue<>();
         int total = 3000;

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,10 +49,7 @@ final class LimitedDaemon implements AutoCloseable {
      */
     static LimitedDaemon start(String limit) throws Exception {
         assertTrue(Files.isExecutable(PRLIMIT), "this test needs prlimit (util-linux) at " + PRLIMIT);
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = TestPorts.freePort();
         Process p = new ProcessBuilder(PRLIMIT.toString(), limit,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
                 "-cp", System.getProperty("java.class.path"), "io.channelpush.channel.daemon.DaemonMain",

@@ -36,7 +36,7 @@ class ReconnectTest {
 
     @Test
     void clientsRecoverSubscriptionsWatchesAndBufferedPublishesAfterADaemonRestart() throws Exception {
-        ChannelDaemon daemon = ChannelDaemon.start(TestData.config().withPort(0));
+        ChannelDaemon daemon = ChannelDaemon.start(TestData.config().withPort(TestPorts.freePort()));
         int port = daemon.port();
         Events subEvents = new Events();
         Events pubEvents = new Events();

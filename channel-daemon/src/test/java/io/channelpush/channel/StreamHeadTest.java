@@ -123,7 +123,7 @@ class StreamHeadTest {
     @Test
     void aClientThatReconnectsBeforeTheFirstEventOfAStreamGetsEveryPublishOfTheOutageOnceInOrder() throws Exception {
         Path dir = TestData.freshDir();
-        ChannelDaemon d = ChannelDaemon.start(DaemonStreamTest.config(dir, 0));
+        ChannelDaemon d = ChannelDaemon.start(DaemonStreamTest.config(dir, TestPorts.freePort()));
         int port = d.port();
         LinkedBlockingQueue<DaemonStreamTest.Got> got = new LinkedBlockingQueue<>();
         ReconnectTest.Events subEvents = new ReconnectTest.Events();

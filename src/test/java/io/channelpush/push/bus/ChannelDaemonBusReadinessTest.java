@@ -77,7 +77,7 @@ class ChannelDaemonBusReadinessTest {
             throws Exception {
         Path dir = TestData.freshDir();
         DaemonConfig config = DaemonConfig.defaults().withDataDir(dir).withWarmup(Duration.ZERO);
-        ChannelDaemon d = ChannelDaemon.start(config.withPort(0));
+        ChannelDaemon d = ChannelDaemon.start(config.withPort(io.channelpush.channel.TestPorts.freePort()));
         int port = d.port();
         try (ChannelDaemonBus pub = new ChannelDaemonBus(options(port), ChannelDaemonBusStreamTest.QUIET)) {
             // starts: a fresh bus subscribed and claiming while it connects, after a node's set-up time (0 to 6 ms,

@@ -11,7 +11,6 @@ import io.channelpush.channel.TestData;
 import io.channelpush.channel.client.ClientOptions;
 import io.channelpush.channel.daemon.ChannelDaemon;
 import io.channelpush.channel.daemon.DaemonConfig;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,10 +103,7 @@ class ChannelDaemonBusStreamTest {
     @Test
     void aPublishTheDaemonCannotBeReachedForIsUnavailableAndOneLostAfterWritingIsOfUnknownOutcome()
             throws Exception {
-        int deadPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadPort = s.getLocalPort();
-        }
+        int deadPort = io.channelpush.channel.TestPorts.freePort(); // nothing listens; outside the ephemeral range
         try (ChannelDaemonBus bus = new ChannelDaemonBus(ClientOptions.of("127.0.0.1", deadPort), QUIET)) {
             Throwable t = failure(bus.publishAcked(Channels.BROADCAST, payload(1), Duration.ofMillis(200)));
             assertInstanceOf(BusUnavailableException.class, t);

@@ -1,0 +1,60 @@
+package io.channelpush.channel;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Ports for a server a test starts (or starts again) on a port it chose: below the kernel's ephemeral range, so that
+ * no outgoing connection on the machine takes the port between the choice and the bind, or while the server is down
+ * for a restart (a client reconnecting to a free port of that range can even connect to itself). A port of the
+ * ephemeral range was the cause of "address already in use" in a full run while a benchmark held thousands of
+ * connections. Only another process choosing the same way can take the same port: the bind probe makes that rare.
+ * Stateless; thread-safe.
+ */
+public final class TestPorts {
+    private static final int LOWEST = 10_000;
+
+    private TestPorts() {
+    }
+
+    /** A port that was free on 127.0.0.1 a moment ago, outside the ephemeral range when the kernel says which it is. */
+    public static int freePort() throws IOException {
+        int highest = ephemeralLow() - 1;
+        if (highest - LOWEST >= 1_000) {
+            for (int i = 0; i < 200; i++) {
+                int port = ThreadLocalRandom.current().nextInt(LOWEST, highest + 1);
+                if (bindable(port)) {
+                    return port;
+                }
+            }
+        }
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+            return true;
+        } catch (IOException taken) {
+            return false;
+        }
+    }
+
+    /** The first port of the kernel's ephemeral range (Linux), or 32768 when it cannot be read. */
+    private static int ephemeralLow() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
+        }
+    }
+}
