@@ -50,7 +50,7 @@ final class LocalPresence {
             return null;
         }
         if (q.kind() == PresenceQuestion.Kind.USER_GROUP_TABLE) {
-            return UserGroupTable.page(users.usersWithGroups(q.after()), q.limit(), users.groupsComplete()).encode();
+            return UserGroupTable.page(users.usersWithGroups(q.after(), UserGroupTable.MAX_PAGE_USERS), q.limit(), users.groupsComplete()).encode();
         }
         JsonObject o = new JsonObject();
         switch (q.kind()) {

@@ -27,6 +27,11 @@ record UserGroupTable(SortedMap<String, Set<String>> users, boolean more, boolea
     static final int MAX_PAGE_BYTES = 400_000;
     /** {@code {"users":{},"more":false,"complete":false}}, rounded up. */
     private static final int ENVELOPE_BYTES = 48;
+    /**
+     * More users than a page can hold: each takes at least 10 bytes ({@code "u":["g"],}), so a table cut to this many
+     * still fills a page and says {@code more} when it was cut.
+     */
+    static final int MAX_PAGE_USERS = MAX_PAGE_BYTES / 10 + 1;
 
     UserGroupTable {
         users = Collections.unmodifiableSortedMap(new TreeMap<>(users));

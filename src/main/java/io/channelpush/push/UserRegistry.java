@@ -206,11 +206,23 @@ final class UserRegistry {
      * snapshot, in user id order.
      */
     SortedMap<String, Set<String>> usersWithGroups(String after) {
+        return usersWithGroups(after, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #usersWithGroups(String)}, only the first {@code max}: a page of the table costs a scan of the users
+     * but no more memory than the page, however many users there are.
+     */
+    SortedMap<String, Set<String>> usersWithGroups(String after, int max) {
         TreeMap<String, Set<String>> out = new TreeMap<>();
         users.forEach((uid, u) -> {
             Set<String> g = u.groups;
-            if (!g.isEmpty() && uid.compareTo(after) > 0) {
+            if (!g.isEmpty() && uid.compareTo(after) > 0
+                    && (out.size() < max || uid.compareTo(out.lastKey()) < 0)) {
                 out.put(uid, g);
+                if (out.size() > max) {
+                    out.pollLastEntry();
+                }
             }
         });
         return out;

@@ -42,7 +42,8 @@ class UserGroupSyncTest {
 
         /** Its answer to a table question, as {@link LocalPresence} gives it. */
         String answer(PresenceQuestion q) {
-            return UserGroupTable.page(users.usersWithGroups(q.after()), q.limit(), users.groupsComplete()).encode();
+            return UserGroupTable.page(users.usersWithGroups(q.after(), UserGroupTable.MAX_PAGE_USERS), q.limit(),
+                    users.groupsComplete()).encode();
         }
 
         PushSession connection(long id, String uid) {
@@ -69,6 +70,16 @@ class UserGroupSyncTest {
         }
         n.users.markGroupsComplete(true);
         return n;
+    }
+
+    @Test
+    void aPageIsReadFromTheFirstUsersAfterItsStartOnlyInIdOrder() {
+        Node n = withGroups(1_000, 2);
+        java.util.SortedMap<String, Set<String>> after = n.users.usersWithGroups("user-5");
+        java.util.SortedMap<String, Set<String>> first = n.users.usersWithGroups("user-5", 10);
+        assertEquals(after.keySet().stream().limit(10).toList(), List.copyOf(first.keySet()));
+        first.forEach((uid, groups) -> assertEquals(after.get(uid), groups));
+        assertEquals(after, n.users.usersWithGroups("user-5", 2_000), "all of them when fewer than the bound");
     }
 
     @Test
