@@ -66,6 +66,20 @@ class DaemonStreamTest {
         return seen.subList(Math.max(0, at - 3), Math.min(seen.size(), at + 3));
     }
 
+    /**
+     * Waits until the daemon has taken the stream subscription (its {@code resumed} gave the head): a subscribe without
+     * a position starts at the head, so a publish the daemon takes before it is not the reader's. Being connected is
+     * not enough: a subscribe made after the connection goes out with the client's writer, which may still be starting
+     * while the test publishes (the cause of "only 0 of 300 arrived" and of missing first publishes in full runs).
+     */
+    static void awaitSubscribed(ChannelClient c, String channel) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (c.streamPosition(channel) == null && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
+        assertTrue(c.streamPosition(channel) != null, "the daemon never took the subscription of " + channel);
+    }
+
     static List<StreamOffset> acked(List<CompletableFuture<StreamOffset>> fs) throws Exception {
         List<StreamOffset> out = new ArrayList<>();
         for (CompletableFuture<StreamOffset> f : fs) {
@@ -106,7 +120,7 @@ class DaemonStreamTest {
         try (ChannelClient sub = ChannelClient.start(client(port, "sub"), gaps);
              ChannelClient pub = ChannelClient.start(client(port, "pub"), pubEvents)) {
             sub.onStream("b", into(got));
-            assertTrue(sub.awaitConnected(Duration.ofSeconds(5)));
+            awaitSubscribed(sub, "b");
             List<StreamOffset> acks = new ArrayList<>(acked(publish(pub, "m", 0, 300)));
             List<Got> seen = new ArrayList<>();
             while (seen.size() < 300) {
@@ -153,7 +167,7 @@ class DaemonStreamTest {
         try (ChannelClient sub = ChannelClient.start(client(port, "sub"), gaps);
              ChannelClient pub = ChannelClient.start(client(port, "pub"))) {
             sub.onStream("b", into(got));
-            assertTrue(sub.awaitConnected(Duration.ofSeconds(5)));
+            awaitSubscribed(sub, "b");
             StreamOffset first = acked(publish(pub, "old", 0, 3)).get(2);
             for (int i = 0; i < 3; i++) {
                 assertEquals("\"old" + i + "\"", got.poll(5, TimeUnit.SECONDS).data());
@@ -182,7 +196,7 @@ class DaemonStreamTest {
         try (ChannelClient sub = ChannelClient.start(client(port, "sub"));
              ChannelClient pub = ChannelClient.start(client(port, "pub"))) {
             sub.onStream("b", into(got));
-            assertTrue(sub.awaitConnected(Duration.ofSeconds(5)));
+            awaitSubscribed(sub, "b");
             assertTrue(pub.awaitConnected(Duration.ofSeconds(5)));
             java.util.concurrent.atomic.AtomicBoolean refusal = new java.util.concurrent.atomic.AtomicBoolean();
             boolean down = false;

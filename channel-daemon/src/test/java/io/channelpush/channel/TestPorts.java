@@ -1,5 +1,6 @@
 package io.channelpush.channel;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -51,8 +52,10 @@ public final class TestPorts {
     /** The first port of the kernel's ephemeral range (Linux), or 32768 when it cannot be read. */
     private static int ephemeralLow() {
         try {
-            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
-            return Integer.parseInt(range.split("\\s+")[0]);
+            // a line reader: procfs reports a size of 0, and Files.readString read "3" of "32768	60999" here
+            try (BufferedReader r = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+                return Integer.parseInt(r.readLine().trim().split("\\s+")[0]);
+            }
         } catch (IOException | RuntimeException e) {
             return 32_768;
         }
