@@ -173,7 +173,7 @@ final class ClientCommands {
 
     /** Refuses {@code group} when the token does not grant it or the connection would pass its group bound. */
     private void mayJoin(PushSession s, String group, int joining) throws Refusal {
-        if (node.connectionTokens() != null && (s.identity == null || !s.identity.mayJoin(group))) {
+        if (node.admission().tokensRequired() && (s.identity == null || !s.identity.mayJoin(group))) {
             throw new Refusal(ClientError.FORBIDDEN, "this connection's token does not grant group " + group
                     + " (its \"groups\" claim)");
         }
@@ -194,7 +194,7 @@ final class ClientCommands {
                     + PushConfig.CLIENT_GROUP_MESSAGES + " is false); they come from its publisher");
         }
         String group = groupId(o);
-        if (node.connectionTokens() != null && (s.identity == null || !s.identity.maySendTo(group))) {
+        if (node.admission().tokensRequired() && (s.identity == null || !s.identity.maySendTo(group))) {
             throw new Refusal(ClientError.FORBIDDEN, "this connection's token does not allow sending to group "
                     + group + " (it needs \"send\":true and the group in \"groups\")");
         }
