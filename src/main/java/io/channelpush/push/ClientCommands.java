@@ -260,7 +260,7 @@ final class ClientCommands {
         for (String g : joins) {
             mayJoin(s, g, newGroups);
         }
-        if (!s.admitRecover(Recoveries.PER_CONNECTION_PER_MINUTE)) {
+        if (!s.rates.admitRecover(Recoveries.PER_CONNECTION_PER_MINUTE)) {
             throw new Refusal(ClientError.RATE_LIMITED, "at most " + Recoveries.PER_CONNECTION_PER_MINUTE
                     + " recovers per minute per connection");
         }

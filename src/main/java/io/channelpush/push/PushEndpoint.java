@@ -59,7 +59,7 @@ public final class PushEndpoint {
         switch (inbound.text(part, last)) {
             case WHOLE -> {
                 node.metrics().clientMessages.increment();
-                if (me.admitCommand()) {
+                if (me.rates.admitCommand()) {
                     commands.handle(me, inbound.take());
                 }
             }
