@@ -57,7 +57,7 @@ final class PushSession {
     volatile ConnectionIdentity identity;
     /** The user this connection belongs to, or null; written only by {@link UserRegistry}, holding this session. */
     volatile String uid;
-    /** The user and groups this connection counts for in presence events; guarded by {@link MemberEvents}. */
+    /** The user and groups this connection counts for in presence events; guarded by {@link LocalShares}. */
     String presenceUid;
     Set<String> presenceGroups = Set.of();
     /** Whether this connection holds one of the node's {@link ConnectionSlots} (set once, in onOpen). */
