@@ -26,7 +26,7 @@ final class LowWater {
         return WAITING.getAndSet(this, null);
     }
 
-    /** The queue holds {@code queued} bytes now, after a write: runs the waiting callback when that is below its mark. */
+    /** The queue holds {@code queued} bytes now, after a write: runs the waiting callback when below its mark. */
     void queueAt(long queued) {
         if (queued < bytes && waiting != null) {
             Runnable r = take();
