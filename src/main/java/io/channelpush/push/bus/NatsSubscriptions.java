@@ -30,7 +30,9 @@ import java.util.logging.Logger;
  *   <li>likewise the claim is started exactly once: by {@link #subscribeExclusive} when the dispatcher exists as the
  *       claim is set, else by {@link #attach};</li>
  *   <li>nothing that waits on the server runs under the lock (a subscription's flush, a claim's start outside
- *       {@link #attach}, closing the connection).</li>
+ *       {@link #attach}, closing the connection);</li>
+ *   <li>lock order: this lock, then the claim's own ({@link #attach}, {@link #exclusiveHeld}), never the reverse:
+ *       the claim tells the listener outside its lock.</li>
  * </ul>
  */
 final class NatsSubscriptions {
