@@ -9,15 +9,12 @@ import io.channelpush.push.bus.Channels;
 import io.channelpush.push.bus.PublishOutcomeUnknownException;
 import io.channelpush.push.bus.StreamPosition;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Commands a WebSocket client sends as JSON text: {@code add_group}, {@code leave_group}, {@code send_to_group},
  * {@code recover}.
- * One method per command, dispatched from {@link #handle}. A bad message gets an error reply
+ * One method per command, dispatched from {@link #handle}; {@code recover} is a {@link RecoverCommand}. A bad message gets an error reply
  * {@code {"type":"error","code":"...","message":"..."}} and the connection stays open. A command carrying an
  * {@code "id"} is acknowledged with {@code {"type":"ack","id":...,"cmd":"..."}}. With connection keys set,
  * {@code add_group} and {@code send_to_group} follow the connection's token
@@ -26,9 +23,11 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ClientCommands {
     private final PushNode node;
+    private final RecoverCommand recover;
 
     ClientCommands(PushNode node) {
         this.node = node;
+        this.recover = new RecoverCommand(node, this);
     }
 
     /** A refused command: its code and a sentence for the client's developer. */
@@ -94,7 +93,7 @@ final class ClientCommands {
                 case "leave_group" -> leaveGroup(s, o);
                 case "send_to_group" -> pending = sendToGroup(s, o);
                 case "recover" -> {
-                    recover(s, o, id);
+                    recover.run(s, o, id);
                     return;
                 }
                 default -> throw new Refusal(ClientError.UNKNOWN_CMD,
@@ -172,8 +171,8 @@ final class ClientCommands {
     }
 
     /** Refuses {@code group} when the token does not grant it or the connection would pass its group bound. */
-    private void mayJoin(PushSession s, String group, int joining) throws Refusal {
-        if (node.connectionTokens() != null && (s.identity == null || !s.identity.mayJoin(group))) {
+    void mayJoin(PushSession s, String group, int joining) throws Refusal {
+        if (node.admission().tokensRequired() && (s.identity == null || !s.identity.mayJoin(group))) {
             throw new Refusal(ClientError.FORBIDDEN, "this connection's token does not grant group " + group
                     + " (its \"groups\" claim)");
         }
@@ -194,7 +193,7 @@ final class ClientCommands {
                     + PushConfig.CLIENT_GROUP_MESSAGES + " is false); they come from its publisher");
         }
         String group = groupId(o);
-        if (node.connectionTokens() != null && (s.identity == null || !s.identity.maySendTo(group))) {
+        if (node.admission().tokensRequired() && (s.identity == null || !s.identity.maySendTo(group))) {
             throw new Refusal(ClientError.FORBIDDEN, "this connection's token does not allow sending to group "
                     + group + " (it needs \"send\":true and the group in \"groups\")");
         }
@@ -208,86 +207,6 @@ final class ClientCommands {
                     "message is larger than " + node.config().maxContentBytes() + " bytes");
         }
         return node.publishAcked(new BusMessage.Group(group, message));
-    }
-
-    /**
-     * {@code {"cmd":"recover","streams":{"broadcast":{"epoch":E,"offset":N},"group:G":{...},"uid:U":{...}}}}: joins
-     * the groups (as add_group would), replays what the client missed ({@link Recovery}) and answers
-     * {@code recovered}. A {@code uid:U} stream is replayed only to a connection of user U (its token's or its
-     * {@code bind_uid}'s user, at the time of the recover); any other user's is answered {@code false} without a
-     * replay, and the other streams recover as usual: a client that changed user (a new token, a bind_uid still to
-     * come) keeps its broadcasts and groups.
-     */
-    private void recover(PushSession s, JsonObject o, JsonElement id) throws Refusal {
-        if (!s.json) {
-            throw new Refusal(ClientError.WRONG_FORMAT, "recover needs a connection opened with ?format=json");
-        }
-        JsonElement st = o.get("streams");
-        if (st == null || !st.isJsonObject() || st.getAsJsonObject().isEmpty()) {
-            throw new Refusal(ClientError.MISSING_FIELD, "recover needs \"streams\": an object of streams "
-                    + "(\"broadcast\", \"group:<id>\", \"uid:<user id>\") to {\"epoch\":E,\"offset\":N}");
-        }
-        // the groups, the broadcasts, and the user's stream (and one of a previous user, answered false)
-        if (st.getAsJsonObject().size() > node.config().maxGroupsPerConnection() + 3) {
-            throw new Refusal(ClientError.TOO_MANY_GROUPS, "recover takes at most "
-                    + (node.config().maxGroupsPerConnection() + 3) + " streams");
-        }
-        String uid = s.uid;
-        List<Recovery.Want> wants = new ArrayList<>();
-        List<String> joins = new ArrayList<>();
-        for (Map.Entry<String, JsonElement> e : st.getAsJsonObject().entrySet()) {
-            StreamPosition after = position(e.getKey(), e.getValue());
-            if (e.getKey().equals(Frames.BROADCAST)) {
-                wants.add(Recovery.Want.broadcast(after));
-            } else if (e.getKey().startsWith(Frames.USER_PREFIX)) {
-                String user = e.getKey().substring(Frames.USER_PREFIX.length());
-                // never another user's messages: only the connection's own user may be replayed
-                wants.add(user.equals(uid) ? Recovery.Want.user(user, after) : Recovery.Want.refused(e.getKey()));
-            } else if (e.getKey().startsWith(Frames.GROUP_PREFIX)) {
-                String group = e.getKey().substring(Frames.GROUP_PREFIX.length());
-                if (group.isEmpty() || group.length() > node.config().maxGroupIdLength()) {
-                    throw new Refusal(ClientError.BAD_GROUP_ID, "a group id must be 1 to "
-                            + node.config().maxGroupIdLength() + " characters");
-                }
-                joins.add(group);
-                wants.add(Recovery.Want.group(group, after));
-            } else {
-                throw new Refusal(ClientError.MISSING_FIELD,
-                        "streams are \"broadcast\", \"group:<id>\" or \"uid:<user id>\"");
-            }
-        }
-        int newGroups = (int) joins.stream().filter(g -> !s.groups.contains(g)).count();
-        for (String g : joins) {
-            mayJoin(s, g, newGroups);
-        }
-        if (!s.admitRecover(Recoveries.PER_CONNECTION_PER_MINUTE)) {
-            throw new Refusal(ClientError.RATE_LIMITED, "at most " + Recoveries.PER_CONNECTION_PER_MINUTE
-                    + " recovers per minute per connection");
-        }
-        if (!node.recoveries().start(s, wants, id, () -> joins.forEach(g -> node.join(s, g)))) {
-            throw new Refusal(ClientError.RATE_LIMITED, "a recover is running on this connection already");
-        }
-    }
-
-    private static StreamPosition position(String stream, JsonElement p) throws Refusal {
-        if (p != null && p.isJsonObject()) {
-            JsonElement epoch = p.getAsJsonObject().get("epoch");
-            JsonElement offset = p.getAsJsonObject().get("offset");
-            if (epoch != null && epoch.isJsonPrimitive() && epoch.getAsJsonPrimitive().isString()
-                    && !epoch.getAsString().isEmpty() && epoch.getAsString().length() <= 128
-                    && offset != null && offset.isJsonPrimitive() && offset.getAsJsonPrimitive().isNumber()) {
-                try {
-                    long n = offset.getAsJsonPrimitive().getAsBigDecimal().longValueExact();
-                    if (n >= 0) {
-                        return new StreamPosition(epoch.getAsString(), n);
-                    }
-                } catch (ArithmeticException e) {
-                    // reported below
-                }
-            }
-        }
-        throw new Refusal(ClientError.MISSING_FIELD, "stream " + (stream.length() > 140 ? "?" : stream)
-                + " needs {\"epoch\":\"...\",\"offset\":N} (N a whole number, 0 or more)");
     }
 
     private String groupId(JsonObject o) throws Refusal {

@@ -5,7 +5,7 @@ import java.util.logging.Logger;
 /**
  * Where a node reports an error it cannot recover from: an {@link Error} such as {@link OutOfMemoryError}, or the
  * death of a thread it depends on (its pinger, write timer and sender threads, its channel client's threads).
- * The node has already marked itself dead ({@link PushNode#live()} is false, so {@code /health/live} and
+ * The node has already marked itself dead ({@link NodeHealth#live()} is false, so {@code /health/live} and
  * {@code /health/ready} answer 503) when this is called. Two implementations: {@link #MARK_DEAD} (the WAR, inside a
  * container that must not be halted: the orchestrator restarts on the failed liveness probe) and the launcher's,
  * which halts the process so that its supervisor restarts it. Implementations are thread-safe; called at most once

@@ -54,14 +54,14 @@ public final class HandshakeFilter extends HttpFilter {
                 return;
             }
             String origin = req.getHeader("Origin");
-            if (!node.origins().allows(origin)) {
+            if (!node.admission().origins().allows(origin)) {
                 badOrigin.log(() -> "worker " + node.workerId() + " refused a WebSocket handshake from origin "
                         + origin + ", outside " + PushConfig.ALLOWED_ORIGINS);
                 refuse(resp, 403, origin == null ? "a handshake without Origin is not allowed here"
                         : "origin " + origin + " is not allowed");
                 return;
             }
-            ConnectionTokens tokens = node.connectionTokens();
+            ConnectionTokens tokens = node.admission().tokens();
             ConnectionTokens.Verdict verdict = null;
             if (tokens != null) {
                 ConnectionTokens.Verdict v = HandshakeToken.verify(tokens,
@@ -76,9 +76,9 @@ public final class HandshakeFilter extends HttpFilter {
                 verdict = v;
             }
             String refusal = null;
-            if (!node.accepting()) {
+            if (!node.health().accepting()) {
                 refusal = "this node is stopping; connect to another one";
-            } else if (!node.reserveConnection()) {
+            } else if (!node.admission().slots().reserve()) {
                 refusal = "this node holds its maximum of " + node.config().maxConnections()
                         + " connections; try another node or later";
                 full.log(() -> "worker " + node.workerId() + " refused a WebSocket handshake at its "
@@ -98,7 +98,7 @@ public final class HandshakeFilter extends HttpFilter {
             } finally {
                 verdicts.clear();
                 if (!upgraded) {
-                    node.cancelConnection();
+                    node.admission().slots().cancel();
                 }
             }
             return;

@@ -7,14 +7,9 @@ import io.channelpush.push.bus.BusMessage.MemberChange.Change;
 import io.channelpush.push.presence.EventScope;
 import io.channelpush.push.presence.Presence;
 import io.channelpush.push.presence.PresenceCounts;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -32,12 +27,12 @@ import java.util.logging.Logger;
  * events for this node's members. A node that stops announces its departure, one that dies stops being heard: its
  * shares go with it (checked every heartbeat). A node heard for the first time, or again after it stopped being
  * heard, is asked to re-announce all its shares ({@link BusMessage.Resync}); so is every node by one that
- * reconnects to the bus, which hears them anew. Announcements wait in a queue of {@value #QUEUE} for this node's
- * publisher thread; when it is full they are dropped and the whole state is re-announced instead.
+ * reconnects to the bus, which hears them anew. This node's counts and its announcements, queued for its publisher
+ * thread, are its {@link LocalShares}.
  *
- * <p>Thread-safety: the local counts and the queue's order are kept under this object's lock, taken last (under
- * it only the queue's own lock is taken); bus messages arrive on the bus thread; the publisher thread publishes and sweeps.
- * Owns one thread; {@link #close} is idempotent and joins it for at most a second.
+ * <p>Thread-safety: the local counts and the queue's order are kept under {@link LocalShares}' lock; bus messages
+ * arrive on the bus thread; the publisher thread publishes and sweeps; the nodes heard are concurrent sets. Owns one
+ * thread; {@link #close} is idempotent and joins it for at most a second.
  */
 final class MemberEvents implements AutoCloseable {
     /** Announcements waiting for the bus; beyond, the node re-announces everything instead. */
@@ -46,10 +41,6 @@ final class MemberEvents implements AutoCloseable {
     static final int MAX_PAIRS = 200_000;
 
     private static final Logger LOG = Logger.getLogger(MemberEvents.class.getName());
-    private static final Object WAKE = new Object();
-
-    private record Pair(String group, String uid) {
-    }
 
     private final String workerId;
     private final EventScope scope;
@@ -58,18 +49,16 @@ final class MemberEvents implements AutoCloseable {
     private final Consumer<BusMessage> publish;
     private final long heartbeatMillis;
     private final PresenceCounts counts;
-    private final Map<Pair, Integer> local = new HashMap<>();
-    private final ArrayBlockingQueue<Object> out = new ArrayBlockingQueue<>(QUEUE + 1);
+    private final RateLimitedLog trouble = new RateLimitedLog(LOG, Level.WARNING);
+    private final LocalShares shares;
     /** Nodes heard since they were last found gone: one not in it is asked to re-announce. */
     private final Set<String> known = ConcurrentHashMap.newKeySet();
     /** Nodes to ask for a re-announcement (kept apart from the queue, which a re-announcement clears). */
     private final Set<String> resyncs = ConcurrentHashMap.newKeySet();
-    private volatile boolean syncWanted;
     /** Re-announcements sent whole. */
     private final java.util.concurrent.atomic.AtomicLong syncs = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean running = true;
     private final Thread thread;
-    private final RateLimitedLog trouble = new RateLimitedLog(LOG, Level.WARNING);
 
     /**
      * @param publish publishes a bus message, may block and may throw when the bus refuses it
@@ -84,6 +73,7 @@ final class MemberEvents implements AutoCloseable {
         this.publish = publish;
         this.heartbeatMillis = heartbeatMillis;
         this.counts = new PresenceCounts(MAX_PAIRS, this::deliver);
+        this.shares = new LocalShares(workerId, scope, trouble);
         this.thread = new Thread(() -> {
             try {
                 run();
@@ -98,61 +88,7 @@ final class MemberEvents implements AutoCloseable {
 
     /** After any change of {@code s}'s user or groups: counts its (group, user) pairs in scope (any thread). */
     void update(PushSession s) {
-        // read under the lock: of two concurrent updates of a session, the later one then sees both changes
-        synchronized (this) {
-            String uid = s.uid;
-            Set<String> now = uid == null ? Set.of() : inScope(s.groups);
-            String was = s.presenceUid;
-            Set<String> had = s.presenceGroups;
-            boolean same = Objects.equals(uid, was);
-            if (same && now.equals(had)) {
-                return;
-            }
-            for (String g : had) {
-                if (!same || !now.contains(g)) {
-                    count(g, was, -1);
-                }
-            }
-            for (String g : now) {
-                if (!same || !had.contains(g)) {
-                    count(g, uid, 1);
-                }
-            }
-            s.presenceUid = now.isEmpty() ? null : uid;
-            s.presenceGroups = now;
-        }
-    }
-
-    private Set<String> inScope(Set<String> sessionGroups) {
-        List<String> in = new ArrayList<>();
-        for (String g : sessionGroups) {
-            if (scope.covers(g)) {
-                in.add(g);
-            }
-        }
-        return Set.copyOf(in);
-    }
-
-    /** Under the lock. */
-    private void count(String group, String uid, int delta) {
-        Pair p = new Pair(group, uid);
-        int n = local.merge(p, delta, Integer::sum);
-        if (n == 0) {
-            local.remove(p);
-            enqueue(new BusMessage.MemberChange(workerId, Change.LEAVE, group, uid));
-        } else if (n == 1 && delta > 0) {
-            enqueue(new BusMessage.MemberChange(workerId, Change.JOIN, group, uid));
-        }
-    }
-
-    private void enqueue(Object m) {
-        if (!out.offer(m)) {
-            out.clear();
-            syncWanted = true;
-            out.offer(WAKE);
-            trouble.log(() -> "worker " + workerId + ": " + QUEUE + " presence announcements wait for the bus; "
-                    + "dropped, all of this node's presence is re-announced instead");
-        }
+        shares.update(s);
     }
 
     // ---- from the bus (bus thread)
@@ -188,15 +124,15 @@ final class MemberEvents implements AutoCloseable {
     void heard(BusMessage.Resync r) {
         alive(r.workerId());
         if (r.target().equals(workerId)) {
-            syncWanted = true;
-            out.offer(WAKE);
+            shares.wantSync();
+            shares.wake();
         }
     }
 
     private void alive(String node) {
         if (known.add(node)) {
             resyncs.add(node);
-            out.offer(WAKE);
+            shares.wake();
         }
     }
 
@@ -224,9 +160,9 @@ final class MemberEvents implements AutoCloseable {
         long nextSweep = System.nanoTime();
         while (running) {
             try {
-                Object m = out.poll(heartbeatMillis, TimeUnit.MILLISECONDS);
-                if (m instanceof BusMessage b) {
-                    send(b);
+                BusMessage m = shares.poll(heartbeatMillis);
+                if (m != null) {
+                    send(m);
                 }
                 for (String node : List.copyOf(resyncs)) {
                     resyncs.remove(node);
@@ -235,7 +171,7 @@ final class MemberEvents implements AutoCloseable {
                         known.remove(node);
                     }
                 }
-                if (syncWanted) {
+                if (shares.syncWanted()) {
                     sync();
                 }
                 if (System.nanoTime() - nextSweep >= 0) {
@@ -246,7 +182,7 @@ final class MemberEvents implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 // a bug must not end the announcements for good: what was lost is re-announced
-                syncWanted = true;
+                shares.wantSync();
                 trouble.log(() -> "worker " + workerId + ": presence events: " + e
                         + "; all of this node's presence is re-announced");
             }
@@ -259,7 +195,7 @@ final class MemberEvents implements AutoCloseable {
             return true;
         } catch (RuntimeException e) {
             // the others stop hearing this node and drop its shares; it re-announces them once it is back
-            syncWanted = true;
+            shares.wantSync();
             trouble.log(() -> "worker " + workerId + ": presence announcement not sent (" + e.getMessage()
                     + "); all of this node's presence is re-announced when the bus takes messages again");
             return false;
@@ -268,16 +204,11 @@ final class MemberEvents implements AutoCloseable {
 
     /** Re-announces every share: what waits in the queue is in the snapshot, so it is dropped. */
     private void sync() {
-        List<Pair> snapshot;
-        synchronized (this) {
-            syncWanted = false;
-            out.clear();
-            snapshot = new ArrayList<>(local.keySet());
-        }
+        List<LocalShares.Pair> snapshot = shares.startSync();
         if (!send(new BusMessage.MemberChange(workerId, Change.SYNC, null, null))) {
             return;
         }
-        for (Pair p : snapshot) {
+        for (LocalShares.Pair p : snapshot) {
             if (!send(new BusMessage.MemberChange(workerId, Change.JOIN, p.group(), p.uid()))) {
                 return;
             }
@@ -317,8 +248,8 @@ final class MemberEvents implements AutoCloseable {
         return counts.pairs();
     }
 
-    synchronized int localPairs() {
-        return local.size();
+    int localPairs() {
+        return shares.pairs();
     }
 
     @Override

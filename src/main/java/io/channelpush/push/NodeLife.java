@@ -24,17 +24,17 @@ final class NodeLife {
         this.fatalErrors = fatalErrors;
     }
 
-    /** See {@link PushNode#accepting}. */
+    /** See {@link NodeHealth#accepting}. */
     boolean accepting() {
         return accepting && !stopped.get() && !dead.get();
     }
 
-    /** See {@link PushNode#live}. */
+    /** See {@link NodeHealth#live}. */
     boolean live() {
         return !dead.get();
     }
 
-    /** See {@link PushNode#deathReason}. */
+    /** See {@link NodeHealth#deathReason}. */
     String deathReason() {
         return deathReason;
     }

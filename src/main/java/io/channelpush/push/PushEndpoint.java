@@ -59,7 +59,7 @@ public final class PushEndpoint {
         switch (inbound.text(part, last)) {
             case WHOLE -> {
                 node.metrics().clientMessages.increment();
-                if (me.admitCommand()) {
+                if (me.rates.admitCommand()) {
                     commands.handle(me, inbound.take());
                 }
             }
@@ -124,7 +124,7 @@ public final class PushEndpoint {
          */
         @Override
         public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
-            ConnectionTokens tokens = node.connectionTokens();
+            ConnectionTokens tokens = node.admission().tokens();
             if (tokens == null) {
                 return;
             }
@@ -151,7 +151,7 @@ public final class PushEndpoint {
         /** Refused origins get 403 from the container. */
         @Override
         public boolean checkOrigin(String origin) {
-            boolean ok = node.origins().allows(origin);
+            boolean ok = node.admission().origins().allows(origin);
             if (!ok) {
                 badOrigin.log(() -> "worker " + node.workerId() + " refused a WebSocket from origin " + origin);
             }

@@ -25,10 +25,11 @@ import java.util.logging.Logger;
  * ({@link Presence}), its bus subscriptions (the streams {@code b}, {@code g} and {@code u} with their positions,
  * handed to {@link Delivery}), what it hears of the bus itself ({@link NodeBusListener}), its publishes
  * ({@link NodePublisher}: acknowledged, reported and unacknowledged), its {@code recover} commands
- * ({@link Recoveries}) and its life ({@link NodeLife}: accepting, stopped, dead). It does not know the HTTP publisher
- * ({@code io.channelpush.push.publish}), which calls {@link #publishAcked} (and {@link #publishReported}); the
- * unacknowledged {@link #broadcast}, {@link #pushTo}, ... remain for tests and benchmarks. Servlets and filters
- * reach it through the servlet context attribute {@link #ATTRIBUTE}. Thread-safe.
+ * ({@link Recoveries}), its life ({@link NodeLife}: accepting, stopped, dead) as the health checks read it
+ * ({@link NodeHealth}) and what a handshake is checked against ({@link Admission}). It does not know the HTTP
+ * publisher ({@code io.channelpush.push.publish}), which calls {@link #publishAcked} (and {@link #publishReported});
+ * the unacknowledged {@link #publishUnacked} remains for tests and benchmarks. Servlets and filters reach it through
+ * the servlet context attribute {@link #ATTRIBUTE}. Thread-safe.
  */
 public final class PushNode implements AutoCloseable {
     /** Servlet context attribute holding the node. */
@@ -40,12 +41,11 @@ public final class PushNode implements AutoCloseable {
     private final MessageBus bus;
     private final PushMetrics metrics = new PushMetrics();
     private final ConnectionRegistry connections;
-    private final ConnectionSlots slots;
     private final GroupRegistry groups = new GroupRegistry();
     private final UserRegistry users;
     private final NodeLife life;
-    private final OriginPolicy origins;
-    private final ConnectionTokens connectionTokens;
+    private final NodeHealth health;
+    private final Admission admission;
     private final PublishDispatch publishDispatch;
     private final Presence presence;
     /** Copies the users' groups from another node when this one joins the cluster. */
@@ -64,15 +64,16 @@ public final class PushNode implements AutoCloseable {
     public PushNode(PushConfig config, Function<MessageBus.Listener, MessageBus> busFactory, FatalErrors fatalErrors) {
         this.config = config;
         this.life = new NodeLife(config.workerId(), fatalErrors);
-        this.origins = new OriginPolicy(config.allowedOrigins(), config.allowMissingOrigin());
-        this.connectionTokens = ConnectionTokens.fromSetting(config.connectionKeys());
+        ConnectionSlots slots = new ConnectionSlots(config.maxConnections());
+        this.admission = new Admission(new OriginPolicy(config.allowedOrigins(), config.allowMissingOrigin()),
+                ConnectionTokens.fromSetting(config.connectionKeys()), slots);
         this.users = new UserRegistry(config.workerId(), groups, config.maxGroupsPerConnection(),
                 config.maxUsersWithGroups());
         this.connections = new ConnectionRegistry(config, slow -> metrics.slowClientDisconnects.increment(),
                 this::threadDied);
-        this.slots = new ConnectionSlots(config.maxConnections());
         this.bus = busFactory.apply(new NodeBusListener(config.workerId(), metrics, this::bus,
                 this::missedUserChanges, this::threadDied));
+        this.health = new NodeHealth(life, bus, users);
         // before presence: its first heartbeat is published at once
         this.publisher = new NodePublisher(bus, new AckedPublisher(bus, config.publishAckTimeoutMillis(), metrics),
                 metrics);
@@ -101,7 +102,7 @@ public final class PushNode implements AutoCloseable {
             bus.subscribe(channel, payload -> delivery.onMessage(channel, payload, null));
         }
         this.sessions = new SessionLifecycle(config.workerId(), connections, slots, users, groups, metrics,
-                connectionTokens != null, life::stopping, this::lastDelivered);
+                admission.tokensRequired(), life::stopping, this::lastDelivered);
         this.publishDispatch = new PublishDispatch(!bus.publishNeverBlocks(), config.workerId(), this::threadDied);
         LOG.info(() -> "worker " + config.workerId() + " started; bus " + bus.describe());
         String groupWarning = config.clientGroupMessagesWarning();
@@ -139,14 +140,9 @@ public final class PushNode implements AutoCloseable {
         return publishDispatch;
     }
 
-    /** Which origins may open WebSockets. */
-    OriginPolicy origins() {
-        return origins;
-    }
-
-    /** The verifier of connection tokens, or null when connections are anonymous (no connection keys). */
-    ConnectionTokens connectionTokens() {
-        return connectionTokens;
+    /** What a handshake is checked against: origins, connection tokens, connection slots. */
+    Admission admission() {
+        return admission;
     }
 
     public PushConfig config() {
@@ -169,22 +165,9 @@ public final class PushNode implements AutoCloseable {
         return groups.groupCount();
     }
 
-    public boolean busConnected() {
-        return bus.isConnected();
-    }
-
-    public boolean accepting() {
-        return life.accepting();
-    }
-
-    /** False once the node died of an error it cannot recover from: it must be restarted. */
-    public boolean live() {
-        return life.live();
-    }
-
-    /** What killed the node, or null while {@link #live()}. */
-    public String deathReason() {
-        return life.deathReason();
+    /** Live, ready, and why not: what the health checks and metrics read. */
+    public NodeHealth health() {
+        return health;
     }
 
     /**
@@ -195,39 +178,7 @@ public final class PushNode implements AutoCloseable {
         life.fatal("thread " + thread.getName() + " died", error);
     }
 
-    // ---- connections (called by the handshake filter and the endpoint)
-
-    /**
-     * Takes one of the {@code channelpush.max-connections} slots for a handshake, atomically.
-     *
-     * @return false when the node is full: refuse the handshake
-     */
-    boolean reserveConnection() {
-        return slots.reserve();
-    }
-
-    /** Gives back the slot of a handshake the container did not upgrade. */
-    void cancelConnection() {
-        slots.cancel();
-    }
-
-    /** False while another node with the same worker id holds it on the bus (or before the bus granted it). */
-    /**
-     * Whether this node's copy of the groups given to users ({@code uid=U&add_group=G}) is whole: false from its
-     * start until it copied them from another node, and again after it may have missed changes (README, "Users").
-     */
-    public boolean userGroupsComplete() {
-        return users.groupsComplete();
-    }
-
-    public boolean workerIdHeld() {
-        return bus.exclusiveHeld();
-    }
-
-    /** Ready for clients: accepting, connected to the bus and holding its worker id there. */
-    public boolean ready() {
-        return accepting() && busConnected() && workerIdHeld();
-    }
+    // ---- connections (called by the endpoint)
 
     /** Opens an anonymous connection. */
     PushSession open(Session session) {
@@ -274,7 +225,7 @@ public final class PushNode implements AutoCloseable {
      * {@code bind_uid} cannot change any.
      */
     public boolean connectionsCarryTokens() {
-        return connectionTokens != null;
+        return admission.tokensRequired();
     }
 
     /**
@@ -312,37 +263,16 @@ public final class PushNode implements AutoCloseable {
         return publisher.publishAcked(m);
     }
 
-    // Unacknowledged publishes (tests, benchmarks): each throws BusUnavailableException; on a bus that may wait,
-    // only from a thread that may block (see PublishDispatch)
-
-    public void broadcast(String content) {
-        publisher.publishCounted(new BusMessage.Broadcast(content));
-    }
-
-    public void pushTo(String workerId, long connectionId, String content) {
-        publisher.publishCounted(new BusMessage.Targeted(workerId, connectionId, content));
-    }
-
-    public void sendToGroup(String group, String message) {
-        publisher.publishCounted(new BusMessage.Group(group, message));
-    }
-
-    /** To every connection of the user {@code uid}, on every node. */
-    public void pushToUser(String uid, String content) {
-        publisher.publishCounted(new BusMessage.ToUser(uid, content));
-    }
-
-    /** Gives ({@code join}) or takes the group {@code group} for every connection of {@code uid}, now and later. */
-    public void userGroup(String uid, String group, boolean join) {
-        publish(new BusMessage.UserGroup(uid, group, join));
-    }
-
     /**
-     * Sets ({@code bind}) the user id of connection {@code connectionId} of node {@code workerId}, or clears it if
-     * it is {@code uid}. The node holding the connection applies it; a connection with a token keeps its token's.
+     * Publishes without acknowledgement (tests and benchmarks): a delivery (broadcast, targeted, group or user
+     * push), counted as published, or a user change ({@link BusMessage.UserGroup}, {@link BusMessage.BindUid}: the
+     * node holding the connection applies a bind; a connection with a token keeps its token's user id). On a bus
+     * that may wait, call it only from a thread that may block (see {@link PublishDispatch}).
+     *
+     * @throws BusUnavailableException when the bus refuses it
      */
-    public void bindUid(String workerId, long connectionId, String uid, boolean bind) {
-        publish(new BusMessage.BindUid(workerId, connectionId, uid, bind));
+    public void publishUnacked(BusMessage m) {
+        publisher.publishCounted(m);
     }
 
     /**

@@ -9,7 +9,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.logging.Logger;
@@ -20,7 +19,8 @@ import java.util.logging.Logger;
  * drain at a time per session (no locks), batched so that what queued up meanwhile costs one socket write. The
  * drain is the connection's one writer: pings and the close frame ({@link #close(CloseCode)}, the one way this
  * node closes a connection) go through the same queue. The queue is bounded in bytes, counted until the container
- * reports each message written; a client that lets it fill up is closed with 1013 (try again later). Thread-safe.
+ * reports each message written; a client that lets it fill up is closed with 1013 (try again later). How fast the
+ * client may ask is {@link ClientRates}'; what a {@code recover} waits for, {@link LowWater}. Thread-safe.
  */
 final class PushSession {
     private static final Logger LOG = Logger.getLogger(PushSession.class.getName());
@@ -49,9 +49,6 @@ final class PushSession {
     private static final AtomicIntegerFieldUpdater<PushSession> COMMANDS_QUEUED =
             AtomicIntegerFieldUpdater.newUpdater(PushSession.class, "commandsQueued");
 
-    private final int commandsPerSecond;
-    private long windowStart = System.nanoTime();
-    private int windowCount;
     private volatile long lastPongNanos = System.nanoTime();
     /**
      * Who the connection is, from its connection token; null when connections are anonymous. Set once, in onOpen,
@@ -60,7 +57,7 @@ final class PushSession {
     volatile ConnectionIdentity identity;
     /** The user this connection belongs to, or null; written only by {@link UserRegistry}, holding this session. */
     volatile String uid;
-    /** The user and groups this connection counts for in presence events; guarded by {@link MemberEvents}. */
+    /** The user and groups this connection counts for in presence events; guarded by {@link LocalShares}. */
     String presenceUid;
     Set<String> presenceGroups = Set.of();
     /** Whether this connection holds one of the node's {@link ConnectionSlots} (set once, in onOpen). */
@@ -70,12 +67,10 @@ final class PushSession {
 
     /** Its stream messages and its running {@code recover}, which meet there. */
     final SessionStreams streams = new SessionStreams(this);
-    /** Run once when the queue drops below {@link #lowWaterBytes} (a recovery's pacing). */
-    private final AtomicReference<Runnable> lowWater = new AtomicReference<>();
-    private volatile long lowWaterBytes;
-    /** Start of this connection's recover window and recovers in it (container thread only). */
-    private long recoverWindowStart = System.nanoTime();
-    private int recoversInWindow;
+    /** Run once when the queue drops below its mark (a recovery's pacing). */
+    private final LowWater lowWater = new LowWater();
+    /** How fast the client may send commands and recovers. */
+    final ClientRates rates;
 
     /**
      * @param senderFor builds this session's frame sender, given the listener it reports writes and failures to
@@ -90,12 +85,7 @@ final class PushSession {
         this.sender = senderFor.apply(new FrameSender.Listener() {
             @Override
             public void sent(OutboundMessage m) {
-                if (queuedBytes.addAndGet(-m.weight()) < lowWaterBytes && lowWater.get() != null) {
-                    Runnable r = lowWater.getAndSet(null);
-                    if (r != null) {
-                        r.run();
-                    }
-                }
+                lowWater.queueAt(queuedBytes.addAndGet(-m.weight()));
             }
 
             @Override
@@ -105,38 +95,9 @@ final class PushSession {
         });
         this.drains = groupFor.apply(sender.executor());
         this.queueLimitBytes = queueLimitBytes;
-        this.commandsPerSecond = commandsPerSecond;
+        this.rates = new ClientRates(this, commandsPerSecond, closeLog);
         this.onSlow = onSlow;
         this.closeLog = closeLog;
-    }
-
-    /**
-     * Counts one message from the client against its rate (per one-second window). Over the rate the message is
-     * refused with a {@code rate_limited} error (once per window); at twice the rate the connection is closed
-     * with 1008. Called by the container's one thread per session.
-     *
-     * @return true when the message may be handled
-     */
-    boolean admitCommand() {
-        long now = System.nanoTime();
-        if (now - windowStart >= 1_000_000_000L) {
-            windowStart = now;
-            windowCount = 0;
-        }
-        windowCount++;
-        if (windowCount <= commandsPerSecond) {
-            return true;
-        }
-        if (windowCount == commandsPerSecond + 1) {
-            send("{\"type\":\"error\",\"code\":\"" + ClientError.RATE_LIMITED.wireName()
-                    + "\",\"message\":\"more than " + commandsPerSecond
-                    + " messages per second; slow down or the connection is closed\"}");
-        } else if (windowCount > 2 * commandsPerSecond && !closed.get()) {
-            closeLog.tooChatty.log(() -> "connection " + id + " closed: more than " + 2 * commandsPerSecond + " messages per second");
-            // after the rate_limited error already queued
-            close(CloseCode.TOO_CHATTY);
-        }
-        return false;
     }
 
     /**
@@ -303,28 +264,13 @@ final class PushSession {
     }
 
     /**
-     * Counts one {@code recover} against the connection's rate ({@code max} per minute). Container thread only.
-     *
-     * @return false when over the rate
-     */
-    boolean admitRecover(int max) {
-        long now = System.nanoTime();
-        if (now - recoverWindowStart >= 60_000_000_000L) {
-            recoverWindowStart = now;
-            recoversInWindow = 0;
-        }
-        return ++recoversInWindow <= max;
-    }
-
-    /**
      * Runs {@code r} once the bytes queued for this client drop below {@code bytes} (at once when they are below
      * already), on the thread that reports the write, or here. At most one waits; a closed session never runs it.
      */
     void whenQueueBelow(long bytes, Runnable r) {
-        lowWaterBytes = bytes;
-        lowWater.set(r);
+        lowWater.set(bytes, r);
         if (queuedBytes.get() < bytes || closed.get()) {
-            Runnable mine = lowWater.getAndSet(null);
+            Runnable mine = lowWater.take();
             if (mine != null && !closed.get()) {
                 mine.run();
             }

@@ -24,7 +24,8 @@ import java.util.logging.Logger;
  * messages at most the session's queue bytes ({@link HeldMessages}; beyond, the connection is closed with 1013 like
  * a slow client, and the client recovers again after reconnecting). One history request in flight at a time. The
  * steps run on whichever thread completes the previous one (the container's, the bus's, the session's writer), never
- * two at once; the held messages are guarded by the session's stream lock. Thread-safe.
+ * two at once; each stream's walk through the history is a {@link HistoryWalk}; the held messages are guarded by
+ * the session's stream lock. Thread-safe.
  */
 final class Recovery {
     private static final Logger LOG = Logger.getLogger(Recovery.class.getName());
@@ -74,17 +75,10 @@ final class Recovery {
     /** Per stream, what the session got live before this recovery began ({@link SessionStreams#start}). */
     private Map<String, SessionStreams.Live> live;
     private int index;
-    private boolean first = true;
-    private boolean more;
-    private boolean ok = true;
-    private StreamPosition cursor;
-    private long lastSent;
-    private List<StreamEvent> page = List.of();
-    private int pageIndex;
+    /** The history walk of stream {@code index}; null before its first step. */
+    private HistoryWalk walk;
     private int replayed;
     private final HistoryRetry retry = new HistoryRetry();
-    /** The history stayed behind the held live messages for the retry time: the stream goes on without. */
-    private boolean staleGaveUp;
     /** History failed beyond {@link HistoryRetry#HISTORY_RETRY_MILLIS}: the recover is answered unavailable. */
     private boolean unavailable;
 
@@ -145,29 +139,32 @@ final class Recovery {
             return Step.DONE;
         }
         Want w = wants.get(index);
+        if (walk == null) {
+            walk = new HistoryWalk(w, this::firstHeld);
+        }
         long wait = retry.waitNanos();
         if (wait > 0) {
             CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS).execute(this::run);
             return Step.WAIT;
         }
-        if (w.channel() == null || first && replayed >= owner.maxMessages()) {
-            ok = false;
+        if (w.channel() == null || walk.beforeFirstPage() && replayed >= owner.maxMessages()) {
+            walk.unrecoverable();
             endStream(w);
             return Step.CONTINUE;
         }
         long lowWater = session.queueLimitBytes() / 2;
-        while (pageIndex < page.size()) {
+        while (walk.hasNext()) {
             if (session.queuedBytes() > lowWater) {
                 session.whenQueueBelow(lowWater, this::run);
                 return Step.WAIT;
             }
-            if (!replay(w, page.get(pageIndex++))) {
+            if (!replay(w, walk.next())) {
                 return Step.CONTINUE;
             }
         }
-        if (first || more && !caughtUp(w) || ok && !staleGaveUp && behindHeld(w)) {
+        if (walk.needsPage()) {
             retry.asked();
-            CompletableFuture<StreamHistory> f = owner.bus().history(HistoryContent.channel(w), first ? w.after() : cursor, PAGE)
+            CompletableFuture<StreamHistory> f = owner.bus().history(HistoryContent.channel(w), walk.from(), PAGE)
                     .orTimeout(HISTORY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (!f.isDone()) {
                 f.whenComplete((h, e) -> {
@@ -183,29 +180,10 @@ final class Recovery {
         return Step.CONTINUE;
     }
 
-    /** Whether the history walk reached the live messages held for {@code w}: the rest is in the hold. */
-    private boolean caughtUp(Want w) {
-        long firstHeld = firstHeld(w, Long.MAX_VALUE);
-        return cursor != null && cursor.offset() >= firstHeld;
-    }
-
-    /**
-     * Whether the history walk ended before the held live messages begin: a stream's offsets are contiguous, so
-     * events lie between that the bus's history has not shown yet (a lagging replica answered).
-     */
-    private boolean behindHeld(Want w) {
-        long firstHeld = firstHeld(w, Long.MIN_VALUE);
-        return cursor != null && firstHeld != Long.MIN_VALUE && cursor.offset() < firstHeld - 1;
-    }
-
-    /** The offset of the first live message held for {@code w} in the cursor's epoch, else {@code none}. */
-    private long firstHeld(Want w, long none) {
-        if (cursor == null) {
-            return none;
-        }
-        String epoch = cursor.epoch();
+    /** The offset of the first live message of {@code stream} held in {@code epoch}, else {@code none}. */
+    private long firstHeld(String stream, String epoch, long none) {
         long[] first = {none};
-        session.streams.locked(() -> first[0] = held.firstOffset(w.stream(), epoch, none));
+        session.streams.locked(() -> first[0] = held.firstOffset(stream, epoch, none));
         return first[0];
     }
 
@@ -217,8 +195,7 @@ final class Recovery {
         }
         if (e != null) {
             // not a gap: the bus may be back soon; ask again (same cursor) with backoff, within the bound
-            page = List.of();
-            pageIndex = 0;
+            walk.failed();
             long bound = owner.historyRetryMillis;
             if (!retry.failed(bound)) {
                 Throwable cause = e;
@@ -229,28 +206,12 @@ final class Recovery {
             return;
         }
         retry.succeeded();
-        if (first) {
-            first = false;
-            cursor = w.after();
-            if (!h.complete()) {
-                ok = false;
-                more = false;
-                page = List.of();
-                return;
-            }
-            // the client has everything up to its position: a history starting earlier sends none of it again
-            lastSent = w.after().offset();
-        }
-        page = h.events();
-        pageIndex = 0;
-        more = h.more() && !page.isEmpty();
-        if (!page.isEmpty()) {
-            cursor = page.get(page.size() - 1).position();
-        } else if (!more && ok && behindHeld(w) && !retry.failed(owner.historyRetryMillis)) {
+        if (walk.accept(h) && !retry.failed(owner.historyRetryMillis)) {
             // asked again (with backoff) while the history stays behind; past the bound, go on without
+            StreamPosition cursor = walk.cursor();
             LOG.fine(() -> "connection " + session.id + ": history of " + w.stream() + " stayed behind the live "
                     + "messages after " + cursor + "; its replay ends there");
-            staleGaveUp = true;
+            walk.giveUpStale();
             retry.succeeded();
         }
     }
@@ -258,7 +219,7 @@ final class Recovery {
     /** Sends one event of the history. @return false when the replay of this stream stopped */
     private boolean replay(Want w, StreamEvent e) {
         long offset = e.position().offset();
-        if (offset <= lastSent || deliveredLive(w.stream(), e.position())) {
+        if (walk.sentAlready(e.position()) || deliveredLive(w.stream(), e.position())) {
             return true;
         }
         String content = HistoryContent.of(w, e.payload());
@@ -266,9 +227,7 @@ final class Recovery {
             return true;
         }
         if (replayed >= owner.maxMessages()) {
-            ok = false;
-            page = List.of();
-            more = false;
+            walk.unrecoverable();
             return false;
         }
         if (!session.send(OutboundMessage.forOne(Frames.message(w.stream(), e.position(), content)))) {
@@ -277,7 +236,7 @@ final class Recovery {
         }
         replayed++;
         owner.metrics().messagesRecovered.increment();
-        lastSent = offset;
+        walk.sent(offset);
         return true;
     }
 
@@ -289,32 +248,22 @@ final class Recovery {
 
     /** Sends the held live messages after the replayed ones and makes the stream live again. */
     private void endStream(Want w) {
-        boolean result = ok;
-        long last = lastSent;
-        StreamPosition replayedTo = result && cursor != null && last > 0 ? new StreamPosition(cursor.epoch(), last) : null;
+        boolean result = walk.ok();
+        long last = walk.lastSent();
+        StreamPosition replayedTo = walk.replayedTo();
+        String epoch = walk.epoch();
         session.streams.locked(() -> {
             if (replayedTo != null) {
                 session.streams.replayed(w.stream(), replayedTo);
             }
-            held.release(w.stream(), last, cursorEpoch());
+            held.release(w.stream(), last, epoch);
             results.put(w.stream(), result);
         });
         if (!result) {
             owner.metrics().recoveriesUnrecoverable.increment();
         }
         index++;
-        staleGaveUp = false;
-        first = true;
-        more = false;
-        ok = true;
-        cursor = null;
-        lastSent = 0;
-        page = List.of();
-        pageIndex = 0;
-    }
-
-    private String cursorEpoch() {
-        return cursor == null ? "" : cursor.epoch();
+        walk = null;
     }
 
     private void finish() {

@@ -30,12 +30,12 @@ class ChannelSecretTest {
         try (ChannelDaemon daemon = ChannelDaemon.start(TestData.config().withPort(0).withSecret("shared-s3cret"));
              Launcher good = node(daemon, "shared-s3cret");
              Launcher bad = node(daemon, "guess")) {
-            PushFixture.await(() -> good.node().busConnected(), "node with the right secret never connected");
+            PushFixture.await(() -> good.node().health().busConnected(), "node with the right secret never connected");
             assertEquals(200, http.newRequest("http://127.0.0.1:" + good.port(1) + "/health/ready")
                     .timeout(5, TimeUnit.SECONDS).send().getStatus());
             assertEquals(503, http.newRequest("http://127.0.0.1:" + bad.port(1) + "/health/ready")
                     .timeout(5, TimeUnit.SECONDS).send().getStatus());
-            assertFalse(bad.node().busConnected());
+            assertFalse(bad.node().health().busConnected());
         } finally {
             http.stop();
         }
@@ -49,7 +49,7 @@ class ChannelSecretTest {
              ChannelClient without = ChannelClient.start(ClientOptions.of("127.0.0.1", l.channelPort()));
              ChannelClient with = ChannelClient.start(ClientOptions.of("127.0.0.1", l.channelPort())
                      .withSecret("in-process-s3cret"))) {
-            PushFixture.await(() -> l.node().busConnected(), "the node never reached its own daemon");
+            PushFixture.await(() -> l.node().health().busConnected(), "the node never reached its own daemon");
             assertTrue(with.awaitConnected(Duration.ofSeconds(5)));
             assertFalse(without.awaitConnected(Duration.ofMillis(500)), "the in-process daemon took a hello without secret");
         }

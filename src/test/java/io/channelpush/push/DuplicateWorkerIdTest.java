@@ -62,7 +62,7 @@ class DuplicateWorkerIdTest {
             JsonObject body = JsonParser.parseString(notReady.getContentAsString()).getAsJsonObject();
             assertEquals("connected", body.get("bus").getAsString());
             assertTrue(body.get("worker_id").getAsString().startsWith("not held"), body.toString());
-            assertFalse(second.node().ready());
+            assertFalse(second.node().health().ready());
 
             // both nodes number their connections from 1: the same (worker id, connection id) exists on each
             TestClient onFirst = fx.connect(first);

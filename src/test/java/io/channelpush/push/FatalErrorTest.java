@@ -108,8 +108,8 @@ class FatalErrorTest {
             Launcher l = fx.node("fatal-node");
             PushNode node = l.node();
             assertEquals(200, fx.fetch(l, "/health/live").getStatus());
-            assertTrue(node.live());
-            assertNull(node.deathReason());
+            assertTrue(node.health().live());
+            assertNull(node.health().deathReason());
 
             Thread owned = new Thread(() -> {
                 throw new OutOfMemoryError("simulated: Java heap space");
@@ -119,17 +119,17 @@ class FatalErrorTest {
             owned.join(10_000);
             assertFalse(owned.isAlive());
 
-            assertFalse(node.live());
+            assertFalse(node.health().live());
             ContentResponse live = fx.fetch(l, "/health/live");
             assertEquals(503, live.getStatus());
             assertTrue(live.getContentAsString().contains("thread channel-push-sender-fatal-node-9 died")
                     && live.getContentAsString().contains("simulated: Java heap space")
                     && live.getContentAsString().contains("restart"), live.getContentAsString());
             assertEquals(503, fx.fetch(l, "/health/ready").getStatus());
-            assertFalse(node.accepting());
+            assertFalse(node.health().accepting());
 
             node.threadDied(Thread.currentThread(), new StackOverflowError("a second one"));
-            assertTrue(node.deathReason().contains("Java heap space"), "the first death is the one reported");
+            assertTrue(node.health().deathReason().contains("Java heap space"), "the first death is the one reported");
         }
     }
 }

@@ -99,7 +99,7 @@ class LauncherSettingsTest {
             assertEquals(-1, l.channelPort(), "an in-process daemon was started beside --channel");
             assertTrue(startLine().endsWith("; channel " + daemon) || startLine().contains("; channel " + daemon + " ;"),
                     startLine());
-            PushFixture.await(() -> l.node().busConnected(), "never connected to the daemon given with --channel");
+            PushFixture.await(() -> l.node().health().busConnected(), "never connected to the daemon given with --channel");
         }
     }
 

@@ -2,6 +2,7 @@ package io.channelpush.push;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.channelpush.push.bus.BusMessage;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +32,7 @@ class MemberEventsTest {
     private PushSession open(FakeWebSocket ws, String uid) {
         PushSession s = mem.open(ws);
         if (uid != null) {
-            node.bindUid("mem", s.id, uid, true);
+            node.publishUnacked(new BusMessage.BindUid("mem", s.id, uid, true));
         }
         return s;
     }
@@ -69,7 +70,7 @@ class MemberEventsTest {
         node.join(open(json(), null), "room:1");
         node.leave(tab1, "room:1");
         // unbinding the user id leaves its groups as far as presence goes: the connection is anonymous now
-        node.bindUid("mem", tab2.id, "alice", false);
+        node.publishUnacked(new BusMessage.BindUid("mem", tab2.id, "alice", false));
         node.join(open(json(), "zed"), "room:1");
         assertEquals(List.of(event("join", "room:1", "w"), event("join", "room:1", "p"),
                 event("join", "room:1", "alice"), event("leave", "room:1", "alice"), event("join", "room:1", "zed")),
@@ -88,7 +89,7 @@ class MemberEventsTest {
         FakeWebSocket late = json();
         PushSession s = open(late, null);
         node.join(s, "room:2");
-        node.bindUid("mem", s.id, "bea", true);
+        node.publishUnacked(new BusMessage.BindUid("mem", s.id, "bea", true));
         until(watcherWs, event("join", "room:2", "bea"));
         node.closed(s); // as the container's onClose, when the client goes
         assertEquals(List.of(event("join", "room:2", "w"), event("join", "room:2", "bea"),

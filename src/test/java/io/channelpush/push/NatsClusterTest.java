@@ -59,7 +59,7 @@ class NatsClusterTest {
 
             s1.kill();
             long killed = System.nanoTime();
-            PushFixture.await(() -> a.node().metrics().channelReconnects() == 1 && a.node().busConnected(),
+            PushFixture.await(() -> a.node().metrics().channelReconnects() == 1 && a.node().health().busConnected(),
                     "node A reconnected");
             Duration reconnect = Duration.ofNanos(System.nanoTime() - killed);
             long firstReceipt = publishOnUntilReceived(fx, b, onA, killed + FAILOVER_LIMIT.toNanos());

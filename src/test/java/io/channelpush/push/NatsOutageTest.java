@@ -23,7 +23,7 @@ class NatsOutageTest {
             assertEquals("ok", fx.get(node, "content=before").getContentAsString());
             assertEquals("before", client.next());
             server.kill();
-            PushFixture.await(() -> !node.node().busConnected(), "the node did not notice that NATS died");
+            PushFixture.await(() -> !node.node().health().busConnected(), "the node did not notice that NATS died");
 
             long failuresBefore = node.node().metrics().publishFailures();
             for (int i = 0; i < 5; i++) {
@@ -36,7 +36,7 @@ class NatsOutageTest {
             assertEquals(failuresBefore + 5, node.node().metrics().publishFailures());
 
             server = server.startAgain();
-            PushFixture.await(() -> node.node().busConnected(), "the node did not reconnect to NATS");
+            PushFixture.await(() -> node.node().health().busConnected(), "the node did not reconnect to NATS");
             PushFixture.await(() -> acknowledged(fx, node, "content=back"),
                     "publishes were not acknowledged after NATS came back");
             // Only what was acknowledged arrives: the first acknowledged "back" follows "before" directly.

@@ -3,6 +3,7 @@ package io.channelpush.push;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.channelpush.push.bus.BusMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,9 +44,9 @@ class NodeDeliveryTest {
             sessions.add(mem.open(ws));
         }
         node.join(sessions.get(0), "g");
-        node.broadcast("one");
-        node.sendToGroup("g", "two");
-        node.pushTo("mem", sessions.get(2).id, "three");
+        node.publishUnacked(new BusMessage.Broadcast("one"));
+        node.publishUnacked(new BusMessage.Group("g", "two"));
+        node.publishUnacked(new BusMessage.Targeted("mem", sessions.get(2).id, "three"));
         PushFixture.await(() -> clients.get(0).texts().size() == 3 && clients.get(1).texts().size() == 2
                 && clients.get(2).texts().size() == 3, "deliveries missing: " + clients.stream()
                 .map(FakeWebSocket::texts).toList());

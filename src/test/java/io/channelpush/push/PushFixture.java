@@ -107,7 +107,7 @@ final class PushFixture implements AutoCloseable {
         int expected = nodes.size();
         awaitSubscribers(Channels.BROADCAST, expected);
         awaitSubscribers(Channels.worker(l.node().workerId()), 1);
-        await(() -> l.node().workerIdHeld(), "node " + l.node().workerId() + " never held its worker id");
+        await(() -> l.node().health().workerIdHeld(), "node " + l.node().workerId() + " never held its worker id");
         return l;
     }
 
@@ -121,7 +121,7 @@ final class PushFixture implements AutoCloseable {
     Launcher connectedNode(String workerId, String... extraArgs) throws Exception {
         Launcher l = start(workerId, backend == Backend.NATS ? List.of("--nats", nats.url())
                 : List.of("--channel", "127.0.0.1:" + daemon.port()), extraArgs);
-        await(() -> l.node().busConnected(), "node " + workerId + " never connected to its bus");
+        await(() -> l.node().health().busConnected(), "node " + workerId + " never connected to its bus");
         return l;
     }
 
@@ -131,8 +131,8 @@ final class PushFixture implements AutoCloseable {
      */
     Launcher natsNode(String workerId, String servers, String... extraArgs) throws Exception {
         Launcher l = start(workerId, List.of("--nats", servers), extraArgs);
-        await(() -> l.node().busConnected(), "node " + l.node().workerId() + " never connected to NATS " + servers);
-        await(() -> l.node().workerIdHeld(), "node " + l.node().workerId() + " never held its worker id on NATS");
+        await(() -> l.node().health().busConnected(), "node " + l.node().workerId() + " never connected to NATS " + servers);
+        await(() -> l.node().health().workerIdHeld(), "node " + l.node().workerId() + " never held its worker id on NATS");
         return l;
     }
 

@@ -102,7 +102,7 @@ class PushSessionTest {
         int rate = DEFAULTS.maxCommandsPerSecond();
         List<Boolean> admitted = new ArrayList<>();
         for (int i = 0; i < 3 * rate; i++) {
-            admitted.add(s.admitCommand());
+            admitted.add(s.rates.admitCommand());
         }
         assertEquals(rate, admitted.stream().filter(a -> a).count());
         assertTrue(admitted.subList(0, rate).stream().allMatch(a -> a), "the first " + rate + " are admitted");

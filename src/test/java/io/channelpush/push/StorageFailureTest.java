@@ -69,7 +69,7 @@ class StorageFailureTest {
                      "--channel", "127.0.0.1:" + daemon.port(), "--worker-id", "disk-1"}))) {
             http.start();
             ws.start();
-            PushFixture.await(node.node()::busConnected, "the node never connected to the daemon");
+            PushFixture.await(node.node().health()::busConnected, "the node never connected to the daemon");
             TestClient client = new TestClient();
             ws.connect(client, URI.create("ws://127.0.0.1:" + node.port(0) + "/?format=json"))
                     .get(5, TimeUnit.SECONDS);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.channelpush.push.auth.ConnectionIdentity;
+import io.channelpush.push.bus.BusMessage;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,14 +42,14 @@ class UserDeliveryTest {
         FakeWebSocket a2 = new FakeWebSocket();
         FakeWebSocket b = new FakeWebSocket();
         FakeWebSocket anonymous = new FakeWebSocket();
-        node.bindUid("mem", mem.open(a1).id, "alice", true);
-        node.bindUid("mem", mem.open(a2).id, "alice", true);
+        node.publishUnacked(new BusMessage.BindUid("mem", mem.open(a1).id, "alice", true));
+        node.publishUnacked(new BusMessage.BindUid("mem", mem.open(a2).id, "alice", true));
         // binding twice to the same user changes nothing
-        node.bindUid("mem", mem.open(b).id, "bob", true);
+        node.publishUnacked(new BusMessage.BindUid("mem", mem.open(b).id, "bob", true));
         PushSession anon = mem.open(anonymous);
-        node.bindUid("mem", node.users().connections("alice").iterator().next().id, "alice", true);
-        node.pushToUser("alice", "for alice");
-        node.broadcast("marker");
+        node.publishUnacked(new BusMessage.BindUid("mem", node.users().connections("alice").iterator().next().id, "alice", true));
+        node.publishUnacked(new BusMessage.ToUser("alice", "for alice"));
+        node.publishUnacked(new BusMessage.Broadcast("marker"));
         assertEquals(List.of("for alice", "marker"), received(a1, 2));
         assertEquals(List.of("for alice", "marker"), received(a2, 2));
         assertEquals(List.of("marker"), received(b, 1));
@@ -61,13 +62,13 @@ class UserDeliveryTest {
     void rebindingMovesTheConnectionAndUnbindNeedsTheCurrentUser() {
         FakeWebSocket ws = new FakeWebSocket();
         PushSession s = mem.open(ws);
-        node.bindUid("mem", s.id, "alice", true);
-        node.bindUid("mem", s.id, "bob", true);
+        node.publishUnacked(new BusMessage.BindUid("mem", s.id, "alice", true));
+        node.publishUnacked(new BusMessage.BindUid("mem", s.id, "bob", true));
         assertEquals(Set.of(), node.users().connections("alice"));
         assertEquals(Set.of(s), node.users().connections("bob"));
-        node.bindUid("mem", s.id, "alice", false);
+        node.publishUnacked(new BusMessage.BindUid("mem", s.id, "alice", false));
         assertEquals("bob", s.uid, "unbind_uid of another user changed the connection");
-        node.bindUid("mem", s.id, "bob", false);
+        node.publishUnacked(new BusMessage.BindUid("mem", s.id, "bob", false));
         assertNull(s.uid);
         assertEquals(0, node.users().userCount(), "a user without connections or groups kept an entry");
     }
@@ -77,62 +78,62 @@ class UserDeliveryTest {
         FakeWebSocket ws = new FakeWebSocket();
         PushSession s = node.open(ws.session(), new ConnectionIdentity("carol", List.of(), false));
         ws.onClose(f -> node.closed(s));
-        node.bindUid("mem", s.id, "mallory", true);
-        node.bindUid("mem", s.id, "carol", false);
+        node.publishUnacked(new BusMessage.BindUid("mem", s.id, "mallory", true));
+        node.publishUnacked(new BusMessage.BindUid("mem", s.id, "carol", false));
         assertEquals("carol", s.uid);
-        node.pushToUser("carol", "hi carol");
-        node.pushToUser("mallory", "hi mallory");
-        node.broadcast("marker");
+        node.publishUnacked(new BusMessage.ToUser("carol", "hi carol"));
+        node.publishUnacked(new BusMessage.ToUser("mallory", "hi mallory"));
+        node.publishUnacked(new BusMessage.Broadcast("marker"));
         assertEquals(List.of("hi carol", "marker"), received(ws, 2));
     }
 
     @Test
     void aUsersGroupsReachItsPresentAndLaterConnectionsUntilRemoved() {
         FakeWebSocket before = new FakeWebSocket();
-        node.bindUid("mem", mem.open(before).id, "alice", true);
-        node.userGroup("alice", "room", true);
+        node.publishUnacked(new BusMessage.BindUid("mem", mem.open(before).id, "alice", true));
+        node.publishUnacked(new BusMessage.UserGroup("alice", "room", true));
         FakeWebSocket after = new FakeWebSocket();
         PushSession later = mem.open(after);
-        node.bindUid("mem", later.id, "alice", true);
+        node.publishUnacked(new BusMessage.BindUid("mem", later.id, "alice", true));
         FakeWebSocket other = new FakeWebSocket();
         mem.open(other);
-        node.sendToGroup("room", "one");
-        node.userGroup("alice", "room", false);
-        node.sendToGroup("room", "two");
-        node.broadcast("marker");
+        node.publishUnacked(new BusMessage.Group("room", "one"));
+        node.publishUnacked(new BusMessage.UserGroup("alice", "room", false));
+        node.publishUnacked(new BusMessage.Group("room", "two"));
+        node.publishUnacked(new BusMessage.Broadcast("marker"));
         assertEquals(List.of("one", "marker"), received(before, 2));
         assertEquals(List.of("one", "marker"), received(after, 2));
         assertEquals(List.of("marker"), received(other, 1));
         assertEquals(0, node.groupCount());
         // unbinding leaves the user's groups
-        node.userGroup("alice", "room", true);
+        node.publishUnacked(new BusMessage.UserGroup("alice", "room", true));
         assertEquals(1, node.groupCount());
-        node.bindUid("mem", later.id, "alice", false);
+        node.publishUnacked(new BusMessage.BindUid("mem", later.id, "alice", false));
         assertEquals(Set.of(), later.groups);
     }
 
     @Test
     void aUsersGroupsOutliveItsConnectionsWithinTheirBounds() {
-        node.userGroup("alice", "g1", true);
-        node.userGroup("alice", "g2", true);
-        node.userGroup("alice", "g3", true);
+        node.publishUnacked(new BusMessage.UserGroup("alice", "g1", true));
+        node.publishUnacked(new BusMessage.UserGroup("alice", "g2", true));
+        node.publishUnacked(new BusMessage.UserGroup("alice", "g3", true));
         assertEquals(UserGroupChange.TOO_MANY_GROUPS, node.checkUserGroup("alice", "g4"));
-        node.userGroup("alice", "g4", true);
+        node.publishUnacked(new BusMessage.UserGroup("alice", "g4", true));
         assertEquals(Set.of("g1", "g2", "g3"), node.users().groupsOf("alice"));
         assertEquals(UserGroupChange.DONE, node.checkUserGroup("alice", "g1"));
-        node.userGroup("bob", "g1", true);
+        node.publishUnacked(new BusMessage.UserGroup("bob", "g1", true));
         assertEquals(UserGroupChange.TOO_MANY_USERS, node.checkUserGroup("carol", "g1"));
-        node.userGroup("carol", "g1", true);
+        node.publishUnacked(new BusMessage.UserGroup("carol", "g1", true));
         assertEquals(Set.of(), node.users().groupsOf("carol"));
         assertEquals(2, node.users().usersWithGroups());
         // a user with groups and no connection is remembered; a new connection of it joins them
         FakeWebSocket ws = new FakeWebSocket();
         PushSession s = mem.open(ws);
-        node.bindUid("mem", s.id, "bob", true);
+        node.publishUnacked(new BusMessage.BindUid("mem", s.id, "bob", true));
         assertEquals(Set.of("g1"), s.groups);
         node.closed(s);
         assertEquals(Set.of("g1"), node.users().groupsOf("bob"));
-        node.userGroup("bob", "g1", false);
+        node.publishUnacked(new BusMessage.UserGroup("bob", "g1", false));
         assertEquals(1, node.users().usersWithGroups());
         assertEquals(UserGroupChange.DONE, node.checkUserGroup("carol", "g1"));
         assertEquals(1, node.users().userCount(), "bob without groups or connections kept an entry");
@@ -140,7 +141,7 @@ class UserDeliveryTest {
 
     @Test
     void aBindRacingTheCloseLeavesNoUserBehind() throws Exception {
-        node.userGroup("racer", "rg", true);
+        node.publishUnacked(new BusMessage.UserGroup("racer", "rg", true));
         int rounds = 2_000;
         ExecutorService two = Executors.newFixedThreadPool(2);
         try {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.channelpush.launcher.Launcher;
+import io.channelpush.push.bus.BusMessage;
 import java.time.Duration;
 import org.eclipse.jetty.client.ContentResponse;
 import org.junit.jupiter.api.AfterAll;
@@ -48,9 +49,9 @@ class UserLimitsTest {
         PushFixture.await(() -> node.node().users().groupsOf("many-groups").size() == max - 1, "removal never arrived");
         assertEquals("ok", fx.get(node, "uid=many-groups&add_group=one-more").getContentAsString());
         for (int i = 1; i < max; i++) {
-            node.node().userGroup("many-groups", "g" + i, false);
+            node.node().publishUnacked(new BusMessage.UserGroup("many-groups", "g" + i, false));
         }
-        node.node().userGroup("many-groups", "one-more", false);
+        node.node().publishUnacked(new BusMessage.UserGroup("many-groups", "one-more", false));
         PushFixture.await(() -> node.node().users().groupsOf("many-groups").isEmpty(), "removals never arrived");
     }
 
@@ -59,7 +60,7 @@ class UserLimitsTest {
         int max = node.node().config().maxUsersWithGroups();
         assertEquals(100_000, max, "the default");
         for (int i = 0; i < max; i++) {
-            node.node().userGroup("filler-" + i, "g", true);
+            node.node().publishUnacked(new BusMessage.UserGroup("filler-" + i, "g", true));
         }
         PushFixture.await(() -> node.node().users().usersWithGroups() == max, Duration.ofSeconds(60),
                 "the node never held " + max + " users with groups: " + node.node().users().usersWithGroups());
@@ -69,7 +70,7 @@ class UserLimitsTest {
         // a user already counted may still get more groups
         assertEquals("ok", fx.get(node, "uid=filler-7&add_group=h").getContentAsString());
         // a change past the bound that reaches the node anyway (another publisher) is dropped
-        node.node().userGroup("one-too-many", "g", true);
+        node.node().publishUnacked(new BusMessage.UserGroup("one-too-many", "g", true));
         assertEquals("ok", fx.get(node, "uid=filler-0&remove_group=g").getContentAsString());
         PushFixture.await(() -> node.node().users().usersWithGroups() == max - 1, "removal never arrived");
         assertTrue(node.node().users().groupsOf("one-too-many").isEmpty(), "a change past the bound was applied");

@@ -91,7 +91,7 @@ class UserStreamRecoveryTest {
                 toUser(mem, "bob", "b" + i);
                 if (i % 50 == 0) {
                     mem.node.publishAcked(new BusMessage.UserGroup("alice", "g" + i, true)).join();
-                    mem.node.broadcast("x" + i);
+                    mem.node.publishUnacked(new BusMessage.Broadcast("x" + i));
                 }
             }
             FakeWebSocket again = new FakeWebSocket(JSON_RECOVER);
@@ -136,10 +136,10 @@ class UserStreamRecoveryTest {
     @Test
     void anotherUsersStreamIsAnsweredFalseAndNothingOfItIsReplayedWhileTheOtherStreamsRecover() {
         try (MemoryNode mem = new MemoryNode(Map.of())) {
-            mem.node.broadcast("x1");
+            mem.node.publishUnacked(new BusMessage.Broadcast("x1"));
             toUser(mem, "bob", "secret for bob");
             toUser(mem, "alice", "for alice");
-            mem.node.broadcast("x2");
+            mem.node.publishUnacked(new BusMessage.Broadcast("x2"));
             FakeWebSocket ws = new FakeWebSocket(JSON_RECOVER);
             PushSession s = openAs(mem, ws, "alice");
             ClientCommands commands = new ClientCommands(mem.node);
@@ -173,7 +173,7 @@ class UserStreamRecoveryTest {
             toUser(mem, "carol", "c2");
             FakeWebSocket ws = new FakeWebSocket(JSON);
             PushSession s = mem.open(ws);
-            mem.node.bindUid("mem", s.id, "carol", true);
+            mem.node.publishUnacked(new BusMessage.BindUid("mem", s.id, "carol", true));
             PushFixture.await(() -> "carol".equals(s.uid), "bound");
             new ClientCommands(mem.node).handle(s, "{\"cmd\":\"recover\",\"id\":1,\"streams\":{"
                     + "\"uid:carol\":{\"epoch\":\"mem-1\",\"offset\":1}}}");

@@ -2,22 +2,15 @@ package io.channelpush.push.bus;
 
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
-import io.nats.client.Dispatcher;
-import io.nats.client.MessageHandler;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.net.URI;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Level;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -31,11 +24,12 @@ import java.util.logging.Logger;
  * The servers must run JetStream ({@code nats-server -js}); without it, publishes to stream channels answer
  * unavailable and a warning says why once a minute. Plain {@link #subscribe} and {@link #publish} stay NATS core.
  *
- * <p>Delivery: every subscription (stream ones too) runs on one jnats {@link Dispatcher}, that is one thread, so handlers run one at
- * a time and in publish order per publisher, as with the channel daemon. The dispatcher's queue is bounded by
- * jnats' pending limits (524,288 messages or 64 MiB); beyond them NATS drops messages for this node, which is
- * logged as a slow consumer. NATS core is at-most-once: messages published while this node is disconnected are
- * not delivered to it later (stream subscriptions get them on reconnection).
+ * <p>Delivery: every subscription (stream ones too) runs on one jnats {@link io.nats.client.Dispatcher}, that is
+ * one thread ({@link NatsSubscriptions}), so handlers run one at a time and in publish order per publisher, as with
+ * the channel daemon. The dispatcher's queue is bounded by jnats' pending limits (524,288 messages or 64 MiB);
+ * beyond them NATS drops messages for this node, which is logged as a slow consumer. NATS core is at-most-once:
+ * messages published while this node is disconnected are not delivered to it later (stream subscriptions get them
+ * on reconnection).
  *
  * <p>Connection: the servers are tried in the order given; the connection is made in the background and kept
  * forever (a new attempt every 250 ms, jittered). A closed socket is noticed at once, a silent server (stalled,
@@ -46,7 +40,10 @@ import java.util.logging.Logger;
  * <p>Authentication and TLS: {@link NatsSecurity}. Credentials the server refuses leave the bus disconnected and
  * retrying, with a SEVERE log line naming the setting at most once a minute; URLs are logged without credentials.
  *
- * <p>Thread-safe. Listener calls arrive on jnats' callback thread, one at a time.
+ * <p>Thread-safe. The connection, its dispatcher, the subscriptions, the claim and the closed flag share one lock,
+ * {@link NatsSubscriptions}'s, whose invariants it states (each handler and the claim started exactly once, nothing
+ * dispatched after the close); the connected flags are atomic; publishes read the connection without a lock. Listener
+ * calls arrive on jnats' callback thread, one at a time.
  */
 public final class NatsBus implements MessageBus {
     private static final Logger LOG = Logger.getLogger(NatsBus.class.getName());
@@ -58,16 +55,11 @@ public final class NatsBus implements MessageBus {
     static final int MAX_PINGS_OUT = 2;
 
     private final String servers;
-    private final String connectionName;
     private final Listener listener;
-    private final CountDownLatch attached = new CountDownLatch(1);
     private final AtomicBoolean connected = new AtomicBoolean();
     private final AtomicBoolean everConnected = new AtomicBoolean();
-    private final Map<String, MessageHandler> handlers = new LinkedHashMap<>(); // by subject; guarded by this
-    private Dispatcher dispatcher; // guarded by this
-    private NatsClaim claim; // guarded by this
-    private boolean closed; // guarded by this
-    private volatile Connection connection; // set by the first connection event
+    /** The connection, the dispatcher and what runs on it, the claim, closed: the bus's one lock is theirs. */
+    private final NatsSubscriptions subscriptions;
 
     private final NatsSecurity security;
     private final NatsErrors errors;
@@ -77,15 +69,12 @@ public final class NatsBus implements MessageBus {
     private NatsBus(String servers, String connectionName, NatsSecurity security, NatsStreamSettings streamSettings,
                     long bufferBytes, Listener listener) {
         this.servers = servers;
-        this.connectionName = connectionName;
         this.security = security;
         this.errors = new NatsErrors(security);
         this.listener = listener;
-        this.jetStream = new NatsJetStream(streamSettings, bufferBytes, () -> connection, this::dispatcher);
-    }
-
-    private synchronized Dispatcher dispatcher() {
-        return dispatcher;
+        this.subscriptions = new NatsSubscriptions(connectionName, listener);
+        this.jetStream = new NatsJetStream(streamSettings, bufferBytes, subscriptions::connection,
+                subscriptions::dispatcher);
     }
 
     /** {@link #connect(List, String, long, NatsSecurity, Listener)} without authentication or TLS settings. */
@@ -123,7 +112,7 @@ public final class NatsBus implements MessageBus {
                 bus.errors);
         try {
             Nats.connectAsynchronously(options, true);
-            if (!bus.attached.await(CONNECT_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS)) {
+            if (!bus.subscriptions.awaitAttached(CONNECT_TIMEOUT.toMillis() + 1_000)) {
                 LOG.warning(() -> "no answer yet from NATS " + bus.servers + "; still trying");
             }
         } catch (InterruptedException e) {
@@ -139,9 +128,10 @@ public final class NatsBus implements MessageBus {
 
     @Override
     public void publish(String channel, byte[] payload) {
-        Connection c = connection;
+        Connection c = subscriptions.connection();
         if (c == null) {
-            throw new BusUnavailableException(isClosed() ? "NATS bus is closed" : "not connected to NATS " + servers + " yet");
+            throw new BusUnavailableException(subscriptions.isClosed() ? "NATS bus is closed"
+                    : "not connected to NATS " + servers + " yet");
         }
         try {
             c.publish(NatsSubjects.subject(channel), payload);
@@ -193,73 +183,26 @@ public final class NatsBus implements MessageBus {
         return false;
     }
 
+    /** Delivers on the dispatcher thread; a handler that throws is logged ({@link NatsSubscriptions#subscribe}). */
     @Override
-    public void subscribe(String channel, java.util.function.Consumer<byte[]> handler) {
-        String subject = NatsSubjects.subject(channel);
-        MessageHandler h = message -> deliver(channel, message.getData(), handler);
-        Connection c;
-        synchronized (this) {
-            if (handlers.putIfAbsent(subject, h) != null) {
-                throw new IllegalArgumentException("already subscribed to channel " + channel);
-            }
-            if (dispatcher == null) {
-                return; // subscribed when the connection is attached
-            }
-            dispatcher.subscribe(subject, h);
-            c = connection;
-        }
-        // The server has the subscription once it answers this ping: later publishes of any client reach it.
-        if (c.getStatus() == Connection.Status.CONNECTED) {
-            try {
-                c.flush(CONNECT_TIMEOUT);
-            } catch (TimeoutException e) {
-                LOG.fine(() -> "no flush of the subscription to " + subject + "; it is sent again on reconnect");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    public void subscribe(String channel, Consumer<byte[]> handler) {
+        subscriptions.subscribe(channel, handler);
     }
 
     /** The channel is delivered only while this node holds it ({@link NatsClaim}: a probe on a claim subject). */
     @Override
-    public void subscribeExclusive(String channel, java.util.function.Consumer<byte[]> handler) {
-        NatsClaim c = new NatsClaim(channel, connectionName, listener);
-        Connection conn;
-        Dispatcher d;
-        synchronized (this) {
-            if (claim != null) {
-                throw new IllegalStateException("already holds an exclusive channel");
-            }
-            claim = c;
-            conn = connection;
-            d = dispatcher;
-        }
-        subscribe(channel, p -> {
-            if (c.held()) {
-                handler.accept(p);
-            }
-        });
-        if (d != null) {
-            c.start(conn, d);
-        }
+    public void subscribeExclusive(String channel, Consumer<byte[]> handler) {
+        subscriptions.subscribeExclusive(channel, handler);
     }
 
     @Override
-    public synchronized boolean exclusiveHeld() {
-        return claim == null || claim.held();
-    }
-
-    private void deliver(String channel, byte[] data, java.util.function.Consumer<byte[]> handler) {
-        try {
-            handler.accept(data);
-        } catch (RuntimeException ex) {
-            LOG.log(Level.WARNING, "handler of channel " + channel + " failed", ex);
-        }
+    public boolean exclusiveHeld() {
+        return subscriptions.exclusiveHeld();
     }
 
     @Override
     public boolean isConnected() {
-        Connection c = connection;
+        Connection c = subscriptions.connection();
         return c != null && c.getStatus() == Connection.Status.CONNECTED;
     }
 
@@ -273,37 +216,18 @@ public final class NatsBus implements MessageBus {
         return errors.slowConsumerEvents();
     }
 
-    /** Closes the connection, which stops reconnecting and the dispatcher thread. Idempotent. */
+    /**
+     * Closes the claim, the streams, then the connection, which stops reconnecting and the dispatcher thread.
+     * Idempotent.
+     */
     @Override
     public void close() {
-        Connection c;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            c = connection;
-        }
-        NatsClaim cl;
-        synchronized (this) {
-            cl = claim;
-        }
-        if (cl != null) {
-            cl.close();
-        }
-        jetStream.close();
-        if (c != null) {
-            closeQuietly(c);
-        }
-    }
-
-    private synchronized boolean isClosed() {
-        return closed;
+        subscriptions.close(jetStream::close);
     }
 
     private void onConnectionEvent(Connection c, ConnectionListener.Events event) {
-        attach(c);
-        if (isClosed()) {
+        subscriptions.attach(c);
+        if (subscriptions.isClosed()) {
             return;
         }
         switch (event) {
@@ -313,13 +237,7 @@ public final class NatsBus implements MessageBus {
                 if (!connected.getAndSet(true)) {
                     listener.onConnected(everConnected.getAndSet(true));
                 }
-                NatsClaim cl;
-                synchronized (this) {
-                    cl = claim;
-                }
-                if (cl != null) {
-                    cl.reconnected();
-                }
+                subscriptions.reconnected();
             }
             case DISCONNECTED, CLOSED -> {
                 if (connected.getAndSet(false)) {
@@ -331,37 +249,6 @@ public final class NatsBus implements MessageBus {
             case LAME_DUCK -> LOG.warning(() -> "NATS server " + c.getConnectedUrl()
                     + " is shutting down (lame duck); this node moves to another server when it closes");
             default -> LOG.fine(() -> "NATS " + event.getEvent());
-        }
-    }
-
-    /** The first event brings the connection: subscribe what was asked for before it came. */
-    private void attach(Connection c) {
-        boolean closeIt;
-        synchronized (this) {
-            if (connection != null) {
-                return;
-            }
-            connection = c;
-            closeIt = closed;
-            if (!closed) {
-                dispatcher = c.createDispatcher();
-                handlers.forEach(dispatcher::subscribe);
-                if (claim != null) {
-                    claim.start(c, dispatcher);
-                }
-            }
-        }
-        attached.countDown();
-        if (closeIt) {
-            closeQuietly(c);
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -10,7 +10,7 @@ import java.io.IOException;
 
 /**
  * Health checks for load balancers and probes. {@code /health/live}: 200 while the deployment runs, 503 once the
- * node died of an error it cannot recover from ({@link PushNode#live()}; restart it). {@code /health/ready}: 200
+ * node died of an error it cannot recover from ({@link io.channelpush.push.NodeHealth#live()}; restart it). {@code /health/ready}: 200
  * when live, connected to the bus, holding its worker id there and accepting sockets, else 503 — it turns 503
  * first when the node stops. JSON bodies. Stateless; thread-safe.
  */
@@ -30,16 +30,16 @@ public final class HealthServlet extends HttpServlet {
         int status;
         switch (path) {
             case "/live" -> {
-                status = node.live() ? 200 : 503;
+                status = node.health().live() ? 200 : 503;
                 body.addProperty("status", status == 200 ? "UP" : "DOWN");
-                if (!node.live()) {
-                    body.addProperty("reason", node.deathReason() + "; restart the node");
+                if (!node.health().live()) {
+                    body.addProperty("reason", node.health().deathReason() + "; restart the node");
                 }
             }
             case "/ready" -> {
-                boolean bus = node.busConnected();
-                boolean accepting = node.accepting();
-                boolean workerId = node.workerIdHeld();
+                boolean bus = node.health().busConnected();
+                boolean accepting = node.health().accepting();
+                boolean workerId = node.health().workerIdHeld();
                 status = bus && accepting && workerId ? 200 : 503;
                 body.addProperty("status", status == 200 ? "UP" : "DOWN");
                 body.addProperty("bus", bus ? "connected" : "disconnected");
@@ -48,7 +48,7 @@ public final class HealthServlet extends HttpServlet {
                 body.addProperty("connections", node.connectionCount());
                 // not a condition of readiness: every node copies at once after the daemon restarts, and a node
                 // out of the load balancer then would only add an outage to a few seconds of late group joins
-                body.addProperty("user_groups", node.userGroupsComplete() ? "complete" : "copying from another node");
+                body.addProperty("user_groups", node.health().userGroupsComplete() ? "complete" : "copying from another node");
             }
             default -> {
                 status = 404;

@@ -24,11 +24,11 @@ public final class NodeMetrics {
         PushMetrics m = node.metrics();
         gauge("channelpush_connections", "Open WebSocket connections", () -> node.connectionCount());
         gauge("channelpush_groups", "Groups with at least one local member", () -> node.groupCount());
-        gauge("channelpush_bus_connected", "1 while connected to the message bus", () -> node.busConnected() ? 1 : 0);
+        gauge("channelpush_bus_connected", "1 while connected to the message bus", () -> node.health().busConnected() ? 1 : 0);
         gauge("channelpush_ready", "1 while ready (bus connected, worker id held and accepting)",
-                () -> node.ready() ? 1 : 0);
+                () -> node.health().ready() ? 1 : 0);
         gauge("channelpush_user_groups_complete", "1 once the groups given to users are copied from another node "
-                + "(0 from the start until then, and after the bus lost changes)", () -> node.userGroupsComplete() ? 1 : 0);
+                + "(0 from the start until then, and after the bus lost changes)", () -> node.health().userGroupsComplete() ? 1 : 0);
         counter("channelpush_connections_opened", "WebSocket connections opened", () -> m.connectionsOpened());
         counter("channelpush_client_messages", "Messages received from WebSocket clients", () -> m.clientMessages());
         counter("channelpush_messages_delivered", "Messages queued to WebSocket clients (pushes, broadcasts, groups)",

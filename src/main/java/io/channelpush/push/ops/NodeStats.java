@@ -20,12 +20,12 @@ public final class NodeStats implements NodeStatsMXBean {
 
     @Override
     public boolean isReady() {
-        return node.ready();
+        return node.health().ready();
     }
 
     @Override
     public boolean isBusConnected() {
-        return node.busConnected();
+        return node.health().busConnected();
     }
 
     @Override
