@@ -13,6 +13,7 @@ import io.channelpush.push.bus.PublishOutcomeUnknownException;
 import io.channelpush.push.presence.Presence;
 import io.channelpush.push.presence.ScatterGather;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -279,8 +280,14 @@ public final class Publishing {
      * signature over {@code content=A&content=B} cannot be replayed as {@code content=B&content=A}).
      */
     private static Answer checkNames(Map<String, List<String>> params) {
-        List<String> unknown = params.keySet().stream().filter(n -> !PARAMETERS.contains(n)).toList();
-        if (!unknown.isEmpty()) {
+        List<String> unknown = null;
+        for (String name : params.keySet()) {
+            if (!PARAMETERS.contains(name)) {
+                unknown = unknown == null ? new ArrayList<>() : unknown;
+                unknown.add(name);
+            }
+        }
+        if (unknown != null) {
             return new Answer(400, "unknown parameter" + (unknown.size() == 1 ? " " : "s ")
                     + String.join(", ", unknown.stream().map(Publishing::printable).toList())
                     + "; the publisher takes " + String.join(", ", PARAMETERS));
