@@ -17,6 +17,19 @@ class PushConfigTest {
     }
 
     @Test
+    void aWorkerIdIsCheckedByItsRuleWithoutARegularExpression() {
+        java.util.regex.Pattern rule = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+        List<String> ids = new java.util.ArrayList<>(List.of("", "a", "node-1", "n:1.x_y", "a".repeat(64), "a".repeat(65),
+                "node 1", "n\u00f6de", "\u0663", "w/1", "a\n", "\uff21"));
+        for (char c = 0; c < 256; c++) {
+            ids.add("n" + c);
+        }
+        for (String id : ids) {
+            assertEquals(rule.matcher(id).matches(), PushConfig.isValidWorkerId(id), id);
+        }
+    }
+
+    @Test
     void openPublisherIsWarnedAboutOnlyOffLoopbackAndWithoutKeys() {
         PushConfig open = config(Map.of(PushConfig.WORKER_ID, "w1"));
         String warning = open.openPublisherWarning("0.0.0.0");

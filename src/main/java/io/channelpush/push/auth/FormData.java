@@ -21,15 +21,28 @@ public final class FormData {
         if (raw == null || raw.isEmpty()) {
             return out;
         }
-        for (String part : raw.split("&")) {
-            if (part.isEmpty()) {
-                continue;
+        // one pass over the text: a publish is parsed on an I/O thread, where every copy and list counts
+        int n = raw.length();
+        for (int start = 0; start < n; ) {
+            int end = raw.indexOf('&', start);
+            end = end < 0 ? n : end;
+            if (end > start) {
+                int eq = start;
+                while (eq < end && raw.charAt(eq) != '=') {
+                    eq++;
+                }
+                eq = eq == end ? -1 : eq;
+                String name = decode(raw.substring(start, eq < 0 ? end : eq));
+                String value = eq < 0 ? "" : decode(raw.substring(eq + 1, end));
+                out.computeIfAbsent(name, k -> new ArrayList<>(1)).add(value);
             }
-            int eq = part.indexOf('=');
-            String name = URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
-            out.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+            start = end + 1;
         }
         return out;
+    }
+
+    /** As {@link URLDecoder#decode}, which gives back the same text when it holds no escape and no '+'. */
+    private static String decode(String part) {
+        return part.indexOf('%') < 0 && part.indexOf('+') < 0 ? part : URLDecoder.decode(part, StandardCharsets.UTF_8);
     }
 }

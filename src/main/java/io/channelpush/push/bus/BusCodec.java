@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * The one codec of messages between nodes: which channel a {@link BusMessage} goes on ({@link Channels}) and the
  * UTF-8 JSON object it travels as. A publish is encoded once, here, and the bus carries the bytes as they are (the
  * channel daemon splices them into its event frames unparsed, NATS sends them as the message body); a receiving
- * node decodes them once, here.
+ * node decodes them once, here
+ * (most targeted pushes by {@link TargetedPayload}'s short way, without a JSON reader).
  *
  * <p>Wire format (unchanged from the first clustered version, so mixed versions interoperate): broadcast
  * {@code {"content":"…"}} on {@value Channels#BROADCAST}; targeted {@code {"to_connection_id":N,"content":"…"}} on
@@ -132,6 +133,18 @@ public final class BusCodec {
             throw new MalformedBusMessageException(MalformedBusMessageException.Problem.TOO_LARGE,
                     "payload of " + payload.length + " bytes is over the bus limit of " + MAX_BYTES);
         }
+        String text = new String(payload, StandardCharsets.UTF_8);
+        String worker = Channels.workerOf(channel);
+        BusMessage.Targeted push = worker == null ? null : TargetedPayload.read(worker, text);
+        return push != null ? push : decodeFully(channel, worker, text);
+    }
+
+    /**
+     * {@link #decode} without {@link TargetedPayload}'s short way.
+     *
+     * @param worker the worker id of {@code channel}, or null when it is not a worker channel
+     */
+    static BusMessage decodeFully(String channel, String worker, String text) throws MalformedBusMessageException {
         String content = null;
         String groupId = null;
         String message = null;
@@ -151,7 +164,7 @@ public final class BusCodec {
         Long reportId = null;
         String reportTo = null;
         String target = null;
-        try (JsonReader r = new JsonReader(new StringReader(new String(payload, StandardCharsets.UTF_8)))) {
+        try (JsonReader r = new JsonReader(new StringReader(text))) {
             if (r.peek() != JsonToken.BEGIN_OBJECT) {
                 throw notObject();
             }
@@ -214,7 +227,6 @@ public final class BusCodec {
             }
             return required(null, "content\", \"add_group\" or \"remove_group");
         }
-        String worker = Channels.workerOf(channel);
         if (worker == null) {
             throw new MalformedBusMessageException(MalformedBusMessageException.Problem.UNKNOWN_CHANNEL,
                     "channel \"" + channel + "\" is not a push channel");

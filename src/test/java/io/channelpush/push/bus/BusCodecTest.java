@@ -41,6 +41,65 @@ class BusCodecTest {
     }
 
     @Test
+    void theShortWayForTargetedPushesReadsEveryPayloadAsTheFullDecoderDoes() throws Exception {
+        // what the encoder writes for an ordinary push takes the short way
+        for (String content : List.of("hi", "", "caf\u00e9 \u4e2d \ud83d\ude00 </script>", "a".repeat(5000))) {
+            BusMessage.Targeted m = new BusMessage.Targeted("node-1", 42, content);
+            String text = new String(BusCodec.encode(m), StandardCharsets.UTF_8);
+            assertEquals(m, TargetedPayload.read("node-1", text), text);
+            assertEquals(m, BusCodec.decode("w:node-1", BusCodec.encode(m)));
+        }
+        // anything else is left to the full decoder; whichever way a payload goes, it reads the same
+        List<String> payloads = List.of(
+                "{\"to_connection_id\":7,\"content\":\"hi\"}",
+                "{\"to_connection_id\":7,\"content\":\"\"}",
+                "{\"to_connection_id\":1234567890123456789,\"content\":\"hi\"}",
+                "{\"to_connection_id\":123456789012345678,\"content\":\"hi\"}",
+                "{\"to_connection_id\":07,\"content\":\"hi\"}",
+                "{\"to_connection_id\":0,\"content\":\"hi\"}",
+                "{\"to_connection_id\":-7,\"content\":\"hi\"}",
+                "{\"to_connection_id\":7.5,\"content\":\"hi\"}",
+                "{\"to_connection_id\":\"7\",\"content\":\"hi\"}",
+                "{\"to_connection_id\":7,\"content\":\"say \\\"hi\\\"\"}",
+                "{\"to_connection_id\":7,\"content\":\"line\\nbreak \\u2028\"}",
+                "{\"to_connection_id\":7,\"content\":\"raw\ttab\"}",
+                "{\"to_connection_id\":7,\"content\":\"hi\",\"report_id\":3,\"report_to\":\"n2\"}",
+                "{\"to_connection_id\":7,\"content\":\"hi\"} ",
+                "{\"to_connection_id\":7,\"content\":\"hi\"}}",
+                "{\"to_connection_id\":7,\"content\":\"hi\"",
+                "{\"to_connection_id\":7,\"content\":\"hi",
+                "{\"to_connection_id\":7,\"content\":\"hi\"]",
+                "{\"to_connection_id\":7, \"content\":\"hi\"}",
+                "{\"to_connection_id\":7,\"content\":5}",
+                "{\"to_connection_id\":7,\"bind_uid\":\"u\"}",
+                "{\"to_connection_id\":,\"content\":\"hi\"}",
+                "{\"to_connection_id\":7}");
+        int shortWay = 0;
+        for (String p : payloads) {
+            shortWay += TargetedPayload.read("n", p) != null ? 1 : 0;
+            byte[] bytes = p.getBytes(StandardCharsets.UTF_8);
+            Object viaDecode;
+            Object viaFull;
+            try {
+                viaDecode = BusCodec.decode("w:n", bytes);
+            } catch (MalformedBusMessageException e) {
+                viaDecode = e.problem();
+            }
+            try {
+                viaFull = BusCodec.decodeFully("w:n", "n", p);
+            } catch (MalformedBusMessageException e) {
+                viaFull = e.problem();
+            }
+            assertEquals(viaFull, viaDecode, p);
+        }
+        assertEquals(3, shortWay, "the first, second and fourth payloads are in the encoder's exact form");
+        // and bytes that are not UTF-8 are replaced alike on both ways
+        byte[] bad = "{\"to_connection_id\":7,\"content\":\"a\u00ff\"}".getBytes(StandardCharsets.ISO_8859_1);
+        assertEquals(BusCodec.decodeFully("w:n", "n", new String(bad, StandardCharsets.UTF_8)),
+                BusCodec.decode("w:n", bad));
+    }
+
+    @Test
     void theWireFormatIsTheOneEarlierNodesSpeak() throws Exception {
         assertEquals("b", BusCodec.channel(new BusMessage.Broadcast("x")));
         assertEquals("w:node-1", BusCodec.channel(new BusMessage.Targeted("node-1", 1, "x")));
