@@ -94,10 +94,7 @@ class LauncherJarIT {
 
     @Test
     void unreachableExternalDaemonIsAClearErrorAndNonZeroExit() throws Exception {
-        int free;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            free = s.getLocalPort();
-        }
+        int free = io.channelpush.channel.TestPorts.freePort(); // nobody listens; outside the ephemeral range
         try (JarProcess launcher = JarProcess.start("channel-push-launcher.jar", "--ws-port", "0", "--http-port", "0",
                 "--channel", "127.0.0.1:" + free)) {
             assertEquals(1, launcher.awaitExit());
