@@ -211,6 +211,11 @@ public final class ChannelClient implements AutoCloseable {
      * before it still gets every event published after the subscribe (a daemon older than that answer gives none;
      * then a reconnect before the first event starts with the events published from then on). A second call for the
      * same channel replaces the handler and forgets the position.
+     *
+     * <p>The first events are those published after the daemon takes the subscribe, which is sent after this returns
+     * (on a connected client, by its writer thread): being connected ({@link #awaitConnected}) does not mean
+     * subscribed. {@link #streamPosition} is non-null once the daemon has answered; a caller whose next step is to have
+     * something published that it must see waits for that.
      */
     public void onStream(String channel, StreamHandler handler) {
         if (streams.add(channel, handler)) {
