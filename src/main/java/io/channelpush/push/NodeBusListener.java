@@ -38,13 +38,24 @@ final class NodeBusListener implements MessageBus.Listener {
     public void onConnected(boolean reconnect) {
         if (reconnect) {
             metrics.channelReconnects.increment();
-            if (bus.get().streamPosition(Channels.USERS) == null) {
+            MessageBus b = bus.get();
+            if (b != null && b.streamPosition(Channels.USERS) == null) {
                 missedUserChanges.accept("bus reconnected and it does not keep the users' channel as a "
                         + "stream, so changes made meanwhile are lost for this node");
             }
         }
         LOG.info(() -> "worker " + workerId + ": bus " + (reconnect ? "restored" : "connected")
-                + " (" + bus.get().describe() + ")");
+                + " (" + describeBus() + ")");
+    }
+
+    /**
+     * The bus's description for a log line. The bus may call this listener from its own threads before the node's
+     * constructor has stored the bus (a fast connection and claim at start): then it is not known yet, and a log line
+     * must not kill the bus thread with a NullPointerException (it did, and the node never held its worker id).
+     */
+    private String describeBus() {
+        MessageBus b = bus.get();
+        return b == null ? "the bus (still being set up)" : b.describe();
     }
 
     @Override
@@ -70,13 +81,13 @@ final class NodeBusListener implements MessageBus.Listener {
 
     @Override
     public void onExclusiveHeld(String channel) {
-        LOG.info(() -> "worker " + workerId + ": worker id claimed on " + bus.get().describe());
+        LOG.info(() -> "worker " + workerId + ": worker id claimed on " + describeBus());
     }
 
     @Override
     public void onExclusiveRefused(String channel, String detail) {
         LOG.severe(() -> "worker id " + workerId + " is already used by another node connected to "
-                + bus.get().describe() + " (" + detail + "); give each node its own --worker-id "
+                + describeBus() + " (" + detail + "); give each node its own --worker-id "
                 + "(channelpush.worker-id). This node stays not ready (/health/ready answers 503) and "
                 + "receives no pushes addressed to " + workerId + " until the other node is gone");
     }
