@@ -2,14 +2,11 @@ package io.channelpush.push;
 
 import io.channelpush.push.auth.ConnectionIdentity;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.logging.Logger;
 
@@ -21,8 +18,12 @@ import java.util.logging.Logger;
  * node closes a connection) go through the same queue. The queue is bounded in bytes, counted until the container
  * reports each message written; a client that lets it fill up is closed with 1013 (try again later). How fast the
  * client may ask is {@link ClientRates}'; what a {@code recover} waits for, {@link LowWater}. Thread-safe.
+ *
+ * <p>An idle connection holds as little as it can: the parts it may never need are made at their first use
+ * ({@link SessionParts}), the flags and counters are fields of the session itself (no atomics), what all sessions of
+ * a node share is one {@link SessionLimits}, and the session is its sender's {@link FrameSender.Listener}.
  */
-final class PushSession {
+final class PushSession extends SessionParts implements FrameSender.Listener {
     private static final Logger LOG = Logger.getLogger(PushSession.class.getName());
 
     /** A queued ping. */
@@ -32,22 +33,22 @@ final class PushSession {
     private record Close(CloseCode code, String reason) {
     }
 
+    private static final VarHandle QUEUED_BYTES = handle("queuedBytes", long.class);
+    private static final VarHandle SCHEDULED = handle("scheduled", boolean.class);
+    private static final VarHandle CLOSED = handle("closed", boolean.class);
+    private static final VarHandle COMMANDS_QUEUED = handle("commandsQueued", int.class);
+
     final long id;
-    final Set<String> groups = ConcurrentHashMap.newKeySet();
-    private final long queueLimitBytes;
-    private final Consumer<PushSession> onSlow;
-    private final ClientCloseLog closeLog;
     /** Messages, pings, and at most one {@link Close}: the last thing to send. */
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicLong queuedBytes = new AtomicLong();
-    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private volatile long queuedBytes;
+    /** A drain is pending or running. */
+    private volatile boolean scheduled;
+    private volatile boolean closed;
     private final FrameSender sender;
     private final DrainGroup drains;
-    private final AtomicBoolean closed = new AtomicBoolean();
     /** This connection's commands waiting for the node's publish thread ({@link ClientCommands#handle}). */
     private volatile int commandsQueued;
-    private static final AtomicIntegerFieldUpdater<PushSession> COMMANDS_QUEUED =
-            AtomicIntegerFieldUpdater.newUpdater(PushSession.class, "commandsQueued");
 
     private volatile long lastPongNanos = System.nanoTime();
     /**
@@ -65,39 +66,44 @@ final class PushSession {
     /** Whether the client asked for JSON frames ({@code ?format=json}); set once, in onOpen, before the welcome. */
     volatile boolean json;
 
-    /** Its stream messages and its running {@code recover}, which meet there. */
-    final SessionStreams streams = new SessionStreams(this);
-    /** Run once when the queue drops below its mark (a recovery's pacing). */
-    private final LowWater lowWater = new LowWater();
-    /** How fast the client may send commands and recovers. */
-    final ClientRates rates;
-
     /**
      * @param senderFor builds this session's frame sender, given the listener it reports writes and failures to
+     *                  (this session)
      * @param groupFor the drain group of the sender's executor
-     * @param onSlow told once if this session is closed for letting its queue fill up
-     * @param closeLog the node's rate-limited log of the closes a client can provoke
+     * @param limits the node's, shared by its sessions
      */
     PushSession(long id, Function<FrameSender.Listener, FrameSender> senderFor, Function<Executor, DrainGroup> groupFor,
-                long queueLimitBytes, int commandsPerSecond, Consumer<PushSession> onSlow,
-                ClientCloseLog closeLog) {
+                SessionLimits limits) {
+        super(limits);
         this.id = id;
-        this.sender = senderFor.apply(new FrameSender.Listener() {
-            @Override
-            public void sent(OutboundMessage m) {
-                lowWater.queueAt(queuedBytes.addAndGet(-m.weight()));
-            }
-
-            @Override
-            public void failed(Throwable t) {
-                PushSession.this.failed(t);
-            }
-        });
+        this.sender = senderFor.apply(this);
         this.drains = groupFor.apply(sender.executor());
-        this.queueLimitBytes = queueLimitBytes;
-        this.rates = new ClientRates(this, commandsPerSecond, closeLog);
-        this.onSlow = onSlow;
-        this.closeLog = closeLog;
+    }
+
+    /** The sender wrote {@code m}: its bytes leave the queue's count. */
+    @Override
+    public void sent(OutboundMessage m) {
+        long queued = (long) QUEUED_BYTES.getAndAdd(this, -m.weight()) - m.weight();
+        LowWater w = lowWaterIfAny();
+        if (w != null) {
+            w.queueAt(queued);
+        }
+    }
+
+    /** The sender failed: the socket is gone or broken; stop sending, let onClose clean up. */
+    @Override
+    public void failed(Throwable t) {
+        if (close(CloseCode.SEND_FAILED)) {
+            LOG.fine(() -> "send to connection " + id + " failed: " + t);
+        }
+    }
+
+    private static VarHandle handle(String field, Class<?> type) {
+        try {
+            return MethodHandles.lookup().findVarHandle(PushSession.class, field, type);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /**
@@ -117,12 +123,13 @@ final class PushSession {
 
     /** Queues a ping, or closes the client when it has not answered for {@code timeoutNanos}. */
     void pingOrExpire(long timeoutNanos) {
-        if (closed.get()) {
+        if (closed) {
             return;
         }
         if (System.nanoTime() - lastPongNanos > timeoutNanos) {
             if (close(CloseCode.PING_TIMEOUT)) {
-                closeLog.noPong.log(() -> "connection " + id + " closed: no pong for " + timeoutNanos / 1_000_000 + " ms");
+                limits.closeLog().noPong.log(() -> "connection " + id + " closed: no pong for "
+                        + timeoutNanos / 1_000_000 + " ms");
             }
             return;
         }
@@ -143,7 +150,7 @@ final class PushSession {
      * @return false when the session was closed already (only the first close counts)
      */
     boolean close(CloseCode code, String reason) {
-        if (!closed.compareAndSet(false, true)) {
+        if (!CLOSED.compareAndSet(this, false, true)) {
             return false;
         }
         if (code.discardsQueue()) {
@@ -161,16 +168,16 @@ final class PushSession {
 
     /** Queues a message; never blocks. @return false when it was not queued (closed, or too slow) */
     boolean send(OutboundMessage m) {
-        if (closed.get()) {
+        if (closed) {
             return false;
         }
         long size = m.weight();
-        if (queuedBytes.addAndGet(size) > queueLimitBytes) {
-            queuedBytes.addAndGet(-size);
+        if ((long) QUEUED_BYTES.getAndAdd(this, size) + size > limits.queueBytes()) {
+            QUEUED_BYTES.getAndAdd(this, -size);
             if (close(CloseCode.SLOW_CLIENT)) {
-                closeLog.slow.log(() -> "connection " + id + " closed as a slow client: more than " + queueLimitBytes
-                        + " bytes queued");
-                onSlow.accept(this);
+                limits.closeLog().slow.log(() -> "connection " + id + " closed as a slow client: more than "
+                        + limits.queueBytes() + " bytes queued");
+                limits.onSlow().accept(this);
             }
             return false;
         }
@@ -184,7 +191,7 @@ final class PushSession {
      * join the queue and go out in the same write.
      */
     private void scheduleDrain() {
-        if (scheduled.compareAndSet(false, true)) {
+        if (SCHEDULED.compareAndSet(this, false, true)) {
             drains.schedule(this);
         }
     }
@@ -194,8 +201,8 @@ final class PushSession {
      * attempted here, once, and nothing more is sent.
      */
     void drainRefused(RuntimeException e) {
-        scheduled.set(false);
-        closed.set(true);
+        scheduled = false;
+        closed = true;
         queue.clear();
         LOG.fine(() -> "connection " + id + ": no drain thread (" + e + "); closing");
         try {
@@ -236,7 +243,7 @@ final class PushSession {
         } catch (IOException | RuntimeException e) {
             failed(e);
         } finally {
-            scheduled.set(false);
+            scheduled = false;
             if (!queue.isEmpty()) {
                 scheduleDrain();
             }
@@ -256,43 +263,37 @@ final class PushSession {
         }
     }
 
-    private void failed(Throwable t) {
-        // The socket is gone or broken: stop sending, let onClose clean up.
-        if (close(CloseCode.SEND_FAILED)) {
-            LOG.fine(() -> "send to connection " + id + " failed: " + t);
-        }
-    }
-
     /**
      * Runs {@code r} once the bytes queued for this client drop below {@code bytes} (at once when they are below
      * already), on the thread that reports the write, or here. At most one waits; a closed session never runs it.
      */
     void whenQueueBelow(long bytes, Runnable r) {
-        lowWater.set(bytes, r);
-        if (queuedBytes.get() < bytes || closed.get()) {
-            Runnable mine = lowWater.take();
-            if (mine != null && !closed.get()) {
+        LowWater w = lowWater();
+        w.set(bytes, r);
+        if (queuedBytes < bytes || closed) {
+            Runnable mine = w.take();
+            if (mine != null && !closed) {
                 mine.run();
             }
         }
     }
 
     long queueLimitBytes() {
-        return queueLimitBytes;
+        return limits.queueBytes();
     }
 
     boolean isClosed() {
-        return closed.get();
+        return closed;
     }
 
     /** Marks the session closed (from onClose) so nothing more is queued. */
     void markClosed() {
-        closed.set(true);
+        closed = true;
         queue.clear();
     }
 
     long queuedBytes() {
-        return queuedBytes.get();
+        return queuedBytes;
     }
 
     /** Commands of this connection waiting for the node's publish thread. */
@@ -302,6 +303,6 @@ final class PushSession {
 
     /** @param delta +1 when a command is queued for the publish thread, -1 when it ran or was refused */
     void commandQueued(int delta) {
-        COMMANDS_QUEUED.addAndGet(this, delta);
+        COMMANDS_QUEUED.getAndAdd(this, delta);
     }
 }

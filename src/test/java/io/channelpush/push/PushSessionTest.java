@@ -27,8 +27,8 @@ class PushSessionTest {
     private final AtomicInteger slowReported = new AtomicInteger();
 
     private PushSession session(RecordingFrameSender rec, DrainGroup drains) {
-        return new PushSession(1, rec::attach, e -> drains, DEFAULTS.sendQueueBytes(),
-                DEFAULTS.maxCommandsPerSecond(), s -> slowReported.incrementAndGet(), new ClientCloseLog());
+        return new PushSession(1, rec::attach, e -> drains, new SessionLimits(DEFAULTS.sendQueueBytes(),
+                DEFAULTS.maxCommandsPerSecond(), s -> slowReported.incrementAndGet(), new ClientCloseLog()));
     }
 
     private PushSession inline(RecordingFrameSender rec) {
@@ -102,7 +102,7 @@ class PushSessionTest {
         int rate = DEFAULTS.maxCommandsPerSecond();
         List<Boolean> admitted = new ArrayList<>();
         for (int i = 0; i < 3 * rate; i++) {
-            admitted.add(s.rates.admitCommand());
+            admitted.add(s.rates().admitCommand());
         }
         assertEquals(rate, admitted.stream().filter(a -> a).count());
         assertTrue(admitted.subList(0, rate).stream().allMatch(a -> a), "the first " + rate + " are admitted");
