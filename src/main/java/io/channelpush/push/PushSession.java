@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.logging.Logger;
@@ -23,7 +22,7 @@ import java.util.logging.Logger;
  * ({@link SessionParts}), the flags and counters are fields of the session itself (no atomics), what all sessions of
  * a node share is one {@link SessionLimits}, and the session is its sender's {@link FrameSender.Listener}.
  */
-final class PushSession extends SessionParts implements FrameSender.Listener {
+final class PushSession extends SessionQueue implements FrameSender.Listener {
     private static final Logger LOG = Logger.getLogger(PushSession.class.getName());
 
     /** A queued ping. */
@@ -35,16 +34,12 @@ final class PushSession extends SessionParts implements FrameSender.Listener {
 
     private static final VarHandle QUEUED_BYTES = handle("queuedBytes", long.class);
     private static final VarHandle SCHEDULED = handle("scheduled", boolean.class);
-    private static final VarHandle CLOSED = handle("closed", boolean.class);
     private static final VarHandle COMMANDS_QUEUED = handle("commandsQueued", int.class);
 
     final long id;
-    /** Messages, pings, and at most one {@link Close}: the last thing to send. */
-    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private volatile long queuedBytes;
     /** A drain is pending or running. */
     private volatile boolean scheduled;
-    private volatile boolean closed;
     private final FrameSender sender;
     private final DrainGroup drains;
     /** This connection's commands waiting for the node's publish thread ({@link ClientCommands#handle}). */
@@ -123,7 +118,7 @@ final class PushSession extends SessionParts implements FrameSender.Listener {
 
     /** Queues a ping, or closes the client when it has not answered for {@code timeoutNanos}. */
     void pingOrExpire(long timeoutNanos) {
-        if (closed) {
+        if (isClosed()) {
             return;
         }
         if (System.nanoTime() - lastPongNanos > timeoutNanos) {
@@ -133,7 +128,7 @@ final class PushSession extends SessionParts implements FrameSender.Listener {
             }
             return;
         }
-        queue.add(PING);
+        enqueue(PING);
         scheduleDrain();
     }
 
@@ -150,13 +145,13 @@ final class PushSession extends SessionParts implements FrameSender.Listener {
      * @return false when the session was closed already (only the first close counts)
      */
     boolean close(CloseCode code, String reason) {
-        if (!CLOSED.compareAndSet(this, false, true)) {
+        if (!closeQueue()) {
             return false;
         }
         if (code.discardsQueue()) {
-            queue.clear();
+            discard();
         }
-        queue.add(new Close(code, reason));
+        enqueue(new Close(code, reason));
         scheduleDrain();
         return true;
     }
@@ -168,7 +163,7 @@ final class PushSession extends SessionParts implements FrameSender.Listener {
 
     /** Queues a message; never blocks. @return false when it was not queued (closed, or too slow) */
     boolean send(OutboundMessage m) {
-        if (closed) {
+        if (isClosed()) {
             return false;
         }
         long size = m.weight();
@@ -181,7 +176,7 @@ final class PushSession extends SessionParts implements FrameSender.Listener {
             }
             return false;
         }
-        queue.add(m);
+        enqueue(m);
         scheduleDrain();
         return true;
     }
@@ -202,8 +197,7 @@ final class PushSession extends SessionParts implements FrameSender.Listener {
      */
     void drainRefused(RuntimeException e) {
         scheduled = false;
-        closed = true;
-        queue.clear();
+        discard();
         LOG.fine(() -> "connection " + id + ": no drain thread (" + e + "); closing");
         try {
             sender.close(CloseCode.SHUTDOWN.toReason(CloseCode.SHUTDOWN.reason()));
@@ -220,31 +214,37 @@ final class PushSession extends SessionParts implements FrameSender.Listener {
      * the container receives the frames in queue order.
      */
     void drain() {
+        Node n = null;
         try {
             // Explicit flushing only while draining: frames the container sends on its own (pongs) go out at once
             // the rest of the time.
             sender.begin();
-            Object item;
-            while ((item = queue.poll()) != null) {
-                if (item instanceof OutboundMessage m) {
-                    sender.send(m);
-                } else if (item == PING) {
-                    sender.end();
-                    sender.ping();
-                    sender.begin();
-                } else {
-                    sender.end();
-                    queue.clear();
-                    writeClose((Close) item);
-                    return;
+            while ((n = takeAll()) != null) {
+                for (; n != null; n = n.next) {
+                    if (n.item instanceof Close c) {
+                        sender.end();
+                        discard();
+                        writeClose(c);
+                        return;
+                    } else if (discarding()) {
+                        continue;
+                    } else if (n.item instanceof OutboundMessage m) {
+                        sender.send(m);
+                    } else {
+                        sender.end();
+                        sender.ping();
+                        sender.begin();
+                    }
                 }
             }
             sender.end();
         } catch (IOException | RuntimeException e) {
+            // what came after the item that failed goes to the next drain, in order
+            keepUnsent(n == null ? null : n.next);
             failed(e);
         } finally {
             scheduled = false;
-            if (!queue.isEmpty()) {
+            if (hasQueued()) {
                 scheduleDrain();
             }
         }
@@ -270,9 +270,9 @@ final class PushSession extends SessionParts implements FrameSender.Listener {
     void whenQueueBelow(long bytes, Runnable r) {
         LowWater w = lowWater();
         w.set(bytes, r);
-        if (queuedBytes < bytes || closed) {
+        if (queuedBytes < bytes || isClosed()) {
             Runnable mine = w.take();
-            if (mine != null && !closed) {
+            if (mine != null && !isClosed()) {
                 mine.run();
             }
         }
@@ -282,14 +282,9 @@ final class PushSession extends SessionParts implements FrameSender.Listener {
         return limits.queueBytes();
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     /** Marks the session closed (from onClose) so nothing more is queued. */
     void markClosed() {
-        closed = true;
-        queue.clear();
+        discard();
     }
 
     long queuedBytes() {

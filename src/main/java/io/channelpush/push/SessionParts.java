@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * gets the one instance made first, whatever thread asks first; once made, a part stays for the session's life.
  * Thread-safe.
  */
-abstract sealed class SessionParts permits PushSession {
+abstract sealed class SessionParts permits SessionQueue {
     private static final VarHandle GROUPS = handle("groups", Set.class);
     private static final VarHandle STREAMS = handle("streams", SessionStreams.class);
     private static final VarHandle RATES = handle("rates", ClientRates.class);
@@ -30,7 +30,7 @@ abstract sealed class SessionParts permits PushSession {
         this.limits = limits;
     }
 
-    /** The session these are the parts of: this object (the only subclass). */
+    /** The session these are the parts of: this object (PushSession is the only final subclass). */
     private PushSession session() {
         return (PushSession) this;
     }

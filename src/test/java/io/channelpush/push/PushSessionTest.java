@@ -144,6 +144,35 @@ class PushSessionTest {
     }
 
     @Test
+    void whatFollowsAFailedSendGoesToTheNextDrainInOrder() {
+        ManualExecutor io = new ManualExecutor();
+        RecordingFrameSender rec = new RecordingFrameSender(io, true);
+        rec.failOn("b");
+        PushSession s = session(rec, new DrainGroup(io, null, 0));
+        s.send("a");
+        s.send("b");
+        s.send("c");
+        assertTrue(s.close(CloseCode.SHUTDOWN));
+        io.runAll();
+        assertEquals(List.of("text:a", "failed:b", "text:c", "flush", "close:1001:node shutting down"), rec.events(),
+                "the close that follows a failed send is still written, after what was queued before it");
+    }
+
+    @Test
+    void aCloseThatDropsTheQueueDuringADrainSkipsWhatThatDrainStillHolds() {
+        ManualExecutor io = new ManualExecutor();
+        RecordingFrameSender rec = new RecordingFrameSender(io, true);
+        PushSession s = session(rec, new DrainGroup(io, null, 0));
+        rec.whenSending("a", () -> s.close(CloseCode.SLOW_CLIENT));
+        s.send("a");
+        s.send("b");
+        s.pingOrExpire(TimeUnit.HOURS.toNanos(1));
+        s.send("c");
+        io.runAll();
+        assertEquals(List.of("text:a", "flush", "close:1013:" + CloseCode.SLOW_CLIENT.reason()), rec.events());
+    }
+
+    @Test
     void clientSilentPastThePingTimeoutIsClosedWith1001() {
         RecordingFrameSender rec = new RecordingFrameSender(Runnable::run, true);
         PushSession s = inline(rec);
