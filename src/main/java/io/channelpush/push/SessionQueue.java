@@ -9,7 +9,8 @@ import java.lang.invoke.VarHandle;
  * sends in the order the items were queued. An idle connection holds no queue object at all, where a
  * {@code ConcurrentLinkedQueue} kept itself and one or two empty nodes (about 64 bytes). Closing the queue
  * ({@link #closeQueue}) is the session's closed flag; a drop ({@link #discard}) closes it too, empties the stack and
- * makes the drain skip the messages and pings it still holds, so that what follows is only a close. Producers: any thread; {@link #takeAll} and {@link #keepUnsent}: the drain only, one at a time.
+ * makes the drain skip the messages and pings it still holds, so that what follows is only a close. Thread-safe:
+ * producers and closes on any thread; {@link #takeAll} and {@link #keepUnsent} on the drain's, one drain at a time.
  */
 abstract sealed class SessionQueue extends SessionParts permits PushSession {
     private static final VarHandle INBOX;
@@ -43,7 +44,7 @@ abstract sealed class SessionQueue extends SessionParts permits PushSession {
 
     /** Queued and not yet taken by the drain, newest first; null when nothing is. */
     private volatile Node inbox;
-    /** What a failed drain took and did not write, oldest first: the next drain (maybe on another thread) starts there. */
+    /** What a failed drain took and did not write, oldest first: the next drain (any thread) starts there. */
     private volatile Node unsent;
     /** {@link #OPEN}, {@link #CLOSED} or {@link #DISCARDING}, in that order only. */
     private volatile byte state;
