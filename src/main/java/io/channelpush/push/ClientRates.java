@@ -44,8 +44,8 @@ final class ClientRates {
                     + "\",\"message\":\"more than " + commandsPerSecond
                     + " messages per second; slow down or the connection is closed\"}");
         } else if (windowCount > 2 * commandsPerSecond && !session.isClosed()) {
-            session.limits.closeLog().tooChatty.log(() -> "connection " + session.id + " closed: more than " + 2 * commandsPerSecond
-                    + " messages per second");
+            session.limits.closeLog().tooChatty.log(() -> "connection " + session.id + " closed: more than "
+                    + 2 * commandsPerSecond + " messages per second");
             // after the rate_limited error already queued
             session.close(CloseCode.TOO_CHATTY);
         }
