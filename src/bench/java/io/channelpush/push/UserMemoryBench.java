@@ -52,7 +52,7 @@ public final class UserMemoryBench {
             }
             long grouped = heap();
             report("two per user, one user group each (in 1,000 groups)", grouped - base, n);
-            if (node.users().userCount() != (n + 1) / 2 || sessions.get(n - 1).groups.size() != 1) {
+            if (node.users().userCount() != (n + 1) / 2 || sessions.get(n - 1).groups().size() != 1) {
                 throw new IllegalStateException("bookkeeping is not what was built: " + node.users().userCount()
                         + " users");
             }

@@ -121,7 +121,7 @@ final class ClientCommands {
         } catch (Refusal r) {
             if ("recover".equals(cmd)) {
                 // the recover the connection promised (recover=1) will not run: what waited for it goes out now
-                s.streams.stopAwaiting();
+                s.streams().stopAwaiting();
             }
             s.send(error(r.code, r.getMessage(), id, cmd));
         }
@@ -176,7 +176,7 @@ final class ClientCommands {
             throw new Refusal(ClientError.FORBIDDEN, "this connection's token does not grant group " + group
                     + " (its \"groups\" claim)");
         }
-        if (!s.groups.contains(group) && s.groups.size() + joining > node.config().maxGroupsPerConnection()) {
+        if (!s.groups().contains(group) && s.groups().size() + joining > node.config().maxGroupsPerConnection()) {
             throw new Refusal(ClientError.TOO_MANY_GROUPS, "a connection may join at most "
                     + node.config().maxGroupsPerConnection() + " groups; leave one first");
         }

@@ -11,18 +11,14 @@ package io.channelpush.push;
  */
 final class ClientRates {
     private final PushSession session;
-    private final int commandsPerSecond;
-    private final ClientCloseLog closeLog;
     private long windowStart = System.nanoTime();
     private int windowCount;
     private long recoverWindowStart = System.nanoTime();
     private int recoversInWindow;
 
-    /** @param closeLog where a close for too many messages is logged, rate-limited */
-    ClientRates(PushSession session, int commandsPerSecond, ClientCloseLog closeLog) {
+    /** The rate and the log of a close for too many messages are the node's ({@link SessionLimits}). */
+    ClientRates(PushSession session) {
         this.session = session;
-        this.commandsPerSecond = commandsPerSecond;
-        this.closeLog = closeLog;
     }
 
     /**
@@ -39,6 +35,7 @@ final class ClientRates {
             windowCount = 0;
         }
         windowCount++;
+        int commandsPerSecond = session.limits.commandsPerSecond();
         if (windowCount <= commandsPerSecond) {
             return true;
         }
@@ -47,8 +44,8 @@ final class ClientRates {
                     + "\",\"message\":\"more than " + commandsPerSecond
                     + " messages per second; slow down or the connection is closed\"}");
         } else if (windowCount > 2 * commandsPerSecond && !session.isClosed()) {
-            closeLog.tooChatty.log(() -> "connection " + session.id + " closed: more than " + 2 * commandsPerSecond
-                    + " messages per second");
+            session.limits.closeLog().tooChatty.log(() -> "connection " + session.id + " closed: more than "
+                    + 2 * commandsPerSecond + " messages per second");
             // after the rate_limited error already queued
             session.close(CloseCode.TOO_CHATTY);
         }

@@ -18,14 +18,14 @@ final class ConnectionRegistry implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ConnectionRegistry.class.getName());
 
     private final PushConfig config;
-    private final Consumer<PushSession> onSlow;
+    /** Shared by every session of the node. */
+    private final SessionLimits limits;
     private final Map<Long, PushSession> connections = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong();
     /** Seconds the pinger has run; its thread only. */
     private long pingTicks;
     private final DeliveryThreads threads;
     private final FrameSenders frameSenders;
-    private final ClientCloseLog closeLog = new ClientCloseLog();
 
     /**
      * @param onSlow told about each client closed for being too slow (for metrics)
@@ -34,7 +34,8 @@ final class ConnectionRegistry implements AutoCloseable {
      */
     ConnectionRegistry(PushConfig config, Consumer<PushSession> onSlow, Thread.UncaughtExceptionHandler threadDeaths) {
         this.config = config;
-        this.onSlow = onSlow;
+        this.limits = new SessionLimits(config.sendQueueBytes(), config.maxCommandsPerSecond(), onSlow,
+                new ClientCloseLog());
         this.threads = new DeliveryThreads(config.workerId(), threadDeaths);
         this.frameSenders = new FrameSenders(threads.senders(), threads.writeTimer(), config.writeDelayMillis());
         threads.everySecond(this::pingSome);
@@ -48,7 +49,7 @@ final class ConnectionRegistry implements AutoCloseable {
     /** Registers a connection after {@code prepare} set it up (its format): no delivery sees it unprepared. */
     PushSession register(Session session, java.util.function.Consumer<PushSession> prepare) {
         PushSession s = new PushSession(nextId.incrementAndGet(), l -> frameSenders.forSession(session, l),
-                frameSenders::group, config.sendQueueBytes(), config.maxCommandsPerSecond(), onSlow, closeLog);
+                frameSenders::group, limits);
         prepare.accept(s);
         connections.put(s.id, s);
         return s;

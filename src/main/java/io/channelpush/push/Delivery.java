@@ -157,7 +157,7 @@ final class Delivery {
         int queued = 0;
         boolean positioned = frames.position() != null;
         for (PushSession s : sessions) {
-            boolean sent = positioned && s.json ? s.streams.send(frames.stream(), frames.position(), frames.json())
+            boolean sent = positioned && s.json ? s.streams().send(frames.stream(), frames.position(), frames.json())
                     : s.send(frames.forSession(s));
             if (sent) {
                 queued++;

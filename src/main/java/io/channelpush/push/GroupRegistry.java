@@ -28,7 +28,7 @@ final class GroupRegistry {
             m.add(s);
             return m;
         });
-        s.groups.add(group);
+        s.joinedGroup(group);
         changed(s);
         if (s.isClosed()) {
             leave(group, s);
@@ -36,7 +36,7 @@ final class GroupRegistry {
     }
 
     void leave(String group, PushSession s) {
-        s.groups.remove(group);
+        s.leftGroup(group);
         groups.computeIfPresent(group, (k, members) -> {
             members.remove(s);
             return members.isEmpty() ? null : members;
@@ -45,7 +45,7 @@ final class GroupRegistry {
     }
 
     void leaveAll(PushSession s) {
-        for (String g : s.groups) {
+        for (String g : s.groups()) {
             leave(g, s);
         }
     }

@@ -115,7 +115,7 @@ final class LocalPresence {
     private void userGroups(PresenceQuestion q, JsonObject o) {
         TreeSet<String> in = new TreeSet<>();
         for (PushSession s : users.connections(q.uids().get(0))) {
-            in.addAll(s.groups);
+            in.addAll(s.groups());
         }
         JsonArray g = new JsonArray();
         in.forEach(g::add);

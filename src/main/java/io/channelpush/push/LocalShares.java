@@ -50,7 +50,7 @@ final class LocalShares {
         // read under the lock: of two concurrent updates of a session, the later one then sees both changes
         synchronized (this) {
             String uid = s.uid;
-            Set<String> now = uid == null ? Set.of() : inScope(s.groups);
+            Set<String> now = uid == null ? Set.of() : inScope(s.groups());
             String was = s.presenceUid;
             Set<String> had = s.presenceGroups;
             boolean same = Objects.equals(uid, was);

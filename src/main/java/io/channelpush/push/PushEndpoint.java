@@ -35,19 +35,19 @@ public final class PushEndpoint {
     /** The user property (of the per-connection endpoint config) holding the connection's identity. */
     private static final String IDENTITY = ConnectionIdentity.class.getName();
 
-    private final PushNode node;
-    private final ClientCommands commands;
-    private final InboundMessage inbound;
+    /** The node and what its connections share. */
+    private final Factory shared;
+    /** Made by the client's first message: an idle connection never needs one. */
+    private InboundMessage inbound;
     private PushSession me;
 
-    PushEndpoint(PushNode node, ClientCommands commands) {
-        this.node = node;
-        this.commands = commands;
-        this.inbound = new InboundMessage(node.config().maxClientMessageBytes());
+    private PushEndpoint(Factory shared) {
+        this.shared = shared;
     }
 
     @OnOpen
     public void onOpen(Session session, EndpointConfig config) {
+        PushNode node = shared.node;
         session.setMaxTextMessageBufferSize(node.config().maxClientMessageBytes());
         session.setMaxBinaryMessageBufferSize(node.config().maxClientMessageBytes());
         me = node.open(session, config.getUserProperties().get(IDENTITY) instanceof ConnectionIdentity id ? id : null);
@@ -56,14 +56,15 @@ public final class PushEndpoint {
     /** A part of a text message; {@code last} ends the message. */
     @OnMessage
     public void onText(String part, boolean last) {
-        switch (inbound.text(part, last)) {
+        InboundMessage in = inbound();
+        switch (in.text(part, last)) {
             case WHOLE -> {
-                node.metrics().clientMessages.increment();
-                if (me.rates.admitCommand()) {
-                    commands.handle(me, inbound.take());
+                shared.node.metrics().clientMessages.increment();
+                if (me.rates().admitCommand()) {
+                    shared.commands.handle(me, in.take());
                 }
             }
-            case TOO_BIG -> me.closeTooBig(node.config().maxClientMessageBytes());
+            case TOO_BIG -> me.closeTooBig(shared.node.config().maxClientMessageBytes());
             case PART, DISCARDED -> { }
         }
     }
@@ -71,9 +72,16 @@ public final class PushEndpoint {
     /** Binary messages carry no command; they are only counted against the limit. */
     @OnMessage
     public void onBinary(ByteBuffer part, boolean last) {
-        if (inbound.binary(part.remaining(), last) == InboundMessage.Verdict.TOO_BIG) {
-            me.closeTooBig(node.config().maxClientMessageBytes());
+        if (inbound().binary(part.remaining(), last) == InboundMessage.Verdict.TOO_BIG) {
+            me.closeTooBig(shared.node.config().maxClientMessageBytes());
         }
+    }
+
+    private InboundMessage inbound() {
+        if (inbound == null) {
+            inbound = new InboundMessage(shared.node.config().maxClientMessageBytes());
+        }
+        return inbound;
     }
 
     @OnMessage
@@ -84,7 +92,7 @@ public final class PushEndpoint {
     @OnClose
     public void onClose(CloseReason reason) {
         if (me != null) {
-            node.closed(me);
+            shared.node.closed(me);
         }
     }
 
@@ -111,7 +119,7 @@ public final class PushEndpoint {
 
         @Override
         public <T> T getEndpointInstance(Class<T> endpointClass) {
-            return endpointClass.cast(new PushEndpoint(node, commands));
+            return endpointClass.cast(new PushEndpoint(this));
         }
 
         /**

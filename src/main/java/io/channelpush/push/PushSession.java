@@ -2,14 +2,10 @@ package io.channelpush.push;
 
 import io.channelpush.push.auth.ConnectionIdentity;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.logging.Logger;
 
@@ -21,8 +17,12 @@ import java.util.logging.Logger;
  * node closes a connection) go through the same queue. The queue is bounded in bytes, counted until the container
  * reports each message written; a client that lets it fill up is closed with 1013 (try again later). How fast the
  * client may ask is {@link ClientRates}'; what a {@code recover} waits for, {@link LowWater}. Thread-safe.
+ *
+ * <p>An idle connection holds as little as it can: the parts it may never need are made at their first use
+ * ({@link SessionParts}), the flags and counters are fields of the session itself (no atomics), what all sessions of
+ * a node share is one {@link SessionLimits}, and the session is its sender's {@link FrameSender.Listener}.
  */
-final class PushSession {
+final class PushSession extends SessionQueue implements FrameSender.Listener {
     private static final Logger LOG = Logger.getLogger(PushSession.class.getName());
 
     /** A queued ping. */
@@ -32,22 +32,18 @@ final class PushSession {
     private record Close(CloseCode code, String reason) {
     }
 
+    private static final VarHandle QUEUED_BYTES = handle("queuedBytes", long.class);
+    private static final VarHandle SCHEDULED = handle("scheduled", boolean.class);
+    private static final VarHandle COMMANDS_QUEUED = handle("commandsQueued", int.class);
+
     final long id;
-    final Set<String> groups = ConcurrentHashMap.newKeySet();
-    private final long queueLimitBytes;
-    private final Consumer<PushSession> onSlow;
-    private final ClientCloseLog closeLog;
-    /** Messages, pings, and at most one {@link Close}: the last thing to send. */
-    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicLong queuedBytes = new AtomicLong();
-    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private volatile long queuedBytes;
+    /** A drain is pending or running. */
+    private volatile boolean scheduled;
     private final FrameSender sender;
     private final DrainGroup drains;
-    private final AtomicBoolean closed = new AtomicBoolean();
     /** This connection's commands waiting for the node's publish thread ({@link ClientCommands#handle}). */
     private volatile int commandsQueued;
-    private static final AtomicIntegerFieldUpdater<PushSession> COMMANDS_QUEUED =
-            AtomicIntegerFieldUpdater.newUpdater(PushSession.class, "commandsQueued");
 
     private volatile long lastPongNanos = System.nanoTime();
     /**
@@ -65,39 +61,44 @@ final class PushSession {
     /** Whether the client asked for JSON frames ({@code ?format=json}); set once, in onOpen, before the welcome. */
     volatile boolean json;
 
-    /** Its stream messages and its running {@code recover}, which meet there. */
-    final SessionStreams streams = new SessionStreams(this);
-    /** Run once when the queue drops below its mark (a recovery's pacing). */
-    private final LowWater lowWater = new LowWater();
-    /** How fast the client may send commands and recovers. */
-    final ClientRates rates;
-
     /**
      * @param senderFor builds this session's frame sender, given the listener it reports writes and failures to
+     *                  (this session)
      * @param groupFor the drain group of the sender's executor
-     * @param onSlow told once if this session is closed for letting its queue fill up
-     * @param closeLog the node's rate-limited log of the closes a client can provoke
+     * @param limits the node's, shared by its sessions
      */
     PushSession(long id, Function<FrameSender.Listener, FrameSender> senderFor, Function<Executor, DrainGroup> groupFor,
-                long queueLimitBytes, int commandsPerSecond, Consumer<PushSession> onSlow,
-                ClientCloseLog closeLog) {
+                SessionLimits limits) {
+        super(limits);
         this.id = id;
-        this.sender = senderFor.apply(new FrameSender.Listener() {
-            @Override
-            public void sent(OutboundMessage m) {
-                lowWater.queueAt(queuedBytes.addAndGet(-m.weight()));
-            }
-
-            @Override
-            public void failed(Throwable t) {
-                PushSession.this.failed(t);
-            }
-        });
+        this.sender = senderFor.apply(this);
         this.drains = groupFor.apply(sender.executor());
-        this.queueLimitBytes = queueLimitBytes;
-        this.rates = new ClientRates(this, commandsPerSecond, closeLog);
-        this.onSlow = onSlow;
-        this.closeLog = closeLog;
+    }
+
+    /** The sender wrote {@code m}: its bytes leave the queue's count. */
+    @Override
+    public void sent(OutboundMessage m) {
+        long queued = (long) QUEUED_BYTES.getAndAdd(this, -m.weight()) - m.weight();
+        LowWater w = lowWaterIfAny();
+        if (w != null) {
+            w.queueAt(queued);
+        }
+    }
+
+    /** The sender failed: the socket is gone or broken; stop sending, let onClose clean up. */
+    @Override
+    public void failed(Throwable t) {
+        if (close(CloseCode.SEND_FAILED)) {
+            LOG.fine(() -> "send to connection " + id + " failed: " + t);
+        }
+    }
+
+    private static VarHandle handle(String field, Class<?> type) {
+        try {
+            return MethodHandles.lookup().findVarHandle(PushSession.class, field, type);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /**
@@ -117,16 +118,17 @@ final class PushSession {
 
     /** Queues a ping, or closes the client when it has not answered for {@code timeoutNanos}. */
     void pingOrExpire(long timeoutNanos) {
-        if (closed.get()) {
+        if (isClosed()) {
             return;
         }
         if (System.nanoTime() - lastPongNanos > timeoutNanos) {
             if (close(CloseCode.PING_TIMEOUT)) {
-                closeLog.noPong.log(() -> "connection " + id + " closed: no pong for " + timeoutNanos / 1_000_000 + " ms");
+                limits.closeLog().noPong.log(() -> "connection " + id + " closed: no pong for "
+                        + timeoutNanos / 1_000_000 + " ms");
             }
             return;
         }
-        queue.add(PING);
+        enqueue(PING);
         scheduleDrain();
     }
 
@@ -143,13 +145,13 @@ final class PushSession {
      * @return false when the session was closed already (only the first close counts)
      */
     boolean close(CloseCode code, String reason) {
-        if (!closed.compareAndSet(false, true)) {
+        if (!closeQueue()) {
             return false;
         }
         if (code.discardsQueue()) {
-            queue.clear();
+            discard();
         }
-        queue.add(new Close(code, reason));
+        enqueue(new Close(code, reason));
         scheduleDrain();
         return true;
     }
@@ -161,20 +163,20 @@ final class PushSession {
 
     /** Queues a message; never blocks. @return false when it was not queued (closed, or too slow) */
     boolean send(OutboundMessage m) {
-        if (closed.get()) {
+        if (isClosed()) {
             return false;
         }
         long size = m.weight();
-        if (queuedBytes.addAndGet(size) > queueLimitBytes) {
-            queuedBytes.addAndGet(-size);
+        if ((long) QUEUED_BYTES.getAndAdd(this, size) + size > limits.queueBytes()) {
+            QUEUED_BYTES.getAndAdd(this, -size);
             if (close(CloseCode.SLOW_CLIENT)) {
-                closeLog.slow.log(() -> "connection " + id + " closed as a slow client: more than " + queueLimitBytes
-                        + " bytes queued");
-                onSlow.accept(this);
+                limits.closeLog().slow.log(() -> "connection " + id + " closed as a slow client: more than "
+                        + limits.queueBytes() + " bytes queued");
+                limits.onSlow().accept(this);
             }
             return false;
         }
-        queue.add(m);
+        enqueue(m);
         scheduleDrain();
         return true;
     }
@@ -184,7 +186,7 @@ final class PushSession {
      * join the queue and go out in the same write.
      */
     private void scheduleDrain() {
-        if (scheduled.compareAndSet(false, true)) {
+        if (SCHEDULED.compareAndSet(this, false, true)) {
             drains.schedule(this);
         }
     }
@@ -194,9 +196,8 @@ final class PushSession {
      * attempted here, once, and nothing more is sent.
      */
     void drainRefused(RuntimeException e) {
-        scheduled.set(false);
-        closed.set(true);
-        queue.clear();
+        scheduled = false;
+        discard();
         LOG.fine(() -> "connection " + id + ": no drain thread (" + e + "); closing");
         try {
             sender.close(CloseCode.SHUTDOWN.toReason(CloseCode.SHUTDOWN.reason()));
@@ -213,31 +214,37 @@ final class PushSession {
      * the container receives the frames in queue order.
      */
     void drain() {
+        Node n = null;
         try {
             // Explicit flushing only while draining: frames the container sends on its own (pongs) go out at once
             // the rest of the time.
             sender.begin();
-            Object item;
-            while ((item = queue.poll()) != null) {
-                if (item instanceof OutboundMessage m) {
-                    sender.send(m);
-                } else if (item == PING) {
-                    sender.end();
-                    sender.ping();
-                    sender.begin();
-                } else {
-                    sender.end();
-                    queue.clear();
-                    writeClose((Close) item);
-                    return;
+            while ((n = takeAll()) != null) {
+                for (; n != null; n = n.next) {
+                    if (n.item instanceof Close c) {
+                        sender.end();
+                        discard();
+                        writeClose(c);
+                        return;
+                    } else if (discarding()) {
+                        continue;
+                    } else if (n.item instanceof OutboundMessage m) {
+                        sender.send(m);
+                    } else {
+                        sender.end();
+                        sender.ping();
+                        sender.begin();
+                    }
                 }
             }
             sender.end();
         } catch (IOException | RuntimeException e) {
+            // what came after the item that failed goes to the next drain, in order
+            keepUnsent(n == null ? null : n.next);
             failed(e);
         } finally {
-            scheduled.set(false);
-            if (!queue.isEmpty()) {
+            scheduled = false;
+            if (hasQueued()) {
                 scheduleDrain();
             }
         }
@@ -256,43 +263,32 @@ final class PushSession {
         }
     }
 
-    private void failed(Throwable t) {
-        // The socket is gone or broken: stop sending, let onClose clean up.
-        if (close(CloseCode.SEND_FAILED)) {
-            LOG.fine(() -> "send to connection " + id + " failed: " + t);
-        }
-    }
-
     /**
      * Runs {@code r} once the bytes queued for this client drop below {@code bytes} (at once when they are below
      * already), on the thread that reports the write, or here. At most one waits; a closed session never runs it.
      */
     void whenQueueBelow(long bytes, Runnable r) {
-        lowWater.set(bytes, r);
-        if (queuedBytes.get() < bytes || closed.get()) {
-            Runnable mine = lowWater.take();
-            if (mine != null && !closed.get()) {
+        LowWater w = lowWater();
+        w.set(bytes, r);
+        if (queuedBytes < bytes || isClosed()) {
+            Runnable mine = w.take();
+            if (mine != null && !isClosed()) {
                 mine.run();
             }
         }
     }
 
     long queueLimitBytes() {
-        return queueLimitBytes;
-    }
-
-    boolean isClosed() {
-        return closed.get();
+        return limits.queueBytes();
     }
 
     /** Marks the session closed (from onClose) so nothing more is queued. */
     void markClosed() {
-        closed.set(true);
-        queue.clear();
+        discard();
     }
 
     long queuedBytes() {
-        return queuedBytes.get();
+        return queuedBytes;
     }
 
     /** Commands of this connection waiting for the node's publish thread. */
@@ -302,6 +298,6 @@ final class PushSession {
 
     /** @param delta +1 when a command is queued for the publish thread, -1 when it ran or was refused */
     void commandQueued(int delta) {
-        COMMANDS_QUEUED.addAndGet(this, delta);
+        COMMANDS_QUEUED.getAndAdd(this, delta);
     }
 }

@@ -70,11 +70,11 @@ final class RecoverCommand {
                         "streams are \"broadcast\", \"group:<id>\" or \"uid:<user id>\"");
             }
         }
-        int newGroups = (int) joins.stream().filter(g -> !s.groups.contains(g)).count();
+        int newGroups = (int) joins.stream().filter(g -> !s.groups().contains(g)).count();
         for (String g : joins) {
             commands.mayJoin(s, g, newGroups);
         }
-        if (!s.rates.admitRecover(Recoveries.PER_CONNECTION_PER_MINUTE)) {
+        if (!s.rates().admitRecover(Recoveries.PER_CONNECTION_PER_MINUTE)) {
             throw new Refusal(ClientError.RATE_LIMITED, "at most " + Recoveries.PER_CONNECTION_PER_MINUTE
                     + " recovers per minute per connection");
         }

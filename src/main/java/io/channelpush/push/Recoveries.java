@@ -42,7 +42,7 @@ final class Recoveries {
      * @return false when this connection has a recover running or waiting already (nothing changed then)
      */
     boolean start(PushSession s, List<Recovery.Want> wants, JsonElement id, Runnable beforeReplay) {
-        if (!s.streams.reserve()) {
+        if (!s.streams().reserve()) {
             return false;
         }
         waiting.add(() -> {

@@ -96,7 +96,7 @@ final class Recovery {
      * @return false when the session runs another recovery
      */
     boolean mark() {
-        Map<String, SessionStreams.Live> l = session.streams.start(this);
+        Map<String, SessionStreams.Live> l = session.streams().start(this);
         if (l == null) {
             return false;
         }
@@ -183,7 +183,7 @@ final class Recovery {
     /** The offset of the first live message of {@code stream} held in {@code epoch}, else {@code none}. */
     private long firstHeld(String stream, String epoch, long none) {
         long[] first = {none};
-        session.streams.locked(() -> first[0] = held.firstOffset(stream, epoch, none));
+        session.streams().locked(() -> first[0] = held.firstOffset(stream, epoch, none));
         return first[0];
     }
 
@@ -252,9 +252,9 @@ final class Recovery {
         long last = walk.lastSent();
         StreamPosition replayedTo = walk.replayedTo();
         String epoch = walk.epoch();
-        session.streams.locked(() -> {
+        session.streams().locked(() -> {
             if (replayedTo != null) {
-                session.streams.replayed(w.stream(), replayedTo);
+                session.streams().replayed(w.stream(), replayedTo);
             }
             held.release(w.stream(), last, epoch);
             results.put(w.stream(), result);
@@ -280,7 +280,7 @@ final class Recovery {
      */
     private void answerUnavailable() {
         List<String> rest = wants.subList(index, wants.size()).stream().map(Want::stream).toList();
-        session.streams.locked(() -> session.streams.awaitRecover(new HashSet<>(rest), held.carry(rest)));
+        session.streams().locked(() -> session.streams().awaitRecover(new HashSet<>(rest), held.carry(rest)));
         session.send(ClientCommands.error(ClientError.UNAVAILABLE, "the message bus's history is unavailable "
                 + "now; nothing was lost: send recover again with the same positions", id, "recover"));
         owner.metrics().recoveriesUnavailable.increment();
@@ -295,7 +295,7 @@ final class Recovery {
 
     private void end() {
         if (ended.compareAndSet(false, true)) {
-            session.streams.end(this);
+            session.streams().end(this);
             owner.release();
         }
     }

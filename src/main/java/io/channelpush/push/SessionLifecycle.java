@@ -47,7 +47,7 @@ final class SessionLifecycle {
                     : session.getRequestParameterMap().get("format");
             p.json = format != null && format.contains("json");
             if (p.json && wantsRecover(session)) {
-                p.streams.awaitRecover();
+                p.streams().awaitRecover();
             }
         });
         metrics.connectionsOpened.increment();
@@ -84,7 +84,7 @@ final class SessionLifecycle {
 
     void closed(PushSession s) {
         s.markClosed();
-        Recovery r = s.streams.recovery();
+        Recovery r = s.recovery();
         if (r != null) {
             r.abandon();
         }

@@ -80,9 +80,9 @@ final class SessionStreams {
     /**
      * Per stream, the last position a recovery replayed from the bus's history, while the node's own subscription
      * has not delivered past it: the history may run ahead of a lagging subscription, whose late copies are then
-     * dropped here. At most one per stream the session recovered (its groups and broadcasts).
+     * dropped here. At most one per stream the session recovered (its groups and broadcasts); null until the first.
      */
-    private final Map<String, StreamPosition> replayedUpTo = new HashMap<>();
+    private Map<String, StreamPosition> replayedUpTo;
 
     SessionStreams(PushSession session) {
         this.session = session;
@@ -95,7 +95,7 @@ final class SessionStreams {
      * @return false when it was not queued (closed, too slow, or refused by the hold's bound)
      */
     synchronized boolean send(String stream, StreamPosition position, OutboundMessage m) {
-        StreamPosition floor = replayedUpTo.get(stream);
+        StreamPosition floor = replayedUpTo == null ? null : replayedUpTo.get(stream);
         if (floor != null) {
             if (floor.epoch().equals(position.epoch()) && position.offset() <= floor.offset()) {
                 return true; // replayed already: the node's subscription lags behind the bus's history
@@ -251,6 +251,9 @@ final class SessionStreams {
 
     /** A recovery replayed {@code stream} up to {@code last} (caller holds this lock, via {@link #locked}). */
     void replayed(String stream, StreamPosition last) {
+        if (replayedUpTo == null) {
+            replayedUpTo = new HashMap<>();
+        }
         replayedUpTo.put(stream, last);
     }
 

@@ -28,22 +28,25 @@ import org.xnio.IoUtils;
  */
 final class UndertowFrameSender implements FrameSender {
     private final UndertowSession session;
-    private final WebSocketChannel channel;
     private final Listener listener;
     /**
-     * The batch: its first frame in these two fields, the rest (if any) in the lists, which exist only while a batch
-     * has more than one frame. At paced rates nearly every drain writes one frame, and the lists' arrays, allocated
-     * again by every drain, were 112 bytes of garbage per delivery; an idle connection keeps neither.
+     * The batch: its first frame in these two fields, the rest (if any) in the list, which exists only while a batch
+     * has more than one frame: each further frame, then its message. At paced rates nearly every drain writes one
+     * frame, and the lists' arrays, allocated again by every drain, were 112 bytes of garbage per delivery; an idle
+     * connection keeps no list (nor a second one: 8 bytes a connection).
      */
     private StreamSinkFrameChannel firstFrame;
     private OutboundMessage firstMessage;
-    private ArrayList<StreamSinkFrameChannel> frames;
-    private ArrayList<OutboundMessage> messages;
+    private ArrayList<Object> rest;
 
     private UndertowFrameSender(UndertowSession session, Listener listener) {
         this.session = session;
-        this.channel = session.getWebSocketChannel();
         this.listener = listener;
+    }
+
+    /** The session's channel (a field read: the session holds it, so this sender need not). */
+    private WebSocketChannel channel() {
+        return session.getWebSocketChannel();
     }
 
     /** @return a sender for an Undertow session, or null for any other session */
@@ -53,21 +56,20 @@ final class UndertowFrameSender implements FrameSender {
 
     @Override
     public Executor executor() {
-        return channel.getIoThread();
+        return channel().getIoThread();
     }
 
     @Override
     public void begin() {
         firstFrame = null;
         firstMessage = null;
-        frames = null;
-        messages = null;
-        channel.setRequireExplicitFlush(true);
+        rest = null;
+        channel().setRequireExplicitFlush(true);
     }
 
     @Override
     public void send(OutboundMessage m) throws IOException {
-        StreamSinkFrameChannel frame = channel.send(WebSocketFrameType.TEXT);
+        StreamSinkFrameChannel frame = channel().send(WebSocketFrameType.TEXT);
         PooledByteBuffer body = new ImmediatePooledByteBuffer(m.payload());
         if (!frame.send(body)) {
             throw new IOException("Undertow refused the body of a new frame");
@@ -78,34 +80,32 @@ final class UndertowFrameSender implements FrameSender {
             firstMessage = m;
             return;
         }
-        if (frames == null) {
-            frames = new ArrayList<>();
-            messages = new ArrayList<>();
+        if (rest == null) {
+            rest = new ArrayList<>();
         }
-        frames.add(frame);
-        messages.add(m);
+        rest.add(frame);
+        rest.add(m);
     }
 
     @Override
     public void end() throws IOException {
+        WebSocketChannel channel = channel();
         channel.setRequireExplicitFlush(false);
         channel.flush();
         StreamSinkFrameChannel first = firstFrame;
         OutboundMessage firstM = firstMessage;
-        ArrayList<StreamSinkFrameChannel> rest = frames;
-        ArrayList<OutboundMessage> restM = messages;
+        ArrayList<Object> more = rest;
         // an idle connection keeps no batch
         firstFrame = null;
         firstMessage = null;
-        frames = null;
-        messages = null;
+        rest = null;
         if (first == null) {
             return;
         }
         complete(first, firstM);
-        if (rest != null) {
-            for (int i = 0; i < rest.size(); i++) {
-                complete(rest.get(i), restM.get(i));
+        if (more != null) {
+            for (int i = 0; i < more.size(); i += 2) {
+                complete((StreamSinkFrameChannel) more.get(i), (OutboundMessage) more.get(i + 1));
             }
         }
     }
@@ -128,7 +128,7 @@ final class UndertowFrameSender implements FrameSender {
     /** Outside a batch, so Undertow flushes it at once. */
     @Override
     public void ping() {
-        WebSockets.sendPing(ByteBuffer.allocate(0), channel, new WebSocketCallback<Void>() {
+        WebSockets.sendPing(ByteBuffer.allocate(0), channel(), new WebSocketCallback<Void>() {
             @Override
             public void complete(WebSocketChannel c, Void context) {
             }
@@ -150,6 +150,7 @@ final class UndertowFrameSender implements FrameSender {
     /** Runs on the connection's I/O thread, after any drain in progress there. */
     @Override
     public void abort(CloseReason reason) {
+        WebSocketChannel channel = channel();
         channel.getIoThread().execute(() -> {
             if (channel.isCloseFrameSent()) {
                 IoUtils.safeClose(channel);

@@ -46,7 +46,7 @@ class CommandQueueTest {
             assertEquals(List.of("ack", "ack", "ack"), replies.stream().map(r -> r.get("type").getAsString()).toList(),
                     "answered while the publish thread is stuck: " + replies);
             assertEquals(List.of(1, 2, 3), replies.stream().map(r -> r.get("id").getAsInt()).toList());
-            assertEquals(java.util.Set.of("g1"), s.groups);
+            assertEquals(java.util.Set.of("g1"), s.groups());
 
             commands.handle(s, "{\"cmd\":\"send_to_group\",\"id\":4,\"group_id\":\"g1\",\"message\":\"m\"}");
             JsonObject refused = replies(ws, 4).get(3);
@@ -79,7 +79,7 @@ class CommandQueueTest {
             commands.handle(o, "{\"cmd\":\"add_group\",\"id\":3,\"group_id\":\"g1\"}");
             assertEquals(3, replies(other, 1).get(0).get("id").getAsInt(), "another connection is not held up");
             assertEquals(2, s.commandsQueued(), "the send_to_group, and the add_group behind it, wait");
-            assertTrue(s.groups.isEmpty(), "not joined before the send_to_group ran");
+            assertTrue(s.groups().isEmpty(), "not joined before the send_to_group ran");
             release.countDown();
             List<JsonObject> replies = replies(ws, 2);
             assertEquals(List.of(1, 2), replies.stream().map(r -> r.get("id").getAsInt()).toList(),

@@ -25,8 +25,8 @@ class JakartaFrameSenderTest {
     private final FakeWebSocket ws = new FakeWebSocket();
     private int slow;
     private final PushSession session = new PushSession(7, l -> senders.forSession(ws.session(), l),
-            senders::group, DEFAULTS.sendQueueBytes(), DEFAULTS.maxCommandsPerSecond(), s -> slow++,
-            new ClientCloseLog());
+            senders::group, new SessionLimits(DEFAULTS.sendQueueBytes(), DEFAULTS.maxCommandsPerSecond(), s -> slow++,
+            new ClientCloseLog()));
 
     @Test
     void aFakeSessionGetsTheJakartaSender() {

@@ -80,7 +80,7 @@ class NodeDeliveryTest {
                 });
                 join.get(10, TimeUnit.SECONDS);
                 close.get(10, TimeUnit.SECONDS);
-                assertTrue(s.groups.isEmpty(), "round " + i + ": a closed connection still lists " + s.groups);
+                assertTrue(s.groups().isEmpty(), "round " + i + ": a closed connection still lists " + s.groups());
                 // every connection so far is closed: any group left is a leaked membership
                 assertEquals(0, node.groupCount(), "round " + i + ": a closed connection is still in " + group);
             }

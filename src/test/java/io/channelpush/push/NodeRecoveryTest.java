@@ -118,7 +118,7 @@ class NodeRecoveryTest {
                     .filter(o -> o.get("type").getAsString().equals("recovered")).findFirst().orElseThrow();
             assertEquals(json("{\"type\":\"recovered\",\"streams\":{\"broadcast\":true,\"group:g1\":true},\"id\":7}"),
                     done);
-            assertTrue(s.groups.contains("g1"), "recover joined the group");
+            assertTrue(s.groups().contains("g1"), "recover joined the group");
             // the history answered after the live messages came, so it replayed them and the held copies were dropped
             assertEquals(50 + 35, mem.node.metrics().messagesRecovered());
         }
@@ -321,11 +321,11 @@ class NodeRecoveryTest {
             List<String> texts = await(ws, x -> x.size() == 2, "refused");
             assertTrue(texts.get(1).contains("\"code\":\"forbidden\"") && texts.get(1).contains("\"id\":1"),
                     texts.toString());
-            assertEquals(java.util.Set.of(), s.groups, "nothing joined");
+            assertEquals(java.util.Set.of(), s.groups(), "nothing joined");
             commands.handle(s, "{\"cmd\":\"recover\",\"streams\":{"
                     + "\"group:mine-1\":{\"epoch\":\"mem-1\",\"offset\":0}}}");
             await(ws, NodeRecoveryTest::recovered, "recovered");
-            assertEquals(java.util.Set.of("mine-1"), s.groups);
+            assertEquals(java.util.Set.of("mine-1"), s.groups());
         }
     }
 }

@@ -27,8 +27,8 @@ class PushSessionTest {
     private final AtomicInteger slowReported = new AtomicInteger();
 
     private PushSession session(RecordingFrameSender rec, DrainGroup drains) {
-        return new PushSession(1, rec::attach, e -> drains, DEFAULTS.sendQueueBytes(),
-                DEFAULTS.maxCommandsPerSecond(), s -> slowReported.incrementAndGet(), new ClientCloseLog());
+        return new PushSession(1, rec::attach, e -> drains, new SessionLimits(DEFAULTS.sendQueueBytes(),
+                DEFAULTS.maxCommandsPerSecond(), s -> slowReported.incrementAndGet(), new ClientCloseLog()));
     }
 
     private PushSession inline(RecordingFrameSender rec) {
@@ -102,7 +102,7 @@ class PushSessionTest {
         int rate = DEFAULTS.maxCommandsPerSecond();
         List<Boolean> admitted = new ArrayList<>();
         for (int i = 0; i < 3 * rate; i++) {
-            admitted.add(s.rates.admitCommand());
+            admitted.add(s.rates().admitCommand());
         }
         assertEquals(rate, admitted.stream().filter(a -> a).count());
         assertTrue(admitted.subList(0, rate).stream().allMatch(a -> a), "the first " + rate + " are admitted");
@@ -141,6 +141,35 @@ class PushSessionTest {
         assertEquals(List.of(), rec.events(), "nothing is written outside the drain");
         io.runAll();
         assertEquals(List.of("text:a", "text:b", "flush", "close:1001:node shutting down"), rec.events());
+    }
+
+    @Test
+    void whatFollowsAFailedSendGoesToTheNextDrainInOrder() {
+        ManualExecutor io = new ManualExecutor();
+        RecordingFrameSender rec = new RecordingFrameSender(io, true);
+        rec.failOn("b");
+        PushSession s = session(rec, new DrainGroup(io, null, 0));
+        s.send("a");
+        s.send("b");
+        s.send("c");
+        assertTrue(s.close(CloseCode.SHUTDOWN));
+        io.runAll();
+        assertEquals(List.of("text:a", "failed:b", "text:c", "flush", "close:1001:node shutting down"), rec.events(),
+                "the close that follows a failed send is still written, after what was queued before it");
+    }
+
+    @Test
+    void aCloseThatDropsTheQueueDuringADrainSkipsWhatThatDrainStillHolds() {
+        ManualExecutor io = new ManualExecutor();
+        RecordingFrameSender rec = new RecordingFrameSender(io, true);
+        PushSession s = session(rec, new DrainGroup(io, null, 0));
+        rec.whenSending("a", () -> s.close(CloseCode.SLOW_CLIENT));
+        s.send("a");
+        s.send("b");
+        s.pingOrExpire(TimeUnit.HOURS.toNanos(1));
+        s.send("c");
+        io.runAll();
+        assertEquals(List.of("text:a", "flush", "close:1013:" + CloseCode.SLOW_CLIENT.reason()), rec.events());
     }
 
     @Test

@@ -3,19 +3,24 @@ package io.channelpush.push;
 import jakarta.websocket.CloseReason;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
  * A {@link FrameSender} with no socket, for the delivery engine's tests: it records what a drain hands it as
  * lines ({@code text:<t>}, {@code ping}, {@code flush}, {@code close:<code>:<reason>},
  * {@code abort:<code>:<reason>}), and reports each text written at once, or never (a client that stopped
- * reading: the session's queue keeps counting those bytes). Thread-safe (records under its lock).
+ * reading: the session's queue keeps counting those bytes). A text can be made to fail ({@link #failOn}, recorded as
+ * {@code failed:<t>}) or to run an action as it is handed over ({@link #whenSending}). Thread-safe (records under its
+ * lock).
  */
 final class RecordingFrameSender implements FrameSender {
     private final Executor executor;
     private final boolean completes;
     private final List<String> events = new ArrayList<>();
     private Listener listener;
+    private final Map<String, Runnable> onSend = new ConcurrentHashMap<>();
 
     /**
      * @param executor where the session's drains run
@@ -30,6 +35,22 @@ final class RecordingFrameSender implements FrameSender {
     FrameSender attach(Listener l) {
         this.listener = l;
         return this;
+    }
+
+    /** Makes the send of {@code text} throw, as a broken socket does. */
+    void failOn(String text) {
+        onSend.put(text, () -> {
+            record("failed:" + text);
+            throw new IllegalStateException("the test broke the send of " + text);
+        });
+    }
+
+    /** Runs {@code action} (on the drain's thread) when {@code text} is handed over, after recording it. */
+    void whenSending(String text, Runnable action) {
+        onSend.put(text, () -> {
+            record("text:" + text);
+            action.run();
+        });
     }
 
     /** What was recorded so far, in order. */
@@ -57,7 +78,12 @@ final class RecordingFrameSender implements FrameSender {
 
     @Override
     public void send(OutboundMessage m) {
-        record("text:" + m.text);
+        Runnable special = onSend.get(m.text);
+        if (special != null) {
+            special.run();
+        } else {
+            record("text:" + m.text);
+        }
         if (completes) {
             listener.sent(m);
         }

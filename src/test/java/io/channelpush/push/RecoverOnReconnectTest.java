@@ -54,7 +54,7 @@ class RecoverOnReconnectTest {
             PushSession s = mem.open(ws);
             broadcasts(mem, 11, 15);
             await(ws, t -> t.size() == 1, "the welcome");
-            assertTrue(s.streams.awaiting(), "live broadcasts wait for the recover");
+            assertTrue(s.streams().awaiting(), "live broadcasts wait for the recover");
             new ClientCommands(mem.node).handle(s, "{\"cmd\":\"recover\",\"id\":1,\"streams\":{"
                     + "\"broadcast\":{\"epoch\":\"mem-1\",\"offset\":5}}}");
             await(ws, t -> !ofType(t, "recovered").isEmpty(), "recovered");
@@ -63,7 +63,7 @@ class RecoverOnReconnectTest {
             assertEquals(range(6, 16), offsets(texts, "broadcast"), "the gap 6..10 first, then 11..16, once each");
             assertEquals(json("{\"type\":\"recovered\",\"streams\":{\"broadcast\":true},\"id\":1}"),
                     ofType(texts, "recovered").get(0));
-            assertFalse(s.streams.awaiting());
+            assertFalse(s.streams().awaiting());
         }
     }
 
@@ -79,7 +79,7 @@ class RecoverOnReconnectTest {
                     "the held broadcasts and the error");
             assertEquals("missing_field", ofType(texts, "error").get(0).get("code").getAsString());
             assertEquals(range(1, 3), offsets(texts, "broadcast"));
-            assertFalse(s.streams.awaiting());
+            assertFalse(s.streams().awaiting());
         }
     }
 

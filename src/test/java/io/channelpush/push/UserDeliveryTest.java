@@ -109,7 +109,7 @@ class UserDeliveryTest {
         node.publishUnacked(new BusMessage.UserGroup("alice", "room", true));
         assertEquals(1, node.groupCount());
         node.publishUnacked(new BusMessage.BindUid("mem", later.id, "alice", false));
-        assertEquals(Set.of(), later.groups);
+        assertEquals(Set.of(), later.groups());
     }
 
     @Test
@@ -130,7 +130,7 @@ class UserDeliveryTest {
         FakeWebSocket ws = new FakeWebSocket();
         PushSession s = mem.open(ws);
         node.publishUnacked(new BusMessage.BindUid("mem", s.id, "bob", true));
-        assertEquals(Set.of("g1"), s.groups);
+        assertEquals(Set.of("g1"), s.groups());
         node.closed(s);
         assertEquals(Set.of("g1"), node.users().groupsOf("bob"));
         node.publishUnacked(new BusMessage.UserGroup("bob", "g1", false));
@@ -163,7 +163,7 @@ class UserDeliveryTest {
                 bind.get(10, TimeUnit.SECONDS);
                 close.get(10, TimeUnit.SECONDS);
                 assertNull(s.uid, "round " + i + ": a closed connection still has a user");
-                assertTrue(s.groups.isEmpty(), "round " + i + ": a closed connection still lists " + s.groups);
+                assertTrue(s.groups().isEmpty(), "round " + i + ": a closed connection still lists " + s.groups());
                 assertEquals(Set.of(), node.users().connections(user), "round " + i + ": closed connection kept");
                 // only racer (with its group) may keep an entry
                 assertEquals(1, node.users().userCount(), "round " + i + ": a user entry leaked");

@@ -49,7 +49,8 @@ class UserGroupSyncTest {
         PushSession connection(long id, String uid) {
             RecordingFrameSender rec = new RecordingFrameSender(Runnable::run, true);
             PushSession s = new PushSession(id, rec::attach, e -> new DrainGroup(rec.executor(), null, 0),
-                    DEFAULTS.sendQueueBytes(), DEFAULTS.maxCommandsPerSecond(), x -> { }, new ClientCloseLog());
+                    new SessionLimits(DEFAULTS.sendQueueBytes(), DEFAULTS.maxCommandsPerSecond(), x -> { },
+                            new ClientCloseLog()));
             users.bind(s, uid);
             return s;
         }
@@ -98,7 +99,7 @@ class UserGroupSyncTest {
         assertEquals(peer.users.usersWithGroups(""), me.users.usersWithGroups(""));
         assertTrue(pages.get() > 1, "20,000 users take more than one page of " + UserGroupSync.PAGE_BYTES
                 + " bytes; asked " + pages.get());
-        assertEquals(Set.of("group-7", "group-8", "group-9"), s.groups, "a connection of the user joins its groups");
+        assertEquals(Set.of("group-7", "group-8", "group-9"), s.groups(), "a connection of the user joins its groups");
         assertTrue(me.groups.members("group-8").contains(s));
     }
 

@@ -162,7 +162,7 @@ class UserStreamRecoveryTest {
             assertEquals(json("{\"type\":\"recovered\",\"streams\":{\"uid:alice\":false},\"id\":2}"),
                     ofType(texts, "recovered").get(0), "a connection without a user recovers no user's stream");
             assertTrue(contents(texts, "uid:alice").isEmpty());
-            assertFalse(s.streams.awaiting());
+            assertFalse(s.streams().awaiting());
         }
     }
 
