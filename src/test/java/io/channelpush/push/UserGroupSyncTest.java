@@ -62,6 +62,42 @@ class UserGroupSyncTest {
         return s;
     }
 
+    /**
+     * Answers from a peer's table as it is when asked, but holds the first answer until {@link #release}: what the
+     * test does meanwhile happens while a copy is under way. Counts the pages asked.
+     */
+    private static final class HeldFirstAnswer implements UserGroupSync.Asker {
+        final AtomicInteger pages = new AtomicInteger();
+        private final CountDownLatch asked = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+        private final Node peer;
+        private final int holdSeconds;
+
+        HeldFirstAnswer(Node peer, int holdSeconds) {
+            this.peer = peer;
+            this.holdSeconds = holdSeconds;
+        }
+
+        @Override
+        public String ask(String node, PresenceQuestion q) throws InterruptedException {
+            String page = peer.answer(q);
+            if (pages.incrementAndGet() == 1) {
+                asked.countDown();
+                assertTrue(released.await(holdSeconds, TimeUnit.SECONDS));
+            }
+            return page;
+        }
+
+        /** Returns once the first page has been read from the peer (and is being held). */
+        void awaitAsked() throws InterruptedException {
+            assertTrue(asked.await(10, TimeUnit.SECONDS), "the copy never asked");
+        }
+
+        void release() {
+            released.countDown();
+        }
+    }
+
     private static Node withGroups(int users, int groupsEach) {
         Node n = new Node();
         for (int u = 0; u < users; u++) {
@@ -108,20 +144,14 @@ class UserGroupSyncTest {
         Node peer = withGroups(10, 1);
         peer.users.addGroup("user-1", "old");
         Node me = new Node();
-        CountDownLatch asked = new CountDownLatch(1);
-        CountDownLatch answer = new CountDownLatch(1);
-        UserGroupSync sync = sync(me, List.of("me", "peer"), (node, q) -> {
-            String a = peer.answer(q); // the peer's table as it was when asked
-            asked.countDown();
-            assertTrue(answer.await(10, TimeUnit.SECONDS));
-            return a;
-        });
-        assertTrue(asked.await(10, TimeUnit.SECONDS));
+        HeldFirstAnswer held = new HeldFirstAnswer(peer, 10); // the peer's table as it was when asked
+        UserGroupSync sync = sync(me, List.of("me", "peer"), held);
+        held.awaitAsked();
         // heard on the bus after the peer answered: removed from the peer's table later, added after it
         sync.apply(new BusMessage.UserGroup("user-1", "old", true));
         sync.apply(new BusMessage.UserGroup("user-1", "old", false));
         sync.apply(new BusMessage.UserGroup("user-2", "new", true));
-        answer.countDown();
+        held.release();
         PushFixture.await(me.users::groupsComplete, "the copy never ended");
         assertEquals(Set.of("group-1"), me.users.groupsOf("user-1"), "the removal heard meanwhile stays");
         assertEquals(Set.of("group-2", "new"), me.users.groupsOf("user-2"), "the addition heard meanwhile stays");
@@ -158,23 +188,14 @@ class UserGroupSyncTest {
     void changesMissedWhileACopyRunsMakeItStartOver() throws Exception {
         Node peer = withGroups(3, 1);
         Node me = new Node();
-        AtomicInteger firstPages = new AtomicInteger();
-        CountDownLatch asked = new CountDownLatch(1);
-        CountDownLatch answer = new CountDownLatch(1);
-        UserGroupSync sync = sync(me, List.of("me", "peer"), (node, q) -> {
-            String page = peer.answer(q);
-            if (firstPages.incrementAndGet() == 1) {
-                asked.countDown();
-                assertTrue(answer.await(10, TimeUnit.SECONDS)); // answers the page read before the change
-            }
-            return page;
-        });
-        assertTrue(asked.await(10, TimeUnit.SECONDS));
+        HeldFirstAnswer held = new HeldFirstAnswer(peer, 10); // answers the page read before the change
+        UserGroupSync sync = sync(me, List.of("me", "peer"), held);
+        held.awaitAsked();
         peer.users.addGroup("user-9", "group-9"); // a change this node missed after the page was read
         sync.missedChanges("a gap while copying, in this test");
-        answer.countDown();
+        held.release();
         PushFixture.await(me.users::groupsComplete, "the copy never ended");
-        assertEquals(2, firstPages.get(), "the copy started over");
+        assertEquals(2, held.pages.get(), "the copy started over");
         assertEquals(Set.of("group-9"), me.users.groupsOf("user-9"));
     }
 
@@ -182,27 +203,18 @@ class UserGroupSyncTest {
     void moreLiveChangesThanItRemembersDuringACopyMakeItStartOver() throws Exception {
         Node peer = withGroups(3, 1);
         Node me = new Node();
-        AtomicInteger firstPages = new AtomicInteger();
-        CountDownLatch asked = new CountDownLatch(1);
-        CountDownLatch answer = new CountDownLatch(1);
-        UserGroupSync sync = sync(me, List.of("me", "peer"), (node, q) -> {
-            String page = peer.answer(q);
-            if (firstPages.incrementAndGet() == 1) {
-                asked.countDown();
-                assertTrue(answer.await(30, TimeUnit.SECONDS));
-            }
-            return page;
-        });
-        assertTrue(asked.await(10, TimeUnit.SECONDS));
+        HeldFirstAnswer held = new HeldFirstAnswer(peer, 30);
+        UserGroupSync sync = sync(me, List.of("me", "peer"), held);
+        held.awaitAsked();
         // one more distinct (user, group) change than a copy remembers, at the default bound; each is undone
         // at once so that the registry stays within its own bounds
         for (int i = 0; i <= UserGroupSync.MAX_TRACKED; i++) {
             sync.apply(new BusMessage.UserGroup("busy-" + i, "g", true));
             sync.apply(new BusMessage.UserGroup("busy-" + i, "g", false));
         }
-        answer.countDown();
+        held.release();
         PushFixture.await(me.users::groupsComplete, "the copy never ended");
-        assertEquals(2, firstPages.get(), "the copy started over");
+        assertEquals(2, held.pages.get(), "the copy started over");
         assertEquals(peer.users.usersWithGroups(""), me.users.usersWithGroups(""));
     }
 
