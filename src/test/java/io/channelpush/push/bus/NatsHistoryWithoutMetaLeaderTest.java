@@ -9,7 +9,6 @@ import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,18 +34,11 @@ class NatsHistoryWithoutMetaLeaderTest {
 
     @Test
     void historyIsReadFromTheStreamsLeaderWhileJetStreamHasNoMetaLeader() throws Exception {
-        int[] ports = {NatsServerProcess.freePort(), NatsServerProcess.freePort(), NatsServerProcess.freePort()};
-        int[] routes = {NatsServerProcess.freePort(), NatsServerProcess.freePort(), NatsServerProcess.freePort()};
-        List<NatsServerProcess> servers = new ArrayList<>();
-        NatsStreamSettings r1 = new NatsStreamSettings(200_000, 256L << 20, Duration.ofMinutes(10), 1,
-                Duration.ofMinutes(2));
+        NatsStreamSettings r1 = NatsTestCluster.replicas(1);
+        NatsTestCluster servers = NatsTestCluster.startAll(dir);
         try {
-            for (int i = 0; i < 3; i++) {
-                servers.add(NatsServerProcess.startJetStream(Files.createDirectories(dir.resolve("s" + i)), "s" + i,
-                        ports[i], routes[i], routes[(i + 1) % 3], routes[(i + 2) % 3]));
-            }
             List<StreamPosition> published = new ArrayList<>();
-            String all = servers.get(0).url() + "," + servers.get(1).url() + "," + servers.get(2).url();
+            String all = servers.urls(0);
             try (NatsBus first = NatsStreamTest.bus(all, r1)) {
                 published.add(ack(first, "0"));
             }
@@ -80,10 +72,10 @@ class NatsHistoryWithoutMetaLeaderTest {
                 assertTrue(ordinaryConsumerRefused(jsm), "still no meta leader after the history was read");
             }
         } finally {
-            for (NatsServerProcess s : servers) {
-                s.pause(false);
-                s.close();
+            for (int i = 0; i < NatsTestCluster.SIZE; i++) {
+                servers.get(i).pause(false);
             }
+            servers.close();
         }
     }
 

@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import io.nats.client.Connection;
@@ -49,16 +46,11 @@ class NatsStreamPlacementTest {
 
     @Test
     void streamsThatCannotBePlacedYetAreCreatedOnceTheThirdServerJoins() throws Exception {
-        int[] ports = {NatsServerProcess.freePort(), NatsServerProcess.freePort(), NatsServerProcess.freePort()};
-        int[] routes = {NatsServerProcess.freePort(), NatsServerProcess.freePort(), NatsServerProcess.freePort()};
-        List<NatsServerProcess> servers = new ArrayList<>();
+        NatsTestCluster servers = NatsTestCluster.of(dir);
         try {
-            for (int i = 0; i < 2; i++) {
-                servers.add(NatsServerProcess.startJetStream(Files.createDirectories(dir.resolve("s" + i)), "s" + i,
-                        ports[i], routes[i], routes[(i + 1) % 3], routes[(i + 2) % 3]));
-            }
-            NatsStreamSettings r3 = new NatsStreamSettings(200_000, 256L << 20, Duration.ofMinutes(10), 3,
-                    Duration.ofMinutes(2));
+            servers.start(0);
+            servers.start(1);
+            NatsStreamSettings r3 = NatsTestCluster.R3;
             try (NatsBus bus = NatsStreamTest.bus(servers.get(0).url(), r3)) {
                 // two servers elect a meta leader but cannot place three replicas: wait until JetStream says so
                 long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -73,8 +65,7 @@ class NatsStreamPlacementTest {
                                 .get(10, TimeUnit.SECONDS));
                 assertInstanceOf(BusUnavailableException.class, early.getCause());
                 String refusal = early.getCause().getMessage();
-                servers.add(NatsServerProcess.startJetStream(Files.createDirectories(dir.resolve("s2")), "s2",
-                        ports[2], routes[2], routes[0], routes[1]));
+                servers.start(2);
                 StreamPosition p = null;
                 int unknown = 0;
                 end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -96,9 +87,7 @@ class NatsStreamPlacementTest {
                         + unknown + " attempts of unknown fate");
             }
         } finally {
-            for (NatsServerProcess s : servers) {
-                s.close();
-            }
+            servers.close();
         }
     }
 }

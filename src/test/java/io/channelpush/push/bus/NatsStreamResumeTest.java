@@ -3,10 +3,8 @@ package io.channelpush.push.bus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -160,24 +158,16 @@ class NatsStreamResumeTest {
 
     /** 3 servers, an R3 stream; kills the subscriber's server, or the stream's leader while it is another one. */
     private void clusterRun(boolean killLeader) throws Exception {
-        int[] ports = {NatsServerProcess.freePort(), NatsServerProcess.freePort(), NatsServerProcess.freePort()};
-        int[] routes = {NatsServerProcess.freePort(), NatsServerProcess.freePort(), NatsServerProcess.freePort()};
-        List<NatsServerProcess> servers = new ArrayList<>();
+        NatsTestCluster servers = NatsTestCluster.startAll(dir);
         try {
-            for (int i = 0; i < 3; i++) {
-                Path store = Files.createDirectories(dir.resolve("s" + i));
-                servers.add(NatsServerProcess.startJetStream(store, "s" + i, ports[i], routes[i],
-                        routes[(i + 1) % 3], routes[(i + 2) % 3]));
-            }
-            NatsStreamSettings r3 = new NatsStreamSettings(200_000, 256L << 20, Duration.ofMinutes(10), 3,
-                    Duration.ofMinutes(2));
+            NatsStreamSettings r3 = NatsTestCluster.R3;
             int victim;
             int subscriberServer;
             try (NatsBus first = NatsStreamTest.bus(servers.get(0).url(), r3)) {
-                awaitFirstAck(first);
+                NatsTestCluster.awaitFirstAck(first, ACK);
             }
             if (killLeader) {
-                victim = leader(servers.get(0));
+                victim = NatsTestCluster.leader(servers.get(0));
                 subscriberServer = (victim + 1) % 3;
             } else {
                 victim = 0;
@@ -187,8 +177,7 @@ class NatsStreamResumeTest {
             while (publisherServer == victim || publisherServer == subscriberServer) {
                 publisherServer++;
             }
-            String subscriberUrls = servers.get(subscriberServer).url() + "," + servers.get((subscriberServer + 1) % 3).url()
-                    + "," + servers.get((subscriberServer + 2) % 3).url();
+            String subscriberUrls = servers.urls(subscriberServer);
             try (NatsBus subscriber = NatsStreamTest.bus(subscriberUrls, r3);
                  NatsBus publisher = NatsStreamTest.bus(servers.get(publisherServer).url() + ","
                          + servers.get(subscriberServer).url(), r3)) {
@@ -208,32 +197,9 @@ class NatsStreamResumeTest {
                         + "cluster, R3 stream");
             }
         } finally {
-            for (NatsServerProcess s : servers) {
-                s.close();
-            }
+            servers.close();
         }
     }
 
-    /** The index of the server that leads the broadcast stream. */
-    private static int leader(NatsServerProcess any) throws Exception {
-        try (io.nats.client.Connection c = io.nats.client.Nats.connect(any.url())) {
-            String name = c.jetStreamManagement().getStreamInfo("CHANNELPUSH_B").getClusterInfo().getLeader();
-            return Integer.parseInt(name.substring(1));
-        }
-    }
-
-    /** A new cluster elects its leaders first: the first publishes may be refused. */
-    private static void awaitFirstAck(NatsBus bus) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try {
-                bus.publishAcked(Channels.BROADCAST, NatsStreamTest.text("-2"), ACK).get(10, TimeUnit.SECONDS);
-                return;
-            } catch (java.util.concurrent.ExecutionException e) {
-                assertTrue(System.nanoTime() < end, "no acknowledged publish within 60 s: " + e.getCause());
-                Thread.sleep(200); // retry pacing
-            }
-        }
-    }
 
 }

@@ -7,7 +7,6 @@ import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
 import io.nats.client.api.ConsumerInfo;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,26 +50,18 @@ class NatsStreamStallTest {
 
     /** Stalls the server of the subscriber's consumer, or the stream's leader (the subscriber is on another). */
     private void run(boolean stallLeader) throws Exception {
-        int[] ports = {NatsServerProcess.freePort(), NatsServerProcess.freePort(), NatsServerProcess.freePort()};
-        int[] routes = {NatsServerProcess.freePort(), NatsServerProcess.freePort(), NatsServerProcess.freePort()};
-        List<NatsServerProcess> servers = new ArrayList<>();
-        NatsStreamSettings r3 = new NatsStreamSettings(200_000, 256L << 20, Duration.ofMinutes(10), 3,
-                Duration.ofMinutes(2));
+        NatsStreamSettings r3 = NatsTestCluster.R3;
+        NatsTestCluster servers = NatsTestCluster.startAll(dir);
         try {
-            for (int i = 0; i < 3; i++) {
-                Path store = Files.createDirectories(dir.resolve("s" + i));
-                servers.add(NatsServerProcess.startJetStream(store, "s" + i, ports[i], routes[i],
-                        routes[(i + 1) % 3], routes[(i + 2) % 3]));
-            }
             int subscriberServer = 1;
             if (stallLeader) {
-                try (NatsBus first = NatsStreamTest.bus(urls(servers, 0), r3)) {
-                    awaitFirstAck(first);
+                try (NatsBus first = NatsStreamTest.bus(servers.urls(0), r3)) {
+                    NatsTestCluster.awaitFirstAck(first, ACK);
                 }
-                subscriberServer = (leader(servers.get(0)) + 1) % 3;
+                subscriberServer = (NatsTestCluster.leader(servers.get(0)) + 1) % 3;
             }
-            try (NatsBus subscriber = NatsStreamTest.bus(urls(servers, subscriberServer), r3)) {
-                awaitFirstAck(subscriber);
+            try (NatsBus subscriber = NatsStreamTest.bus(servers.urls(subscriberServer), r3)) {
+                NatsTestCluster.awaitFirstAck(subscriber, ACK);
                 List<Integer> numbers = new CopyOnWriteArrayList<>();
                 List<Long> offsets = new CopyOnWriteArrayList<>();
                 List<StreamPosition> positions = new CopyOnWriteArrayList<>();
@@ -86,10 +77,10 @@ class NatsStreamStallTest {
                     positions.add(pos);
                 });
                 int consumer = consumerServer(servers.get(1));
-                int stalled = stallLeader ? leader(servers.get(1)) : consumer;
+                int stalled = stallLeader ? NatsTestCluster.leader(servers.get(1)) : consumer;
                 String where = "subscriber on s" + subscriberServer + ", its consumer on s" + consumer
-                        + ", stream leader s" + leader(servers.get(1)) + ", stalled s" + stalled;
-                try (NatsBus publisher = NatsStreamTest.bus(urls(servers, (stalled + 1) % 3), r3)) {
+                        + ", stream leader s" + NatsTestCluster.leader(servers.get(1)) + ", stalled s" + stalled;
+                try (NatsBus publisher = NatsStreamTest.bus(servers.urls((stalled + 1) % 3), r3)) {
                     NatsStreamTest.await(() -> {
                         publisher.publishAcked(Channels.BROADCAST, NatsStreamTest.text("-1"), ACK);
                         return warm.get() > 0;
@@ -127,7 +118,7 @@ class NatsStreamStallTest {
                     servers.get(stalled).pause(true);
                     StreamPosition before = positions.get(positions.size() - 1);
                     java.util.concurrent.CompletableFuture<StreamHistory> during;
-                    try (NatsBus asker = NatsStreamTest.bus(urls(servers, (stalled + 2) % 3), r3)) {
+                    try (NatsBus asker = NatsStreamTest.bus(servers.urls((stalled + 2) % 3), r3)) {
                         TimeUnit.MILLISECONDS.sleep(1_000); // the stall has begun
                         // asked while the stream may have no leader: answered once it has one again
                         long ackedWhenAsked = highestAcked.get();
@@ -159,7 +150,7 @@ class NatsStreamStallTest {
                             + " acknowledged (all received once), " + unavailable.size() + " unavailable over "
                             + (firstRefused.get() == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(lastRefused.get()
                             - firstRefused.get())) + " ms, " + unknown.size() + " unknown");
-                    try (NatsBus reader = NatsStreamTest.bus(urls(servers, stalled), r3)) {
+                    try (NatsBus reader = NatsStreamTest.bus(servers.urls(stalled), r3)) {
                         List<Integer> history = new ArrayList<>();
                         List<Long> historyOffsets = new ArrayList<>();
                         StreamPosition after = null;
@@ -185,9 +176,7 @@ class NatsStreamStallTest {
                 }
             }
         } finally {
-            for (NatsServerProcess s : servers) {
-                s.close();
-            }
+            servers.close();
         }
     }
 
@@ -208,12 +197,6 @@ class NatsStreamStallTest {
         return m.size() + " acknowledged messages, first " + m.stream().limit(10).toList();
     }
 
-    /** Every server's URL, server {@code first} first. */
-    private static String urls(List<NatsServerProcess> servers, int first) {
-        return servers.get(first).url() + "," + servers.get((first + 1) % 3).url() + ","
-                + servers.get((first + 2) % 3).url();
-    }
-
     /** The index of the server that holds the broadcast stream's only consumer (the subscriber's). */
     private static int consumerServer(NatsServerProcess any) throws Exception {
         try (Connection c = Nats.connect(any.url())) {
@@ -232,25 +215,4 @@ class NatsStreamStallTest {
         }
     }
 
-    /** The index of the server that leads the broadcast stream. */
-    private static int leader(NatsServerProcess any) throws Exception {
-        try (Connection c = Nats.connect(any.url())) {
-            String name = c.jetStreamManagement().getStreamInfo("CHANNELPUSH_B").getClusterInfo().getLeader();
-            return Integer.parseInt(name.substring(1));
-        }
-    }
-
-    /** A new cluster elects its leaders first: the first publishes may be refused. */
-    private static void awaitFirstAck(NatsBus bus) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try {
-                bus.publishAcked(Channels.BROADCAST, NatsStreamTest.text("-2"), ACK).get(10, TimeUnit.SECONDS);
-                return;
-            } catch (java.util.concurrent.ExecutionException e) {
-                assertTrue(System.nanoTime() < end, "no acknowledged publish within 60 s: " + e.getCause());
-                Thread.sleep(200); // retry pacing
-            }
-        }
-    }
 }

@@ -1,0 +1,108 @@
+package io.channelpush.push.bus;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Three real {@code nats-server} processes with JetStream, named s0 to s2, each storing under {@code dir/s<i>} and
+ * routed to the other two; their ports are chosen at once, the servers started when a test says
+ * ({@link #startAll}, or one at a time with {@link #start}). {@link #close()} stops those started. The one place the
+ * NATS bus tests build a cluster. Not thread-safe; one test drives it.
+ */
+final class NatsTestCluster implements AutoCloseable {
+    static final int SIZE = 3;
+    /** The bus's default stream bounds, with three replicas. */
+    static final NatsStreamSettings R3 = replicas(3);
+
+    private final Path dir;
+    private final int[] ports = new int[SIZE];
+    private final int[] routes = new int[SIZE];
+    private final NatsServerProcess[] servers = new NatsServerProcess[SIZE];
+
+    private NatsTestCluster(Path dir) throws Exception {
+        this.dir = dir;
+        for (int i = 0; i < SIZE; i++) {
+            ports[i] = NatsServerProcess.freePort();
+            routes[i] = NatsServerProcess.freePort();
+        }
+    }
+
+    /** The cluster's ports, no server started yet. */
+    static NatsTestCluster of(Path dir) throws Exception {
+        return new NatsTestCluster(dir);
+    }
+
+    /** All three servers started. */
+    static NatsTestCluster startAll(Path dir) throws Exception {
+        NatsTestCluster c = new NatsTestCluster(dir);
+        try {
+            for (int i = 0; i < SIZE; i++) {
+                c.start(i);
+            }
+        } catch (Exception | Error e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** The bus's default stream bounds with {@code n} replicas. */
+    static NatsStreamSettings replicas(int n) {
+        return new NatsStreamSettings(200_000, 256L << 20, Duration.ofMinutes(10), n, Duration.ofMinutes(2));
+    }
+
+    /** Starts server s{@code i}, ready when this returns. */
+    NatsServerProcess start(int i) throws Exception {
+        servers[i] = NatsServerProcess.startJetStream(Files.createDirectories(dir.resolve("s" + i)), "s" + i,
+                ports[i], routes[i], routes[(i + 1) % SIZE], routes[(i + 2) % SIZE]);
+        return servers[i];
+    }
+
+    /** Server s{@code i}, or null before it is started. */
+    NatsServerProcess get(int i) {
+        return servers[i];
+    }
+
+    /** Every server's URL, server {@code first} first. */
+    String urls(int first) {
+        return get(first).url() + "," + get((first + 1) % SIZE).url() + "," + get((first + 2) % SIZE).url();
+    }
+
+    /** The index of the server that leads the broadcast stream, asked of {@code via}. */
+    static int leader(NatsServerProcess via) throws Exception {
+        try (Connection c = Nats.connect(via.url())) {
+            String name = c.jetStreamManagement().getStreamInfo("CHANNELPUSH_B").getClusterInfo().getLeader();
+            return Integer.parseInt(name.substring(1));
+        }
+    }
+
+    /** A new cluster elects its leaders first: the first publishes may be refused. */
+    static void awaitFirstAck(NatsBus bus, Duration ack) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                bus.publishAcked(Channels.BROADCAST, NatsStreamTest.text("-2"), ack).get(10, TimeUnit.SECONDS);
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertTrue(System.nanoTime() < end, "no acknowledged publish within 60 s: " + e.getCause());
+                Thread.sleep(200); // retry pacing
+            }
+        }
+    }
+
+    /** Stops the servers started (SIGTERM; see {@link NatsServerProcess#close()}). */
+    @Override
+    public void close() throws InterruptedException {
+        for (NatsServerProcess s : servers) {
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
+}
