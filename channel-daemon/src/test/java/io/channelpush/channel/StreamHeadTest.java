@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -133,10 +132,7 @@ class StreamHeadTest {
                 epoch = DaemonStreamTest.acked(DaemonStreamTest.publish(pub, "m", 0, 5)).get(0).epoch();
             }
             sub.onStream("b", DaemonStreamTest.into(got));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (sub.streamPosition("b") == null && System.nanoTime() < deadline) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-            }
+            DaemonStreamTest.awaitSubscribed(sub, "b");
             assertEquals(new StreamOffset(epoch, 5), sub.streamPosition("b"), "the head answered is the position");
 
             d.close();

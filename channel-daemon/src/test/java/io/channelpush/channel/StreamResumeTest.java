@@ -93,10 +93,7 @@ class StreamResumeTest {
             FakeDaemon.Conn one = d.acceptV2("e1");
             assertFalse(one.read("subscribe").has("from"));
             one.send("{\"type\":\"resumed\",\"channel\":\"b\",\"epoch\":\"e1\",\"offset\":7,\"complete\":true}");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (c.streamPosition("b") == null && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-            }
+            DaemonStreamTest.awaitSubscribed(c, "b");
             assertEquals(new StreamOffset("e1", 7), c.streamPosition("b"));
             one.close();
 
