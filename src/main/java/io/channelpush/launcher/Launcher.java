@@ -173,9 +173,10 @@ public final class Launcher implements AutoCloseable {
                     .set(Options.WORKER_NAME, "channel-push")
                     .getMap());
             started.add(worker::shutdownNow);
-            DeploymentManager deployment = deploy(o, sources, worker, fatalErrors);
+            UpgradesOnIoThread upgrades = new UpgradesOnIoThread(worker);
+            DeploymentManager deployment = deploy(o, sources, upgrades, worker, fatalErrors);
             started.add(deployment::undeploy);
-            io.undertow.server.HttpHandler handler = new PathDecoding(deployment.start());
+            io.undertow.server.HttpHandler handler = upgrades.marking(new PathDecoding(deployment.start()));
             PushConfig config = ((PushNode) deployment.getDeployment().getServletContext()
                     .getAttribute(PushNode.ATTRIBUTE)).config();
             workerId.set(config.workerId());
@@ -212,8 +213,8 @@ public final class Launcher implements AutoCloseable {
         }
     }
 
-    private static DeploymentManager deploy(LauncherOptions o, SettingSources sources, XnioWorker worker,
-                                            FatalErrors fatalErrors) throws jakarta.servlet.ServletException {
+    private static DeploymentManager deploy(LauncherOptions o, SettingSources sources, UpgradesOnIoThread upgrades,
+                                            XnioWorker worker, FatalErrors fatalErrors) throws jakarta.servlet.ServletException {
         ClassLoader cl = Launcher.class.getClassLoader();
         DeploymentInfo info = Servlets.deployment()
                 .setClassLoader(cl)
@@ -228,6 +229,9 @@ public final class Launcher implements AutoCloseable {
                         .setWorker(worker)
                         .setBuffers(new DefaultByteBufferPool(true, 16 * 1024)));
         info.addServletContextAttribute(SettingSources.ATTRIBUTE, sources);
+        info.setExecutor(upgrades).setAsyncExecutor(worker)
+                // no servlet security in this WAR; its handler would send every request back to a worker thread
+                .setSecurityDisabled(true);
         if (o.demo()) {
             // the launcher's default, not a flag: a property or environment variable may turn it off
             info.addInitParameter(PushConfig.DEMO_ENABLED, "true");
@@ -294,6 +298,11 @@ public final class Launcher implements AutoCloseable {
     /** The port actually bound by listener {@code index} (0 = WebSocket port, last = publisher port). */
     public int port(int index) {
         return server.port(index);
+    }
+
+    /** The worker whose task threads run the servlets (tests in this package occupy them). */
+    XnioWorker worker() {
+        return worker;
     }
 
     /** The in-process daemon's port, or -1 with an external daemon. */
