@@ -5,22 +5,12 @@ import io.channelpush.channel.daemon.DaemonConfig;
 import io.channelpush.channel.daemon.StopSignals;
 import io.channelpush.push.FatalErrors;
 import io.channelpush.push.PushConfig;
-import io.channelpush.push.PushContextListener;
 import io.channelpush.push.PushNode;
 import io.channelpush.push.SettingSources;
 import io.channelpush.push.bus.NatsBus;
 import io.channelpush.push.bus.NatsSecurity;
-import io.undertow.server.DefaultByteBufferPool;
-import io.undertow.server.handlers.resource.ClassPathResourceManager;
-import io.undertow.servlet.Servlets;
-import io.undertow.servlet.api.DeploymentInfo;
 import io.undertow.servlet.api.DeploymentManager;
-import io.undertow.servlet.api.ServletContainer;
-import io.undertow.websockets.jsr.WebSocketDeploymentInfo;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -143,7 +133,7 @@ public final class Launcher implements AutoCloseable {
             AtomicReference<String> workerId = new AtomicReference<>(sources.value(PushConfig.WORKER_ID));
             if (nats != null) {
                 if (!o.waitForChannel()) {
-                    checkNatsReachable(nats, o);
+                    BusReachability.checkNats(nats, o);
                 }
             } else if (channel == null) {
                 try {
@@ -162,7 +152,7 @@ public final class Launcher implements AutoCloseable {
                 channel = "127.0.0.1:" + daemon.port();
                 explicit.put(PushConfig.CHANNEL, channel);
             } else if (!o.waitForChannel()) {
-                checkReachable(channel, o);
+                BusReachability.checkChannel(channel, o);
             }
             sources = new SettingSources(Map.copyOf(explicit), properties, environment, name -> null, List.of());
             XnioWorker worker = Xnio.getInstance(Launcher.class.getClassLoader()).createWorker(OptionMap.builder()
@@ -174,7 +164,7 @@ public final class Launcher implements AutoCloseable {
                     .getMap());
             started.add(worker::shutdownNow);
             UpgradesOnIoThread upgrades = new UpgradesOnIoThread(worker);
-            DeploymentManager deployment = deploy(o, sources, upgrades, worker, fatalErrors);
+            DeploymentManager deployment = WarDeployment.deploy(o, sources, upgrades, worker, fatalErrors);
             started.add(deployment::undeploy);
             io.undertow.server.HttpHandler handler = upgrades.marking(new PathDecoding(deployment.start()));
             PushConfig config = ((PushNode) deployment.getDeployment().getServletContext()
@@ -213,62 +203,7 @@ public final class Launcher implements AutoCloseable {
         }
     }
 
-    private static DeploymentManager deploy(LauncherOptions o, SettingSources sources, UpgradesOnIoThread upgrades,
-                                            XnioWorker worker, FatalErrors fatalErrors) throws jakarta.servlet.ServletException {
-        ClassLoader cl = Launcher.class.getClassLoader();
-        DeploymentInfo info = Servlets.deployment()
-                .setClassLoader(cl)
-                .setContextPath("/")
-                .setDeploymentName("channel-push")
-                .setResourceManager(new ClassPathResourceManager(cl, "webapp"))
-                .addWelcomePage("index.html")
-                .addServletContextAttribute(FatalErrors.ATTRIBUTE, fatalErrors)
-                // the WAR's one wiring place registers the servlets, filters and endpoint, here as in WildFly
-                .addListener(Servlets.listener(PushContextListener.class))
-                .addServletContextAttribute(WebSocketDeploymentInfo.ATTRIBUTE_NAME, new WebSocketDeploymentInfo()
-                        .setWorker(worker)
-                        .setBuffers(new DefaultByteBufferPool(true, 16 * 1024)));
-        info.addServletContextAttribute(SettingSources.ATTRIBUTE, sources);
-        info.setExecutor(upgrades).setAsyncExecutor(worker)
-                // no servlet security in this WAR; its handler would send every request back to a worker thread
-                .setSecurityDisabled(true);
-        if (o.demo()) {
-            // the launcher's default, not a flag: a property or environment variable may turn it off
-            info.addInitParameter(PushConfig.DEMO_ENABLED, "true");
-        }
-        DeploymentManager manager = ServletContainer.Factory.newInstance().addDeployment(info);
-        manager.deploy();
-        return manager;
-    }
-
-    private static void checkReachable(String channel, LauncherOptions o) throws StartupException {
-        int colon = channel.lastIndexOf(':');
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(channel.substring(0, colon), Integer.parseInt(channel.substring(colon + 1))),
-                    (int) o.channelTimeout().toMillis());
-        } catch (IOException | RuntimeException e) {
-            throw new StartupException("cannot reach the channel daemon at " + channel + ": " + rootMessage(e)
-                    + " (start it, fix --channel, or pass --wait-for-channel to keep retrying)", e);
-        }
-    }
-
-    /** Passes when at least one of the NATS servers accepts a TCP connection. */
-    private static void checkNatsReachable(String nats, LauncherOptions o) throws StartupException {
-        List<String> failures = new ArrayList<>();
-        for (URI server : NatsBus.parseServers(nats)) {
-            int port = server.getPort() < 0 ? 4222 : server.getPort();
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(server.getHost(), port), (int) o.channelTimeout().toMillis());
-                return;
-            } catch (IOException | RuntimeException e) {
-                failures.add(server + ": " + rootMessage(e));
-            }
-        }
-        throw new StartupException("cannot reach any NATS server (" + String.join("; ", failures)
-                + ") (start one, fix --nats, or pass --wait-for-channel to keep retrying)", null);
-    }
-
-    private static String rootMessage(Throwable t) {
+    static String rootMessage(Throwable t) {
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
