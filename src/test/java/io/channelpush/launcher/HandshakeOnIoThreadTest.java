@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.channelpush.channel.TestData;
 import io.channelpush.push.FatalErrors;
 import java.io.IOException;
 import java.io.InputStream;
@@ -111,7 +112,8 @@ class HandshakeOnIoThreadTest {
 
     private static Launcher start() throws Exception {
         return Launcher.start(LauncherOptions.parse("--ws-port", "0", "--http-port", "0", "--channel-port", "0",
-                "--no-demo", "--set", "channelpush.allowed-origins=" + GOOD), Map.of(), Map.of(), FatalErrors.MARK_DEAD);
+                "--channel-data-dir", TestData.freshDir().toString(), "--no-demo",
+                "--set", "channelpush.allowed-origins=" + GOOD), Map.of(), Map.of(), FatalErrors.MARK_DEAD);
     }
 
     private static Socket connect(int port) throws IOException {
