@@ -49,15 +49,18 @@ final class JarProcess implements AutoCloseable {
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", jar(jarName).toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
-        // a folder of its own, so that what the process writes there (the daemon's channel-data) stays under target
-        Path work = Files.createTempDirectory(Files.createDirectories(
-                Path.of(System.getProperty("test.channelpush.build.dir", "target"), "it-work")), "p");
-        return new JarProcess(new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).start());
+        return run(cmd);
     }
 
-    /** Runs {@code command} (the first element is the program), its output collected like a jar's. */
+    /**
+     * Runs {@code command} (the first element is the program), its output collected like a jar's, in a folder of
+     * its own under target: what it writes there (an in-process daemon's {@code channel-data}, locked while it runs)
+     * is never shared with the next process or test, even while this one is still exiting.
+     */
     static JarProcess run(List<String> command) throws IOException {
-        return new JarProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
+        Path work = Files.createTempDirectory(Files.createDirectories(
+                Path.of(System.getProperty("test.channelpush.build.dir", "target"), "it-work")), "p");
+        return new JarProcess(new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).start());
     }
 
     private void pump() {
