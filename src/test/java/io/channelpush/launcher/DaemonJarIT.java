@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonPrimitive;
+import io.channelpush.channel.TestPorts;
 import io.channelpush.channel.client.ChannelClient;
 import io.channelpush.channel.client.ClientOptions;
 import io.channelpush.channel.protocol.FrameCodec;
@@ -21,13 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /** The daemon jar runs on its own (no Undertow inside), serves clients, reports status and stops on SIGTERM. */
 class DaemonJarIT {
-    private static int freePort() throws Exception {
-        return io.channelpush.channel.TestPorts.freePort();
-    }
-
     @Test
     void daemonJarServesClientsPrintsStatusAndStopsOnSigterm() throws Exception {
-        int port = freePort();
+        int port = TestPorts.freePort();
         try (JarProcess daemon = JarProcess.start("channel-daemon.jar", "--port", String.valueOf(port))) {
             daemon.awaitLine("listening on 127.0.0.1:" + port, 20);
             LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
@@ -59,7 +56,7 @@ class DaemonJarIT {
 
     @Test
     void aDaemonWhoseEventLoopRunsOutOfMemoryExitsNonZeroAndFreesItsPort() throws Exception {
-        int port = freePort();
+        int port = TestPorts.freePort();
         // a memory bound far above the heap, so that hoarded queue items end in an OutOfMemoryError of the loop
         try (JarProcess daemon = JarProcess.start(List.of("-Xmx48m"), "channel-daemon.jar",
                 "--port", String.valueOf(port), "--memory-limit-bytes", String.valueOf(1L << 30))) {
@@ -86,7 +83,7 @@ class DaemonJarIT {
 
     @Test
     void withExitOnOutOfMemoryErrorTheStartUpLogDoesNotWarn() throws Exception {
-        int port = freePort();
+        int port = TestPorts.freePort();
         try (JarProcess daemon = JarProcess.start(List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"),
                 "channel-daemon.jar", "--port", String.valueOf(port))) {
             daemon.awaitLine("listening on 127.0.0.1:" + port, 20);
@@ -97,7 +94,7 @@ class DaemonJarIT {
 
     @Test
     void statusOfAnAbsentDaemonFailsWithAReason() throws Exception {
-        try (JarProcess status = JarProcess.start("channel-daemon.jar", "status", "--port", String.valueOf(freePort()))) {
+        try (JarProcess status = JarProcess.start("channel-daemon.jar", "status", "--port", String.valueOf(TestPorts.freePort()))) {
             assertEquals(1, status.awaitExit());
             assertTrue(status.output().contains("cannot read stats"), status.output());
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import io.channelpush.channel.TestPorts;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -132,7 +133,7 @@ class DemoPageIT {
      */
     @Test
     void pageRecoversWhatItMissedWhileItsNodeWasDownOnceAndInOrderAndMarksAGapTheServerCannotFill() throws Exception {
-        int daemonPort = freePort();
+        int daemonPort = TestPorts.freePort();
         try (HeadlessChromium chromium = HeadlessChromium.start();
              JarProcess publisher = JarProcess.start("channel-push-launcher.jar", "--worker-id", "publisher",
                      "--ws-port", "0", "--http-port", "0", "--channel-port", String.valueOf(daemonPort), "--no-demo")) {
@@ -258,10 +259,6 @@ class DemoPageIT {
     private static JarProcess startPageNode(String wsPort, String httpPort, int daemonPort) throws Exception {
         return JarProcess.start("channel-push-launcher.jar", "--worker-id", "page-node", "--ws-port", wsPort,
                 "--http-port", httpPort, "--channel", "127.0.0.1:" + daemonPort);
-    }
-
-    private static int freePort() throws Exception {
-        return io.channelpush.channel.TestPorts.freePort();
     }
 
     private void publish(int port, String query) throws Exception {

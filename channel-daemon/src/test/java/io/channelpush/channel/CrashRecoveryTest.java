@@ -72,10 +72,6 @@ class CrashRecoveryTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        return TestPorts.freePort();
-    }
-
     private static RawClient v2(int port) throws IOException {
         RawClient c = new RawClient(port);
         c.sendJson("{\"type\":\"hello\",\"protocol\":2}");
@@ -86,7 +82,7 @@ class CrashRecoveryTest {
     @Timeout(120)
     void everyAcknowledgedPublishSurvivesAKill9AndTheRestartKeepsTheEpochAndContinuesTheOffsets() throws Exception {
         Path dataDir = TestData.freshDir();
-        int port = freePort();
+        int port = TestPorts.freePort();
         int killAfter = 3000;
         Map<Long, Long> ackedOffsetById = new ConcurrentHashMap<>();
         String epoch;
