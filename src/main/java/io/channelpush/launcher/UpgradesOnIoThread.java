@@ -5,6 +5,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import java.util.concurrent.Executor;
+import org.xnio.XnioIoThread;
 
 /**
  * The launcher's servlet executor: a WebSocket handshake for the endpoint runs its servlet chain (the filters and
@@ -19,9 +20,9 @@ import java.util.concurrent.Executor;
  *
  * <p>{@link #marking} wraps the launcher's whole handler chain: Undertow calls {@link #execute} on the thread that
  * ran the chain, right after it returns, so a per-thread mark set for every request says which request the call is
- * for. A call from any other thread ({@code AsyncContext.start} from a bus thread goes to the async executor, the
- * worker pool) finds no mark and goes to the worker pool too. Thread-safe: the mark is per thread and set before
- * each use.
+ * for. A request whose chain runs on a worker thread already (a pipelined one, after a response completed there)
+ * runs in place, as Undertow runs it without an executor. ({@code AsyncContext.start} goes to the async executor,
+ * the worker pool.) Thread-safe: the mark is per thread and set before each use.
  */
 final class UpgradesOnIoThread implements Executor {
     private final Executor workers;
@@ -46,12 +47,14 @@ final class UpgradesOnIoThread implements Executor {
 
     @Override
     public void execute(Runnable task) {
-        if (inline.get() == null) {
+        if (inline.get() != null) {
+            inline.remove();
+            task.run();
+        } else if (XnioIoThread.currentThread() == null) {
+            task.run(); // already off the I/O threads (a pipelined request); Undertow runs it in place then too
+        } else {
             workers.execute(task);
-            return;
         }
-        inline.remove();
-        task.run();
     }
 
     /**

@@ -71,6 +71,33 @@ class HandshakeOnIoThreadTest {
     }
 
     @Test
+    void pipelinedRequestsAreAnsweredInOrderAndAHandshakeAfterThemIsWelcomed() throws Exception {
+        try (Launcher node = start(); Socket s = connect(node.port(0))) {
+            String live = "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+            write(s, live + live + live + handshake(GOOD));
+            InputStream in = s.getInputStream();
+            for (int i = 0; i < 3; i++) {
+                String head = head(in);
+                assertTrue(head.startsWith("HTTP/1.1 200"), "pipelined request " + i + ": " + head);
+                in.readNBytes(contentLength(head));
+            }
+            assertTrue(head(in).startsWith("HTTP/1.1 101"), "the handshake after them");
+            assertEquals(0x81, in.read(), "a final text frame");
+            int length = in.read();
+            assertTrue(new String(in.readNBytes(length), StandardCharsets.UTF_8).startsWith("workerID:"));
+        }
+    }
+
+    private static int contentLength(String head) {
+        for (String line : head.split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                return Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        throw new AssertionError("no Content-Length in " + head);
+    }
+
+    @Test
     void aConnectionSendingRefusedHandshakesWithoutReadingIsClosedAndStallsNoIoThread() throws Exception {
         try (Launcher node = start()) {
             int port = node.port(0);
