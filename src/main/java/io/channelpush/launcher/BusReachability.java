@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * The launcher's check, before it starts anything that listens, that the bus it was given answers at all (unless
  * {@code --wait-for-channel}): a wrong address fails the start with a message saying what to fix, instead of a node
- * that starts and never becomes ready. Only a TCP connect, of at most 5 s ({@link LauncherOptions#channelTimeout()}). Stateless.
+ * that starts and never becomes ready. Only a TCP connect, of at most 5 s ({@link LauncherOptions#channelTimeout()}).
+ * Stateless.
  */
 final class BusReachability {
     private BusReachability() {
@@ -22,8 +23,8 @@ final class BusReachability {
     static void checkChannel(String channel, LauncherOptions o) throws StartupException {
         int colon = channel.lastIndexOf(':');
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(channel.substring(0, colon), Integer.parseInt(channel.substring(colon + 1))),
-                    (int) o.channelTimeout().toMillis());
+            int port = Integer.parseInt(channel.substring(colon + 1));
+            s.connect(new InetSocketAddress(channel.substring(0, colon), port), (int) o.channelTimeout().toMillis());
         } catch (IOException | RuntimeException e) {
             throw new StartupException("cannot reach the channel daemon at " + channel + ": " + Launcher.rootMessage(e)
                     + " (start it, fix --channel, or pass --wait-for-channel to keep retrying)", e);

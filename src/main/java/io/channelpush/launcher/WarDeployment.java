@@ -25,7 +25,8 @@ final class WarDeployment {
 
     /** Deploys (the node is built here, by the listener); the caller starts the returned manager. */
     static DeploymentManager deploy(LauncherOptions o, SettingSources sources, UpgradesOnIoThread upgrades,
-                                    XnioWorker worker, FatalErrors fatalErrors) throws jakarta.servlet.ServletException {
+                                    XnioWorker worker, FatalErrors fatalErrors)
+            throws jakarta.servlet.ServletException {
         ClassLoader cl = WarDeployment.class.getClassLoader();
         DeploymentInfo info = Servlets.deployment()
                 .setClassLoader(cl)

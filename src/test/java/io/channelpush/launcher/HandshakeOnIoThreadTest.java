@@ -63,7 +63,8 @@ class HandshakeOnIoThreadTest {
                         "a servlet request was answered while every worker thread was busy");
                 release.countDown();
                 health.setSoTimeout(10_000);
-                assertTrue(head(health.getInputStream()).startsWith("HTTP/1.1 200"), "the health request once a worker was free");
+                assertTrue(head(health.getInputStream()).startsWith("HTTP/1.1 200"),
+                        "the health request once a worker was free");
             } finally {
                 release.countDown();
             }
@@ -151,7 +152,8 @@ class HandshakeOnIoThreadTest {
     }
 
     private static String handshake(String origin) {
-        return "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: " + origin + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        return "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: " + origin
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
     }
 
