@@ -1,11 +1,14 @@
 package io.channelpush.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.channelpush.channel.TestData;
 import io.channelpush.push.FatalErrors;
+import io.channelpush.push.RawHttp;
+import io.channelpush.push.RawWebSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -48,13 +51,10 @@ class HandshakeOnIoThreadTest {
                     }
                 });
             }
-            try (Socket health = connect(port)) {
+            try (Socket health = RawHttp.connect(port)) {
                 assertTrue(busy.await(10, TimeUnit.SECONDS), "the worker threads did not all start");
                 for (int i = 0; i < 20; i++) {
-                    try (Socket ws = connect(port)) {
-                        String welcome = welcome(ws, GOOD);
-                        assertTrue(welcome.startsWith("workerID:"), "handshake " + i + ": " + welcome);
-                    }
+                    assertWelcomed(port, "handshake " + i);
                 }
                 // the check can fail: a servlet request waits for a worker meanwhile
                 health.setSoTimeout(1_000);
@@ -63,7 +63,7 @@ class HandshakeOnIoThreadTest {
                         "a servlet request was answered while every worker thread was busy");
                 release.countDown();
                 health.setSoTimeout(10_000);
-                assertTrue(head(health.getInputStream()).startsWith("HTTP/1.1 200"),
+                assertTrue(RawHttp.readHead(health).startsWith("HTTP/1.1 200"),
                         "the health request once a worker was free");
             } finally {
                 release.countDown();
@@ -73,36 +73,30 @@ class HandshakeOnIoThreadTest {
 
     @Test
     void pipelinedRequestsAreAnsweredInOrderAndAHandshakeAfterThemIsWelcomed() throws Exception {
-        try (Launcher node = start(); Socket s = connect(node.port(0))) {
+        try (Launcher node = start(); Socket s = RawHttp.connect(node.port(0))) {
             String live = "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-            write(s, live + live + live + handshake(GOOD));
+            write(s, live + live + live + RawHttp.handshake(node.port(0), origin(GOOD)));
             InputStream in = s.getInputStream();
             for (int i = 0; i < 3; i++) {
-                String head = head(in);
+                String head = RawHttp.readHead(s);
                 assertTrue(head.startsWith("HTTP/1.1 200"), "pipelined request " + i + ": " + head);
-                in.readNBytes(contentLength(head));
+                String length = RawHttp.header(head, "Content-Length");
+                assertNotNull(length, "no Content-Length in " + head);
+                in.readNBytes(Integer.parseInt(length));
             }
-            assertTrue(head(in).startsWith("HTTP/1.1 101"), "the handshake after them");
+            assertTrue(RawHttp.readHead(s).startsWith("HTTP/1.1 101"), "the handshake after them");
             assertEquals(0x81, in.read(), "a final text frame");
             int length = in.read();
             assertTrue(new String(in.readNBytes(length), StandardCharsets.UTF_8).startsWith("workerID:"));
         }
     }
 
-    private static int contentLength(String head) {
-        for (String line : head.split("\r\n")) {
-            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-                return Integer.parseInt(line.substring(15).trim());
-            }
-        }
-        throw new AssertionError("no Content-Length in " + head);
-    }
-
     @Test
     void aConnectionSendingRefusedHandshakesWithoutReadingIsClosedAndStallsNoIoThread() throws Exception {
         try (Launcher node = start()) {
             int port = node.port(0);
-            byte[] refused = handshake("http://evil.example").getBytes(StandardCharsets.ISO_8859_1);
+            byte[] refused = RawHttp.handshake(port, origin("http://evil.example"))
+                    .getBytes(StandardCharsets.ISO_8859_1);
             AtomicInteger sent = new AtomicInteger();
             AtomicReference<IOException> ended = new AtomicReference<>();
             try (Socket attacker = new Socket()) {
@@ -130,10 +124,7 @@ class HandshakeOnIoThreadTest {
                 assertTrue(sent.get() < ATTACK_HANDSHAKES, "the node read all the handshakes");
             }
             for (int i = 0; i < 8; i++) {
-                try (Socket ws = connect(port)) {
-                    String welcome = welcome(ws, GOOD);
-                    assertTrue(welcome.startsWith("workerID:"), "client " + i + " after the attack: " + welcome);
-                }
+                assertWelcomed(port, "client " + i + " after the attack");
             }
         }
     }
@@ -144,48 +135,20 @@ class HandshakeOnIoThreadTest {
                 "--set", "channelpush.allowed-origins=" + GOOD), Map.of(), Map.of(), FatalErrors.MARK_DEAD);
     }
 
-    private static Socket connect(int port) throws IOException {
-        Socket s = new Socket();
-        s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-        s.setSoTimeout(10_000);
-        return s;
+    private static String origin(String origin) {
+        return "Origin: " + origin + "\r\n";
     }
 
-    private static String handshake(String origin) {
-        return "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: " + origin
-                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    }
-
-    /** Performs a handshake and reads the first text frame (unmasked, short), or returns the refusal's head. */
-    private static String welcome(Socket s, String origin) throws IOException {
-        write(s, handshake(origin));
-        InputStream in = s.getInputStream();
-        String head = head(in);
-        if (!head.startsWith("HTTP/1.1 101")) {
-            return head;
+    /** A WebSocket from an allowed origin is upgraded and its first frame is the welcome line. */
+    private static void assertWelcomed(int port, String which) throws IOException {
+        try (RawWebSocket ws = new RawWebSocket(port, 0, origin(GOOD))) {
+            String welcome = ws.read().text();
+            assertTrue(welcome.startsWith("workerID:"), which + ": " + welcome);
         }
-        int opcode = in.read();
-        int length = in.read();
-        assertEquals(0x81, opcode, "a final text frame");
-        assertTrue(length < 126, "a short frame");
-        return new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     private static void write(Socket s, String request) throws IOException {
         s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
         s.getOutputStream().flush();
-    }
-
-    private static String head(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            head.append((char) c);
-        }
-        return head.toString();
     }
 }

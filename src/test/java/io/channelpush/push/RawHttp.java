@@ -19,7 +19,7 @@ import java.util.Map;
  * client would send: huge or countless headers, half-sent request lines, bodies that never end, WebSocket
  * handshakes whose answer is read byte for byte ({@link #send(Socket, String)}, {@link #readHead}).
  */
-final class RawHttp {
+public final class RawHttp {
     /** A parsed response; header names lower-case. */
     record Response(int status, Map<String, String> headers, String body) {
     }
@@ -104,14 +104,14 @@ final class RawHttp {
     }
 
     /** A WebSocket handshake request for {@code /} on 127.0.0.1:{@code port}, with more header lines (CRLF-ended). */
-    static String handshake(int port, String extraHeaders) {
+    public static String handshake(int port, String extraHeaders) {
         return "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders
                 + "\r\n";
     }
 
     /** Connects to 127.0.0.1:{@code port} with a 10 s read timeout. */
-    static Socket connect(int port) throws IOException {
+    public static Socket connect(int port) throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         s.setSoTimeout(10_000);
@@ -135,7 +135,7 @@ final class RawHttp {
     }
 
     /** Reads up to the end of a response head (CRLF CRLF) or EOF. */
-    static String readHead(Socket s) throws IOException {
+    public static String readHead(Socket s) throws IOException {
         InputStream in = s.getInputStream();
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {
@@ -162,7 +162,7 @@ final class RawHttp {
     }
 
     /** The value of a response header, or null. */
-    static String header(String head, String name) {
+    public static String header(String head, String name) {
         for (String line : head.split("\r\n")) {
             int colon = line.indexOf(':');
             if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {

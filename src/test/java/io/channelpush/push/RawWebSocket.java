@@ -14,13 +14,14 @@ import java.nio.charset.StandardCharsets;
  * reads server frames (unmasked) one at a time, and writes client frames (masked, RFC 6455 section 5.2) with
  * {@link #sendFrame} or, for a frame sent in pieces, {@link #sendHeader} then {@link #sendPayload}.
  */
-final class RawWebSocket implements AutoCloseable {
-    record Frame(int opcode, byte[] payload) {
+public final class RawWebSocket implements AutoCloseable {
+    /** A server frame: its opcode and its whole payload. */
+    public record Frame(int opcode, byte[] payload) {
         int closeCode() {
             return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : -1;
         }
 
-        String text() {
+        public String text() {
             return new String(payload, StandardCharsets.UTF_8);
         }
     }
@@ -39,7 +40,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** @param extraHeaders more handshake header lines, each ending with CRLF */
-    RawWebSocket(int port, int receiveBuffer, String extraHeaders) throws IOException {
+    public RawWebSocket(int port, int receiveBuffer, String extraHeaders) throws IOException {
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
         }
@@ -104,7 +105,7 @@ final class RawWebSocket implements AutoCloseable {
         out.flush();
     }
 
-    Frame read() throws IOException {
+    public Frame read() throws IOException {
         int b0 = in.readUnsignedByte();
         int b1 = in.readUnsignedByte();
         long len = b1 & 0x7F;
