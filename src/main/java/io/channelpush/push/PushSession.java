@@ -32,9 +32,9 @@ final class PushSession extends SessionQueue implements FrameSender.Listener {
     private record Close(CloseCode code, String reason) {
     }
 
-    private static final VarHandle QUEUED_BYTES = handle("queuedBytes", long.class);
-    private static final VarHandle SCHEDULED = handle("scheduled", boolean.class);
-    private static final VarHandle COMMANDS_QUEUED = handle("commandsQueued", int.class);
+    private static final VarHandle QUEUED_BYTES = fieldHandle(MethodHandles.lookup(), "queuedBytes", long.class);
+    private static final VarHandle SCHEDULED = fieldHandle(MethodHandles.lookup(), "scheduled", boolean.class);
+    private static final VarHandle COMMANDS_QUEUED = fieldHandle(MethodHandles.lookup(), "commandsQueued", int.class);
 
     final long id;
     private volatile long queuedBytes;
@@ -90,14 +90,6 @@ final class PushSession extends SessionQueue implements FrameSender.Listener {
     public void failed(Throwable t) {
         if (close(CloseCode.SEND_FAILED)) {
             LOG.fine(() -> "send to connection " + id + " failed: " + t);
-        }
-    }
-
-    private static VarHandle handle(String field, Class<?> type) {
-        try {
-            return MethodHandles.lookup().findVarHandle(PushSession.class, field, type);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
         }
     }
 

@@ -13,10 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Thread-safe.
  */
 abstract sealed class SessionParts permits SessionQueue {
-    private static final VarHandle GROUPS = handle("groups", Set.class);
-    private static final VarHandle STREAMS = handle("streams", SessionStreams.class);
-    private static final VarHandle RATES = handle("rates", ClientRates.class);
-    private static final VarHandle LOW_WATER = handle("lowWater", LowWater.class);
+    private static final VarHandle GROUPS = fieldHandle(MethodHandles.lookup(), "groups", Set.class);
+    private static final VarHandle STREAMS = fieldHandle(MethodHandles.lookup(), "streams", SessionStreams.class);
+    private static final VarHandle RATES = fieldHandle(MethodHandles.lookup(), "rates", ClientRates.class);
+    private static final VarHandle LOW_WATER = fieldHandle(MethodHandles.lookup(), "lowWater", LowWater.class);
 
     /** The node's limits, shared by its sessions. */
     final SessionLimits limits;
@@ -90,9 +90,13 @@ abstract sealed class SessionParts permits SessionQueue {
         return first == null ? made : (T) first;
     }
 
-    private static VarHandle handle(String field, Class<?> type) {
+    /**
+     * The handle of field {@code field} of {@code lookup}'s class, for a static initializer of the session's classes
+     * (each passes its own {@code MethodHandles.lookup()}, which alone reaches its private fields).
+     */
+    static VarHandle fieldHandle(MethodHandles.Lookup lookup, String field, Class<?> type) {
         try {
-            return MethodHandles.lookup().findVarHandle(SessionParts.class, field, type);
+            return lookup.findVarHandle(lookup.lookupClass(), field, type);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -13,17 +13,8 @@ import java.lang.invoke.VarHandle;
  * producers and closes on any thread; {@link #takeAll} and {@link #keepUnsent} on the drain's, one drain at a time.
  */
 abstract sealed class SessionQueue extends SessionParts permits PushSession {
-    private static final VarHandle INBOX;
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            INBOX = MethodHandles.lookup().findVarHandle(SessionQueue.class, "inbox", Node.class);
-            STATE = MethodHandles.lookup().findVarHandle(SessionQueue.class, "state", byte.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle INBOX = fieldHandle(MethodHandles.lookup(), "inbox", Node.class);
+    private static final VarHandle STATE = fieldHandle(MethodHandles.lookup(), "state", byte.class);
 
     private static final byte OPEN = 0;
     /** Nothing more is queued but a close; what is queued still goes out. */
