@@ -27,6 +27,7 @@ class ModuleBoundariesTest {
             "io.channelpush.push.MethodGuard",
             "io.channelpush.push.FrameSenders",
             "io.channelpush.push.UndertowFrameSender",
+            "io.channelpush.push.FrameGate",
             "io.channelpush.push.publish.PublishHandler");
 
     /** The daemon jar ships without the web stack, NATS or the node; the client is embedded in the node. */

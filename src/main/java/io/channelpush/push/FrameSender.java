@@ -8,7 +8,7 @@ import java.util.concurrent.Executor;
  * How one session's text frames reach its container, in batches: {@link #begin()}, any number of
  * {@link #send}, then {@link #end()}, which writes the batch (several frames per socket write where the container
  * allows); pings and closes are written by the same drain, in queue order (one writer per WebSocket). Two
- * implementations: {@link UndertowFrameSender} (Undertow's own WebSocket channel, WildFly and the
+ * implementations: {@link UndertowFrameSender} (below Undertow's WebSocket channel, WildFly and the
  * launcher) and {@link JakartaFrameSender} (the standard asynchronous remote endpoint, any container). Called by
  * one drain at a time, on {@link #executor()}; not thread-safe otherwise.
  */

@@ -32,7 +32,12 @@ final class FrameSenders {
         boolean found;
         try {
             Class.forName("io.undertow.websockets.jsr.UndertowSession", false, getClass().getClassLoader());
-            found = true;
+            found = UndertowFrameSender.available();
+            if (!found) {
+                LOG.warning("this Undertow's framed channel has no field 'channel' (a StreamConnection): frames go"
+                        + " through the standard Jakarta WebSocket API, with more CPU and garbage per delivery;"
+                        + " use the Undertow version this release was built with");
+            }
         } catch (ClassNotFoundException | LinkageError e) {
             found = false;
             LOG.fine("not on Undertow: sessions drain on the node's sender threads");

@@ -1,47 +1,59 @@
 package io.channelpush.push;
 
-import io.undertow.connector.PooledByteBuffer;
-import io.undertow.util.ImmediatePooledByteBuffer;
+import io.undertow.server.protocol.framed.AbstractFramedChannel;
 import io.undertow.websockets.core.CloseMessage;
-import io.undertow.websockets.core.StreamSinkFrameChannel;
 import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
-import io.undertow.websockets.core.WebSocketFrameType;
 import io.undertow.websockets.core.WebSockets;
 import io.undertow.websockets.jsr.UndertowSession;
 import jakarta.websocket.CloseReason;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.concurrent.Executor;
-import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
+import org.xnio.StreamConnection;
+import org.xnio.conduits.ConduitStreamSinkChannel;
 
 /**
- * {@link FrameSender} on Undertow (WildFly and the launcher), one level below Jakarta WebSocket: drains run on the
- * connection's own I/O thread, so frames are written inline instead of being handed to that thread; each frame's
- * body is the message's shared encoded bytes (no per-connection encoding); a batch is queued with explicit
- * flushing on and written with one gathering write, after which each frame that went out completes at once (only a
- * frame left behind by a full socket gets a write listener). Frames Undertow sends on its own (pongs) are flushed
- * at once outside a batch, as are pings and closes (the drain ends its batch before one). Loaded only when
- * Undertow's classes are visible. Not thread-safe: one drain at a time, on the I/O thread.
+ * {@link FrameSender} on Undertow (WildFly and the launcher), one level below Undertow's WebSocket channel: each
+ * message is framed once ({@link OutboundMessage#frame()}, the same bytes for every recipient, as a server's frames
+ * are unmasked) and written by this connection's {@link FrameGate}, the conduit every byte to the socket passes, with
+ * no frame object of Undertow's per delivery (they were most of what a delivery allocated, and so of the young
+ * collections that decide a paced broadcast's p99). Drains run on the connection's own I/O thread, where Undertow
+ * writes too; a batch goes out in one gathering write. Undertow still writes the control frames it owns (pongs, and
+ * the close frame, so that its closing handshake stays its own) through the same gate; data frames are only ours.
+ * The gate is reached through a protected field of Undertow's framed channel ({@link #CONNECTION}); where a later
+ * Undertow has renamed it, {@link #of} returns null and the portable sender takes over. Not thread-safe: one drain at
+ * a time, on the I/O thread.
  */
 final class UndertowFrameSender implements FrameSender {
-    private final UndertowSession session;
-    private final Listener listener;
-    /**
-     * The batch: its first frame in these two fields, the rest (if any) in the list, which exists only while a batch
-     * has more than one frame: each further frame, then its message. At paced rates nearly every drain writes one
-     * frame, and the lists' arrays, allocated again by every drain, were 112 bytes of garbage per delivery; an idle
-     * connection keeps no list (nor a second one: 8 bytes a connection).
-     */
-    private StreamSinkFrameChannel firstFrame;
-    private OutboundMessage firstMessage;
-    private ArrayList<Object> rest;
+    /** The framed channel's connection: no public API reaches it. Null when this Undertow has no such field. */
+    private static final VarHandle CONNECTION = connectionHandle();
+    /** An empty ping, unmasked: a server's whole ping frame. */
+    private static final ByteBuffer PING = ByteBuffer.wrap(new byte[] {(byte) 0x89, 0}).asReadOnlyBuffer();
 
-    private UndertowFrameSender(UndertowSession session, Listener listener) {
+    private final UndertowSession session;
+    private final FrameGate gate;
+
+    private UndertowFrameSender(UndertowSession session, FrameGate gate) {
         this.session = session;
-        this.listener = listener;
+        this.gate = gate;
+    }
+
+    private static VarHandle connectionHandle() {
+        try {
+            return MethodHandles.privateLookupIn(AbstractFramedChannel.class, MethodHandles.lookup())
+                    .findVarHandle(AbstractFramedChannel.class, "channel", StreamConnection.class);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Whether this Undertow's framed channel has the field the gate is installed through. */
+    static boolean available() {
+        return CONNECTION != null;
     }
 
     /** The session's channel (a field read: the session holds it, so this sender need not). */
@@ -49,9 +61,21 @@ final class UndertowFrameSender implements FrameSender {
         return session.getWebSocketChannel();
     }
 
-    /** @return a sender for an Undertow session, or null for any other session */
+    /**
+     * Puts the gate on top of the connection's outbound conduits. Called from the endpoint's open, before Undertow
+     * reads the client's first frame and so before it can write a pong.
+     *
+     * @return a sender for an Undertow session, or null for any other session or an Undertow without the field
+     */
     static FrameSender of(jakarta.websocket.Session session, Listener listener) {
-        return session instanceof UndertowSession u ? new UndertowFrameSender(u, listener) : null;
+        if (!(session instanceof UndertowSession u) || CONNECTION == null) {
+            return null;
+        }
+        WebSocketChannel channel = u.getWebSocketChannel();
+        ConduitStreamSinkChannel sink = ((StreamConnection) CONNECTION.get(channel)).getSinkChannel();
+        FrameGate gate = new FrameGate(sink.getConduit(), listener, channel::isCloseFrameSent);
+        sink.setConduit(gate);
+        return new UndertowFrameSender(u, gate);
     }
 
     @Override
@@ -61,83 +85,23 @@ final class UndertowFrameSender implements FrameSender {
 
     @Override
     public void begin() {
-        firstFrame = null;
-        firstMessage = null;
-        rest = null;
-        channel().setRequireExplicitFlush(true);
+        gate.begin();
     }
 
     @Override
     public void send(OutboundMessage m) throws IOException {
-        StreamSinkFrameChannel frame = channel().send(WebSocketFrameType.TEXT);
-        PooledByteBuffer body = new ImmediatePooledByteBuffer(m.payload());
-        if (!frame.send(body)) {
-            throw new IOException("Undertow refused the body of a new frame");
-        }
-        frame.shutdownWrites();
-        if (firstFrame == null) {
-            firstFrame = frame;
-            firstMessage = m;
-            return;
-        }
-        if (rest == null) {
-            rest = new ArrayList<>();
-        }
-        rest.add(frame);
-        rest.add(m);
+        gate.queue(m.frame(), m);
     }
 
     @Override
     public void end() throws IOException {
-        WebSocketChannel channel = channel();
-        channel.setRequireExplicitFlush(false);
-        channel.flush();
-        StreamSinkFrameChannel first = firstFrame;
-        OutboundMessage firstM = firstMessage;
-        ArrayList<Object> more = rest;
-        // an idle connection keeps no batch
-        firstFrame = null;
-        firstMessage = null;
-        rest = null;
-        if (first == null) {
-            return;
-        }
-        complete(first, firstM);
-        if (more != null) {
-            for (int i = 0; i < more.size(); i += 2) {
-                complete((StreamSinkFrameChannel) more.get(i), (OutboundMessage) more.get(i + 1));
-            }
-        }
+        gate.end();
     }
 
-    private void complete(StreamSinkFrameChannel frame, OutboundMessage m) throws IOException {
-        if (frame.flush()) {
-            listener.sent(m);
-        } else {
-            // the socket is full: complete when Undertow has written the rest
-            frame.getWriteSetter().set(ChannelListeners.flushingChannelListener(
-                    f -> listener.sent(m),
-                    (f, e) -> {
-                        listener.failed(e);
-                        IoUtils.safeClose(f);
-                    }));
-            frame.resumeWrites();
-        }
-    }
-
-    /** Outside a batch, so Undertow flushes it at once. */
+    /** Outside a batch: written at once. */
     @Override
-    public void ping() {
-        WebSockets.sendPing(ByteBuffer.allocate(0), channel(), new WebSocketCallback<Void>() {
-            @Override
-            public void complete(WebSocketChannel c, Void context) {
-            }
-
-            @Override
-            public void onError(WebSocketChannel c, Void context, Throwable throwable) {
-                listener.failed(throwable);
-            }
-        });
+    public void ping() throws IOException {
+        gate.queue(PING.duplicate(), null);
     }
 
     @Override

@@ -6,8 +6,8 @@
  * {@link io.channelpush.push.PushContextListener}, the one place that wires and registers everything; no mutable
  * static state, so several nodes can run in one JVM. Whether a publish may wait on the bus is decided once, by
  * {@link io.channelpush.push.PublishDispatch}. On Undertow (WildFly, the launcher) two paths go below the Jakarta
- * APIs, each with a portable twin: frames are queued on Undertow's WebSocket channel ({@code UndertowFrameSender},
- * else {@code JakartaFrameSender}) and publishes are answered on the I/O thread (the publisher's
+ * APIs, each with a portable twin: frames are written below Undertow's WebSocket channel ({@code UndertowFrameSender}
+ * and its {@code FrameGate}, else {@code JakartaFrameSender}) and publishes are answered on the I/O thread (the publisher's
  * {@code PublishHandler}, installed by {@link io.channelpush.push.UndertowExtension}, else its servlet).
  */
 package io.channelpush.push;

@@ -68,7 +68,7 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     /** Writes one whole masked frame. @param rsv the three reserved bits (RSV1 = 4) */
-    void sendFrame(boolean fin, int rsv, int opcode, byte[] payload) throws IOException {
+    public void sendFrame(boolean fin, int rsv, int opcode, byte[] payload) throws IOException {
         sendHeader(fin, rsv, opcode, payload.length);
         sendPayload(payload);
     }
@@ -117,6 +117,32 @@ public final class RawWebSocket implements AutoCloseable {
         byte[] payload = new byte[(int) len];
         in.readFully(payload);
         return new Frame(b0 & 0x0F, payload);
+    }
+
+    /**
+     * Reads one frame and checks what RFC 6455 section 5.2 asks of a server's frame when no extension is in use:
+     * final (the server never fragments), no reserved bit, not masked, and a known opcode (text, close, ping, pong).
+     * @throws IOException naming the offending header when it is not so: a torn stream shows as one
+     */
+    public Frame readWhole() throws IOException {
+        int b0 = in.readUnsignedByte();
+        int b1 = in.readUnsignedByte();
+        int opcode = b0 & 0x0F;
+        if ((b0 & 0xF0) != 0x80 || (b1 & 0x80) != 0 || !(opcode == 1 || opcode >= 8 && opcode <= 10)) {
+            throw new IOException(String.format("not a whole server frame: header %02x %02x", b0, b1));
+        }
+        long len = b1 & 0x7F;
+        if (len == 126) {
+            len = in.readUnsignedShort();
+        } else if (len == 127) {
+            len = in.readLong();
+        }
+        if (len > 16 << 20 || opcode >= 8 && len > 125) {
+            throw new IOException(String.format("not a whole server frame: header %02x %02x, length %d", b0, b1, len));
+        }
+        byte[] payload = new byte[(int) len];
+        in.readFully(payload);
+        return new Frame(opcode, payload);
     }
 
     /**

@@ -1,0 +1,237 @@
+package io.channelpush.push;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+import java.util.function.BooleanSupplier;
+import org.xnio.conduits.AbstractStreamSinkConduit;
+import org.xnio.conduits.Conduits;
+import org.xnio.conduits.StreamSinkConduit;
+
+/**
+ * The top of a WebSocket connection's outbound conduits in Undertow, below its WebSocket channel: the one place
+ * every byte to the socket passes, whether a frame of ours ({@link #queue}, frames encoded once per message and
+ * written as they are) or one Undertow writes on its own (pongs, the close frame), so the two never interleave
+ * inside a frame. Ours wait while Undertow is in the middle of a frame (its last write left bytes behind); Undertow's
+ * wait, by being refused (a write of 0 bytes), while any of ours is still unwritten; a full socket leaves the rest
+ * of ours here and resumes writes, and Undertow's write listener, which flushes this conduit, writes them when the
+ * socket can take more. Undertow writes only control frames here (pongs, its close frame), which may come between
+ * the frames of a message; every data frame is ours, and each is whole. A frame of ours that may have come to wait
+ * behind Undertow's close frame is not written (nothing may follow a close frame), and the listener is told. What
+ * waits here is bounded by the session's send queue, which counts each message until the listener hears it written.
+ *
+ * <p>Undertow writes a connection's frames only on its I/O thread, and drains of ours run there too: not
+ * thread-safe, confined to that thread (the conduit calls that may come from elsewhere, closing and the
+ * resume/suspend calls, only pass through).
+ */
+final class FrameGate extends AbstractStreamSinkConduit<StreamSinkConduit> {
+    private final FrameSender.Listener listener;
+    /** Whether Undertow has queued its close frame: after that, nothing of ours may be written. */
+    private final BooleanSupplier closeFrameQueued;
+    /** The first frame of ours not yet written and its message (null for a ping), or null. */
+    private ByteBuffer first;
+    private OutboundMessage firstMessage;
+    /** Further frames of ours, each followed by its message (or {@link #NO_MESSAGE}); null while there are none. */
+    private ArrayDeque<Object> more;
+    /** Ours are being batched ({@link #begin}): written at {@link #end}. */
+    private boolean batching;
+    /** Undertow's last write stopped inside a frame: nothing of ours may go before the rest of it. */
+    private boolean theirsUnfinished;
+    /**
+     * Ours were queued while Undertow's frame was unfinished, so they follow it and whatever Undertow writes with
+     * its rest; until they start going out. Ours queued otherwise precede everything Undertow queues after them.
+     */
+    private boolean behindTheirs;
+
+    private static final Object NO_MESSAGE = new Object();
+    /**
+     * Frames per gathering write: a client that stopped reading may have thousands waiting here, and each time its
+     * socket takes more only the first few fit.
+     */
+    private static final int MAX_GATHER = 64;
+
+    /**
+     * @param next the conduit below (Undertow's idle-timeout conduit)
+     * @param closeFrameQueued whether Undertow has queued its close frame
+     */
+    FrameGate(StreamSinkConduit next, FrameSender.Listener listener, BooleanSupplier closeFrameQueued) {
+        super(next);
+        this.listener = listener;
+        this.closeFrameQueued = closeFrameQueued;
+    }
+
+    /** Frames queued from now until {@link #end} go out together, in one write where the socket takes them. */
+    void begin() {
+        batching = true;
+    }
+
+    /**
+     * Queues one complete frame of ours; the listener is told when {@code m} has been written (none for a ping).
+     * Outside a batch it is written at once.
+     */
+    void queue(ByteBuffer frame, OutboundMessage m) throws IOException {
+        if (closeFrameQueued.getAsBoolean()) {
+            throw new ClosedChannelException();
+        }
+        if (first == null) {
+            first = frame;
+            firstMessage = m;
+            behindTheirs = theirsUnfinished;
+        } else {
+            if (more == null) {
+                more = new ArrayDeque<>();
+            }
+            more.add(frame);
+            more.add(m == null ? NO_MESSAGE : m);
+        }
+        if (!batching) {
+            end();
+        }
+    }
+
+    /** Writes what is queued; what the socket cannot take yet is written when it can. */
+    void end() throws IOException {
+        batching = false;
+        if (first != null && !writeOurs()) {
+            resumeWrites();
+        }
+    }
+
+    /** Whether frames of ours are still waiting to be written. */
+    boolean hasQueued() {
+        return first != null;
+    }
+
+    /**
+     * Writes as many of our frames as the socket takes, in order, and tells the listener of each one written.
+     * @return whether none is left
+     */
+    private boolean writeOurs() throws IOException {
+        while (first != null) {
+            if (theirsUnfinished) {
+                return false;
+            }
+            behindTheirs = false;
+            if (more == null) {
+                next.write(first);
+            } else {
+                ByteBuffer[] some = new ByteBuffer[Math.min(1 + more.size() / 2, MAX_GATHER)];
+                some[0] = first;
+                int i = 1;
+                for (Object o : more) {
+                    if (i == some.length) {
+                        break;
+                    }
+                    if (o instanceof ByteBuffer b) {
+                        some[i++] = b;
+                    }
+                }
+                next.write(some, 0, some.length);
+            }
+            if (!completeWritten()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Takes the frames that are fully written off the queue. @return whether the socket took all of them */
+    private boolean completeWritten() {
+        while (first != null && !first.hasRemaining()) {
+            OutboundMessage m = firstMessage;
+            if (more == null) {
+                first = null;
+                firstMessage = null;
+            } else {
+                first = (ByteBuffer) more.poll();
+                Object next = more.poll();
+                firstMessage = next == NO_MESSAGE ? null : (OutboundMessage) next;
+                if (more.isEmpty()) {
+                    more = null;
+                }
+            }
+            if (m != null) {
+                listener.sent(m);
+            }
+        }
+        return first == null;
+    }
+
+    /** Undertow's frames: refused (0 written) while ours wait, so that they keep their place in the order. */
+    @Override
+    public long write(ByteBuffer[] srcs, int offs, int len) throws IOException {
+        if (!theirsUnfinished && !writeOursOrDrop()) {
+            return 0;
+        }
+        long n = next.write(srcs, offs, len);
+        theirsUnfinished = remaining(srcs, offs, len);
+        afterTheirs();
+        return n;
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        if (!theirsUnfinished && !writeOursOrDrop()) {
+            return 0;
+        }
+        int n = next.write(src);
+        theirsUnfinished = src.hasRemaining();
+        afterTheirs();
+        return n;
+    }
+
+    @Override
+    public long writeFinal(ByteBuffer[] srcs, int offs, int len) throws IOException {
+        return Conduits.writeFinalBasic(this, srcs, offs, len);
+    }
+
+    @Override
+    public int writeFinal(ByteBuffer src) throws IOException {
+        return Conduits.writeFinalBasic(this, src);
+    }
+
+    /** Flushes ours first: Undertow's write listener calls this when the socket can take more. */
+    @Override
+    public boolean flush() throws IOException {
+        if (!theirsUnfinished && !writeOursOrDrop()) {
+            return false;
+        }
+        return first == null && next.flush();
+    }
+
+    /** What waited behind Undertow's frame goes out now that it is complete (unless that frame was its close). */
+    private void afterTheirs() throws IOException {
+        if (!theirsUnfinished && first != null) {
+            writeOursOrDrop();
+        }
+    }
+
+    /**
+     * Writes ours, or fails them when they waited behind Undertow's frames and Undertow has queued its close frame
+     * meanwhile: its last write may have held that close, and nothing may follow one. Runs only while none of
+     * Undertow's frames is unfinished.
+     */
+    private boolean writeOursOrDrop() throws IOException {
+        if (first == null) {
+            return true;
+        }
+        if (behindTheirs && closeFrameQueued.getAsBoolean()) {
+            first = null;
+            firstMessage = null;
+            more = null;
+            listener.failed(new ClosedChannelException());
+            return true;
+        }
+        return writeOurs();
+    }
+
+    private static boolean remaining(ByteBuffer[] srcs, int offs, int len) {
+        for (int i = offs; i < offs + len; i++) {
+            if (srcs[i].hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
