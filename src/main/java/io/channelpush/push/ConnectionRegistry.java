@@ -37,7 +37,8 @@ final class ConnectionRegistry implements AutoCloseable {
         this.limits = new SessionLimits(config.sendQueueBytes(), config.maxCommandsPerSecond(), onSlow,
                 new ClientCloseLog());
         this.threads = new DeliveryThreads(config.workerId(), threadDeaths);
-        this.frameSenders = new FrameSenders(threads.senders(), threads.writeTimer(), config.writeDelayMillis());
+        this.frameSenders = new FrameSenders(threads.senders(), threads.writeTimer(), config.writeDelayMillis(),
+                TimeUnit.SECONDS.toMillis(config.pingIntervalSeconds()));
         threads.everySecond(this::pingSome);
     }
 

@@ -19,16 +19,20 @@ final class FrameSenders {
     private final boolean undertow;
     private final ScheduledExecutorService timer;
     private final int writeDelayMillis;
+    private final long closeDeadlineMillis;
     private final Map<Executor, DrainGroup> groups = new ConcurrentHashMap<>();
 
     /**
      * @param fallback the threads that drain sessions where the container has no I/O thread to offer
      * @param timer delays drains by {@code writeDelayMillis} when that is positive
+     * @param closeDeadlineMillis how long a connection this node closes may stay open on Undertow (its close frame
+     *                            not written, or not answered) before it is cut
      */
-    FrameSenders(Executor fallback, ScheduledExecutorService timer, int writeDelayMillis) {
+    FrameSenders(Executor fallback, ScheduledExecutorService timer, int writeDelayMillis, long closeDeadlineMillis) {
         this.fallback = fallback;
         this.timer = timer;
         this.writeDelayMillis = writeDelayMillis;
+        this.closeDeadlineMillis = closeDeadlineMillis;
         boolean found;
         try {
             Class.forName("io.undertow.websockets.jsr.UndertowSession", false, getClass().getClassLoader());
@@ -48,7 +52,7 @@ final class FrameSenders {
     FrameSender forSession(Session session, FrameSender.Listener listener) {
         if (undertow) {
             // UndertowFrameSender is loaded only here, where Undertow's classes are known to be visible
-            FrameSender s = UndertowFrameSender.of(session, listener);
+            FrameSender s = UndertowFrameSender.of(session, listener, closeDeadlineMillis);
             if (s != null) {
                 return s;
             }

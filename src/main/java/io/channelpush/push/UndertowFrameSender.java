@@ -12,6 +12,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
 import org.xnio.conduits.ConduitStreamSinkChannel;
@@ -29,6 +32,7 @@ import org.xnio.conduits.ConduitStreamSinkChannel;
  * a time, on the I/O thread.
  */
 final class UndertowFrameSender implements FrameSender {
+    private static final Logger LOG = Logger.getLogger(UndertowFrameSender.class.getName());
     /** The framed channel's connection: no public API reaches it. Null when this Undertow has no such field. */
     private static final VarHandle CONNECTION = connectionHandle();
     /** An empty ping, unmasked: a server's whole ping frame. */
@@ -36,10 +40,13 @@ final class UndertowFrameSender implements FrameSender {
 
     private final UndertowSession session;
     private final FrameGate gate;
+    /** How long after this node starts closing the connection it is cut, if still open (an int: no padding). */
+    private final int closeDeadlineMillis;
 
-    private UndertowFrameSender(UndertowSession session, FrameGate gate) {
+    private UndertowFrameSender(UndertowSession session, FrameGate gate, int closeDeadlineMillis) {
         this.session = session;
         this.gate = gate;
+        this.closeDeadlineMillis = closeDeadlineMillis;
     }
 
     private static VarHandle connectionHandle() {
@@ -65,9 +72,10 @@ final class UndertowFrameSender implements FrameSender {
      * Puts the gate on top of the connection's outbound conduits. Called from the endpoint's open, before Undertow
      * reads the client's first frame and so before it can write a pong.
      *
+     * @param closeDeadlineMillis how long a connection may stay open after this node started closing it
      * @return a sender for an Undertow session, or null for any other session or an Undertow without the field
      */
-    static FrameSender of(jakarta.websocket.Session session, Listener listener) {
+    static FrameSender of(jakarta.websocket.Session session, Listener listener, long closeDeadlineMillis) {
         if (!(session instanceof UndertowSession u) || CONNECTION == null) {
             return null;
         }
@@ -75,7 +83,7 @@ final class UndertowFrameSender implements FrameSender {
         ConduitStreamSinkChannel sink = ((StreamConnection) CONNECTION.get(channel)).getSinkChannel();
         FrameGate gate = new FrameGate(sink.getConduit(), listener, channel::isCloseFrameSent);
         sink.setConduit(gate);
-        return new UndertowFrameSender(u, gate);
+        return new UndertowFrameSender(u, gate, (int) Math.min(Integer.MAX_VALUE, closeDeadlineMillis));
     }
 
     @Override
@@ -104,18 +112,39 @@ final class UndertowFrameSender implements FrameSender {
         gate.queue(PING.duplicate(), null);
     }
 
+    /**
+     * Starts Undertow's closing handshake and sets its deadline: a client that does not take its close frame (its
+     * socket full) or never answers it would otherwise keep the connection, and what is queued for it, as long as
+     * TCP lasts (Undertow has no close timeout), while it no longer counts against the node's connection limit.
+     */
     @Override
     public void close(CloseReason reason) throws IOException {
         if (session.isOpen()) {
             session.close(reason);
+            cutAtDeadline(channel());
         }
     }
 
-    /** Runs on the connection's I/O thread, after any drain in progress there. */
+    private void cutAtDeadline(WebSocketChannel channel) {
+        try {
+            channel.getIoThread().executeAfter(() -> {
+                if (channel.isOpen()) {
+                    LOG.fine(() -> "connection " + channel.getPeerAddress() + " cut: still open " + closeDeadlineMillis
+                            + " ms after its close frame was queued");
+                    IoUtils.safeClose(channel);
+                }
+            }, closeDeadlineMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            IoUtils.safeClose(channel); // the I/O thread is stopping, and its connections with it
+        }
+    }
+
+    /** Runs on the connection's I/O thread, after any drain in progress there; cut at the deadline at the latest. */
     @Override
     public void abort(CloseReason reason) {
         WebSocketChannel channel = channel();
         channel.getIoThread().execute(() -> {
+            cutAtDeadline(channel);
             if (channel.isCloseFrameSent()) {
                 IoUtils.safeClose(channel);
                 return;

@@ -21,7 +21,7 @@ class JakartaFrameSenderTest {
     private static final PushConfig DEFAULTS = PushConfig.load(Map.<String, String>of()::get);
 
     private final ManualExecutor senderThreads = new ManualExecutor();
-    private final FrameSenders senders = new FrameSenders(senderThreads, null, 0);
+    private final FrameSenders senders = new FrameSenders(senderThreads, null, 0, 25_000);
     private final FakeWebSocket ws = new FakeWebSocket();
     private int slow;
     private final PushSession session = new PushSession(7, l -> senders.forSession(ws.session(), l),

@@ -52,7 +52,8 @@ class TextFrameTest {
 
     @Test
     void aQueueIsChargedForTheTextNotTheHeader() {
-        assertEquals(OutboundMessage.forOne("x".repeat(200)).weight(), OutboundMessage.forMany("x".repeat(200)).weight());
+        assertEquals(OutboundMessage.forOne("x".repeat(200)).weight(),
+                OutboundMessage.forMany("x".repeat(200)).weight());
         assertEquals(200 + 64, OutboundMessage.forOne("x".repeat(200)).weight());
     }
 }
