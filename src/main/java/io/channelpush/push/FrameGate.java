@@ -145,8 +145,8 @@ final class FrameGate extends AbstractStreamSinkConduit<StreamSinkConduit> {
                 firstMessage = null;
             } else {
                 first = (ByteBuffer) more.poll();
-                Object next = more.poll();
-                firstMessage = next == NO_MESSAGE ? null : (OutboundMessage) next;
+                Object itsMessage = more.poll();
+                firstMessage = itsMessage == NO_MESSAGE ? null : (OutboundMessage) itsMessage;
                 if (more.isEmpty()) {
                     more = null;
                 }
