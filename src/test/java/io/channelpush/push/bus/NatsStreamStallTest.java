@@ -144,7 +144,18 @@ class NatsStreamStallTest {
                     pub.join(60_000);
                     NatsStreamTest.await(() -> acked.size() + unavailable.size() + unknown.size() == sent.get(),
                             "every publish answered");
-                    NatsStreamTest.await(() -> numbers.containsAll(acked), "every acknowledged message received");
+                    try {
+                        NatsStreamTest.await(() -> numbers.containsAll(acked), "every acknowledged message received");
+                    } catch (AssertionError e) {
+                        // what the next one to see this needs: which ones, and where the subscriber's reader stands
+                        List<Integer> missing = acked.stream().filter(n -> !numbers.contains(n)).sorted().toList();
+                        throw new AssertionError(e.getMessage() + " (" + where + "): " + missing.size() + " of "
+                                + acked.size() + " acknowledged missing, the first " + missing.subList(0,
+                                Math.min(10, missing.size())) + "; received " + numbers.size() + ", the last at offset "
+                                + (offsets.isEmpty() ? "none" : offsets.get(offsets.size() - 1))
+                                + "; highest acknowledged offset " + highestAcked.get() + "; the subscriber's position "
+                                + subscriber.streamPosition(Channels.BROADCAST), e);
+                    }
                     check(numbers, offsets, acked, unavailable, "subscriber");
                     System.out.println(where + ": " + acked.size()
                             + " acknowledged (all received once), " + unavailable.size() + " unavailable over "
