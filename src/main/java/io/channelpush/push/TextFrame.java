@@ -19,7 +19,7 @@ final class TextFrame {
         return headerSize(payloadLength) + payloadLength;
     }
 
-    static int headerSize(int payloadLength) {
+    private static int headerSize(int payloadLength) {
         return payloadLength < LENGTH_16 ? 2 : payloadLength <= 0xFFFF ? 4 : 10;
     }
 

@@ -71,7 +71,7 @@ class CloseDeadlineTest {
                     RawWebSocket.Frame f = client.readWhole();
                     assertEquals(-1, closeCode, "a frame after the close frame");
                     if (f.opcode() == 8) {
-                        closeCode = ((f.payload()[0] & 0xFF) << 8) | (f.payload()[1] & 0xFF);
+                        closeCode = f.closeCode();
                         assertEquals(1013, closeCode);
                         continue;
                     }

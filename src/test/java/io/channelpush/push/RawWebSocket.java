@@ -17,7 +17,8 @@ import java.nio.charset.StandardCharsets;
 public final class RawWebSocket implements AutoCloseable {
     /** A server frame: its opcode and its whole payload. */
     public record Frame(int opcode, byte[] payload) {
-        int closeCode() {
+        /** The code of a close frame, or -1 when it carries none. */
+        public int closeCode() {
             return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : -1;
         }
 
