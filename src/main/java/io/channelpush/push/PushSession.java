@@ -42,6 +42,11 @@ final class PushSession extends SessionQueue implements FrameSender.Listener {
     private volatile boolean scheduled;
     private final FrameSender sender;
     private final DrainGroup drains;
+    /**
+     * The next session in its {@link DrainGroup}'s pending list; written by the group only, while this session is
+     * on the list (published by the list's compare-and-set).
+     */
+    PushSession nextPending;
     /** This connection's commands waiting for the node's publish thread ({@link ClientCommands#handle}). */
     private volatile int commandsQueued;
 
