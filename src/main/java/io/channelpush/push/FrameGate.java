@@ -29,9 +29,16 @@ final class FrameGate extends AbstractStreamSinkConduit<StreamSinkConduit> {
     private final FrameSender.Listener listener;
     /** Whether Undertow has queued its close frame: after that, nothing of ours may be written. */
     private final BooleanSupplier closeFrameQueued;
-    /** The first frame of ours not yet written and its message (null for a ping), or null. */
+    /** Where a write's frames are copied to, on this connection's I/O thread. */
+    private final IoScratch scratch;
+    /**
+     * The first frame of ours not fully written and its message (null for a ping), or null. Frames are shared with
+     * other connections: read with absolute gets only, never moved; how much of this one is written is
+     * {@link #firstWritten}.
+     */
     private ByteBuffer first;
     private OutboundMessage firstMessage;
+    private int firstWritten;
     /** Further frames of ours, each followed by its message (or {@link #NO_MESSAGE}); null while there are none. */
     private ArrayDeque<Object> more;
     /** Ours are being batched ({@link #begin}): written at {@link #end}. */
@@ -46,19 +53,23 @@ final class FrameGate extends AbstractStreamSinkConduit<StreamSinkConduit> {
 
     private static final Object NO_MESSAGE = new Object();
     /**
-     * Frames per gathering write: a client that stopped reading may have thousands waiting here, and each time its
-     * socket takes more only the first few fit.
+     * Frames per write: a client that stopped reading may have thousands waiting here, and each time its socket
+     * takes more only the first few fit. The next write follows at once only while the socket takes all it is
+     * offered.
      */
     private static final int MAX_GATHER = 64;
 
     /**
      * @param next the conduit below (Undertow's idle-timeout conduit)
      * @param closeFrameQueued whether Undertow has queued its close frame
+     * @param scratch the buffer of this connection's I/O thread
      */
-    FrameGate(StreamSinkConduit next, FrameSender.Listener listener, BooleanSupplier closeFrameQueued) {
+    FrameGate(StreamSinkConduit next, FrameSender.Listener listener, BooleanSupplier closeFrameQueued,
+              IoScratch scratch) {
         super(next);
         this.listener = listener;
         this.closeFrameQueued = closeFrameQueued;
+        this.scratch = scratch;
     }
 
     /** Frames queued from now until {@link #end} go out together, in one write where the socket takes them. */
@@ -67,8 +78,9 @@ final class FrameGate extends AbstractStreamSinkConduit<StreamSinkConduit> {
     }
 
     /**
-     * Queues one complete frame of ours; the listener is told when {@code m} has been written (none for a ping).
-     * Outside a batch it is written at once.
+     * Queues one complete frame of ours, from its position to its limit, which this gate reads but never moves (the
+     * same buffer may be queued to other connections, on other threads); the listener is told when {@code m} has
+     * been written (none for a ping). Outside a batch it is written at once.
      */
     void queue(ByteBuffer frame, OutboundMessage m) throws IOException {
         if (closeFrameQueued.getAsBoolean()) {
@@ -77,6 +89,7 @@ final class FrameGate extends AbstractStreamSinkConduit<StreamSinkConduit> {
         if (first == null) {
             first = frame;
             firstMessage = m;
+            firstWritten = 0;
             behindTheirs = theirsUnfinished;
         } else {
             if (more == null) {
@@ -113,33 +126,61 @@ final class FrameGate extends AbstractStreamSinkConduit<StreamSinkConduit> {
                 return false;
             }
             behindTheirs = false;
-            if (more == null) {
-                next.write(first);
-            } else {
-                ByteBuffer[] some = new ByteBuffer[Math.min(1 + more.size() / 2, MAX_GATHER)];
-                some[0] = first;
-                int i = 1;
-                for (Object o : more) {
-                    if (i == some.length) {
-                        break;
-                    }
-                    if (o instanceof ByteBuffer b) {
-                        some[i++] = b;
-                    }
-                }
-                next.write(some, 0, some.length);
-            }
-            if (!completeWritten()) {
+            ByteBuffer out = nextWrite();
+            int offered = out.remaining();
+            int n = next.write(out);
+            if (!completeWritten(n) && n < offered) {
                 return false;
             }
         }
         return true;
     }
 
-    /** Takes the frames that are fully written off the queue. @return whether the socket took all of them */
-    private boolean completeWritten() {
-        while (first != null && !first.hasRemaining()) {
+    /**
+     * The bytes of the next write: the rest of the first frame and as many whole frames after it as fit, copied
+     * into the I/O thread's buffer; or, for a frame larger than that buffer (or off that thread), a view of the
+     * first frame's rest alone.
+     */
+    private ByteBuffer nextWrite() {
+        int from = first.position() + firstWritten;
+        int length = first.limit() - from;
+        ByteBuffer out = scratch.here();
+        if (out == null || length > out.capacity()) {
+            return first.duplicate().position(from);
+        }
+        out.put(0, first, from, length);
+        int at = length;
+        if (more != null) {
+            int frames = 1;
+            for (Object o : more) {
+                if (o instanceof ByteBuffer f) {
+                    if (frames == MAX_GATHER || at + f.remaining() > out.capacity()) {
+                        break;
+                    }
+                    out.put(at, f, f.position(), f.remaining());
+                    at += f.remaining();
+                    frames++;
+                }
+            }
+        }
+        return out.limit(at);
+    }
+
+    /**
+     * Takes the frames that {@code written} bytes, from the first unwritten one, completed off the queue.
+     * @return whether none is left
+     */
+    private boolean completeWritten(int written) {
+        int n = written;
+        while (first != null) {
+            int left = first.remaining() - firstWritten;
+            if (n < left) {
+                firstWritten += n;
+                return false;
+            }
+            n -= left;
             OutboundMessage m = firstMessage;
+            firstWritten = 0;
             if (more == null) {
                 first = null;
                 firstMessage = null;
@@ -155,7 +196,7 @@ final class FrameGate extends AbstractStreamSinkConduit<StreamSinkConduit> {
                 listener.sent(m);
             }
         }
-        return first == null;
+        return true;
     }
 
     /** Undertow's frames: refused (0 written) while ours wait, so that they keep their place in the order. */
@@ -219,6 +260,7 @@ final class FrameGate extends AbstractStreamSinkConduit<StreamSinkConduit> {
         if (behindTheirs && closeFrameQueued.getAsBoolean()) {
             first = null;
             firstMessage = null;
+            firstWritten = 0;
             more = null;
             listener.failed(new ClosedChannelException());
             return true;

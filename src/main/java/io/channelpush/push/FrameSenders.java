@@ -10,7 +10,7 @@ import java.util.logging.Logger;
 /**
  * Picks each session's {@link FrameSender}: on Undertow (WildFly and the launcher) {@link UndertowFrameSender},
  * elsewhere {@link JakartaFrameSender} draining on the node's sender threads; and keeps one {@link DrainGroup}
- * per drain thread. Thread-safe.
+ * per drain thread and, on Undertow, one {@link IoScratch} per I/O thread. Thread-safe.
  */
 final class FrameSenders {
     private static final Logger LOG = Logger.getLogger(FrameSenders.class.getName());
@@ -21,6 +21,7 @@ final class FrameSenders {
     private final int writeDelayMillis;
     private final long closeDeadlineMillis;
     private final Map<Executor, DrainGroup> groups = new ConcurrentHashMap<>();
+    private final Map<Thread, IoScratch> scratches = new ConcurrentHashMap<>();
 
     /**
      * @param fallback the threads that drain sessions where the container has no I/O thread to offer
@@ -52,7 +53,8 @@ final class FrameSenders {
     FrameSender forSession(Session session, FrameSender.Listener listener) {
         if (undertow) {
             // UndertowFrameSender is loaded only here, where Undertow's classes are known to be visible
-            FrameSender s = UndertowFrameSender.of(session, listener, closeDeadlineMillis);
+            FrameSender s = UndertowFrameSender.of(session, listener, closeDeadlineMillis,
+                    t -> scratches.computeIfAbsent(t, owner -> new IoScratch(owner, IoScratch.CAPACITY)));
             if (s != null) {
                 return s;
             }

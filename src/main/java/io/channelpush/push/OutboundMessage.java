@@ -42,6 +42,14 @@ final class OutboundMessage {
         return frame.duplicate();
     }
 
+    /**
+     * The same frame, shared by every recipient and every thread: read it with absolute gets only, never move its
+     * position or limit ({@link FrameGate} copies from it).
+     */
+    ByteBuffer sharedFrame() {
+        return frame;
+    }
+
     /** Bytes a send queue is charged for holding this message. */
     long weight() {
         return textBytes + OVERHEAD;

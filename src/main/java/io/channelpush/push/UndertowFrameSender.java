@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.logging.Logger;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
@@ -25,7 +26,7 @@ import org.xnio.conduits.ConduitStreamSinkChannel;
  * are unmasked) and written by this connection's {@link FrameGate}, the conduit every byte to the socket passes, with
  * no frame object of Undertow's per delivery (they were most of what a delivery allocated, and so of the young
  * collections that decide a paced broadcast's p99). Drains run on the connection's own I/O thread, where Undertow
- * writes too; a batch goes out in one gathering write. Undertow still writes the control frames it owns (pongs, and
+ * writes too; a batch goes out in one write, copied into that thread's {@link IoScratch}. Undertow still writes the control frames it owns (pongs, and
  * the close frame, so that its closing handshake stays its own) through the same gate; data frames are only ours.
  * The gate is reached through a protected field of Undertow's framed channel ({@link #CONNECTION}); where a later
  * Undertow has renamed it, {@link #of} returns null and the portable sender takes over. Not thread-safe: one drain at
@@ -35,7 +36,7 @@ final class UndertowFrameSender implements FrameSender {
     private static final Logger LOG = Logger.getLogger(UndertowFrameSender.class.getName());
     /** The framed channel's connection: no public API reaches it. Null when this Undertow has no such field. */
     private static final VarHandle CONNECTION = connectionHandle();
-    /** An empty ping, unmasked: a server's whole ping frame. */
+    /** An empty ping, unmasked: a server's whole ping frame (shared: the gate never moves it). */
     private static final ByteBuffer PING = ByteBuffer.wrap(new byte[] {(byte) 0x89, 0}).asReadOnlyBuffer();
 
     private final UndertowSession session;
@@ -73,15 +74,18 @@ final class UndertowFrameSender implements FrameSender {
      * reads the client's first frame and so before it can write a pong.
      *
      * @param closeDeadlineMillis how long a connection may stay open after this node started closing it
+     * @param scratchOf the write buffer of an I/O thread
      * @return a sender for an Undertow session, or null for any other session or an Undertow without the field
      */
-    static FrameSender of(jakarta.websocket.Session session, Listener listener, long closeDeadlineMillis) {
+    static FrameSender of(jakarta.websocket.Session session, Listener listener, long closeDeadlineMillis,
+                          Function<Thread, IoScratch> scratchOf) {
         if (!(session instanceof UndertowSession u) || CONNECTION == null) {
             return null;
         }
         WebSocketChannel channel = u.getWebSocketChannel();
         ConduitStreamSinkChannel sink = ((StreamConnection) CONNECTION.get(channel)).getSinkChannel();
-        FrameGate gate = new FrameGate(sink.getConduit(), listener, channel::isCloseFrameSent);
+        FrameGate gate = new FrameGate(sink.getConduit(), listener, channel::isCloseFrameSent,
+                scratchOf.apply(channel.getIoThread()));
         sink.setConduit(gate);
         return new UndertowFrameSender(u, gate, (int) Math.min(Integer.MAX_VALUE, closeDeadlineMillis));
     }
@@ -98,7 +102,7 @@ final class UndertowFrameSender implements FrameSender {
 
     @Override
     public void send(OutboundMessage m) throws IOException {
-        gate.queue(m.frame(), m);
+        gate.queue(m.sharedFrame(), m);
     }
 
     @Override
@@ -109,7 +113,7 @@ final class UndertowFrameSender implements FrameSender {
     /** Outside a batch: written at once. */
     @Override
     public void ping() throws IOException {
-        gate.queue(PING.duplicate(), null);
+        gate.queue(PING, null);
     }
 
     /**

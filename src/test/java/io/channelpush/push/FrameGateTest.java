@@ -22,7 +22,7 @@ class FrameGateTest {
     private final ThrottledConduit socket = new ThrottledConduit();
     private final List<String> told = new ArrayList<>();
     private boolean closeQueued;
-    private final FrameGate gate = new FrameGate(socket, new FrameSender.Listener() {
+    private final FrameSender.Listener listener = new FrameSender.Listener() {
         @Override
         public void sent(OutboundMessage m) {
             told.add("sent:" + m.text);
@@ -32,7 +32,12 @@ class FrameGateTest {
         public void failed(Throwable t) {
             told.add("failed:" + t.getClass().getSimpleName());
         }
-    }, () -> closeQueued);
+    };
+    private final FrameGate gate = gate(socket, new IoScratch(Thread.currentThread(), IoScratch.CAPACITY));
+
+    private FrameGate gate(ThrottledConduit to, IoScratch scratch) {
+        return new FrameGate(to, listener, () -> closeQueued, scratch);
+    }
 
     private static byte[] frameOf(OutboundMessage m) {
         ByteBuffer f = m.frame();
@@ -219,5 +224,73 @@ class FrameGateTest {
         assertTrue(gate.flush());
         assertArrayEquals(expected.toByteArray(), socket.written());
         assertEquals(all.stream().map(m -> "sent:" + m.text).toList(), told);
+    }
+    @Test
+    void oneSharedFrameGoesWholeToConnectionsWrittenInDifferentPiecesAndIsNeverMoved() throws Exception {
+        OutboundMessage m = OutboundMessage.forMany("shared by every recipient");
+        ByteBuffer shared = m.sharedFrame();
+        int position = shared.position();
+        IoScratch scratch = new IoScratch(Thread.currentThread(), IoScratch.CAPACITY);
+        List<ThrottledConduit> sockets = new ArrayList<>();
+        List<FrameGate> gates = new ArrayList<>();
+        for (int room = 0; room < 6; room++) {
+            ThrottledConduit s = new ThrottledConduit();
+            s.allow(room);
+            FrameGate g = gate(s, scratch);
+            g.queue(shared, m);
+            assertEquals(room, s.written().length, "the socket took what it had room for");
+            sockets.add(s);
+            gates.add(g);
+        }
+        assertEquals(position, shared.position(), "a gate moved the shared frame");
+        assertEquals(List.of(), told);
+        for (int i = 0; i < gates.size(); i++) {
+            sockets.get(i).allow(Long.MAX_VALUE);
+            assertTrue(gates.get(i).flush());
+            assertArrayEquals(frameOf(m), sockets.get(i).written(), "connection " + i);
+        }
+        assertEquals(position, shared.position());
+        assertEquals(6, told.size());
+    }
+
+    @Test
+    void aFrameLargerThanTheScratchGoesOutWholeBetweenSmallerOnes() throws Exception {
+        FrameGate small = gate(socket, new IoScratch(Thread.currentThread(), 64));
+        OutboundMessage a = OutboundMessage.forOne("a");
+        OutboundMessage big = OutboundMessage.forMany("b".repeat(500));
+        OutboundMessage c = OutboundMessage.forOne("c".repeat(40));
+        OutboundMessage d = OutboundMessage.forOne("d".repeat(40));
+        socket.allow(30);
+        small.begin();
+        small.queue(a.sharedFrame(), a);
+        small.queue(big.sharedFrame(), big);
+        small.queue(c.sharedFrame(), c);
+        small.queue(d.sharedFrame(), d);
+        small.end();
+        for (int i = 0; i < 100 && small.hasQueued(); i++) {
+            socket.allow(30);
+            small.flush();
+        }
+        assertFalse(small.hasQueued());
+        assertArrayEquals(concat(frameOf(a), frameOf(big), frameOf(c), frameOf(d)), socket.written());
+        assertEquals(List.of("sent:a", "sent:" + "b".repeat(500), "sent:" + "c".repeat(40), "sent:" + "d".repeat(40)),
+                told);
+    }
+
+    @Test
+    void aWriteOffTheScratchsThreadDoesNotTouchTheScratch() throws Exception {
+        IoScratch elsewhere = new IoScratch(new Thread(() -> { }), IoScratch.CAPACITY);
+        FrameGate g = gate(socket, elsewhere);
+        OutboundMessage a = OutboundMessage.forMany("written from a view");
+        OutboundMessage b = OutboundMessage.forOne("and another");
+        socket.allow(7);
+        g.begin();
+        g.queue(a.sharedFrame(), a);
+        g.queue(b.sharedFrame(), b);
+        g.end();
+        socket.allow(Long.MAX_VALUE);
+        assertTrue(g.flush());
+        assertArrayEquals(concat(frameOf(a), frameOf(b)), socket.written());
+        assertEquals(0, a.sharedFrame().position());
     }
 }
