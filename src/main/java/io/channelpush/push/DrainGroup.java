@@ -70,7 +70,7 @@ final class DrainGroup {
         }
     }
 
-    /** Drains the sessions pending when it starts, oldest first; those that queue again meanwhile get the next sweep. */
+    /** Drains the sessions pending when it starts, oldest first; those that join meanwhile get the next sweep. */
     private void sweep() {
         PushSession s = takeAll();
         try {

@@ -10,15 +10,15 @@ import org.xnio.conduits.Conduits;
 import org.xnio.conduits.StreamSinkConduit;
 
 /**
- * The top of a WebSocket connection's outbound conduits in Undertow, below its WebSocket channel: the one place
- * every byte to the socket passes, whether a frame of ours ({@link #queue}, frames encoded once per message and
- * written as they are) or one Undertow writes on its own (pongs, the close frame), so the two never interleave
- * inside a frame. Ours wait while Undertow is in the middle of a frame (its last write left bytes behind); Undertow's
- * wait, by being refused (a write of 0 bytes), while any of ours is still unwritten; a full socket leaves the rest
- * of ours here and resumes writes, and Undertow's write listener, which flushes this conduit, writes them when the
- * socket can take more. Undertow writes only control frames here (pongs, its close frame), which may come between
- * the frames of a message; every data frame is ours, and each is whole. A frame of ours that may have come to wait
- * behind Undertow's close frame is not written (nothing may follow a close frame), and the listener is told. What
+ * The top of a WebSocket connection's outbound conduits in Undertow, below its WebSocket channel: the one place every
+ * byte to the socket passes, whether a frame of ours ({@link #queue}, frames encoded once per message and copied into
+ * the I/O thread's {@link IoScratch} for each write) or one Undertow writes on its own (pongs, the close frame), so the
+ * two never interleave inside a frame. Ours wait while Undertow is in the middle of a frame (its last write left bytes
+ * behind); Undertow's wait, by being refused (a write of 0 bytes), while any of ours is still unwritten; a full socket
+ * leaves the rest of ours here and resumes writes, and Undertow's write listener, which flushes this conduit, writes
+ * them when the socket can take more. Undertow writes only control frames here (pongs, its close frame), which may come
+ * between the frames of a message; every data frame is ours, and each is whole. A frame of ours that may have come to
+ * wait behind Undertow's close frame is not written (nothing may follow a close frame), and the listener is told. What
  * waits here is bounded by the session's send queue, which counts each message until the listener hears it written.
  *
  * <p>Undertow writes a connection's frames only on its I/O thread, and drains of ours run there too: not

@@ -22,12 +22,13 @@ import org.xnio.conduits.ConduitStreamSinkChannel;
 
 /**
  * {@link FrameSender} on Undertow (WildFly and the launcher), one level below Undertow's WebSocket channel: each
- * message is framed once ({@link OutboundMessage#frame()}, the same bytes for every recipient, as a server's frames
- * are unmasked) and written by this connection's {@link FrameGate}, the conduit every byte to the socket passes, with
- * no frame object of Undertow's per delivery (they were most of what a delivery allocated, and so of the young
- * collections that decide a paced broadcast's p99). Drains run on the connection's own I/O thread, where Undertow
- * writes too; a batch goes out in one write, copied into that thread's {@link IoScratch}. Undertow still writes the control frames it owns (pongs, and
- * the close frame, so that its closing handshake stays its own) through the same gate; data frames are only ours.
+ * message is framed once ({@link OutboundMessage#sharedFrame()}, the same bytes for every recipient, as a server's
+ * frames are unmasked) and written by this connection's {@link FrameGate}, the conduit every byte to the socket
+ * passes, with no frame object of Undertow's per delivery (they were most of what a delivery allocated, and so of the
+ * young collections that decide a paced broadcast's p99). Drains run on the connection's own I/O thread, where
+ * Undertow writes too; a batch goes out in one write, copied into that thread's {@link IoScratch}. Undertow still
+ * writes the control frames it owns (pongs, and the close frame, so that its closing handshake stays its own) through
+ * the same gate; data frames are only ours.
  * The gate is reached through a protected field of Undertow's framed channel ({@link #CONNECTION}); where a later
  * Undertow has renamed it, {@link #of} returns null and the portable sender takes over. Not thread-safe: one drain at
  * a time, on the I/O thread.
