@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * A text message on its way to one or more clients, encoded as UTF-8 and framed once: a broadcast to 5,000
  * connections is one encoding and one buffer, and every connection's write shares its bytes (through
- * {@link #frame()}, a read-only view with a position of its own). Immutable; thread-safe.
+ * {@link #sharedFrame()}, read-only and never moved). Immutable; thread-safe.
  */
 final class OutboundMessage {
     /** What a queued message is charged besides its bytes: queue node, frame objects. */
@@ -37,14 +37,10 @@ final class OutboundMessage {
                 TextFrame.encode(utf8, ByteBuffer.allocateDirect(TextFrame.size(utf8.length))));
     }
 
-    /** The message as one final, unmasked text frame (a server's), for one write: a fresh read-only view. */
-    ByteBuffer frame() {
-        return frame.duplicate();
-    }
-
     /**
-     * The same frame, shared by every recipient and every thread: read it with absolute gets only, never move its
-     * position or limit ({@link FrameGate} copies from it).
+     * The message as one final, unmasked text frame (a server's), shared by every recipient and every thread: read
+     * it with absolute gets only (or through a duplicate), never move its position or limit ({@link FrameGate}
+     * copies from it).
      */
     ByteBuffer sharedFrame() {
         return frame;

@@ -40,7 +40,7 @@ class FrameGateTest {
     }
 
     private static byte[] frameOf(OutboundMessage m) {
-        ByteBuffer f = m.frame();
+        ByteBuffer f = m.sharedFrame().duplicate();
         byte[] b = new byte[f.remaining()];
         f.get(b);
         return b;
@@ -78,9 +78,9 @@ class FrameGateTest {
         OutboundMessage b = OutboundMessage.forMany("bb");
         OutboundMessage c = OutboundMessage.forOne("c".repeat(300));
         gate.begin();
-        gate.queue(a.frame(), a);
-        gate.queue(b.frame(), b);
-        gate.queue(c.frame(), c);
+        gate.queue(a.sharedFrame(), a);
+        gate.queue(b.sharedFrame(), b);
+        gate.queue(c.sharedFrame(), c);
         assertEquals(0, socket.writes(), "nothing is written before the batch ends");
         gate.end();
         assertEquals(1, socket.writes());
@@ -95,8 +95,8 @@ class FrameGateTest {
         OutboundMessage b = OutboundMessage.forOne("abc");
         socket.allow(5);
         gate.begin();
-        gate.queue(a.frame(), a);
-        gate.queue(b.frame(), b);
+        gate.queue(a.sharedFrame(), a);
+        gate.queue(b.sharedFrame(), b);
         gate.end();
         assertTrue(socket.resumed(), "waits for the socket to take more");
         assertEquals(List.of(), told);
@@ -116,7 +116,7 @@ class FrameGateTest {
     void undertowsFramesWaitWhileOneOfOursIsUnfinished() throws Exception {
         OutboundMessage a = OutboundMessage.forOne("0123456789");
         socket.allow(4);
-        gate.queue(a.frame(), a);
+        gate.queue(a.sharedFrame(), a);
         ByteBuffer[] pong = undertowPong("p1");
         socket.allow(100);
         // ours is finished first, then the pong
@@ -125,7 +125,7 @@ class FrameGateTest {
 
         socket.allow(3);
         OutboundMessage b = OutboundMessage.forOne("xyz");
-        gate.queue(b.frame(), b);
+        gate.queue(b.sharedFrame(), b);
         socket.allow(0);
         ByteBuffer[] pong2 = undertowPong("p2");
         assertEquals(0, gate.write(pong2, 0, pong2.length), "refused while ours is half written");
@@ -144,7 +144,7 @@ class FrameGateTest {
         gate.write(pong, 0, pong.length);
         OutboundMessage a = OutboundMessage.forOne("a");
         socket.allow(100);
-        gate.queue(a.frame(), a);
+        gate.queue(a.sharedFrame(), a);
         assertArrayEquals(new byte[] {(byte) 0x8A, 12, 'p', 'i', 'n'}, socket.written(), "nothing inside the pong");
         assertEquals(List.of(), told);
 
@@ -159,7 +159,7 @@ class FrameGateTest {
         socket.allow(1);
         gate.write(pong, 0, pong.length);
         OutboundMessage a = OutboundMessage.forOne("a");
-        gate.queue(a.frame(), a);
+        gate.queue(a.sharedFrame(), a);
         closeQueued = true;
         ByteBuffer[] close = {ByteBuffer.wrap(new byte[] {(byte) 0x88, 2, 0x03, (byte) 0xE9})};
         ByteBuffer[] rest = {pong[0], pong[1], close[0]};
@@ -175,7 +175,7 @@ class FrameGateTest {
     void oursQueuedBeforeUndertowsCloseGoOutBeforeIt() throws Exception {
         OutboundMessage a = OutboundMessage.forOne("last words");
         socket.allow(0);
-        gate.queue(a.frame(), a);
+        gate.queue(a.sharedFrame(), a);
         closeQueued = true;
         ByteBuffer[] close = {ByteBuffer.wrap(new byte[] {(byte) 0x88, 0})};
         socket.allow(100);
@@ -188,7 +188,7 @@ class FrameGateTest {
     void nothingOfOursIsQueuedOnceUndertowHasQueuedItsClose() {
         closeQueued = true;
         OutboundMessage a = OutboundMessage.forOne("late");
-        assertThrows(ClosedChannelException.class, () -> gate.queue(a.frame(), a));
+        assertThrows(ClosedChannelException.class, () -> gate.queue(a.sharedFrame(), a));
         assertEquals(0, socket.writes());
     }
 
@@ -196,7 +196,7 @@ class FrameGateTest {
     void aPingIsWrittenButNotReported() throws Exception {
         gate.queue(ByteBuffer.wrap(new byte[] {(byte) 0x89, 0}), null);
         OutboundMessage a = OutboundMessage.forOne("a");
-        gate.queue(a.frame(), a);
+        gate.queue(a.sharedFrame(), a);
         assertArrayEquals(concat(new byte[] {(byte) 0x89, 0}, frameOf(a)), socket.written());
         assertEquals(List.of("sent:a"), told);
     }
@@ -211,7 +211,7 @@ class FrameGateTest {
             OutboundMessage m = OutboundMessage.forOne("m" + i);
             all.add(m);
             expected.writeBytes(frameOf(m));
-            gate.queue(m.frame(), m);
+            gate.queue(m.sharedFrame(), m);
         }
         gate.end();
         int flushes = 0;
