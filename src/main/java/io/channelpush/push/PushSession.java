@@ -211,33 +211,28 @@ final class PushSession extends SessionQueue implements FrameSender.Listener {
      * the container receives the frames in queue order.
      */
     void drain() {
+        // the node being written, whose successors a failure leaves to the next drain; null for an item alone
         Node n = null;
         try {
             // Explicit flushing only while draining: frames the container sends on its own (pongs) go out at once
             // the rest of the time.
             sender.begin();
-            while ((n = takeAll()) != null) {
-                for (; n != null; n = n.next) {
-                    if (n.item instanceof Close c) {
-                        sender.end();
-                        discard();
-                        writeClose(c);
-                        return;
-                    } else if (discarding()) {
-                        continue;
-                    } else if (n.item instanceof OutboundMessage m) {
-                        sender.send(m);
-                    } else {
-                        sender.end();
-                        sender.ping();
-                        sender.begin();
+            Object batch;
+            while ((batch = takeAll()) != null) {
+                if (batch instanceof Node first) {
+                    for (n = first; n != null; n = n.after()) {
+                        if (!write(n.item)) {
+                            return;
+                        }
                     }
+                } else if (!write(batch)) {
+                    return;
                 }
             }
             sender.end();
         } catch (IOException | RuntimeException e) {
             // what came after the item that failed goes to the next drain, in order
-            keepUnsent(n == null ? null : n.next);
+            keepUnsent(n == null ? null : n.after());
             failed(e);
         } finally {
             scheduled = false;
@@ -245,6 +240,30 @@ final class PushSession extends SessionQueue implements FrameSender.Listener {
                 scheduleDrain();
             }
         }
+    }
+
+    /**
+     * Hands one queued item to the sender: a message, a ping (which ends the batch and starts another) or the
+     * close. @return false after the close: the drain ends for good
+     */
+    private boolean write(Object item) throws IOException {
+        if (item instanceof Close c) {
+            sender.end();
+            discard();
+            writeClose(c);
+            return false;
+        }
+        if (discarding()) {
+            return true;
+        }
+        if (item instanceof OutboundMessage m) {
+            sender.send(m);
+        } else {
+            sender.end();
+            sender.ping();
+            sender.begin();
+        }
+        return true;
     }
 
     private void writeClose(Close c) {
