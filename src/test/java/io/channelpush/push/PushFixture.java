@@ -189,6 +189,29 @@ final class PushFixture implements AutoCloseable {
                 .timeout(10, TimeUnit.SECONDS).send();
     }
 
+    /**
+     * Waits until every node of {@code onEachNode}'s connections has delivered the broadcasts published before this
+     * call: publishes a broadcast of its own through {@code publisher} and reads each connection up to it (a
+     * node delivers a stream in order), then closes them. A test of a shared cluster calls it when it ends, so that a
+     * broadcast of its own still on its way to a node cannot reach the next test's fresh connections there.
+     *
+     * @param onEachNode one fresh connection on each node of the cluster
+     */
+    void settleBroadcasts(Launcher publisher, TestClient... onEachNode) throws Exception {
+        String fence = "fence-" + java.util.UUID.randomUUID();
+        ContentResponse r = get(publisher, "content=" + fence);
+        if (r.getStatus() != 200) {
+            throw new AssertionError("the fence broadcast was refused: " + r.getContentAsString());
+        }
+        for (TestClient c : onEachNode) {
+            // next() fails after 5 s without a message: the loop ends at the fence or fails
+            while (!fence.equals(c.next())) {
+                continue;
+            }
+            c.close();
+        }
+    }
+
     /** Sends a group command with an id and waits for its ack. */
     static void command(TestClient c, String json) throws InterruptedException {
         c.send(json);

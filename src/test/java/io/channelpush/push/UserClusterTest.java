@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.Request;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
@@ -58,6 +59,15 @@ class UserClusterTest {
     @AfterParameterizedClassInvocation
     static void stop() throws Exception {
         fx.close();
+    }
+
+    /**
+     * The broadcasts a test ended with (its markers) have reached every node before the next test connects: one
+     * still on its way to a node would reach the next test's fresh connections there.
+     */
+    @AfterEach
+    void settle() throws Exception {
+        fx.settleBroadcasts(a, fx.connect(a), fx.connect(b), fx.connect(c), withToken(unique("fence")));
     }
 
     private static String unique(String prefix) {
