@@ -164,7 +164,7 @@ class NatsStreamResumeTest {
             int victim;
             int subscriberServer;
             try (NatsBus first = NatsStreamTest.bus(servers.get(0).url(), r3)) {
-                NatsTestCluster.awaitFirstAck(first, ACK);
+                servers.awaitFirstAck(first, ACK);
             }
             if (killLeader) {
                 victim = NatsTestCluster.leader(servers.get(0));

@@ -56,12 +56,12 @@ class NatsStreamStallTest {
             int subscriberServer = 1;
             if (stallLeader) {
                 try (NatsBus first = NatsStreamTest.bus(servers.urls(0), r3)) {
-                    NatsTestCluster.awaitFirstAck(first, ACK);
+                    servers.awaitFirstAck(first, ACK);
                 }
                 subscriberServer = (NatsTestCluster.leader(servers.get(0)) + 1) % 3;
             }
             try (NatsBus subscriber = NatsStreamTest.bus(servers.urls(subscriberServer), r3)) {
-                NatsTestCluster.awaitFirstAck(subscriber, ACK);
+                servers.awaitFirstAck(subscriber, ACK);
                 List<Integer> numbers = new CopyOnWriteArrayList<>();
                 List<Long> offsets = new CopyOnWriteArrayList<>();
                 List<StreamPosition> positions = new CopyOnWriteArrayList<>();

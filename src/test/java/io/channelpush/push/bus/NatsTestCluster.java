@@ -1,7 +1,5 @@
 package io.channelpush.push.bus;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import java.nio.file.Files;
@@ -82,15 +80,28 @@ final class NatsTestCluster implements AutoCloseable {
         }
     }
 
-    /** A new cluster elects its leaders first: the first publishes may be refused. */
-    static void awaitFirstAck(NatsBus bus, Duration ack) throws Exception {
+    /**
+     * A new cluster elects its leaders first: the first publishes may be refused. Retries for 60 s; when none is
+     * acknowledged, fails with the last lines of each server's output, so that a cluster that did not form says why.
+     */
+    void awaitFirstAck(NatsBus bus, Duration ack) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             try {
                 bus.publishAcked(Channels.BROADCAST, NatsStreamTest.text("-2"), ack).get(10, TimeUnit.SECONDS);
                 return;
             } catch (java.util.concurrent.ExecutionException e) {
-                assertTrue(System.nanoTime() < end, "no acknowledged publish within 60 s: " + e.getCause());
+                if (System.nanoTime() - end >= 0) {
+                    StringBuilder out = new StringBuilder();
+                    for (int i = 0; i < SIZE; i++) {
+                        if (servers[i] != null) {
+                            String[] lines = servers[i].output().split("\n");
+                            out.append("\n--- s").append(i).append(", last lines:\n").append(String.join("\n",
+                                    java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 40), lines.length)));
+                        }
+                    }
+                    throw new AssertionError("no acknowledged publish within 60 s: " + e.getCause() + out);
+                }
                 Thread.sleep(200); // retry pacing
             }
         }
