@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.channelpush.launcher.Launcher;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
@@ -34,6 +35,12 @@ class ClusterTest {
     @AfterParameterizedClassInvocation
     static void stop() throws Exception {
         fx.close();
+    }
+
+    /** The broadcasts a test ended with have reached both nodes before the next test connects (see UserClusterTest). */
+    @AfterEach
+    void settle() throws Exception {
+        fx.settleBroadcasts(nodeA, fx.connect(nodeA), fx.connect(nodeB));
     }
 
     @Test

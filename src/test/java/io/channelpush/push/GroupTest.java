@@ -3,6 +3,7 @@ package io.channelpush.push;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.channelpush.launcher.Launcher;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
@@ -32,6 +33,12 @@ class GroupTest {
     @AfterParameterizedClassInvocation
     static void stop() throws Exception {
         fx.close();
+    }
+
+    /** The broadcasts a test ended with have reached both nodes before the next test connects (see UserClusterTest). */
+    @AfterEach
+    void settle() throws Exception {
+        fx.settleBroadcasts(nodeA, fx.connect(nodeA), fx.connect(nodeB));
     }
 
     @Test
