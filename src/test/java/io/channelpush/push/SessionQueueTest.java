@@ -1,6 +1,7 @@
 package io.channelpush.push;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -51,7 +52,7 @@ class SessionQueueTest {
         assertTrue(q.hasQueued());
         assertSame(m, q.takeAll(), "one item comes back itself: a delivery to an idle session allocates no node");
         assertNull(q.takeAll());
-        assertTrue(!q.hasQueued());
+        assertFalse(q.hasQueued());
     }
 
     @Test

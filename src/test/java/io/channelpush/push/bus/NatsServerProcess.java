@@ -123,6 +123,11 @@ public final class NatsServerProcess implements AutoCloseable {
         return process.tail(Integer.MAX_VALUE);
     }
 
+    /** The last {@code n} lines of its output. */
+    public String tail(int n) {
+        return process.tail(n);
+    }
+
     private void awaitReady() throws Exception {
         try {
             process.awaitLine("Server is ready", READY);

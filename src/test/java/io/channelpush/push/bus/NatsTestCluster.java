@@ -95,9 +95,7 @@ final class NatsTestCluster implements AutoCloseable {
                     StringBuilder out = new StringBuilder();
                     for (int i = 0; i < SIZE; i++) {
                         if (servers[i] != null) {
-                            String[] lines = servers[i].output().split("\n");
-                            out.append("\n--- s").append(i).append(", last lines:\n").append(String.join("\n",
-                                    java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 40), lines.length)));
+                            out.append("\n--- s").append(i).append(", last lines:\n").append(servers[i].tail(40));
                         }
                     }
                     throw new AssertionError("no acknowledged publish within 60 s: " + e.getCause() + out);
