@@ -99,8 +99,9 @@ final class NatsJetStream implements AutoCloseable {
         if (s == null) {
             throw new IllegalArgumentException("not a stream channel: " + channel);
         }
-        NatsStreamReader reader = new NatsStreamReader(s, handler, seq -> streams.stores(s, seq),
-                () -> streams.refresh(s));
+        NatsStreamReader reader = new NatsStreamReader(s, handler,
+                new ConsumerHoles(seq -> streams.held(s, seq), ConsumerHoles.PATIENCE), () -> streams.refresh(s),
+                () -> streams.refreshLater(s));
         synchronized (this) {
             if (readers.putIfAbsent(channel, reader) != null) {
                 throw new IllegalArgumentException("already subscribed to stream " + channel);

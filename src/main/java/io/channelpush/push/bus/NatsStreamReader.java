@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongPredicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -25,12 +24,12 @@ import java.util.logging.Logger;
  * handed to the handler, and it drops any message at or below that sequence, so a consumer of before the
  * reconnection that still delivers cannot cause a duplicate. When the epoch changed (the stream lost its history),
  * it logs the gap and starts at the new stream's first message; when the messages after the last one delivered are
- * gone (beyond retention), it logs how many. A consumer that jumps over messages the stream still holds (asked of
- * the stream's leader, on the dispatcher thread, at most {@link NatsStreams#API_TIMEOUT}) is dropped and created
- * again after the last message delivered: a replica that catches up after a stall may reset its store while a
- * consumer reads it, and that consumer then skips ahead without a gap in its own sequence, which jnats does not see.
- * {@link NatsJetStream}'s watchdog creates it again when it stays behind the stream without progress
- * ({@link #stuck}).
+ * gone (beyond retention), it logs how many. A consumer that jumps over sequences is dropped and created again after
+ * the last message delivered until {@link ConsumerHoles} takes the hole for real (asked of the stream's leader, on
+ * the dispatcher thread, at most twice {@link NatsStreams#API_TIMEOUT}): a replica that catches up after a stall may
+ * reset its store while a consumer reads it, and that consumer then skips ahead without a gap in its own sequence,
+ * which jnats does not see. {@link NatsJetStream}'s watchdog creates it again when it stays behind the stream without
+ * progress ({@link #stuck}).
  *
  * <p>Thread-safe: {@link #ready} runs on the bus's setup thread, {@link #onMessage} on the dispatcher thread.
  */
@@ -46,8 +45,9 @@ final class NatsStreamReader {
 
     private final NatsStreams.Stream stream;
     private final MessageBus.StreamHandler handler;
-    private final LongPredicate stored;
+    private final ConsumerHoles holes; // dispatcher thread
     private final Runnable restart;
+    private final Runnable restartLater;
     private String epoch; // guarded by this
     private long last; // the last sequence handed to the handler (or skipped to); guarded by this
     private int generation; // guarded by this
@@ -55,29 +55,26 @@ final class NatsStreamReader {
     private final CountDownLatch started = new CountDownLatch(1);
     private final long created = System.nanoTime();
     private volatile StreamPosition delivered;
-    private long restartedAt = -1; // the last delivered when a hole last restarted the consumer; dispatcher thread
     private final ConsumerProgress progress = new ConsumerProgress(); // guarded by this
     private static final long WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
     private long lastFailureWarning = System.nanoTime() - WARNING_EVERY_NANOS; // on the setup thread only
 
     /**
-     * @param stored whether the stream still stores a sequence (asked of its leader; true when it cannot tell)
+     * @param holes decides what a consumer that jumps over sequences shows
      * @param restart reads the stream's info again and then calls {@link #ready} (on the setup thread)
+     * @param restartLater the same after a short pause
      */
-    NatsStreamReader(NatsStreams.Stream stream, MessageBus.StreamHandler handler, LongPredicate stored,
-                     Runnable restart) {
+    NatsStreamReader(NatsStreams.Stream stream, MessageBus.StreamHandler handler, ConsumerHoles holes,
+                     Runnable restart, Runnable restartLater) {
         this.stream = stream;
         this.handler = handler;
-        this.stored = stored;
+        this.holes = holes;
         this.restart = restart;
+        this.restartLater = restartLater;
     }
 
     NatsStreams.Stream stream() {
         return stream;
-    }
-
-    private boolean stillStored(long seq) {
-        return stored.test(seq);
     }
 
     /**
@@ -192,31 +189,32 @@ final class NatsStreamReader {
             }
             after = last;
         }
-        // A hole is taken as real only when a fresh consumer shows it again and the leader says it holds nothing
-        // there: a stale leader (one that resumed after a stall and has not heard of its successor) says so too.
-        if (seq > after + 1 && after > 0 && (restartedAt != after || stillStored(after + 1))) {
-            restartedAt = after;
-            // The consumer skipped messages the stream has: its server was behind (a replica catching up after a
-            // stall resets its store, and a consumer reading it then jumps ahead). Start again after the last one.
-            LOG.warning(() -> "JetStream consumer of " + stream.name + " skipped from offset " + after + " to " + seq
-                    + " although the stream holds " + (after + 1) + "; consuming again from there");
-            synchronized (this) {
-                if (gen == generation) {
-                    generation++;
+        if (seq > after + 1 && after > 0) {
+            ConsumerHoles.Verdict verdict = holes.jumped(after, System.nanoTime());
+            if (verdict != ConsumerHoles.Verdict.SKIP) {
+                if (verdict == ConsumerHoles.Verdict.READ_AGAIN) { // once per hole: a line per event
+                    LOG.warning(() -> "JetStream consumer of " + stream.name + " jumped from offset " + after
+                            + " to " + seq + "; consuming again after " + after + " until the stream's leader has "
+                            + (after + 1) + " or says it is gone");
                 }
+                synchronized (this) {
+                    if (gen == generation) {
+                        generation++;
+                    }
+                }
+                (verdict == ConsumerHoles.Verdict.READ_AGAIN ? restart : restartLater).run();
+                return;
             }
-            restart.run();
-            return;
+            ConsumerHoles.Held answer = holes.lastAnswer();
+            LOG.warning(() -> "JetStream stream " + stream.name + " skipped " + (seq - after - 1)
+                    + " message(s) after offset " + after + (answer == ConsumerHoles.Held.BEYOND_RETENTION
+                    ? " (beyond retention)" : ": its leader has said for " + holes.patience().toSeconds()
+                    + " s that it lacks them although it holds later ones (deleted, or lost by JetStream)"));
         }
         StreamPosition position;
         synchronized (this) {
             if (gen != generation || seq <= last) {
                 return;
-            }
-            if (seq > last + 1 && last > 0) {
-                long missed = seq - last - 1;
-                LOG.warning(() -> "JetStream stream " + stream.name + " skipped " + missed + " message(s) after offset "
-                        + (seq - missed - 1) + " (deleted or beyond retention)");
             }
             last = seq;
             position = new StreamPosition(epoch, seq);

@@ -136,21 +136,29 @@ final class NatsStreams {
     }
 
     /**
-     * Whether the stream still stores message {@code seq}, as its leader answers within {@link #API_TIMEOUT}; true
-     * when that cannot be told (no answer, not connected), so that a caller that restarts on true stays safe.
+     * What the stream's leader says of message {@code seq}, each question answered within {@link #API_TIMEOUT}:
+     * {@link ConsumerHoles.Held#UNKNOWN} when it cannot be told (no answer, not connected).
      */
-    boolean stores(Stream s, long seq) {
+    ConsumerHoles.Held held(Stream s, long seq) {
         JetStreamManagement m = management();
         if (m == null) {
-            return true;
+            return ConsumerHoles.Held.UNKNOWN;
         }
         try {
             m.getMessage(s.name, seq);
-            return true;
+            return ConsumerHoles.Held.STORED;
         } catch (JetStreamApiException e) {
-            return e.getApiErrorCode() != NO_MESSAGE_FOUND;
+            if (e.getApiErrorCode() != NO_MESSAGE_FOUND) {
+                return ConsumerHoles.Held.UNKNOWN;
+            }
         } catch (IOException | RuntimeException e) {
-            return true;
+            return ConsumerHoles.Held.UNKNOWN;
+        }
+        try {
+            return m.getStreamInfo(s.name).getStreamState().getFirstSequence() > seq
+                    ? ConsumerHoles.Held.BEYOND_RETENTION : ConsumerHoles.Held.MISSING;
+        } catch (IOException | JetStreamApiException | RuntimeException e) {
+            return ConsumerHoles.Held.UNKNOWN;
         }
     }
 
