@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,6 +87,7 @@ class NatsStreamStallTest {
                         return warm.get() > 0;
                     }, "subscribed");
                     Set<Integer> acked = ConcurrentHashMap.newKeySet();
+                    Map<Integer, Long> ackedAt = new ConcurrentHashMap<>();
                     Set<Integer> unavailable = ConcurrentHashMap.newKeySet();
                     Set<Integer> unknown = ConcurrentHashMap.newKeySet();
                     AtomicLong highestAcked = new AtomicLong();
@@ -100,6 +102,7 @@ class NatsStreamStallTest {
                                     .whenComplete((p, e) -> {
                                         if (e == null) {
                                             highestAcked.accumulateAndGet(p.offset(), Math::max);
+                                            ackedAt.put(n, p.offset());
                                             acked.add(n);
                                         } else if (e instanceof BusUnavailableException) {
                                             unavailable.add(n);
@@ -154,7 +157,9 @@ class NatsStreamStallTest {
                                 Math.min(10, missing.size())) + "; received " + numbers.size() + ", the last at offset "
                                 + (offsets.isEmpty() ? "none" : offsets.get(offsets.size() - 1))
                                 + "; highest acknowledged offset " + highestAcked.get() + "; the subscriber's position "
-                                + subscriber.streamPosition(Channels.BROADCAST), e);
+                                + subscriber.streamPosition(Channels.BROADCAST) + "; " + atOffsets(missing, ackedAt,
+                                numbers, offsets, acked, unavailable, unknown, servers, r3,
+                                positions.get(positions.size() - 1).epoch()), e);
                     }
                     check(numbers, offsets, acked, unavailable, "subscriber");
                     System.out.println(where + ": " + acked.size()
@@ -206,6 +211,39 @@ class NatsStreamStallTest {
         TreeSet<Integer> m = new TreeSet<>(acked);
         m.removeAll(got);
         return m.size() + " acknowledged messages, first " + m.stream().limit(10).toList();
+    }
+
+    /**
+     * For each missing message (at most 3): the offset it was acknowledged at, what the subscriber received at that
+     * offset and how that publish was answered, and what the stream's leader holds there (read through each server).
+     */
+    private static String atOffsets(List<Integer> missing, Map<Integer, Long> ackedAt, List<Integer> numbers,
+                                    List<Long> offsets, Set<Integer> acked, Set<Integer> unavailable,
+                                    Set<Integer> unknown, NatsTestCluster servers, NatsStreamSettings r3,
+                                    String epoch) {
+        StringBuilder b = new StringBuilder();
+        for (int n : missing.subList(0, Math.min(3, missing.size()))) {
+            long at = ackedAt.get(n);
+            int i = offsets.indexOf(at);
+            Integer got = i < 0 ? null : numbers.get(i);
+            b.append(n).append(" acknowledged at offset ").append(at).append(", the subscriber got there ")
+                    .append(got == null ? "nothing" : got + " (" + (acked.contains(got) ? "acknowledged"
+                            : unavailable.contains(got) ? "answered unavailable" : unknown.contains(got)
+                            ? "answered unknown" : "not answered") + ")");
+            for (int server = 0; server < NatsTestCluster.SIZE; server++) {
+                try (NatsBus reader = NatsStreamTest.bus(servers.urls(server), r3)) {
+                    StreamHistory h = reader.history(Channels.BROADCAST, new StreamPosition(
+                            epoch, at - 1), 1).get(30, TimeUnit.SECONDS);
+                    b.append("; the leader through s").append(server).append(" holds ").append(h.events().isEmpty()
+                            ? "nothing" : NatsStreamTest.text(h.events().get(0).payload()) + " at "
+                            + h.events().get(0).position().offset());
+                } catch (Exception | AssertionError e) {
+                    b.append("; s").append(server).append(": ").append(e);
+                }
+            }
+            b.append(". ");
+        }
+        return b.toString();
     }
 
     /** The index of the server that holds the broadcast stream's only consumer (the subscriber's). */
