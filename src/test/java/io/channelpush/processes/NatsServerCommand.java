@@ -68,21 +68,91 @@ public final class NatsServerCommand {
         return ChildProcess.start(name, args, log);
     }
 
-    /** The nats-server executable, from PATH or the sbin folders Debian installs it to. */
+    /**
+     * The nats-server executable, from PATH or the sbin folders Debian installs it to; it must be 2.10 or newer
+     * ({@link #OLDEST_MAJOR}.{@link #OLDEST_MINOR}: 2.9's JetStream clusters can keep a replica diverged after a stall, and a consumer that
+     * JetStream places on it hands out other messages than the acknowledged ones at the same sequences, so the
+     * delivery tests would test that bug). {@code bin/verify} puts Debian 13's on the PATH when the system's is older.
+     */
     public static Path binary() {
-        Set<String> dirs = new LinkedHashSet<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            dirs.addAll(List.of(path.split(java.io.File.pathSeparator)));
+        if (Found.PROBLEM != null) {
+            throw new AssertionError(Found.PROBLEM);
         }
-        dirs.addAll(List.of("/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin"));
-        for (String d : dirs) {
-            Path p = Path.of(d.isEmpty() ? "." : d, "nats-server");
-            if (Files.isExecutable(p)) {
-                return p;
+        return Found.BINARY;
+    }
+
+    /** The oldest nats-server version the tests accept: {@value #OLDEST_MAJOR}.{@value #OLDEST_MINOR}. */
+    static final int OLDEST_MAJOR = 2;
+    static final int OLDEST_MINOR = 10;
+
+    /** Looked for once. */
+    private static final class Found {
+        static final Path BINARY;
+        static final String PROBLEM;
+
+        static {
+            Path found = find();
+            String version = found == null ? null : version(found);
+            BINARY = found;
+            if (found == null) {
+                PROBLEM = "nats-server is not installed: the NATS tests need version " + OLDEST_MAJOR + "." + OLDEST_MINOR
+                        + " or newer. bin/verify installs it (Debian's package, or Debian 13's when the system's is "
+                        + "older), or put one on the PATH.";
+            } else if (!recent(version)) {
+                PROBLEM = found + " is nats-server " + version + ": the NATS tests need " + OLDEST_MAJOR + "."
+                        + OLDEST_MINOR + " or newer (2.9's JetStream clusters can keep a replica diverged after a stall)."
+                        + " Run the tests through bin/verify, which fetches Debian 13's into target/tools, or put"
+                        + " target/tools (or another recent nats-server) first on the PATH.";
+            } else {
+                PROBLEM = null;
             }
         }
-        throw new AssertionError("nats-server is not installed: the NATS tests need it. Install it with "
-                + "\"apt-get install nats-server\" (Debian/Ubuntu) or put it on the PATH; .ci/run installs it.");
+
+        private static Path find() {
+            Set<String> dirs = new LinkedHashSet<>();
+            String path = System.getenv("PATH");
+            if (path != null) {
+                dirs.addAll(List.of(path.split(java.io.File.pathSeparator)));
+            }
+            dirs.addAll(List.of("/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin"));
+            for (String d : dirs) {
+                Path p = Path.of(d.isEmpty() ? "." : d, "nats-server");
+                if (Files.isExecutable(p)) {
+                    return p;
+                }
+            }
+            return null;
+        }
+
+        /** What {@code nats-server --version} prints after its "v" ("2.10.27"), or what went wrong. */
+        private static String version(Path binary) {
+            try {
+                Process p = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                        .trim();
+                if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+                int v = out.lastIndexOf(" v");
+                return v < 0 ? "of unknown version (" + out + ")" : out.substring(v + 2);
+            } catch (IOException e) {
+                return "of unknown version (" + e.getMessage() + ")";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "of unknown version (interrupted)";
+            }
+        }
+    }
+
+    /** Whether {@code version} ("2.10.27") is at least {@link #OLDEST_MAJOR}.{@link #OLDEST_MINOR}. */
+    static boolean recent(String version) {
+        String[] parts = version.split("\\.");
+        try {
+            int major = Integer.parseInt(parts[0]);
+            int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+            return major > OLDEST_MAJOR || (major == OLDEST_MAJOR && minor >= OLDEST_MINOR);
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 }

@@ -225,6 +225,9 @@ public final class NatsBus implements MessageBus {
         subscriptions.close(jetStream::close);
     }
 
+    /** The oldest nats-server whose JetStream clusters the delivery tests pass on (see {@link #warnIfOld}). */
+    static final String OLDEST_RECOMMENDED = "2.10.0";
+
     private void onConnectionEvent(Connection c, ConnectionListener.Events event) {
         subscriptions.attach(c);
         if (subscriptions.isClosed()) {
@@ -232,6 +235,7 @@ public final class NatsBus implements MessageBus {
         }
         switch (event) {
             case CONNECTED, RECONNECTED -> {
+                warnIfOld(c);
                 // Before the listener hears of it: from then on, stream publishes wait for the streams' fresh info.
                 jetStream.streams.connected();
                 if (!connected.getAndSet(true)) {
@@ -249,6 +253,21 @@ public final class NatsBus implements MessageBus {
             case LAME_DUCK -> LOG.warning(() -> "NATS server " + c.getConnectedUrl()
                     + " is shutting down (lame duck); this node moves to another server when it closes");
             default -> LOG.fine(() -> "NATS " + event.getEvent());
+        }
+    }
+
+    /**
+     * One line per connection to a server older than {@link #OLDEST_RECOMMENDED}: nats-server 2.9's JetStream
+     * clusters can keep a replica diverged after a stall, and a node whose consumer JetStream places on it hands its
+     * clients other messages than the acknowledged ones (README, "NATS server version").
+     */
+    private static void warnIfOld(Connection c) {
+        io.nats.client.api.ServerInfo info = c.getServerInfo();
+        if (info != null && info.getVersion() != null && info.isOlderThanVersion(OLDEST_RECOMMENDED)) {
+            LOG.warning(() -> "NATS server " + info.getServerName() + " (" + c.getConnectedUrl() + ") runs nats-server "
+                    + info.getVersion() + ": in a JetStream cluster before " + OLDEST_RECOMMENDED + " a replica can "
+                    + "stay diverged after a stall, and acknowledged broadcasts read from it are lost to this node's "
+                    + "clients; upgrade the NATS servers to " + OLDEST_RECOMMENDED + " or newer");
         }
     }
 }
