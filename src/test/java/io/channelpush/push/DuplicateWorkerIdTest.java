@@ -8,11 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.channelpush.launcher.Launcher;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.eclipse.jetty.client.ContentResponse;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,32 +24,14 @@ class DuplicateWorkerIdTest {
     @EnumSource(PushFixture.Backend.class)
     void theSecondNodeWithTheSameWorkerIdIsRefusedAndNotReadyAndTheFirstKeepsItsPushes(PushFixture.Backend backend)
             throws Exception {
-        Logger logger = Logger.getLogger(PushNode.class.getName());
-        List<String> severe = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                if (r.getLevel() == Level.SEVERE) {
-                    severe.add(r.getMessage());
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(capture);
-        try (PushFixture fx = new PushFixture(backend)) {
+        try (LogCapture log = new LogCapture(PushNode.class, Level.WARNING);
+             PushFixture fx = new PushFixture(backend)) {
             Launcher first = fx.node("twin");
             assertEquals(200, fx.fetch(first, "/health/ready").getStatus());
             Launcher second = fx.connectedNode("twin");
-            PushFixture.await(() -> severe.stream().anyMatch(l -> l.contains("worker id twin is already used")),
-                    "no SEVERE line about the duplicate worker id: " + severe);
-            String line = severe.get(0);
+            PushFixture.await(() -> log.messages(Level.SEVERE).stream()
+                            .anyMatch(l -> l.contains("worker id twin is already used")), "no SEVERE line about the duplicate worker id: " + log.messages(Level.SEVERE));
+            String line = log.messages(Level.SEVERE).get(0);
             assertTrue(line.contains("give each node its own --worker-id"), line);
             assertTrue(line.contains(backend == PushFixture.Backend.NATS ? "nats " : "channel-daemon 127.0.0.1:"), line);
 
@@ -80,9 +58,8 @@ class DuplicateWorkerIdTest {
             // still refused after several claim retries (every 2 s) and still only one SEVERE line
             assertEquals(503, fx.fetch(second, "/health/ready").getStatus());
             assertEquals(200, fx.fetch(first, "/health/ready").getStatus());
-            assertEquals(1, severe.stream().filter(l -> l.contains("worker id twin is already used")).count(), severe.toString());
-        } finally {
-            logger.removeHandler(capture);
+            assertEquals(1, log.messages(Level.SEVERE).stream().filter(l -> l.contains("worker id twin is already used")).count(),
+                    log.messages(Level.SEVERE).toString());
         }
     }
 }

@@ -7,11 +7,7 @@ import io.channelpush.launcher.Launcher;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,24 +24,7 @@ class HandshakeReleaseTest {
 
     @Test
     void anUpgradedConnectionStillCarriesMessagesPongsAndTheCloseAfterItsHandshakeIsReleased() throws Exception {
-        Logger log = Logger.getLogger(HandshakeRelease.class.getName());
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                records.add(r);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(capture);
-        try (PushFixture fx = new PushFixture()) {
+        try (LogCapture log = new LogCapture(HandshakeRelease.class, Level.INFO); PushFixture fx = new PushFixture()) {
             Launcher node = fx.node("release");
             String cookies = "Cookie: session=" + "c".repeat(8000) + "\r\n";
             try (RawWebSocket ws = new RawWebSocket(node.port(0), 0, cookies)) {
@@ -65,10 +44,8 @@ class HandshakeReleaseTest {
                 RawWebSocket.Frame close = ws.readUntilClose();
                 assertEquals(1000, ByteBuffer.wrap(close.payload()).getShort());
             }
-        } finally {
-            log.removeHandler(capture);
+            List<String> said = log.messages(Level.INFO);
+            assertTrue(said.isEmpty(), () -> "the release did not work on this Undertow: " + said);
         }
-        assertTrue(records.stream().noneMatch(r -> r.getLevel().intValue() >= Level.INFO.intValue()),
-                () -> "the release did not work on this Undertow: " + records.get(0).getMessage());
     }
 }

@@ -10,11 +10,7 @@ import io.channelpush.launcher.Launcher;
 import io.channelpush.launcher.LauncherOptions;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,23 +23,8 @@ import org.junit.jupiter.api.Test;
  * node really uses.
  */
 class LauncherSettingsTest {
-    private static final Logger LAUNCHER_LOG = Logger.getLogger(Launcher.class.getName());
     private static PushFixture fx;
-    private final List<String> log = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            log.add(r.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture log;
 
     @BeforeAll
     static void start() throws Exception {
@@ -55,19 +36,14 @@ class LauncherSettingsTest {
         fx.close();
     }
 
-    private Level level;
-
     @BeforeEach
     void captureLog() {
-        level = LAUNCHER_LOG.getLevel();
-        LAUNCHER_LOG.setLevel(Level.INFO);
-        LAUNCHER_LOG.addHandler(capture);
+        log = new LogCapture(Launcher.class, Level.INFO);
     }
 
     @AfterEach
     void releaseLog() {
-        LAUNCHER_LOG.removeHandler(capture);
-        LAUNCHER_LOG.setLevel(level);
+        log.close();
     }
 
     private static LauncherOptions options(String... args) {
@@ -78,8 +54,9 @@ class LauncherSettingsTest {
     }
 
     private String startLine() {
-        return log.stream().filter(m -> m.startsWith("Channel Push worker ")).findFirst()
-                .orElseThrow(() -> new AssertionError("no start-up line in " + log));
+        List<String> lines = log.messages(Level.INFO);
+        return lines.stream().filter(m -> m.startsWith("Channel Push worker ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no start-up line in " + lines));
     }
 
     @Test

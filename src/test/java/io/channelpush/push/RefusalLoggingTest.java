@@ -6,13 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.channelpush.launcher.Launcher;
 import java.net.Socket;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,22 +22,7 @@ class RefusalLoggingTest {
     private static PushFixture fx;
     private static Launcher node;
     /** Every record of the node's loggers (all under io.channelpush), whatever class logs it. */
-    private static final List<String> lines = new CopyOnWriteArrayList<>();
-    private static final Logger NODE_LOGS = Logger.getLogger("io.channelpush");
-    private static final Handler CAPTURE = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            lines.add(String.valueOf(r.getMessage()));
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private static LogCapture log;
 
     @BeforeAll
     static void start() throws Exception {
@@ -49,14 +30,12 @@ class RefusalLoggingTest {
         node = fx.node("refusal-log", "--set", "channelpush.publish-keys=k1:secret-one-0123456789abcdefghijklmnopq",
                 "--set", PushConfig.ALLOWED_ORIGINS + "=https://good.example");
         // the tests' logging.properties shows WARNING and worse; some refusals are INFO
-        NODE_LOGS.setLevel(Level.INFO);
-        NODE_LOGS.addHandler(CAPTURE);
+        log = new LogCapture("io.channelpush", Level.INFO);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        NODE_LOGS.removeHandler(CAPTURE);
-        NODE_LOGS.setLevel(null);
+        log.close();
         fx.close();
     }
 
@@ -72,13 +51,13 @@ class RefusalLoggingTest {
         long start = System.nanoTime();
         long deadline = start + TimeUnit.SECONDS.toNanos(30);
         int n = 0;
-        while (lines.stream().filter(ofThisKind).noneMatch(l -> l.contains("more like this"))
+        while (log.messages(Level.INFO).stream().filter(ofThisKind).noneMatch(l -> l.contains("more like this"))
                 && System.nanoTime() < deadline) {
             refusal.provoke();
             n++;
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        List<String> mine = lines.stream().filter(ofThisKind).toList();
+        List<String> mine = log.messages(Level.INFO).stream().filter(ofThisKind).toList();
         assertTrue(mine.stream().anyMatch(l -> l.matches(".*\\(and \\d+ more like this since the previous such line\\)")),
                 n + " refusals in " + seconds + " s; a line should count the suppressed ones: " + mine);
         assertTrue(n > mine.size() * 5, n + " refusals wrote " + mine.size() + " lines: " + mine);

@@ -17,12 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
@@ -45,26 +41,10 @@ class StorageFailureTest {
         Path data = TestData.freshDir();
         DaemonConfig base = TestData.config().withDataDir(data).withPort(0).withWarmup(Duration.ZERO);
         DaemonConfig config = base.withStreams(base.streams().withRetention(8, 1L << 20, Duration.ofMinutes(5)));
-        List<LogRecord> daemonLog = new CopyOnWriteArrayList<>();
-        Logger daemonLogger = Logger.getLogger("io.channelpush.channel.daemon");
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                daemonLog.add(r);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        daemonLogger.addHandler(capture);
         HttpClient http = new HttpClient();
         WebSocketClient ws = new WebSocketClient(http);
-        try (ChannelDaemon daemon = ChannelDaemon.start(config);
+        try (LogCapture daemonLog = new LogCapture("io.channelpush.channel.daemon", Level.WARNING);
+             ChannelDaemon daemon = ChannelDaemon.start(config);
              Launcher node = Launcher.start(LauncherOptions.parse(new String[] {"--ws-port", "0", "--http-port", "0",
                      "--channel", "127.0.0.1:" + daemon.port(), "--worker-id", "disk-1"}))) {
             http.start();
@@ -86,8 +66,7 @@ class StorageFailureTest {
                 String body = publish(http, node, "refused-" + i, 503);
                 assertTrue(body.startsWith("the message bus did not take the message"), body);
             }
-            List<String> severe = daemonLog.stream().filter(r -> r.getLevel() == Level.SEVERE)
-                    .map(LogRecord::getMessage).toList();
+            List<String> severe = daemonLog.messages(Level.SEVERE);
             assertTrue(!severe.isEmpty() && severe.size() <= 2, "SEVERE, rate-limited to a line a second: " + severe);
             String line = severe.get(0);
             assertTrue(line.startsWith("could not append to the stream log " + folder.toAbsolutePath()), line);
@@ -99,7 +78,6 @@ class StorageFailureTest {
             assertEquals("ok", publish(http, node, "after", 200));
             assertEquals(List.of("after"), contents(client, 1), "nothing refused reached the client, then the next");
         } finally {
-            daemonLogger.removeHandler(capture);
             ws.stop();
             http.stop();
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import io.channelpush.push.LogCapture;
 import io.nats.client.NKey;
 import java.net.URI;
 import java.nio.file.Files;
@@ -72,7 +73,7 @@ class NatsAuthTest {
              NatsBus sub = bus(server.url(), token("s3cret"));
              NatsBus pub = bus(server.url(), token("s3cret"))) {
             assertCarries(sub, pub);
-            try (LogCapture log = new LogCapture(); NatsBus wrong = bus(server.url(), token("guess"))) {
+            try (LogCapture log = new LogCapture(NatsBus.class, Level.ALL); NatsBus wrong = bus(server.url(), token("guess"))) {
                 LogRecord r = log.await(Level.SEVERE, "NATS refused this node's credentials");
                 assertTrue(r.getMessage().contains("Authorization Violation") && r.getMessage().contains("token"),
                         r.getMessage());
@@ -87,7 +88,7 @@ class NatsAuthTest {
         try (NatsServerProcess server = NatsServerProcess.startWithConfig(dir, "authorization { token: \"s3cret\" }");
              NatsBus subscriber = bus(server.url(), token("s3cret"));
              NatsBus publisher = bus(server.url(), token("s3cret"));
-             LogCapture log = new LogCapture();
+             LogCapture log = new LogCapture(NatsBus.class, Level.ALL);
              NatsBus anonymous = bus(server.url(), NatsSecurity.NONE)) {
             LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
             subscriber.subscribe("broadcast", p -> got.add(json(p).get("content").getAsString()));
@@ -119,7 +120,7 @@ class NatsAuthTest {
              NatsBus fromUrl = bus("nats://alice:pa55word@127.0.0.1:" + server.port, NatsSecurity.NONE)) {
             assertCarries(fromSettings, fromUrl);
             assertEquals("nats nats://***@127.0.0.1:" + server.port, fromUrl.describe());
-            try (LogCapture log = new LogCapture(); NatsBus wrong = bus(server.url(), user("alice", "nope"))) {
+            try (LogCapture log = new LogCapture(NatsBus.class, Level.ALL); NatsBus wrong = bus(server.url(), user("alice", "nope"))) {
                 log.await(Level.SEVERE, "check the user alice it uses");
                 assertFalse(wrong.isConnected());
             }
@@ -136,7 +137,7 @@ class NatsAuthTest {
              NatsBus sub = bus(server.url(), nkey);
              NatsBus pub = bus(server.url(), nkey)) {
             assertCarries(sub, pub);
-            try (LogCapture log = new LogCapture(); NatsBus anonymous = bus(server.url(), NatsSecurity.NONE)) {
+            try (LogCapture log = new LogCapture(NatsBus.class, Level.ALL); NatsBus anonymous = bus(server.url(), NatsSecurity.NONE)) {
                 log.await(Level.SEVERE, "NATS refused this node's credentials");
                 assertFalse(anonymous.isConnected());
             }
@@ -151,7 +152,7 @@ class NatsAuthTest {
              NatsBus sub = bus("tls://127.0.0.1:" + server.port, trusting(cert, null));
              NatsBus pub = bus(server.url(), trusting(cert, null))) {
             assertCarries(sub, pub);
-            try (LogCapture log = new LogCapture();
+            try (LogCapture log = new LogCapture(NatsBus.class, Level.ALL);
                  NatsBus jvmTrust = bus("tls://127.0.0.1:" + server.port, NatsSecurity.NONE)) {
                 // Each failed attempt is logged (FINE); two of them show the bus kept failing, not just starting.
                 log.await(Level.FINE, "NATS: ");
@@ -170,7 +171,7 @@ class NatsAuthTest {
         try (NatsServerProcess nats = NatsServerProcess.startWithConfig(dir, config);
              NatsBus sub = bus("tls://127.0.0.1:" + nats.port, trusting(server, node));
              NatsBus pub = bus("tls://127.0.0.1:" + nats.port, trusting(server, node));
-             LogCapture log = new LogCapture();
+             LogCapture log = new LogCapture(NatsBus.class, Level.ALL);
              NatsBus noClientCert = bus("tls://127.0.0.1:" + nats.port, trusting(server, null))) {
             assertCarries(sub, pub);
             log.await(Level.FINE, "NATS: ");

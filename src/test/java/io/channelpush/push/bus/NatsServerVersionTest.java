@@ -3,6 +3,7 @@ package io.channelpush.push.bus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.channelpush.push.LogCapture;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -48,7 +49,7 @@ class NatsServerVersionTest {
 
     /** What NatsBus logged until its listener heard of the connection (the version is checked before that). */
     private static List<LogRecord> connectTo(String version) throws Exception {
-        try (FakeServer server = new FakeServer(version); LogCapture log = new LogCapture()) {
+        try (FakeServer server = new FakeServer(version); LogCapture log = new LogCapture(NatsBus.class, Level.ALL)) {
             CountDownLatch connected = new CountDownLatch(1);
             try (NatsBus bus = NatsBus.connect(NatsBus.parseServers(server.url()), "test", 1 << 20, NatsSecurity.NONE,
                     new MessageBus.Listener() {
@@ -62,7 +63,7 @@ class NatsServerVersionTest {
                         }
                     })) {
                 assertTrue(connected.await(20, TimeUnit.SECONDS), "connected to the fake server");
-                return List.copyOf(log.records);
+                return log.records();
             }
         }
     }
