@@ -95,13 +95,45 @@ final class NatsTestCluster implements AutoCloseable {
                     StringBuilder out = new StringBuilder();
                     for (int i = 0; i < SIZE; i++) {
                         if (servers[i] != null) {
-                            out.append("\n--- s").append(i).append(", last lines:\n").append(servers[i].tail(40));
+                            out.append("\n--- s").append(i).append(": ").append(jetStreamSeenFrom(servers[i]))
+                                    .append("; last lines:\n").append(servers[i].tail(40));
                         }
                     }
                     throw new AssertionError("no acknowledged publish within 60 s: " + e.getCause() + out);
                 }
                 Thread.sleep(200); // retry pacing
             }
+        }
+    }
+
+    /**
+     * What a client of {@code server} gets from JetStream's API (account info, the broadcast stream's info), each
+     * asked with a 2 s timeout: tells a server that cannot reach the meta leader or the stream's leader from one that
+     * can.
+     */
+    private static String jetStreamSeenFrom(NatsServerProcess server) {
+        io.nats.client.Options o = new io.nats.client.Options.Builder().server(server.url())
+                .connectionTimeout(Duration.ofSeconds(2)).build();
+        try (Connection c = Nats.connect(o)) {
+            io.nats.client.JetStreamManagement jsm = c.jetStreamManagement(
+                    io.nats.client.JetStreamOptions.builder().requestTimeout(Duration.ofSeconds(2)).build());
+            String account;
+            try {
+                account = "account info: " + jsm.getAccountStatistics().getStreams() + " streams";
+            } catch (Exception e) {
+                account = "account info: " + e;
+            }
+            String stream;
+            try {
+                io.nats.client.api.StreamInfo info = jsm.getStreamInfo("CHANNELPUSH_B");
+                stream = "CHANNELPUSH_B leader " + info.getClusterInfo().getLeader() + ", last sequence "
+                        + info.getStreamState().getLastSequence();
+            } catch (Exception e) {
+                stream = "CHANNELPUSH_B: " + e;
+            }
+            return account + "; " + stream;
+        } catch (Exception e) {
+            return "no connection: " + e;
         }
     }
 
