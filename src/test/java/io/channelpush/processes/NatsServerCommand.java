@@ -70,9 +70,10 @@ public final class NatsServerCommand {
 
     /**
      * The nats-server executable, from PATH or the sbin folders Debian installs it to; it must be 2.10 or newer
-     * ({@link #OLDEST_MAJOR}.{@link #OLDEST_MINOR}: 2.9's JetStream clusters can keep a replica diverged after a stall, and a consumer that
-     * JetStream places on it hands out other messages than the acknowledged ones at the same sequences, so the
-     * delivery tests would test that bug). {@code bin/verify} puts Debian 13's on the PATH when the system's is older.
+     * ({@link #OLDEST_MAJOR}.{@link #OLDEST_MINOR}: 2.9's JetStream clusters can keep a replica diverged after a
+     * stall, and a consumer that JetStream places on it hands out other messages than the acknowledged ones at the
+     * same sequences, so the delivery tests would test that bug). {@code bin/verify} puts Debian 13's on the PATH
+     * when the system's is older.
      */
     public static Path binary() {
         if (Found.PROBLEM != null) {
@@ -95,14 +96,14 @@ public final class NatsServerCommand {
             String version = found == null ? null : version(found);
             BINARY = found;
             if (found == null) {
-                PROBLEM = "nats-server is not installed: the NATS tests need version " + OLDEST_MAJOR + "." + OLDEST_MINOR
-                        + " or newer. bin/verify installs it (Debian's package, or Debian 13's when the system's is "
-                        + "older), or put one on the PATH.";
+                PROBLEM = "nats-server is not installed: the NATS tests need version " + OLDEST_MAJOR + "."
+                        + OLDEST_MINOR + " or newer. bin/verify installs it (Debian's package, or Debian 13's when"
+                        + " the system's is older), or put one on the PATH.";
             } else if (!recent(version)) {
                 PROBLEM = found + " is nats-server " + version + ": the NATS tests need " + OLDEST_MAJOR + "."
-                        + OLDEST_MINOR + " or newer (2.9's JetStream clusters can keep a replica diverged after a stall)."
-                        + " Run the tests through bin/verify, which fetches Debian 13's into target/tools, or put"
-                        + " target/tools (or another recent nats-server) first on the PATH.";
+                        + OLDEST_MINOR + " or newer (2.9's JetStream clusters can keep a replica diverged after a"
+                        + " stall). Run the tests through bin/verify, which fetches Debian 13's into target/tools,"
+                        + " or put target/tools (or another recent nats-server) first on the PATH.";
             } else {
                 PROBLEM = null;
             }

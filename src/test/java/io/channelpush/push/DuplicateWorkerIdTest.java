@@ -29,8 +29,9 @@ class DuplicateWorkerIdTest {
             Launcher first = fx.node("twin");
             assertEquals(200, fx.fetch(first, "/health/ready").getStatus());
             Launcher second = fx.connectedNode("twin");
-            PushFixture.await(() -> log.messages(Level.SEVERE).stream()
-                            .anyMatch(l -> l.contains("worker id twin is already used")), "no SEVERE line about the duplicate worker id: " + log.messages(Level.SEVERE));
+            PushFixture.await(() -> log.messages(Level.SEVERE).stream().anyMatch(
+                    l -> l.contains("worker id twin is already used")),
+                    "no SEVERE line about the duplicate worker id: " + log.messages(Level.SEVERE));
             String line = log.messages(Level.SEVERE).get(0);
             assertTrue(line.contains("give each node its own --worker-id"), line);
             assertTrue(line.contains(backend == PushFixture.Backend.NATS ? "nats " : "channel-daemon 127.0.0.1:"), line);
@@ -58,7 +59,8 @@ class DuplicateWorkerIdTest {
             // still refused after several claim retries (every 2 s) and still only one SEVERE line
             assertEquals(503, fx.fetch(second, "/health/ready").getStatus());
             assertEquals(200, fx.fetch(first, "/health/ready").getStatus());
-            assertEquals(1, log.messages(Level.SEVERE).stream().filter(l -> l.contains("worker id twin is already used")).count(),
+            assertEquals(1, log.messages(Level.SEVERE).stream()
+                            .filter(l -> l.contains("worker id twin is already used")).count(),
                     log.messages(Level.SEVERE).toString());
         }
     }

@@ -57,7 +57,8 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     /** The messages of the records at {@code atLeast} or above, in order ("null" for a record without one). */
     public List<String> messages(Level atLeast) {
-        return all.stream().filter(r -> r.getLevel().intValue() >= atLeast.intValue()).map(r -> String.valueOf(r.getMessage()))
+        return all.stream().filter(r -> r.getLevel().intValue() >= atLeast.intValue())
+                .map(r -> String.valueOf(r.getMessage()))
                 .toList();
     }
 
@@ -68,7 +69,8 @@ public final class LogCapture extends Handler implements AutoCloseable {
     public LogRecord await(Level atLeast, String text) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         List<String> seen = new ArrayList<>();
-        for (LogRecord r; (r = records.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) != null; ) {
+        for (LogRecord r; (r = records.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
+                != null; ) {
             seen.add(r.getLevel() + " " + r.getMessage());
             if (r.getLevel().intValue() >= atLeast.intValue() && r.getMessage().contains(text)) {
                 return r;

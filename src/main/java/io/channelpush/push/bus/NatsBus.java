@@ -4,6 +4,7 @@ import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.nats.client.api.ServerInfo;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -262,7 +263,7 @@ public final class NatsBus implements MessageBus {
      * clients other messages than the acknowledged ones (README, "NATS server version").
      */
     private static void warnIfOld(Connection c) {
-        io.nats.client.api.ServerInfo info = c.getServerInfo();
+        ServerInfo info = c.getServerInfo();
         if (info != null && info.getVersion() != null && info.isOlderThanVersion(OLDEST_RECOMMENDED)) {
             LOG.warning(() -> "NATS server " + info.getServerName() + " (" + c.getConnectedUrl() + ") runs nats-server "
                     + info.getVersion() + ": in a JetStream cluster before " + OLDEST_RECOMMENDED + " a replica can "

@@ -73,7 +73,8 @@ class NatsAuthTest {
              NatsBus sub = bus(server.url(), token("s3cret"));
              NatsBus pub = bus(server.url(), token("s3cret"))) {
             assertCarries(sub, pub);
-            try (LogCapture log = new LogCapture(NatsBus.class, Level.ALL); NatsBus wrong = bus(server.url(), token("guess"))) {
+            try (LogCapture log = new LogCapture(NatsBus.class, Level.ALL);
+                 NatsBus wrong = bus(server.url(), token("guess"))) {
                 LogRecord r = log.await(Level.SEVERE, "NATS refused this node's credentials");
                 assertTrue(r.getMessage().contains("Authorization Violation") && r.getMessage().contains("token"),
                         r.getMessage());
@@ -120,7 +121,8 @@ class NatsAuthTest {
              NatsBus fromUrl = bus("nats://alice:pa55word@127.0.0.1:" + server.port, NatsSecurity.NONE)) {
             assertCarries(fromSettings, fromUrl);
             assertEquals("nats nats://***@127.0.0.1:" + server.port, fromUrl.describe());
-            try (LogCapture log = new LogCapture(NatsBus.class, Level.ALL); NatsBus wrong = bus(server.url(), user("alice", "nope"))) {
+            try (LogCapture log = new LogCapture(NatsBus.class, Level.ALL);
+                 NatsBus wrong = bus(server.url(), user("alice", "nope"))) {
                 log.await(Level.SEVERE, "check the user alice it uses");
                 assertFalse(wrong.isConnected());
             }
@@ -137,7 +139,8 @@ class NatsAuthTest {
              NatsBus sub = bus(server.url(), nkey);
              NatsBus pub = bus(server.url(), nkey)) {
             assertCarries(sub, pub);
-            try (LogCapture log = new LogCapture(NatsBus.class, Level.ALL); NatsBus anonymous = bus(server.url(), NatsSecurity.NONE)) {
+            try (LogCapture log = new LogCapture(NatsBus.class, Level.ALL);
+                 NatsBus anonymous = bus(server.url(), NatsSecurity.NONE)) {
                 log.await(Level.SEVERE, "NATS refused this node's credentials");
                 assertFalse(anonymous.isConnected());
             }
