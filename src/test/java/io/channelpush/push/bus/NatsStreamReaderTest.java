@@ -41,9 +41,7 @@ class NatsStreamReaderTest {
     void infoAskedBeforeTheSubscriberIsIgnoredAndLaterInfoStartsItAfterTheLastMessage() throws Exception {
         try (NatsServerProcess server = NatsServerProcess.startJetStream(dir);
              Connection c = Nats.connect(server.url())) {
-            NatsStreams.Stream stream = new NatsStreams.Stream(Channels.BROADCAST);
-            c.jetStreamManagement().addStream(StreamConfiguration.builder().name(stream.name).subjects(stream.subject)
-                    .storageType(StorageType.File).build());
+            NatsStreams.Stream stream = stream(c);
             JetStream js = c.jetStream();
             long staleAsked = System.nanoTime();
             StreamInfo stale = c.jetStreamManagement().getStreamInfo(stream.name);
@@ -88,8 +86,7 @@ class NatsStreamReaderTest {
         try (NatsServerProcess server = NatsServerProcess.startJetStream(dir)) {
             Connection c = Nats.connect(server.url());
             NatsStreams.Stream stream = stream(c);
-            NatsStreams streams = new NatsStreams(NatsStreamSettings.DEFAULTS, 1 << 20, exec, () -> c,
-                    new NatsCoreAcks(exec, NatsStreams.API_TIMEOUT), (s, i, a) -> { });
+            NatsStreams streams = streams(exec, c);
             for (String m : List.of("1", "2", "3", "4")) {
                 c.jetStream().publish(stream.subject, NatsStreamTest.text(m));
             }
@@ -119,8 +116,7 @@ class NatsStreamReaderTest {
         try (NatsServerProcess server = NatsServerProcess.startJetStream(dir);
              Connection c = Nats.connect(server.url())) {
             NatsStreams.Stream stream = stream(c);
-            NatsStreams streams = new NatsStreams(NatsStreamSettings.DEFAULTS, 1 << 20, exec, () -> c,
-                    new NatsCoreAcks(exec, NatsStreams.API_TIMEOUT), (s, i, a) -> { });
+            NatsStreams streams = streams(exec, c);
             JetStream js = c.jetStream();
             Dispatcher d = c.createDispatcher();
             List<String> got = new CopyOnWriteArrayList<>();
@@ -161,6 +157,13 @@ class NatsStreamReaderTest {
         }
     }
 
+    /** The streams of a bus on {@code c}, without a bus: what {@link NatsStreams#held} needs. */
+    private static NatsStreams streams(ScheduledExecutorService exec, Connection c) {
+        return new NatsStreams(NatsStreamSettings.DEFAULTS, 1 << 20, exec, () -> c,
+                new NatsCoreAcks(exec, NatsStreams.API_TIMEOUT), (s, i, a) -> { });
+    }
+
+    /** The broadcast stream, created on {@code c}'s server (file storage). */
     private static NatsStreams.Stream stream(Connection c) throws Exception {
         NatsStreams.Stream stream = new NatsStreams.Stream(Channels.BROADCAST);
         c.jetStreamManagement().addStream(StreamConfiguration.builder().name(stream.name).subjects(stream.subject)
