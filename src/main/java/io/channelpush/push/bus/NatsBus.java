@@ -207,6 +207,11 @@ public final class NatsBus implements MessageBus {
         return c != null && c.getStatus() == Connection.Status.CONNECTED;
     }
 
+    /** The connection jnats reported in its first event, or null before it (what a failing test reports). */
+    Connection connection() {
+        return subscriptions.connection();
+    }
+
     @Override
     public String describe() {
         return "nats " + servers;

@@ -37,7 +37,6 @@ final class NatsServers {
                 .connectionListener(listener)
                 .errorListener(errors);
         security.applyTo(builder);
-        security.applyTo(builder);
         return builder.build();
     }
 

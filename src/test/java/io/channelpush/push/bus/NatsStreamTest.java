@@ -52,6 +52,8 @@ class NatsStreamTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while connecting", e);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + NatsConnectProbe.report(bus, servers), e);
         }
         return bus;
     }
