@@ -20,7 +20,8 @@ import java.util.logging.Logger;
 /**
  * What a {@link NatsBus} owns for JetStream: its threads ({@code channelpush-nats-streams} for stream set-up and
  * publish timeouts, {@code channelpush-nats-flush} for {@link NatsCoreAcks}, {@code channelpush-nats-watch} for
- * the consumers' watchdog, {@link #WATCH}), the {@link NatsStreams}, the
+ * the consumers' watchdog, {@link #WATCH}, and {@code channelpush-nats-reconnect}, started when JetStream stays
+ * silent, {@link JetStreamSilence}), the {@link NatsStreams}, the
  * {@link NatsHistory} and one {@link NatsStreamReader} per stream subscription. Thread-safe; closes idempotently,
  * waiting a bounded time for its threads.
  */
@@ -32,6 +33,9 @@ final class NatsJetStream implements AutoCloseable {
     private final ExecutorService flushExec = Executors.newSingleThreadExecutor(r -> daemon(r, "channelpush-nats-flush"));
     private final ScheduledExecutorService watchExec = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "channelpush-nats-watch"));
+    /** Runs jnats' forceReconnect, which blocks until connected again; its thread starts with the first one. */
+    private final ExecutorService reconnectExec = Executors.newSingleThreadExecutor(
+            r -> daemon(r, "channelpush-nats-reconnect"));
     /**
      * How often each stream subscription is compared with its stream ({@link NatsStreamReader#stuck}): a consumer
      * that stays behind for two checks in a row is created again, so a live message waits at most about twice this
@@ -50,7 +54,7 @@ final class NatsJetStream implements AutoCloseable {
         this.dispatcher = dispatcher;
         this.connection = connection;
         this.streams = new NatsStreams(settings, bufferBytes, streamExec, connection,
-                new NatsCoreAcks(flushExec, NatsStreams.API_TIMEOUT), this::streamReady);
+                new NatsCoreAcks(flushExec, NatsStreams.API_TIMEOUT), this::streamReady, this::reconnect);
         this.history = new NatsHistory(streams, connection, this::delivered);
         watchExec.scheduleWithFixedDelay(this::watch, WATCH.toMillis(), WATCH.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -71,7 +75,9 @@ final class NatsJetStream implements AutoCloseable {
             StreamInfo info;
             try {
                 info = m.getStreamInfo(s.name);
+                streams.served(null, "");
             } catch (IOException | JetStreamApiException | RuntimeException e) {
+                streams.served(e, "the info of stream " + s.name);
                 continue; // no leader now (an election): nothing new to read either
             }
             if (reader.stuck(info)) {
@@ -80,6 +86,27 @@ final class NatsJetStream implements AutoCloseable {
                         + info.getStreamState().getLastSequence() + "); consuming again from there");
                 streams.refresh(s);
             }
+        }
+    }
+
+    /** A new connection, asked of jnats on the reconnect thread, which blocks until jnats is connected again. */
+    private void reconnect() {
+        Connection c = connection.get();
+        if (c == null) {
+            return;
+        }
+        try {
+            reconnectExec.execute(() -> {
+                try {
+                    c.forceReconnect();
+                } catch (IOException e) {
+                    LOG.warning(() -> "NATS reconnect failed: " + e.getMessage() + "; jnats keeps trying");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the bus closes
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed
         }
     }
 
@@ -147,11 +174,13 @@ final class NatsJetStream implements AutoCloseable {
         watchExec.shutdownNow();
         streamExec.shutdownNow();
         flushExec.shutdownNow();
+        reconnectExec.shutdownNow();
         history.close();
         try {
             streamExec.awaitTermination(NatsStreams.API_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
             flushExec.awaitTermination(NatsStreams.API_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
             watchExec.awaitTermination(NatsStreams.API_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            reconnectExec.awaitTermination(NatsStreams.API_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -100,9 +100,12 @@ final class NatsStreamPublishes {
             return;
         }
         ack.whenComplete((a, error) -> {
+            streams.served(error, "a publish to " + s.subject);
             if (error != null) {
                 result.completeExceptionally(failure(error));
-            } else if (a.getSeqno() > s.highestAcked.getAndAccumulate(a.getSeqno(), Math::max)) {
+                return;
+            }
+            if (a.getSeqno() > s.highestAcked.getAndAccumulate(a.getSeqno(), Math::max)) {
                 result.complete(new StreamPosition(epoch, a.getSeqno()));
             } else {
                 // A lower sequence than one acknowledged before: the stream was created again. Read its new epoch.

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,8 @@ final class NatsStreams {
     private static final long RETRY_WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
     /** JetStream's API error code for a sequence the stream does not hold. */
     static final int NO_MESSAGE_FOUND = 10037;
+    /** JetStream's API error code for "JetStream system temporarily unavailable": the server sees no meta leader. */
+    static final int CLUSTER_NOT_AVAILABLE = 10008;
 
     /** One stream channel's stream and what this node knows of it. */
     static final class Stream {
@@ -89,16 +92,21 @@ final class NatsStreams {
     }
     private final AtomicLong lastRetryWarning = new AtomicLong(System.nanoTime() - RETRY_WARNING_EVERY_NANOS);
     private final Supplier<Connection> connection;
+    private final JetStreamSilence silence = new JetStreamSilence(JetStreamSilence.LIMIT, JetStreamSilence.MAX_LIMIT,
+            System.nanoTime());
+    private final Runnable reconnect;
     private volatile JetStream js;
     private volatile JetStreamManagement jsm;
 
     /**
      * @param maxPendingBytes bytes of acknowledged publishes awaiting their answer; beyond, publishes are refused
      * @param onReady told on {@code exec} each time a stream's info was read after a (re)connection
+     * @param reconnect asks for a new connection without blocking ({@link JetStreamSilence})
      */
     NatsStreams(NatsStreamSettings settings, long maxPendingBytes, ScheduledExecutorService exec,
-                Supplier<Connection> connection, NatsCoreAcks coreAcks, Ready onReady) {
+                Supplier<Connection> connection, NatsCoreAcks coreAcks, Ready onReady, Runnable reconnect) {
         this.connection = connection;
+        this.reconnect = reconnect;
         this.setupRules = new NatsStreamSetup(settings);
         this.exec = exec;
         this.onReady = onReady;
@@ -179,12 +187,42 @@ final class NatsStreams {
 
     /** The connection is (again) up: read or create every stream, then tell {@code onReady}. */
     void connected() {
+        silence.connected(System.nanoTime());
         for (Stream s : streams.values()) {
             synchronized (this) {
                 s.epoch = null;
                 s.refused = null;
             }
             refresh(s);
+        }
+    }
+
+    /**
+     * What came of one of this node's JetStream requests ({@code error} null: served), for {@link JetStreamSilence}:
+     * an API error other than {@link #CLUSTER_NOT_AVAILABLE} is served too; no answer, "no responders" and 10008
+     * are not. When JetStream has served nothing for the silence's limit while connected, says so and reconnects.
+     *
+     * @param what the request, for the log line
+     */
+    void served(Throwable error, String what) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (e == null || e instanceof JetStreamApiException api && api.getApiErrorCode() != CLUSTER_NOT_AVAILABLE) {
+            silence.served(System.nanoTime());
+            return;
+        }
+        Connection c = connection.get();
+        if (c == null || c.getStatus() != Connection.Status.CONNECTED || exec.isShutdown()) {
+            return; // not silence: the connection is down, or the bus closes
+        }
+        long silent = silence.notServed(System.nanoTime());
+        if (silent >= 0) {
+            LOG.warning(() -> "NATS JetStream has served none of this node's requests for "
+                    + TimeUnit.NANOSECONDS.toSeconds(silent) + " s although the connection to " + c.getConnectedUrl()
+                    + " is up (last: " + what + ", " + e.getMessage() + "); reconnecting, to the next server and "
+                    + "with a new subscription to JetStream's answers. If this repeats, check the NATS servers' "
+                    + "routes and JetStream's meta leader (nats server report jetstream); next try after "
+                    + silence.limit().toSeconds() + " s of silence");
+            reconnect.run();
         }
     }
 
@@ -256,10 +294,15 @@ final class NatsStreams {
             }
             info = setupRules.describe(m, s);
         } catch (NatsStreamSetup.StreamRefusedException e) {
+            served(null, "");
             LOG.severe(e.getMessage());
             settle(s, null, new BusUnavailableException(e.getMessage()));
             return;
         } catch (IOException | JetStreamApiException | RuntimeException e) {
+            if (exec.isShutdown()) {
+                return; // closing: the request was interrupted, nothing to retry or report
+            }
+            served(e, "the set-up of stream " + s.name);
             long now = System.nanoTime();
             long last = lastRetryWarning.get();
             if (now - last >= RETRY_WARNING_EVERY_NANOS && lastRetryWarning.compareAndSet(last, now)) {
@@ -270,6 +313,7 @@ final class NatsStreams {
             refreshLater(s);
             return;
         }
+        served(null, "");
         settle(s, epochOf(info), null);
         onReady.ready(s, info, asked);
     }

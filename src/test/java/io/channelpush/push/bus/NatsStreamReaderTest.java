@@ -160,7 +160,9 @@ class NatsStreamReaderTest {
     /** The streams of a bus on {@code c}, without a bus: what {@link NatsStreams#held} needs. */
     private static NatsStreams streams(ScheduledExecutorService exec, Connection c) {
         return new NatsStreams(NatsStreamSettings.DEFAULTS, 1 << 20, exec, () -> c,
-                new NatsCoreAcks(exec, NatsStreams.API_TIMEOUT), (s, i, a) -> { });
+                new NatsCoreAcks(exec, NatsStreams.API_TIMEOUT), (s, i, a) -> { }, () -> {
+                    throw new AssertionError("a reconnect, although JetStream answers");
+                });
     }
 
     /** The broadcast stream, created on {@code c}'s server (file storage). */
