@@ -4,15 +4,14 @@ import java.time.Duration;
 
 /**
  * Tells when JetStream has served none of a node's requests for too long while the node's NATS connection is up, so
- * that the bus reconnects ({@link NatsStreams#notServed}). Not served: no answer within the request's timeout, "no
+ * that the bus reconnects ({@link NatsStreams#served}). Not served: no answer within the request's timeout, "no
  * responders", or "JetStream system temporarily unavailable" (10008: the server sees no meta leader).
  *
- * <p>JetStream answers a node through one reply subscription of its connection (jnats' request inbox). A cluster
- * whose routes are still forming can lose that subscription's interest: then every request of that connection
- * times out while its pings still pass, and nothing changes until it subscribes again. Seen with nats-server
- * 2.10.27: a node that connected while a fresh 3-server cluster formed its routes had none of its stream set-up
- * requests answered for 60 s, while a client that connected later was answered at once. A new connection subscribes
- * again. The same move takes a node whose server is cut off from JetStream's leaders (it answers 10008 to every
+ * <p>Seen with nats-server 2.10.27: a node that connected while a fresh 3-server cluster formed its routes had none
+ * of its stream set-up requests answered for 60 s, while a client that connected later was answered at once, and
+ * every server's JetStream worked. JetStream answers a node through one reply subscription of its connection (jnats'
+ * request inbox); our reading, not proven, is that the cluster lost that subscription's interest on a route
+ * replaced while it formed. Whatever lost the answers, a new connection subscribes again. The same move takes a node whose server is cut off from JetStream's leaders (it answers 10008 to every
  * stream request) to the next server.
  *
  * <p>The limit starts at the first one given and doubles after each reconnect that brought no answer, up to the
