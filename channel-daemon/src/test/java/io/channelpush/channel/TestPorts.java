@@ -7,6 +7,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -14,11 +16,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * no outgoing connection on the machine takes the port between the choice and the bind, or while the server is down
  * for a restart (a client reconnecting to a free port of that range can even connect to itself). A port of the
  * ephemeral range was the cause of "address already in use" in a full run while a benchmark held thousands of
- * connections. Only another process choosing the same way can take the same port: the bind probe makes that rare.
- * Stateless; thread-safe.
+ * connections. A port is not handed out twice by one JVM: a test that chooses several ports before it binds any (a
+ * cluster's client and route ports) could get the same one twice (about once in 1,500 clusters of 6 ports, by the
+ * birthday bound), as the bind probe cannot see a port chosen but not yet bound. Only another process choosing the same way can take the same port: the bind
+ * probe makes that rare. Thread-safe.
  */
 public final class TestPorts {
     private static final int LOWEST = 10_000;
+    // Ports are the machine's, not an object's: the record of those handed out is the JVM's, hence static.
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private TestPorts() {
     }
@@ -29,7 +35,7 @@ public final class TestPorts {
         if (highest - LOWEST >= 1_000) {
             for (int i = 0; i < 200; i++) {
                 int port = ThreadLocalRandom.current().nextInt(LOWEST, highest + 1);
-                if (bindable(port)) {
+                if (!HANDED_OUT.contains(port) && bindable(port) && HANDED_OUT.add(port)) {
                     return port;
                 }
             }
