@@ -1,5 +1,6 @@
 package io.channelpush.push;
 
+import io.channelpush.push.bus.BusUnavailableException;
 import io.channelpush.push.bus.Channels;
 import io.channelpush.push.bus.MessageBus;
 import java.util.function.BiConsumer;
@@ -11,7 +12,7 @@ import java.util.logging.Logger;
  * What a node does when its bus connects, drops, resumes a stream with a gap or grants or refuses its worker id:
  * counts it in the metrics and logs one line; when the bus lost changes of the users' groups for this node (a gap in
  * the {@code u} stream, or a reconnection while {@code u} is no stream), the node copies them again. A thread of the
- * bus that dies is the node's fatal error. Called on the bus's threads; thread-safe (it keeps no state of its own).
+ * bus that dies, or a bus that stopped for good, is the node's fatal error. Called on the bus's threads; thread-safe (it keeps no state of its own).
  */
 final class NodeBusListener implements MessageBus.Listener {
     // the node's logger: operators filter on it, and the node's lines stay together
@@ -24,14 +25,17 @@ final class NodeBusListener implements MessageBus.Listener {
     /** Told why, when the bus lost changes of the users' groups for this node. */
     private final Consumer<String> missedUserChanges;
     private final BiConsumer<Thread, Throwable> threadDied;
+    /** Told when the bus stopped for good: the node's fatal error. */
+    private final Consumer<BusUnavailableException> failed;
 
     NodeBusListener(String workerId, PushMetrics metrics, Supplier<MessageBus> bus, Consumer<String> missedUserChanges,
-            BiConsumer<Thread, Throwable> threadDied) {
+            BiConsumer<Thread, Throwable> threadDied, Consumer<BusUnavailableException> failed) {
         this.workerId = workerId;
         this.metrics = metrics;
         this.bus = bus;
         this.missedUserChanges = missedUserChanges;
         this.threadDied = threadDied;
+        this.failed = failed;
     }
 
     @Override
@@ -67,6 +71,11 @@ final class NodeBusListener implements MessageBus.Listener {
     @Override
     public void threadDied(Thread thread, Throwable error) {
         threadDied.accept(thread, error);
+    }
+
+    @Override
+    public void failed(BusUnavailableException why) {
+        failed.accept(why);
     }
 
     @Override

@@ -72,7 +72,7 @@ public final class PushNode implements AutoCloseable {
         this.connections = new ConnectionRegistry(config, slow -> metrics.slowClientDisconnects.increment(),
                 this::threadDied);
         this.bus = busFactory.apply(new NodeBusListener(config.workerId(), metrics, this::bus,
-                this::missedUserChanges, this::threadDied));
+                this::missedUserChanges, this::threadDied, why -> life.fatal("its bus stopped", why)));
         this.health = new NodeHealth(life, bus, users);
         // before presence: its first heartbeat is published at once
         this.publisher = new NodePublisher(bus, new AckedPublisher(bus, config.publishAckTimeoutMillis(), metrics),

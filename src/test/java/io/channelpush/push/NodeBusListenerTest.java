@@ -17,7 +17,7 @@ class NodeBusListenerTest {
         List<Throwable> deaths = new ArrayList<>();
         List<String> missed = new ArrayList<>();
         NodeBusListener listener = new NodeBusListener("w", new PushMetrics(), () -> null, missed::add,
-                (thread, error) -> deaths.add(error));
+                (thread, error) -> deaths.add(error), deaths::add);
         assertDoesNotThrow(() -> listener.onConnected(false));
         assertDoesNotThrow(() -> listener.onExclusiveHeld("w"));
         assertDoesNotThrow(() -> listener.onExclusiveRefused("w", "held by another"));

@@ -21,6 +21,15 @@ public interface MessageBus extends AutoCloseable {
         default void threadDied(Thread thread, Throwable error) {
         }
 
+        /**
+         * The bus stopped for good although the node did not close it (jnats closed the NATS connection on its own:
+         * it does when a server refused the node's credentials twice in a row): it will not reconnect.
+         *
+         * @param why what happened and what the operator should do, for the node's fatal-error line
+         */
+        default void failed(BusUnavailableException why) {
+        }
+
         /** This node holds its exclusive channel (see {@link MessageBus#subscribeExclusive}). */
         default void onExclusiveHeld(String channel) {
         }

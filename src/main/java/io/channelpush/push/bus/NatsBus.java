@@ -250,10 +250,17 @@ public final class NatsBus implements MessageBus {
                 subscriptions.reconnected();
             }
             case DISCONNECTED, CLOSED -> {
+                String error = c.getLastError();
                 if (connected.getAndSet(false)) {
-                    String error = c.getLastError();
                     listener.onDisconnected("NATS " + event.name().toLowerCase(Locale.ROOT)
                             + (error == null || error.isEmpty() ? "" : ": " + error));
+                }
+                if (event == ConnectionListener.Events.CLOSED) {
+                    // Not closed by this bus (checked above): jnats gave up, and a closed connection never reopens.
+                    listener.failed(new BusUnavailableException("the NATS client closed its connection to " + servers
+                            + " on its own and will not reconnect (last error: "
+                            + (error == null || error.isEmpty() ? "none" : error) + "); it does so after a server "
+                            + "refused this node's credentials twice in a row: fix them, then start the node again"));
                 }
             }
             case LAME_DUCK -> LOG.warning(() -> "NATS server " + c.getConnectedUrl()

@@ -142,7 +142,8 @@ public record NatsSecurity(String user, String password, String token, String cr
         }
         return "NATS refused this node's credentials (" + error + "); " + (describeAuth().equals("none")
                 ? "the server requires authentication: set one of the channelpush.nats-* credentials settings"
-                : "check the " + describeAuth() + " it uses") + "; the node stays not ready and keeps retrying";
+                : "check the " + describeAuth() + " it uses") + "; the node is not ready, and when the same server "
+                + "refuses them twice in a row the NATS client gives up and the node stops";
     }
 
     /** Which way this node authenticates, without secrets: {@code user alice}, {@code token}, ... or {@code none}. */

@@ -3,6 +3,7 @@ package io.channelpush.push.bus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -85,6 +86,44 @@ class NatsAuthTest {
     }
 
     @Test
+    void credentialsRefusedTwiceStopTheBusForGoodAndItTellsItsListenerWithoutTheSecret() throws Exception {
+        try (NatsServerProcess server = NatsServerProcess.startWithConfig(dir, "authorization { token: \"s3cret\" }")) {
+            LinkedBlockingQueue<BusUnavailableException> failed = new LinkedBlockingQueue<>();
+            MessageBus.Listener listener = new MessageBus.Listener() {
+                @Override
+                public void onConnected(boolean reconnect) {
+                }
+
+                @Override
+                public void onDisconnected(String reason) {
+                }
+
+                @Override
+                public void failed(BusUnavailableException why) {
+                    failed.add(why);
+                }
+            };
+            try (NatsBus wrong = NatsBus.connect(NatsBus.parseServers(server.url()), "test", BUFFER, token("guess"),
+                    listener)) {
+                BusUnavailableException why = failed.poll(10, TimeUnit.SECONDS);
+                assertTrue(why != null, "jnats gave up on refused credentials and the bus did not say so");
+                assertTrue(why.getMessage().contains("will not reconnect")
+                        && why.getMessage().contains("credentials"), why.getMessage());
+                assertFalse(why.getMessage().contains("guess"), why.getMessage());
+                assertEquals(io.nats.client.Connection.Status.CLOSED, wrong.connection().getStatus());
+                assertFalse(wrong.isConnected());
+            }
+            try (NatsBus right = NatsBus.connect(NatsBus.parseServers(server.url()), "test", BUFFER,
+                    token("s3cret"), listener)) {
+                NatsStreamTest.await(right::isConnected, "connected with the right token");
+                right.close(); // closed by its owner: not a failure
+                assertEquals(io.nats.client.Connection.Status.CLOSED, right.connection().getStatus());
+            }
+            assertNull(failed.poll(1, TimeUnit.SECONDS), "a bus its owner closed reported a failure");
+        }
+    }
+
+    @Test
     void aNodeWithoutCredentialsCannotPublishToAServerThatRequiresThem() throws Exception {
         try (NatsServerProcess server = NatsServerProcess.startWithConfig(dir, "authorization { token: \"s3cret\" }");
              NatsBus subscriber = bus(server.url(), token("s3cret"));
@@ -103,7 +142,8 @@ class NatsAuthTest {
             } catch (BusUnavailableException expected) {
                 // or refused at once: either way it is not delivered
             }
-            // A later failed attempt (every 250 ms) shows the anonymous bus kept trying without getting in.
+            // A later report of jnats' (a failed attempt, or its giving up after the second refusal) shows the
+            // anonymous bus never got in after that publish.
             log.await(Level.FINE, "NATS: ");
             m.addProperty("content", "probe");
             publisher.publish("broadcast", m.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
