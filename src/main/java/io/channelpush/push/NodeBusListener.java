@@ -12,7 +12,8 @@ import java.util.logging.Logger;
  * What a node does when its bus connects, drops, resumes a stream with a gap or grants or refuses its worker id:
  * counts it in the metrics and logs one line; when the bus lost changes of the users' groups for this node (a gap in
  * the {@code u} stream, or a reconnection while {@code u} is no stream), the node copies them again. A thread of the
- * bus that dies, or a bus that stopped for good, is the node's fatal error. Called on the bus's threads; thread-safe (it keeps no state of its own).
+ * bus that dies, or a bus that stopped for good, is the node's fatal error. Called on the bus's threads; thread-safe
+ * (it keeps no state of its own).
  */
 final class NodeBusListener implements MessageBus.Listener {
     // the node's logger: operators filter on it, and the node's lines stay together

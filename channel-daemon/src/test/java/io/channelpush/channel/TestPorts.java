@@ -18,8 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * ephemeral range was the cause of "address already in use" in a full run while a benchmark held thousands of
  * connections. A port is not handed out twice by one JVM: a test that chooses several ports before it binds any (a
  * cluster's client and route ports) could get the same one twice (about once in 1,500 clusters of 6 ports, by the
- * birthday bound), as the bind probe cannot see a port chosen but not yet bound. Only another process choosing the same way can take the same port: the bind
- * probe makes that rare. Thread-safe.
+ * birthday bound), as the bind probe cannot see a port chosen but not yet bound. Only another process choosing the
+ * same way can take the same port: the bind probe makes that rare. Thread-safe.
  */
 public final class TestPorts {
     private static final int LOWEST = 10_000;

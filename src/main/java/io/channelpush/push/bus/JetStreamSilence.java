@@ -10,9 +10,9 @@ import java.time.Duration;
  * <p>Seen with nats-server 2.10.27: a node that connected while a fresh 3-server cluster formed its routes had none
  * of its stream set-up requests answered for 60 s, while a client that connected later was answered at once, and
  * every server's JetStream worked. JetStream answers a node through one reply subscription of its connection (jnats'
- * request inbox); our reading, not proven, is that the cluster lost that subscription's interest on a route
- * replaced while it formed. Whatever lost the answers, a new connection subscribes again. The same move takes a node whose server is cut off from JetStream's leaders (it answers 10008 to every
- * stream request) to the next server.
+ * request inbox); our reading, not proven, is that the cluster lost that subscription's interest on a route replaced
+ * while it formed. Whatever lost the answers, a new connection subscribes again. The same move takes a node whose
+ * server is cut off from JetStream's leaders (it answers 10008 to every stream request) to the next server.
  *
  * <p>The limit starts at the first one given and doubles after each reconnect that brought no answer, up to the
  * largest, so that an outage of JetStream as a whole costs one reconnect per largest limit, not a storm. An answer
