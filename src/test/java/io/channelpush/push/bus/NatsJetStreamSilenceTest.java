@@ -39,7 +39,7 @@ class NatsJetStreamSilenceTest {
              LogCapture log = new LogCapture(NatsStreams.class, Level.WARNING);
              NatsBus bus = NatsStreamTest.bus(silent.url() + "," + healthy.url(), NatsStreamSettings.DEFAULTS,
                      events)) {
-            assertEquals("connected", events.take());
+            assertEquals("connected", events.poll(10, TimeUnit.SECONDS));
             long start = System.nanoTime();
             StreamPosition acked = null;
             while (acked == null) {
