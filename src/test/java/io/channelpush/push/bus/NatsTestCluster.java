@@ -1,5 +1,6 @@
 package io.channelpush.push.bus;
 
+import io.channelpush.processes.PlacementProbe;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import java.nio.file.Files;
@@ -36,8 +37,16 @@ final class NatsTestCluster implements AutoCloseable {
         return new NatsTestCluster(dir);
     }
 
-    /** All three servers started. */
+    /**
+     * All three servers started, and able to place a stream on all three ({@link PlacementProbe#formPlaceable}:
+     * else started again once, on new ports and folders).
+     */
     static NatsTestCluster startAll(Path dir) throws Exception {
+        return PlacementProbe.formPlaceable(dir, SIZE, NatsTestCluster::startEach, c -> c.get(0).url(),
+                NatsTestCluster::close);
+    }
+
+    private static NatsTestCluster startEach(Path dir) throws Exception {
         NatsTestCluster c = new NatsTestCluster(dir);
         try {
             for (int i = 0; i < SIZE; i++) {
