@@ -75,7 +75,7 @@ final class NatsJetStream implements AutoCloseable {
             StreamInfo info;
             try {
                 info = m.getStreamInfo(s.name);
-                streams.served(null, "");
+                streams.served();
             } catch (IOException | JetStreamApiException | RuntimeException e) {
                 streams.served(e, "the info of stream " + s.name);
                 continue; // no leader now (an election): nothing new to read either

@@ -6,7 +6,6 @@ import io.nats.client.api.PublishAck;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -128,7 +127,7 @@ final class NatsStreamPublishes {
 
     /** What a failed JetStream publish means for the publisher. */
     static RuntimeException failure(Throwable error) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable e = NatsStreams.cause(error);
         String m = String.valueOf(e.getMessage());
         if (e instanceof JetStreamApiException) {
             return new BusUnavailableException("NATS JetStream refused the message: " + m);

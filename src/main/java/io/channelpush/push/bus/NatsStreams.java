@@ -205,7 +205,7 @@ final class NatsStreams {
      * @param what the request, for the log line
      */
     void served(Throwable error, String what) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable e = cause(error);
         if (e == null || e instanceof JetStreamApiException api && api.getApiErrorCode() != CLUSTER_NOT_AVAILABLE) {
             silence.served(System.nanoTime());
             return;
@@ -224,6 +224,16 @@ final class NatsStreams {
                     + silence.limit().toSeconds() + " s of silence");
             reconnect.run();
         }
+    }
+
+    /** {@link #served(Throwable, String)} of a request that was answered. */
+    void served() {
+        silence.served(System.nanoTime());
+    }
+
+    /** What a jnats future failed with: its cause when it is wrapped in a {@link CompletionException}. */
+    static Throwable cause(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     /** Reads the stream's info again (and tells {@code onReady}), e.g. for a new subscriber. */
@@ -294,7 +304,7 @@ final class NatsStreams {
             }
             info = setupRules.describe(m, s);
         } catch (NatsStreamSetup.StreamRefusedException e) {
-            served(null, "");
+            served();
             LOG.severe(e.getMessage());
             settle(s, null, new BusUnavailableException(e.getMessage()));
             return;
@@ -313,7 +323,7 @@ final class NatsStreams {
             refreshLater(s);
             return;
         }
-        served(null, "");
+        served();
         settle(s, epochOf(info), null);
         onReady.ready(s, info, asked);
     }

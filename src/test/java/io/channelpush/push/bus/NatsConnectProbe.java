@@ -34,12 +34,19 @@ final class NatsConnectProbe {
         for (URI server : NatsBus.parseServers(servers)) {
             b.append("\n--- ").append(server).append(": ").append(probe(server));
         }
-        b.append("\n--- NATS threads:");
+        return b.append("\n--- NATS threads:").append(threads()).toString();
+    }
+
+    /**
+     * Where each of this JVM's NATS threads is (the bus's {@code channelpush-nats-*} and jnats' own), a line each
+     * and the top of its stack: a thread stuck in set-up or in connecting shows here.
+     */
+    static String threads() {
+        StringBuilder b = new StringBuilder();
         Thread.getAllStackTraces().forEach((t, stack) -> {
-            String name = t.getName().toLowerCase(java.util.Locale.ROOT);
-            if (name.contains("nats")) {
+            if (t.getName().toLowerCase(java.util.Locale.ROOT).contains("nats")) {
                 b.append("\n").append(t.getName()).append(" ").append(t.getState());
-                for (int i = 0; i < Math.min(10, stack.length); i++) {
+                for (int i = 0; i < Math.min(12, stack.length); i++) {
                     b.append("\n    at ").append(stack[i]);
                 }
             }

@@ -109,25 +109,11 @@ final class NatsTestCluster implements AutoCloseable {
                         }
                     }
                     throw new AssertionError("no acknowledged publish within 60 s: " + e.getCause() + out
-                            + "\n--- the bus's threads:" + busThreads());
+                            + "\n--- the NATS threads:" + NatsConnectProbe.threads());
                 }
                 Thread.sleep(200); // retry pacing
             }
         }
-    }
-
-    /** Where each of this JVM's bus threads ({@code channelpush-nats-*}) is: a setup thread stuck shows here. */
-    private static String busThreads() {
-        StringBuilder b = new StringBuilder();
-        Thread.getAllStackTraces().forEach((t, stack) -> {
-            if (t.getName().startsWith("channelpush-nats")) {
-                b.append("\n").append(t.getName()).append(" ").append(t.getState());
-                for (int i = 0; i < Math.min(12, stack.length); i++) {
-                    b.append("\n    at ").append(stack[i]);
-                }
-            }
-        });
-        return b.toString();
     }
 
     /**
