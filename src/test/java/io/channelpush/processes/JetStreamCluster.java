@@ -14,9 +14,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A cluster of {@code nats-server -js} processes on loopback (random ports, routes between all of them, a store
  * folder each), returned once every server's {@code /healthz} answers 200, that is once JetStream has a meta leader
- * and the server is current with it, and a stream can be placed on all of them. {@link #killAndRestart(int)} crashes one server and starts it again on its ports
- * and store folder. Its servers are started by {@link NatsServerCommand}. Fails (does not skip) when
- * {@code nats-server} is not installed. Not thread-safe: one test drives it.
+ * and the server is current with it, and a stream can be placed on all of them. {@link #killAndRestart(int)}
+ * crashes one server and starts it again on its ports and store folder. Its servers are started by
+ * {@link NatsServerCommand}. Fails (does not skip) when {@code nats-server} is not installed. Not thread-safe: one
+ * test drives it.
  */
 public final class JetStreamCluster implements AutoCloseable {
     private static final Duration READY_LIMIT = Duration.ofSeconds(30);
@@ -33,7 +34,7 @@ public final class JetStreamCluster implements AutoCloseable {
 
     /**
      * Starts {@code n} servers named {@code s1..sN} with their store folders under {@code dir}, healthy and able to
-     * place a stream on all of them ({@link PlacementProbe#formPlaceable}: else formed again once).
+     * place a stream on all of them ({@link PlacementProbe#formPlaceable}: else formed again, 4 formations at most).
      */
     public static JetStreamCluster start(int n, Path dir) throws Exception {
         return PlacementProbe.formPlaceable(dir, n, d -> form(n, d), c -> c.url(0), JetStreamCluster::close);

@@ -3,6 +3,7 @@ package io.channelpush.processes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -10,14 +11,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link PlacementProbe} against real nats-server processes: a JetStream server of a cluster whose other members
- * never come places nothing, a standalone one places an R1 stream, and a cluster that places nothing is formed
- * again.
+ * never come places nothing, a standalone one places an R1 stream, clusters not formed or that place nothing are
+ * formed again until one does, and a row of them that never does fails.
  */
 @Timeout(120)
 class PlacementProbeTest {
@@ -55,19 +57,39 @@ class PlacementProbeTest {
     }
 
     @Test
-    void aClusterThatPlacesNothingIsFormedAgainAndTheFirstStopped() throws Exception {
+    void clustersNotFormedOrThatPlaceNothingAreFormedAgainAndStoppedUntilOnePlaces() throws Exception {
         List<ChildProcess> formed = new ArrayList<>();
+        List<Path> dirs = new ArrayList<>();
         ChildProcess c = PlacementProbe.formPlaceable(dir, 1, d -> {
+            dirs.add(d);
+            if (dirs.size() == 1) {
+                throw new AssertionError("s1 not healthy within 30 s\n(its output)");
+            }
             ChildProcess p = formed.isEmpty() ? lone(d.resolve("lone")) : standalone(d.resolve("one"));
             formed.add(p);
             return p;
-        }, PlacementProbeTest::url, ChildProcess::close);
+        }, PlacementProbeTest::url, ChildProcess::close, Duration.ofSeconds(3), 3);
         try {
+            assertEquals(3, dirs.size());
             assertEquals(2, formed.size());
             assertFalse(formed.get(0).alive(), "the cluster that placed nothing was stopped");
             assertTrue(c == formed.get(1) && c.alive());
+            assertEquals(3, Set.copyOf(dirs).size(), "each formation in a folder of its own: " + dirs);
         } finally {
             c.close();
         }
+    }
+
+    @Test
+    void aRowOfClustersThatPlaceNothingFailsWithTheLastAnswerAndLeavesNoneRunning() throws Exception {
+        List<ChildProcess> formed = new ArrayList<>();
+        AssertionError e = assertThrows(AssertionError.class, () -> PlacementProbe.formPlaceable(dir, 1, d -> {
+            ChildProcess p = lone(d.resolve("lone"));
+            formed.add(p);
+            return p;
+        }, PlacementProbeTest::url, ChildProcess::close, Duration.ofSeconds(2), 2));
+        assertEquals(2, formed.size());
+        assertTrue(formed.stream().noneMatch(ChildProcess::alive), "a cluster that placed nothing still runs");
+        assertTrue(e.getMessage().contains("2 times in a row"), e.getMessage());
     }
 }

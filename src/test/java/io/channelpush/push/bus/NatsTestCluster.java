@@ -39,7 +39,7 @@ final class NatsTestCluster implements AutoCloseable {
 
     /**
      * All three servers started, and able to place a stream on all three ({@link PlacementProbe#formPlaceable}:
-     * else started again once, on new ports and folders).
+     * else started again on new ports and folders, 4 formations at most).
      */
     static NatsTestCluster startAll(Path dir) throws Exception {
         return PlacementProbe.formPlaceable(dir, SIZE, NatsTestCluster::startEach, c -> c.get(0).url(),
