@@ -20,7 +20,7 @@ import java.util.function.Function;
  * memory stream with that many replicas through a plain jnats client; the test clusters are formed through
  * {@link #formPlaceable} before a test uses them. nats-server 2.10.27 now and then forms a cluster, every server
  * healthy, whose meta leader never counts one server as a peer and answers "no suitable peers" (10005) to every R3
- * stream, for good: 10 of 723 formations of three servers started at once beside two CPU hogs on this machine
+ * stream, for good: 13 of 873 formations of three servers started at once beside two CPU hogs on this machine
  * ({@code bench/nats-formation.sh}), with or without route pooling or each server itself among its routes;
  * restarted on their stores, the servers stayed so past 20 s. Its debug log: the server left out voted for the
  * leader and follows it, but nothing it sends the leader arrives. Two servers started alone can fail alike, with no
