@@ -1,5 +1,8 @@
 package io.channelpush.processes;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,7 +40,8 @@ public final class JetStreamCluster implements AutoCloseable {
      * place a stream on all of them ({@link PlacementProbe#formPlaceable}: else formed again, 4 formations at most).
      */
     public static JetStreamCluster start(int n, Path dir) throws Exception {
-        return PlacementProbe.formPlaceable(dir, n, d -> form(n, d), c -> c.url(0), JetStreamCluster::close);
+        return PlacementProbe.formPlaceable(dir, n, d -> form(n, d), c -> c.url(0), JetStreamCluster::metaGroups,
+                JetStreamCluster::close);
     }
 
     private static JetStreamCluster form(int n, Path dir) throws Exception {
@@ -72,6 +76,39 @@ public final class JetStreamCluster implements AutoCloseable {
             throw e;
         }
         return c;
+    }
+
+    /**
+     * Each server's view of the JetStream meta group from its {@code /jsz}: "s1: leader s2, cluster size 3,
+     * replicas [s1, s3]", or what went wrong asking.
+     */
+    String metaGroups() {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        List<String> views = new ArrayList<>();
+        for (int i = 0; i < servers.length; i++) {
+            String view;
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + monitorPorts[i] + "/jsz")).timeout(Duration.ofSeconds(2))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                JsonObject meta = JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonObject("meta_cluster");
+                List<String> replicas = new ArrayList<>();
+                if (meta != null && meta.has("replicas")) {
+                    meta.getAsJsonArray("replicas").forEach(e -> replicas.add(
+                            e.getAsJsonObject().get("name").getAsString()));
+                }
+                view = meta == null ? "no meta group" : "leader " + (meta.has("leader")
+                        ? meta.get("leader").getAsString() : "none") + ", cluster size " + meta.get("cluster_size")
+                        + ", replicas " + replicas;
+            } catch (IOException | RuntimeException e) {
+                view = e.toString();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                view = "interrupted";
+            }
+            views.add(servers[i].name + ": " + view);
+        }
+        return String.join("; ", views);
     }
 
     /** {@code nats://127.0.0.1:port} of server {@code i} (0-based). */

@@ -52,19 +52,21 @@ public final class PlacementProbe {
      * {@code dir/formed-again-<n>}, up to 4 formations in all, each failed one said on standard output.
      *
      * @param url a client URL of the formed cluster
+     * @param describe what the servers of a cluster that placed nothing say of their meta group, printed with it
      * @throws AssertionError when none of the 4 can
      */
     public static <C> C formPlaceable(Path dir, int replicas, Former<C> form, Function<C, String> url,
-                                      Stopper<C> stop) throws Exception {
-        return formPlaceable(dir, replicas, form, url, stop, LIMIT, FORMATIONS);
+                                      Function<C, String> describe, Stopper<C> stop) throws Exception {
+        return formPlaceable(dir, replicas, form, url, describe, stop, LIMIT, FORMATIONS);
     }
 
     /**
-     * As {@link #formPlaceable(Path, int, Former, Function, Stopper)}, with its limit and number of formations. A
-     * former that fails stops what it started.
+     * As {@link #formPlaceable(Path, int, Former, Function, Function, Stopper)}, with its limit and number of
+     * formations. A former that fails stops what it started.
      */
-    static <C> C formPlaceable(Path dir, int replicas, Former<C> form, Function<C, String> url, Stopper<C> stop,
-                               Duration limit, int formations) throws Exception {
+    static <C> C formPlaceable(Path dir, int replicas, Former<C> form, Function<C, String> url,
+                               Function<C, String> describe, Stopper<C> stop, Duration limit, int formations)
+            throws Exception {
         String failure = null;
         for (int f = 1; f <= formations; f++) {
             Path d = f == 1 ? dir : Files.createDirectories(dir.resolve("formed-again-" + f));
@@ -75,6 +77,7 @@ public final class PlacementProbe {
                 if (failure == null) {
                     return c;
                 }
+                failure += "; " + describe.apply(c);
                 stop.stop(c);
                 System.out.println("nats-server formed a cluster (" + f + " of " + formations + ") that placed no R"
                         + replicas + " stream within " + limit.toSeconds() + " s (" + failure + ")"

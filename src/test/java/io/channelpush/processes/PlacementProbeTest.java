@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link PlacementProbe} against real nats-server processes: a JetStream server of a cluster whose other members
  * never come places nothing, a standalone one places an R1 stream, clusters not formed or that place nothing are
- * formed again until one does, and a row of them that never does fails.
+ * formed again until one does, a row of them that never does fails, and {@link JetStreamCluster} tells each
+ * server's view of its meta group (printed with a cluster that places nothing).
  */
 @Timeout(120)
 class PlacementProbeTest {
@@ -68,7 +69,8 @@ class PlacementProbeTest {
             ChildProcess p = formed.isEmpty() ? lone(d.resolve("lone")) : standalone(d.resolve("one"));
             formed.add(p);
             return p;
-        }, PlacementProbeTest::url, ChildProcess::close, Duration.ofSeconds(3), 3);
+        }, PlacementProbeTest::url, p -> "what " + p.name + " says", ChildProcess::close, Duration.ofSeconds(3),
+                3);
         try {
             assertEquals(3, dirs.size());
             assertEquals(2, formed.size());
@@ -87,9 +89,29 @@ class PlacementProbeTest {
             ChildProcess p = lone(d.resolve("lone"));
             formed.add(p);
             return p;
-        }, PlacementProbeTest::url, ChildProcess::close, Duration.ofSeconds(2), 2));
+        }, PlacementProbeTest::url, p -> "what " + p.name + " says", ChildProcess::close, Duration.ofSeconds(2), 2));
         assertEquals(2, formed.size());
         assertTrue(formed.stream().noneMatch(ChildProcess::alive), "a cluster that placed nothing still runs");
-        assertTrue(e.getMessage().contains("2 times in a row"), e.getMessage());
+        assertTrue(e.getMessage().contains("2 times in a row") && e.getMessage().contains("what lone says"),
+                e.getMessage());
+    }
+
+    @Test
+    void aFormedClusterDescribesItsMetaGroupFromEachServer() throws Exception {
+        try (JetStreamCluster c = JetStreamCluster.start(3, dir)) {
+            String groups = c.metaGroups();
+            String[] views = groups.split("; ");
+            assertEquals(3, views.length, groups);
+            int leaders = 0;
+            for (int i = 0; i < 3; i++) {
+                assertTrue(views[i].startsWith("s" + (i + 1) + ": leader s") && views[i].contains("cluster size 3"),
+                        groups);
+                if (!views[i].endsWith("replicas []")) {
+                    leaders++; // only the leader lists the others
+                    assertTrue(views[i].matches(".*replicas \\[s\\d, s\\d\\]"), groups);
+                }
+            }
+            assertEquals(1, leaders, groups);
+        }
     }
 }

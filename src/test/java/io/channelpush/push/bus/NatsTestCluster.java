@@ -43,7 +43,7 @@ final class NatsTestCluster implements AutoCloseable {
      */
     static NatsTestCluster startAll(Path dir) throws Exception {
         return PlacementProbe.formPlaceable(dir, SIZE, NatsTestCluster::startEach, c -> c.get(0).url(),
-                NatsTestCluster::close);
+                NatsTestCluster::leaders, NatsTestCluster::close);
     }
 
     private static NatsTestCluster startEach(Path dir) throws Exception {
@@ -57,6 +57,23 @@ final class NatsTestCluster implements AutoCloseable {
             throw e;
         }
         return c;
+    }
+
+    /** The last line of each started server's output that names its meta leader, or that none does. */
+    String leaders() {
+        StringBuilder out = new StringBuilder();
+        for (NatsServerProcess s : servers) {
+            if (s != null) {
+                String last = "no meta leader named";
+                for (String line : s.output().split("\n")) {
+                    if (line.contains("metadata leader")) {
+                        last = line.substring(line.lastIndexOf("] ") + 2).trim();
+                    }
+                }
+                out.append(out.length() == 0 ? "" : "; ").append(s.name).append(": ").append(last);
+            }
+        }
+        return out.toString();
     }
 
     /** The bus's default stream bounds with {@code n} replicas. */
