@@ -56,7 +56,7 @@ class ChannelDaemonBusReadinessTest {
     void aBusWhoseHandshakeIsStuckIsNeitherConnectedNorHoldsItsWorkerIdUntilTheDaemonAnswersTheClaim()
             throws Exception {
         try (FakeDaemon d = new FakeDaemon();
-             ChannelDaemonBus bus = new ChannelDaemonBus(options(d.port()), ChannelDaemonBusStreamTest.QUIET)) {
+             ChannelDaemonBus bus = new ChannelDaemonBus(options(d.port()), QuietListener.QUIET)) {
             subscribeLikeANode(bus, "w:1", new LinkedBlockingQueue<>());
             FakeDaemon.Conn first = d.accept();
             first.read(); // its hello, never answered
@@ -79,11 +79,11 @@ class ChannelDaemonBusReadinessTest {
         DaemonConfig config = DaemonConfig.defaults().withDataDir(dir).withWarmup(Duration.ZERO);
         ChannelDaemon d = ChannelDaemon.start(config.withPort(io.channelpush.channel.TestPorts.freePort()));
         int port = d.port();
-        try (ChannelDaemonBus pub = new ChannelDaemonBus(options(port), ChannelDaemonBusStreamTest.QUIET)) {
+        try (ChannelDaemonBus pub = new ChannelDaemonBus(options(port), QuietListener.QUIET)) {
             // starts: a fresh bus subscribed and claiming while it connects, after a node's set-up time (0 to 6 ms,
             // swept in steps of 200 us: somewhere in there the handshake is under way); 30 rounds, each within 2 s
             for (int round = 0; round < 30; round++) {
-                try (ChannelDaemonBus bus = new ChannelDaemonBus(options(port), ChannelDaemonBusStreamTest.QUIET)) {
+                try (ChannelDaemonBus bus = new ChannelDaemonBus(options(port), QuietListener.QUIET)) {
                     long setUp = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(200L * round);
                     while (System.nanoTime() - setUp < 0) {
                         Thread.onSpinWait(); // a node building its parts; parkNanos would round it up
@@ -96,7 +96,7 @@ class ChannelDaemonBusReadinessTest {
             // restarts: a bus with a position resumes with a replay pending and claims in the same burst
             LinkedBlockingQueue<StreamPosition> got = new LinkedBlockingQueue<>();
             List<StreamPosition> acked = new ArrayList<>();
-            try (ChannelDaemonBus bus = new ChannelDaemonBus(options(port), ChannelDaemonBusStreamTest.QUIET)) {
+            try (ChannelDaemonBus bus = new ChannelDaemonBus(options(port), QuietListener.QUIET)) {
                 subscribeLikeANode(bus, "w:restart", got);
                 assertTrue(within(Duration.ofSeconds(2), () -> bus.isConnected() && bus.exclusiveHeld()));
                 for (int round = 0; round < 4; round++) {

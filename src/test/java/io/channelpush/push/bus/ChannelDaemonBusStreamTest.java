@@ -26,16 +26,6 @@ import org.junit.jupiter.api.Test;
 class ChannelDaemonBusStreamTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    static final MessageBus.Listener QUIET = new MessageBus.Listener() {
-        @Override
-        public void onConnected(boolean reconnect) {
-        }
-
-        @Override
-        public void onDisconnected(String reason) {
-        }
-    };
-
     static final class Connected implements MessageBus.Listener {
         final CountDownLatch up = new CountDownLatch(1);
 
@@ -104,12 +94,14 @@ class ChannelDaemonBusStreamTest {
     void aPublishTheDaemonCannotBeReachedForIsUnavailableAndOneLostAfterWritingIsOfUnknownOutcome()
             throws Exception {
         int deadPort = io.channelpush.channel.TestPorts.freePort(); // nothing listens; outside the ephemeral range
-        try (ChannelDaemonBus bus = new ChannelDaemonBus(ClientOptions.of("127.0.0.1", deadPort), QUIET)) {
+        try (ChannelDaemonBus bus = new ChannelDaemonBus(ClientOptions.of("127.0.0.1", deadPort),
+                QuietListener.QUIET)) {
             Throwable t = failure(bus.publishAcked(Channels.BROADCAST, payload(1), Duration.ofMillis(200)));
             assertInstanceOf(BusUnavailableException.class, t);
         }
         try (FakeDaemon fake = new FakeDaemon();
-             ChannelDaemonBus bus = new ChannelDaemonBus(ClientOptions.of("127.0.0.1", fake.port()), QUIET)) {
+             ChannelDaemonBus bus = new ChannelDaemonBus(ClientOptions.of("127.0.0.1", fake.port()),
+                     QuietListener.QUIET)) {
             FakeDaemon.Conn conn = fake.acceptV2("e1");
             CompletableFuture<StreamPosition> f = bus.publishAcked(Channels.BROADCAST, payload(1), TIMEOUT);
             conn.read("publish");

@@ -45,15 +45,7 @@ class NatsAuthTest {
     }
 
     private static NatsBus bus(String url, NatsSecurity security) {
-        return NatsBus.connect(NatsBus.parseServers(url), "test", BUFFER, security, new MessageBus.Listener() {
-            @Override
-            public void onConnected(boolean reconnect) {
-            }
-
-            @Override
-            public void onDisconnected(String reason) {
-            }
-        });
+        return NatsBus.connect(NatsBus.parseServers(url), "test", BUFFER, security, QuietListener.QUIET);
     }
 
     /** A message published by one bus reaches a subscriber on another: both are really connected and allowed. */
@@ -89,15 +81,7 @@ class NatsAuthTest {
     void credentialsRefusedTwiceStopTheBusForGoodAndItTellsItsListenerWithoutTheSecret() throws Exception {
         try (NatsServerProcess server = NatsServerProcess.startWithConfig(dir, "authorization { token: \"s3cret\" }")) {
             LinkedBlockingQueue<BusUnavailableException> failed = new LinkedBlockingQueue<>();
-            MessageBus.Listener listener = new MessageBus.Listener() {
-                @Override
-                public void onConnected(boolean reconnect) {
-                }
-
-                @Override
-                public void onDisconnected(String reason) {
-                }
-
+            MessageBus.Listener listener = new QuietListener() {
                 @Override
                 public void failed(BusUnavailableException why) {
                     failed.add(why);

@@ -20,16 +20,8 @@ class NatsClaimTest {
     private static final long BUFFER = 8 << 20;
 
     /** Records exclusive-channel reports as "held" and "refused: detail". */
-    private static final class Claims implements MessageBus.Listener {
+    private static final class Claims extends QuietListener {
         final LinkedBlockingQueue<String> seen = new LinkedBlockingQueue<>();
-
-        @Override
-        public void onConnected(boolean reconnect) {
-        }
-
-        @Override
-        public void onDisconnected(String reason) {
-        }
 
         @Override
         public void onExclusiveHeld(String channel) {

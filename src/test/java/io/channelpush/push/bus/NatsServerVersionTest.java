@@ -52,14 +52,10 @@ class NatsServerVersionTest {
         try (FakeServer server = new FakeServer(version); LogCapture log = new LogCapture(NatsBus.class, Level.ALL)) {
             CountDownLatch connected = new CountDownLatch(1);
             try (NatsBus bus = NatsBus.connect(NatsBus.parseServers(server.url()), "test", 1 << 20, NatsSecurity.NONE,
-                    new MessageBus.Listener() {
+                    new QuietListener() {
                         @Override
                         public void onConnected(boolean reconnect) {
                             connected.countDown();
-                        }
-
-                        @Override
-                        public void onDisconnected(String reason) {
                         }
                     })) {
                 assertTrue(connected.await(20, TimeUnit.SECONDS), "connected to the fake server");
