@@ -7,7 +7,6 @@ import io.channelpush.launcher.Launcher;
 import io.channelpush.launcher.LauncherOptions;
 import io.channelpush.push.bus.NatsServerProcess;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,11 +39,7 @@ class NatsAuthNodeTest {
                 assertEquals(503, fx.fetch(wrong, "/health/ready").getStatus());
                 // The NATS client gives up after the second refusal: the node is dead and says why (a launcher
                 // started from main halts then, for its supervisor; this one marks itself dead).
-                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (wrong.node().health().live()) {
-                    assertTrue(System.nanoTime() < end, "the node outlived its bus by 10 s");
-                    Thread.sleep(20); // polling a condition
-                }
+                PushFixture.await(() -> !wrong.node().health().live(), "the node outlived its bus by 10 s");
                 var live = fx.fetch(wrong, "/health/live");
                 assertEquals(503, live.getStatus());
                 assertTrue(live.getContentAsString().contains("its bus stopped")
