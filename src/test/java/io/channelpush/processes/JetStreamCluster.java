@@ -28,6 +28,7 @@ public final class JetStreamCluster implements AutoCloseable {
     private final int[] clientPorts;
     private final int[] monitorPorts;
     private final ChildProcess[] servers;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private JetStreamCluster(int[] clientPorts, int[] monitorPorts, ChildProcess[] servers) {
         this.clientPorts = clientPorts;
@@ -83,15 +84,11 @@ public final class JetStreamCluster implements AutoCloseable {
      * replicas [s1, s3]", or what went wrong asking.
      */
     String metaGroups() {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         List<String> views = new ArrayList<>();
         for (int i = 0; i < servers.length; i++) {
             String view;
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + monitorPorts[i] + "/jsz")).timeout(Duration.ofSeconds(2))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                JsonObject meta = JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonObject("meta_cluster");
+                JsonObject meta = JsonParser.parseString(monitoring(i, "/jsz").body()).getAsJsonObject().getAsJsonObject("meta_cluster");
                 List<String> replicas = new ArrayList<>();
                 if (meta != null && meta.has("replicas")) {
                     meta.getAsJsonArray("replicas").forEach(e -> replicas.add(
@@ -140,9 +137,6 @@ public final class JetStreamCluster implements AutoCloseable {
 
     /** Waits until server {@code i}'s {@code /healthz} answers 200 (JetStream current), or fails with its log. */
     public void awaitHealthy(int i) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitorPorts[i] + "/healthz"))
-                .timeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + READY_LIMIT.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
@@ -151,12 +145,12 @@ public final class JetStreamCluster implements AutoCloseable {
                         + servers[i].tail(40));
             }
             try {
-                HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = monitoring(i, "/healthz");
                 if (r.statusCode() == 200) {
                     return;
                 }
                 last = r.statusCode() + " " + r.body();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 last = e.toString();
             }
             // polling a health endpoint: nothing to wait on but the next answer
@@ -164,6 +158,12 @@ public final class JetStreamCluster implements AutoCloseable {
         }
         throw new AssertionError("nats-server " + servers[i].name + " not healthy within " + READY_LIMIT.toSeconds()
                 + " s (last /healthz: " + last + "); its output:\n" + servers[i].tail(40));
+    }
+
+    /** What server {@code i}'s HTTP monitoring answers at {@code path}, within 2 s. */
+    private HttpResponse<String> monitoring(int i, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitorPorts[i] + path))
+                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Override
