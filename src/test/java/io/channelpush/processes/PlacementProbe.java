@@ -70,9 +70,8 @@ public final class PlacementProbe {
         String failure = null;
         for (int f = 1; f <= formations; f++) {
             Path d = f == 1 ? dir : Files.createDirectories(dir.resolve("formed-again-" + f));
-            C c;
             try {
-                c = form.form(d);
+                C c = form.form(d);
                 failure = failure(url.apply(c), replicas, limit);
                 if (failure == null) {
                     return c;
