@@ -46,6 +46,8 @@ public final class BenchMain {
             case "daemon-acked" -> AckedPublishBench.run(rest, System.out, System.err);
             case "push" -> PushBench.run(rest, System.out, System.err);
             case "bare" -> BareFanout.run(rest, System.out, System.err);
+            case "bare-push" -> BarePush.run(rest, System.out, System.err);
+            case "bare-connect" -> BareConnect.run(rest, System.out, System.err);
             case "signed" -> SignedPublishBench.run(rest, System.out, System.err);
             case "hostile" -> HostileBench.run(rest, System.out, System.err);
             case "handshake-memory" -> HandshakeMemory.run(rest, System.out, System.err);
