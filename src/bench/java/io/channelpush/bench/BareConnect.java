@@ -10,10 +10,9 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -38,16 +37,12 @@ final class BareConnect {
               --server-threads S   threads accepting and answering (default 2)
               --client-threads K   threads connecting and reading (default 2)
               --writes N           1: answer and welcome in one write; 2: one write each (default 2)
+              --port P             connect to a server of yours on 127.0.0.1:P instead (its answer: a 101, then a
+                                   text frame under 126 bytes, as Channel Push's welcome line)
+              --pid N              that server's process: its CPU per connect (its child processes' included), from
+                                   /proc, and a round starts only once it is idle again (it closes the last round's
+                                   connections)
             """;
-    private static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
-    private static final byte[] REQUEST = ("GET / HTTP/1.1\r\nHost: 127.0.0.1:4236\r\nUpgrade: websocket\r\n"
-            + "Connection: Upgrade\r\nSec-WebSocket-Key: " + KEY + "\r\nSec-WebSocket-Version: 13\r\n"
-            + "User-Agent: bare-connect\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-    private static final int KEY_AT = new String(REQUEST, StandardCharsets.US_ASCII).indexOf(KEY);
-    private static final byte[] WELCOME = "workerID:w1 connectionID:1234567 connected\n"
-            .getBytes(StandardCharsets.US_ASCII);
-    private static final int ANSWER = answer(KEY).length + 2 + WELCOME.length;
-
     private final BareOptions o;
 
     private BareConnect(BareOptions o) {
@@ -56,7 +51,7 @@ final class BareConnect {
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         BareOptions o = BareOptions.parse(args, "--clients", "9000", "--rounds", "4", "--window", "1000",
-                "--server-threads", "2", "--client-threads", "2", "--writes", "2");
+                "--server-threads", "2", "--client-threads", "2", "--writes", "2", "--port", "0", "--pid", "0");
         if (o.help() || o.error() != null) {
             return o.answer("bare-connect", USAGE, out, err);
         }
@@ -65,9 +60,11 @@ final class BareConnect {
             err.print(USAGE);
             return 2;
         }
-        out.printf("# bare handshakes: %d clients per round, %d in flight, %d server and %d client thread(s), answer "
-                        + "and welcome in %d write(s); %d cores, Java %s%n", o.get("--clients"), o.get("--window"),
-                o.get("--server-threads"), o.get("--client-threads"), o.get("--writes"),
+        String server = o.get("--port") > 0 ? "the server on 127.0.0.1:" + o.get("--port")
+                + (o.get("--pid") > 0 ? " (processes " + processTree(o.get("--pid")) + ")" : "")
+                : o.get("--server-threads") + " server thread(s) answering in " + o.get("--writes") + " write(s)";
+        out.printf("# bare handshakes: %d clients per round, %d in flight, %d client thread(s), %s; %d cores, Java %s%n",
+                o.get("--clients"), o.get("--window"), o.get("--client-threads"), server,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         BareConnect b = new BareConnect(o);
         for (int r = 1; r <= o.get("--rounds"); r++) {
@@ -80,27 +77,20 @@ final class BareConnect {
         return 0;
     }
 
-    static byte[] answer(String key) {
-        try {
-            byte[] sha1 = MessageDigest.getInstance("SHA-1").digest(
-                    (key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII));
-            return ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Accept: " + Base64.getEncoder().encodeToString(sha1) + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-1", e);
-        }
-    }
-
     private String round() throws IOException, InterruptedException {
         int clients = o.get("--clients");
         ConcurrentLinkedQueue<SocketChannel> open = new ConcurrentLinkedQueue<>();
         BareThreads threads = new BareThreads();
         List<Selector> selectors = new ArrayList<>();
+        List<Long> pid = o.get("--pid") > 0 ? processTree(o.get("--pid")) : List.of();
         try (ServerSocketChannel listener = ServerSocketChannel.open()) {
             listener.bind(new InetSocketAddress("127.0.0.1", 0), 16384);
             listener.configureBlocking(false);
-            for (int s = 0; s < o.get("--server-threads"); s++) {
+            InetSocketAddress address = o.get("--port") > 0 ? new InetSocketAddress("127.0.0.1", o.get("--port"))
+                    : (InetSocketAddress) listener.getLocalAddress();
+            int serverThreads = o.get("--port") > 0 ? 0 : o.get("--server-threads");
+            settle(pid);
+            for (int s = 0; s < serverThreads; s++) {
                 Selector sel = Selector.open();
                 selectors.add(sel);
                 listener.register(sel, SelectionKey.OP_ACCEPT);
@@ -112,10 +102,11 @@ final class BareConnect {
             List<Connector> connectors = new ArrayList<>();
             long t0 = System.nanoTime();
             BareThreads.Cpu cpu0 = threads.cpu();
+            double external0 = PushReport.cpuSeconds(pid);
             for (int c = 0; c < k; c++) {
                 Selector sel = Selector.open();
                 selectors.add(sel);
-                Connector conn = new Connector(sel, (InetSocketAddress) listener.getLocalAddress(), toStart,
+                Connector conn = new Connector(sel, address, toStart,
                         Math.max(1, o.get("--window") / k), open, threads, done);
                 connectors.add(conn);
                 threads.start("bare-connect-client-" + c, true, conn);
@@ -123,6 +114,10 @@ final class BareConnect {
             boolean finished = done.await(120, TimeUnit.SECONDS);
             double elapsed = (System.nanoTime() - t0) / 1e9;
             BareThreads.Cpu cpu = threads.cpu().minus(cpu0);
+            long external = Math.round((PushReport.cpuSeconds(pid) - external0) * 1e9);
+            if (!pid.isEmpty()) {
+                cpu = new BareThreads.Cpu(external, cpu.harness());
+            }
             threads.stop(selectors);
             LatencyHistogram h = new LatencyHistogram();
             long welcomed = 0;
@@ -130,12 +125,18 @@ final class BareConnect {
                 h.add(c.latency);
                 welcomed += c.welcomed;
             }
-            return String.format(Locale.ROOT, "%,d welcomed in %.2f s: %,.0f connects/s; connect to welcome p50 %.1f "
-                            + "ms p99 %.1f ms; CPU %.2f cores: server %.1f us + clients %.1f us = %.1f us per connect%s%s",
-                    welcomed, elapsed, welcomed / elapsed, h.percentileNanos(50) / 1e6, h.percentileNanos(99) / 1e6,
-                    cpu.total() / 1e9 / elapsed, cpu.server() / 1e3 / welcomed, cpu.harness() / 1e3 / welcomed,
-                    cpu.total() / 1e3 / welcomed, finished ? "" : "; FAILED: not all welcomed within 120 s",
-                    threads.failure());
+            String figures = String.format(Locale.ROOT, "%,d welcomed in %.2f s: %,.0f connects/s; connect to "
+                            + "welcome p50 %.1f ms p99 %.1f ms", welcomed, elapsed, welcomed / elapsed,
+                    h.percentileNanos(50) / 1e6, h.percentileNanos(99) / 1e6);
+            if (o.get("--port") > 0 && pid.isEmpty()) {
+                figures += String.format(Locale.ROOT, "; clients' CPU %.1f us per connect (the server's: --pid)",
+                        cpu.harness() / 1e3 / welcomed);
+            } else {
+                figures += String.format(Locale.ROOT, "; CPU %.2f cores: server %.1f us + clients %.1f us = %.1f us "
+                                + "per connect", cpu.total() / 1e9 / elapsed, cpu.server() / 1e3 / welcomed,
+                        cpu.harness() / 1e3 / welcomed, cpu.total() / 1e3 / welcomed);
+            }
+            return figures + (finished ? "" : "; FAILED: not all welcomed within 120 s") + threads.failure();
         } finally {
             for (Selector s : selectors) {
                 s.close();
@@ -146,11 +147,42 @@ final class BareConnect {
         }
     }
 
+    /** The process and its descendants (the PHP original's master forks its workers). */
+    static List<Long> processTree(long pid) throws IOException {
+        List<Long> all = new ArrayList<>(List.of(pid));
+        for (int i = 0; i < all.size(); i++) {
+            try (var tasks = Files.list(Path.of("/proc/" + all.get(i) + "/task"))) {
+                for (Path task : tasks.toList()) {
+                    for (String child : Files.readString(task.resolve("children")).trim().split(" +")) {
+                        if (!child.isEmpty()) {
+                            all.add(Long.valueOf(child));
+                        }
+                    }
+                }
+            }
+        }
+        return all;
+    }
+
+    /** Waits (at most 30 s) until the server process used under 2 % of a core over 200 ms: done closing. */
+    private static void settle(List<Long> pid) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        double before = PushReport.cpuSeconds(pid);
+        while (!pid.isEmpty() && System.nanoTime() - deadline < 0) {
+            Thread.sleep(200);
+            double now = PushReport.cpuSeconds(pid);
+            if (now - before < 0.004) {
+                return;
+            }
+            before = now;
+        }
+    }
+
     /** A server thread: accepts, and answers each whole request with the 101 and the welcome. */
     private void serve(Selector selector, ConcurrentLinkedQueue<SocketChannel> open, BareThreads threads) {
-        ByteBuffer answer = ByteBuffer.allocateDirect(ANSWER);
-        ByteBuffer welcome = ByteBuffer.allocateDirect(2 + WELCOME.length)
-                .put((byte) 0x81).put((byte) WELCOME.length).put(WELCOME).flip();
+        ByteBuffer answer = ByteBuffer.allocateDirect(BareHandshake.ANSWER);
+        ByteBuffer welcome = ByteBuffer.allocateDirect(2 + BareHandshake.WELCOME.length)
+                .put((byte) 0x81).put((byte) BareHandshake.WELCOME.length).put(BareHandshake.WELCOME).flip();
         boolean oneWrite = o.get("--writes") == 1;
         try {
             while (threads.running()) {
@@ -162,7 +194,7 @@ final class BareConnect {
                             open.add(c);
                             c.configureBlocking(false);
                             c.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                            c.register(selector, SelectionKey.OP_READ, ByteBuffer.allocate(REQUEST.length));
+                            c.register(selector, SelectionKey.OP_READ, ByteBuffer.allocate(BareHandshake.REQUEST.length));
                         }
                         continue;
                     }
@@ -175,8 +207,8 @@ final class BareConnect {
                     if (in.hasRemaining()) {
                         continue;
                     }
-                    String key = new String(in.array(), KEY_AT, KEY.length(), StandardCharsets.US_ASCII);
-                    answer.clear().put(answer(key));
+                    String key = new String(in.array(), BareHandshake.KEY_AT, BareHandshake.KEY.length(), StandardCharsets.US_ASCII);
+                    answer.clear().put(BareHandshake.answer(key));
                     if (oneWrite) {
                         answer.put(welcome.rewind());
                         BareThreads.writeAll(c, answer.flip());
@@ -227,19 +259,17 @@ final class BareConnect {
                     selector.select(100);
                     for (SelectionKey k : selector.selectedKeys()) {
                         SocketChannel c = (SocketChannel) k.channel();
-                        long[] state = (long[]) k.attachment(); // [0] connect started, [1] answer bytes seen
+                        long[] state = (long[]) k.attachment(); // [0] connect started, then welcomed()'s
                         if (k.isConnectable()) {
                             c.finishConnect();
-                            BareThreads.writeAll(c, ByteBuffer.wrap(REQUEST));
+                            BareThreads.writeAll(c, ByteBuffer.wrap(BareHandshake.REQUEST));
                             k.interestOps(SelectionKey.OP_READ);
                             continue;
                         }
-                        int n = c.read(in.clear());
-                        if (n < 0) {
+                        if (c.read(in.clear()) < 0) {
                             throw new IOException("the server closed a connection before its welcome");
                         }
-                        state[1] += n;
-                        if (state[1] >= ANSWER) {
+                        if (BareHandshake.welcomed(state, in.flip())) {
                             latency.record(System.nanoTime() - state[0]);
                             welcomed++;
                             inFlight--;
@@ -262,9 +292,9 @@ final class BareConnect {
                 open.add(c);
                 c.configureBlocking(false);
                 c.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                long[] state = {System.nanoTime(), 0};
+                long[] state = {System.nanoTime(), 0, 0, 0};
                 if (c.connect(server)) {
-                    BareThreads.writeAll(c, ByteBuffer.wrap(REQUEST));
+                    BareThreads.writeAll(c, ByteBuffer.wrap(BareHandshake.REQUEST));
                     c.register(selector, SelectionKey.OP_READ, state);
                 } else {
                     c.register(selector, SelectionKey.OP_CONNECT, state);

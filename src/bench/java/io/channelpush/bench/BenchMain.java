@@ -18,6 +18,10 @@ public final class BenchMain {
                        honest nodes: its peak memory vs its bound, the honest traffic's rate, p99 and losses
               bare     the machine without a push server: loopback fan-out of a pre-encoded frame, one write per
                        delivery and K frames per write
+              bare-push  the socket work of a targeted push (request, frame to the target, answer) with no server
+                       around it: pushes/s, and the CPU per push of server and harness
+              bare-connect  WebSocket handshakes with a lean client: against a bare server (the machine's floor) or
+                       any server's port (--port, --pid): connects/s per round, CPU per connect
               signed   sustained HMAC-signed publishing: signed requests/s through a node (or the verifier
                        alone) with a new nonce each, and the heap the replay cache holds
               hostile  hostile clients (oversized frames, 64 KB headers, slow loris) against one node while honest

@@ -40,6 +40,17 @@ class PushBenchTest {
         node.close();
     }
 
+    @org.junit.jupiter.api.Test
+    void theBareHandshakeClientIsWelcomedByARealNodeEveryTime() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = BareConnect.run(new String[] {"--port", String.valueOf(node.port(0)), "--clients", "200",
+            "--rounds", "2", "--window", "50"}, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, text);
+        assertTrue(text.contains("round 1: 200 welcomed") && text.contains("round 2: 200 welcomed"), text);
+        assertTrue(text.contains("clients' CPU"), text);
+    }
+
     @ParameterizedTest(name = "client {0}")
     @ValueSource(strings = {"nio", "jetty"})
     void everyPhaseCountsEveryDeliveryAndWritesTheSameFiguresAsJson(String client, @org.junit.jupiter.api.io.TempDir Path dir)
