@@ -207,7 +207,8 @@ final class BareConnect {
                     if (in.hasRemaining()) {
                         continue;
                     }
-                    String key = new String(in.array(), BareHandshake.KEY_AT, BareHandshake.KEY.length(), StandardCharsets.US_ASCII);
+                    String key = new String(in.array(), BareHandshake.KEY_AT, BareHandshake.KEY.length(),
+                            StandardCharsets.US_ASCII);
                     answer.clear().put(BareHandshake.answer(key));
                     if (oneWrite) {
                         answer.put(welcome.rewind());
