@@ -63,8 +63,8 @@ final class BareConnect {
         String server = o.get("--port") > 0 ? "the server on 127.0.0.1:" + o.get("--port")
                 + (o.get("--pid") > 0 ? " (processes " + processTree(o.get("--pid")) + ")" : "")
                 : o.get("--server-threads") + " server thread(s) answering in " + o.get("--writes") + " write(s)";
-        out.printf("# bare handshakes: %d clients per round, %d in flight, %d client thread(s), %s; %d cores, Java %s%n",
-                o.get("--clients"), o.get("--window"), o.get("--client-threads"), server,
+        out.printf("# bare handshakes: %d clients per round, %d in flight, %d client thread(s), %s; %d cores, "
+                        + "Java %s%n", o.get("--clients"), o.get("--window"), o.get("--client-threads"), server,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         BareConnect b = new BareConnect(o);
         for (int r = 1; r <= o.get("--rounds"); r++) {
@@ -194,7 +194,8 @@ final class BareConnect {
                             open.add(c);
                             c.configureBlocking(false);
                             c.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                            c.register(selector, SelectionKey.OP_READ, ByteBuffer.allocate(BareHandshake.REQUEST.length));
+                            c.register(selector, SelectionKey.OP_READ,
+                                    ByteBuffer.allocate(BareHandshake.REQUEST.length));
                         }
                         continue;
                     }
