@@ -164,14 +164,14 @@ final class BareConnect {
         return all;
     }
 
-    /** Waits (at most 30 s) until the server process used under 2 % of a core over 200 ms: done closing. */
+    /** Waits (at most 30 s) until the server used under one clock tick (10 ms) of CPU in 200 ms: done closing. */
     private static void settle(List<Long> pid) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         double before = PushReport.cpuSeconds(pid);
         while (!pid.isEmpty() && System.nanoTime() - deadline < 0) {
             Thread.sleep(200);
             double now = PushReport.cpuSeconds(pid);
-            if (now - before < 0.004) {
+            if (now - before < 0.005) {
                 return;
             }
             before = now;
