@@ -116,9 +116,9 @@ final class BareFanout {
                 c.configureBlocking(false);
                 c.register(selector, SelectionKey.OP_READ, new long[2]);
             }
-            Reader reader = new Reader(selector);
-            Thread readerThread = new Thread(reader, "bare-reader");
-            readerThread.start();
+            BareThreads readerThread = new BareThreads();
+            Reader reader = new Reader(selector, readerThread);
+            readerThread.start("bare-reader", true, reader);
             AtomicBoolean running = new AtomicBoolean(true);
             LongAdder writes = new LongAdder();
             List<Thread> writerThreads = new ArrayList<>();
@@ -148,9 +148,7 @@ final class BareFanout {
             for (Thread t : writerThreads) {
                 t.join(5000);
             }
-            reader.running = false;
-            selector.wakeup();
-            readerThread.join(5000);
+            readerThread.stop(List.of(selector));
             double deliveries = frames / elapsed;
             String mode = rate == 0 ? String.format(Locale.ROOT, "saturated, %2d frames per write", framesPerWrite)
                     : String.format(Locale.ROOT, "paced, %3d rounds/s           ", rate);
@@ -162,7 +160,7 @@ final class BareFanout {
                 figures += String.format(Locale.ROOT, "; round start to arrival p50 %.1f ms p99 %.1f ms max %.1f ms",
                         h.percentileNanos(50) / 1e6, h.percentileNanos(99) / 1e6, h.maxNanos() / 1e6);
             }
-            return figures;
+            return figures + readerThread.failure();
         } finally {
             for (SocketChannel c : writeEnds) {
                 c.close();
@@ -228,71 +226,16 @@ final class BareFanout {
         }
     }
 
-    /** Reads every socket, counts whole frames and, from each frame's timestamp, its latency. */
-    private static final class Reader implements Runnable {
-        private final Selector selector;
-        final LongAdder frames = new LongAdder();
-        private volatile LatencyHistogram histogram = new LatencyHistogram();
-        private volatile boolean resetRequested;
-        volatile boolean running = true;
-
-        Reader(Selector selector) {
-            this.selector = selector;
-        }
-
-        void reset() {
-            resetRequested = true;
-            while (resetRequested) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-            }
-        }
-
-        LatencyHistogram latency() {
-            return histogram;
+    /** Reads every socket, counts whole frames and, from each frame's timestamp (bytes 2 to 9), its latency. */
+    private static final class Reader extends BareThreads.StampedReader {
+        Reader(Selector selector, BareThreads threads) {
+            super(selector, threads, FRAME);
         }
 
         @Override
-        public void run() {
-            ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
-            try {
-                while (running) {
-                    selector.select(100);
-                    if (resetRequested) {
-                        frames.reset();
-                        histogram = new LatencyHistogram();
-                        resetRequested = false;
-                    }
-                    long now = System.nanoTime();
-                    for (SelectionKey k : selector.selectedKeys()) {
-                        // state per socket: [0] bytes of the current frame seen, [1] its timestamp so far
-                        long[] state = (long[]) k.attachment();
-                        SocketChannel c = (SocketChannel) k.channel();
-                        while (c.read(buf.clear()) > 0) {
-                            buf.flip();
-                            while (buf.hasRemaining()) {
-                                int at = (int) state[0];
-                                byte b = buf.get();
-                                if (at >= 2 && at < 10) {
-                                    state[1] = (state[1] << 8) | (b & 0xff);
-                                }
-                                if (++at == FRAME) {
-                                    frames.increment();
-                                    if (state[1] > 0) {
-                                        histogram.record(now - state[1]);
-                                    }
-                                    at = 0;
-                                    state[1] = 0;
-                                }
-                                state[0] = at;
-                            }
-                        }
-                    }
-                    selector.selectedKeys().clear();
-                }
-            } catch (IOException e) {
-                if (running) {
-                    throw new IllegalStateException("bare reader failed", e);
-                }
+        void stamp(long[] state, byte b, int at) {
+            if (at >= 2 && at < 10) {
+                state[1] = (state[1] << 8) | (b & 0xff);
             }
         }
     }

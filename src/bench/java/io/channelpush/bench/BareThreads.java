@@ -168,7 +168,9 @@ final class BareThreads {
                                 stamp(state, buf.get(), at);
                                 if (++at == frameLength) {
                                     frames.increment();
-                                    histogram.record(now - state[1]);
+                                    if (state[1] != 0) { // 0: a frame without a stamp
+                                        histogram.record(now - state[1]);
+                                    }
                                     at = 0;
                                     state[1] = 0;
                                 }
