@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -102,19 +101,15 @@ final class BareFanout {
     /** @param rate rounds per second, or 0 for saturated */
     private String measure(int framesPerWrite, int rate) throws IOException, InterruptedException {
         List<SocketChannel> writeEnds = new ArrayList<>();
-        List<SocketChannel> readEnds = new ArrayList<>();
+        List<SocketChannel> all = new ArrayList<>();
         try (ServerSocketChannel server = ServerSocketChannel.open();
              Selector selector = Selector.open()) {
             server.bind(new InetSocketAddress("127.0.0.1", 0), 4096);
             for (int i = 0; i < sockets; i++) {
-                SocketChannel c = SocketChannel.open(server.getLocalAddress());
-                c.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                SocketChannel s = server.accept();
-                s.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                readEnds.add(c);
-                writeEnds.add(s);
-                c.configureBlocking(false);
-                c.register(selector, SelectionKey.OP_READ, new long[2]);
+                SocketChannel[] pair = BareThreads.pair(server, all);
+                writeEnds.add(pair[1]);
+                pair[0].configureBlocking(false);
+                pair[0].register(selector, SelectionKey.OP_READ, new long[2]);
             }
             BareThreads readerThread = new BareThreads();
             Reader reader = new Reader(selector, readerThread);
@@ -162,10 +157,7 @@ final class BareFanout {
             }
             return figures + readerThread.failure();
         } finally {
-            for (SocketChannel c : writeEnds) {
-                c.close();
-            }
-            for (SocketChannel c : readEnds) {
+            for (SocketChannel c : all) {
                 c.close();
             }
         }

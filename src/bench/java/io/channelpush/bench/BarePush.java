@@ -3,7 +3,6 @@ package io.channelpush.bench;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -77,24 +76,24 @@ final class BarePush {
 
     private String measure() throws IOException, InterruptedException {
         List<SocketChannel> all = new ArrayList<>();
+        List<Selector> servers = new ArrayList<>();
         try (ServerSocketChannel listener = ServerSocketChannel.open();
              Selector frames = Selector.open();
              Selector answers = Selector.open()) {
             listener.bind(new InetSocketAddress("127.0.0.1", 0), 4096);
             SocketChannel[] targetEnds = new SocketChannel[targets];
             for (int i = 0; i < targets; i++) {
-                SocketChannel[] pair = pair(listener, all);
+                SocketChannel[] pair = BareThreads.pair(listener, all);
                 targetEnds[i] = pair[1]; // blocking: a server thread's write waits if the reader is behind
                 pair[0].configureBlocking(false);
                 pair[0].register(frames, SelectionKey.OP_READ, new long[2]);
             }
-            List<Selector> servers = new ArrayList<>();
             List<SocketChannel> requestEnds = new ArrayList<>();
             for (int s = 0; s < serverThreads; s++) {
                 servers.add(Selector.open());
             }
             for (int i = 0; i < window; i++) {
-                SocketChannel[] pair = pair(listener, all);
+                SocketChannel[] pair = BareThreads.pair(listener, all);
                 pair[0].configureBlocking(false);
                 pair[0].register(answers, SelectionKey.OP_READ, new int[1]);
                 requestEnds.add(pair[0]);
@@ -124,9 +123,6 @@ final class BarePush {
             selectors.add(frames);
             selectors.add(answers);
             threads.stop(selectors);
-            for (Selector sel : servers) {
-                sel.close();
-            }
             LatencyHistogram h = reader.latency();
             return String.format(Locale.ROOT, "%,.0f pushes/s answered, %,.0f frames/s delivered; request to frame "
                             + "p50 %.2f ms p99 %.2f ms; CPU %.2f cores: server %.1f us + harness %.1f us = %.1f us "
@@ -134,21 +130,13 @@ final class BarePush {
                     h.percentileNanos(99) / 1e6, cpu.total() / 1e9 / elapsed, cpu.server() / 1e3 / answered,
                     cpu.harness() / 1e3 / answered, cpu.total() / 1e3 / answered, threads.failure());
         } finally {
+            for (Selector sel : servers) {
+                sel.close();
+            }
             for (SocketChannel c : all) {
                 c.close();
             }
         }
-    }
-
-    /** A connected loopback pair: [the client's end, the server's end], both with TCP_NODELAY. */
-    static SocketChannel[] pair(ServerSocketChannel listener, List<SocketChannel> all) throws IOException {
-        SocketChannel c = SocketChannel.open(listener.getLocalAddress());
-        all.add(c);
-        SocketChannel s = listener.accept();
-        all.add(s);
-        c.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        s.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        return new SocketChannel[] {c, s};
     }
 
     /** A server thread: each whole request becomes a frame to its target and an answer on its connection. */

@@ -3,9 +3,11 @@ package io.channelpush.bench;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +20,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The threads of a bare benchmark, each either the server's or the harness's, so that their CPU can be told apart;
- * the first failure of any of them stops them all and is reported. Thread-safe.
+ * the first failure of any of them stops them all and is reported; and the loopback sockets they share (a connected
+ * pair, the writes). Thread-safe.
  */
 final class BareThreads {
     /** CPU nanoseconds of the server's threads and of the harness's. */
@@ -94,6 +97,17 @@ final class BareThreads {
         for (Thread t : all) {
             t.join(5000);
         }
+    }
+
+    /** A connected loopback pair: [the client's end, the server's end], both with TCP_NODELAY. */
+    static SocketChannel[] pair(ServerSocketChannel listener, List<SocketChannel> all) throws IOException {
+        SocketChannel c = SocketChannel.open(listener.getLocalAddress());
+        all.add(c);
+        SocketChannel s = listener.accept();
+        all.add(s);
+        c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        return new SocketChannel[] {c, s};
     }
 
     /** A write to a non-blocking socket that must take all of {@code b} at once (small, with the peer reading). */
